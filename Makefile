@@ -1,0 +1,145 @@
+# Tally: build, run, test, benchmark and install.
+#
+#   make            build every program into build/
+#   make run        the whole system on this machine, built-in defaults
+#   make test       every test (sanitizer build in build/asan/)
+#   make bench      the benchmarks in tests/bench/
+#   make install    honours PREFIX and DESTDIR
+#
+# Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
+# 1.x (Debian 12, Raspberry Pi OS bookworm) builds platform/gpio_gpiod.c;
+# without libgpiod only the simulated chip is built.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+DATADIR = $(PREFIX)/share/tally
+VERSION := $(shell cat VERSION)
+
+WARN     = -std=c11 -Wall -Wextra -Werror
+OPT      = -O2 -g
+SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+PKGS_CORE  = sqlite3 inih
+PKGS_KIOSK = sdl2 SDL2_ttf libpng
+PKGS_NET   = libcurl libmicrohttpd jansson zlib
+
+GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
+ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
+  GPIO_BACKEND = platform/gpio_gpiod.c
+  PKGS_GPIO    = libgpiod
+  GPIO_DEFS    = -DTALLY_HAVE_GPIOD=1
+endif
+
+PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO)
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
+LIBS_CORE  := $(shell $(PKG_CONFIG) --libs $(PKGS_CORE) 2>/dev/null) -lm
+LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) 2>/dev/null) $(LIBS_CORE)
+LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) 2>/dev/null) $(LIBS_CORE)
+LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
+LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
+
+CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
+	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
+
+# Everything except the mains and the GPIO backends goes into one archive;
+# each program links only the parts it uses.
+LIB_SRC := $(filter-out %/main.c platform/gpio_gpiod%.c,$(wildcard app/*/*.c platform/*.c)) $(GPIO_BACKEND)
+PROGRAMS = tally-kiosk tally-sync tally-hq tallyctl
+MAIN_kiosk = app/kiosk/main.c
+PROG_DIRS  = $(sort $(dir $(wildcard app/*/main.c)))
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+
+# program name -> its main directory, and the libraries it needs
+prog_dir   = $(patsubst tally-%,%,$(patsubst tallyctl,ctl,$(1)))
+LIBS_tally-kiosk = $(LIBS_KIOSK)
+LIBS_tally-sync  = $(LIBS_NET)
+LIBS_tally-hq    = $(LIBS_NET)
+LIBS_tallyctl    = $(LIBS_ALL)
+
+BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
+
+.PHONY: all run test bench install uninstall clean deps screenshots
+all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
+
+deps:
+	@./scripts/deps.sh
+
+# --- release build -----------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libtally.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+define program_rules
+$(BUILD)/$(1): $(BUILD)/obj/app/$(call prog_dir,$(1))/main.o $(BUILD)/libtally.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS_$(1))
+$(BUILD)/asan/$(1): $(BUILD)/asan/obj/app/$(call prog_dir,$(1))/main.o $(BUILD)/asan/libtally.a
+	$$(CC) $$(SANITIZE) -o $$@ $$^ $$(LIBS_$(1))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+# --- sanitizer build for tests ------------------------------------------------
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC asan $<"
+	@$(CC) $(WARN) $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtally.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
+
+TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRC))
+
+test: deps
+	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS)
+	@BUILD=$(BUILD) ./tests/run.sh
+
+# --- benchmarks (release build; never part of make test) ---------------------
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libtally.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIBS_ALL)
+
+BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@BUILD=$(BUILD) ./tests/bench/run.sh
+
+# --- run -----------------------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./scripts/run.sh
+
+screenshots: all
+	@BUILD=$(BUILD) ./scripts/screenshots.sh
+
+# --- install -------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/fonts
+	install -m 0755 $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 assets/fonts/* $(DESTDIR)$(DATADIR)/fonts/
+	install -m 0644 assets/tally.conf.example $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGRAMS))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -1,0 +1,336 @@
+/*
+ * config: a table of keys (section, name, type, where it lives in struct
+ * config, allowed range) drives the parser, so adding a setting is one row.
+ *
+ * inih does the INI syntax; we feed it through our own line reader so that
+ * we know the line number of every key (inih's handler is not told it) and
+ * can refuse an unknown section header even when it holds no keys.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;       /* into struct config, or struct button_config */
+	size_t size;         /* for K_STRING: buffer size */
+	double min, max;     /* for numbers */
+};
+
+#define STR(sec, name, field) { sec, name, K_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0 }
+#define NUM(sec, name, type, field, lo, hi) { sec, name, type, offsetof(struct config, field), 0, lo, hi }
+#define BSTR(name, field) { "button", name, K_STRING, offsetof(struct button_config, field), sizeof(((struct button_config *)0)->field), 0, 0 }
+#define BNUM(name, type, field, lo, hi) { "button", name, type, offsetof(struct button_config, field), 0, lo, hi }
+
+static const struct key keys[] = {
+	STR("kiosk", "id", kiosk_id),
+	STR("kiosk", "store", store),
+	STR("kiosk", "area", area),
+	STR("kiosk", "timezone", timezone),
+	STR("kiosk", "database", database),
+	NUM("screen", "faces", K_INT, faces, 3, 5),
+	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
+	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.5, 60),
+	STR("screen", "font", font),
+	STR("text", "question", question),
+	STR("text", "thanks", thanks),
+	STR("text", "out_of_order", out_of_order),
+	NUM("filter", "response_interval_s", K_SECONDS, response_interval_s, 0, 3600),
+	NUM("buttons", "stuck_after_s", K_SECONDS, stuck_after_s, 1, 3600),
+	NUM("buttons", "staff_hold_s", K_SECONDS, staff_hold_s, 0.5, 60),
+	STR("buttons", "status_led_chip", status_led_chip),
+	NUM("buttons", "status_led_line", K_INT, status_led_line, -1, 1023),
+};
+
+/* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
+static const struct key button_keys[] = {
+	BSTR("chip", chip),
+	BNUM("line", K_INT, line, 0, 1023),
+	BNUM("active_low", K_BOOL, active_low, 0, 1),
+	BNUM("bias", K_BIAS, bias, 0, 3),
+	BNUM("debounce_ms", K_INT, debounce_ms, 1, 1000),
+	BSTR("led_chip", led_chip),
+	BNUM("led_line", K_INT, led_line, -1, 1023),
+};
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->kiosk_id, sizeof(cfg->kiosk_id), "demo-kiosk");
+	snprintf(cfg->store, sizeof(cfg->store), "Demo Store");
+	snprintf(cfg->area, sizeof(cfg->area), "Counter");
+	snprintf(cfg->timezone, sizeof(cfg->timezone), "UTC");
+	snprintf(cfg->database, sizeof(cfg->database), "tally.db");
+	cfg->faces = 4;
+	cfg->rotate = 0;
+	cfg->thanks_s = 3.0;
+	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
+	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
+	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Out of order");
+	cfg->response_interval_s = 5.0;
+	cfg->stuck_after_s = 10.0;
+	cfg->staff_hold_s = 3.0;
+	cfg->status_led_line = -1;
+	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
+		struct button_config *b = &cfg->button[i];
+		b->line = -1;
+		b->active_low = 1;
+		b->bias = BIAS_PULL_UP;
+		b->debounce_ms = 30;
+		b->led_line = -1;
+	}
+}
+
+struct parse {
+	struct config *cfg;
+	const char *path;
+	FILE *file;
+	int lineno;
+	int problems;
+	char *errs;
+	size_t errlen;
+	size_t used;
+	char *line;       /* getline buffer */
+	size_t linecap;
+};
+
+static void problem(struct parse *p, int lineno, const char *fmt, ...)
+{
+	p->problems++;
+	if (p->used + 1 >= p->errlen)
+		return;
+	int n = snprintf(p->errs + p->used, p->errlen - p->used, "%s:%d: ", p->path, lineno);
+	if (n > 0 && (size_t)n < p->errlen - p->used)
+		p->used += (size_t)n;
+	va_list ap;
+	va_start(ap, fmt);
+	n = vsnprintf(p->errs + p->used, p->errlen - p->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		p->used += (size_t)n < p->errlen - p->used ? (size_t)n : p->errlen - p->used - 1;
+	if (p->used + 1 < p->errlen) {
+		p->errs[p->used++] = '\n';
+		p->errs[p->used] = '\0';
+	}
+}
+
+static int parse_button_section(const char *section)
+{
+	if (strncmp(section, "button.", 7) != 0)
+		return 0;
+	const char *n = section + 7;
+	if (n[0] < '1' || n[0] > '0' + CONFIG_MAX_BUTTONS || n[1] != '\0')
+		return -1;
+	return n[0] - '0';
+}
+
+static int section_known(const char *section)
+{
+	if (parse_button_section(section) > 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * inih's reader: one line at a time, so p->lineno is the line it parses.
+ * inih's line buffer is fixed (200 bytes in Debian's build); a longer line
+ * is refused here rather than silently cut.
+ */
+static char *reader(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	ssize_t n = getline(&p->line, &p->linecap, p->file);
+	if (n < 0)
+		return NULL;
+	p->lineno++;
+	if (n >= size - 2) {
+		problem(p, p->lineno, "line is longer than %d characters", size - 3);
+		buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, p->line, (size_t)n + 1);
+	/* A section header names a section we must know, keys or not. */
+	char *s = buf;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+		if (end) {
+			char name[CONFIG_NAME_MAX];
+			size_t len = (size_t)(end - s - 1);
+			if (len >= sizeof(name))
+				len = sizeof(name) - 1;
+			memcpy(name, s + 1, len);
+			name[len] = '\0';
+			if (parse_button_section(name) < 0)
+				problem(p, p->lineno, "unknown section [%s] (buttons are [button.1] to [button.%d], from the left)", name, CONFIG_MAX_BUTTONS);
+			else if (!section_known(name))
+				problem(p, p->lineno, "unknown section [%s]", name);
+		}
+	}
+	return buf;
+}
+
+static int parse_number(const char *value, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno || end == value || *end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void set_value(struct parse *p, const struct key *k, char *base, const char *value)
+{
+	char *field = base + k->offset;
+	double v;
+	switch (k->type) {
+	case K_STRING:
+		if (strlen(value) >= k->size) {
+			problem(p, p->lineno, "%s is too long (at most %zu bytes)", k->name, k->size - 1);
+			return;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return;
+	case K_INT:
+		if (parse_number(value, &v) || v != floor(v) || v < k->min || v > k->max) {
+			problem(p, p->lineno, "%s must be a whole number from %g to %g, not \"%s\"", k->name, k->min, k->max, value);
+			return;
+		}
+		*(int *)(void *)field = (int)v;
+		return;
+	case K_SECONDS:
+		if (parse_number(value, &v) || v < k->min || v > k->max) {
+			problem(p, p->lineno, "%s must be a number of seconds from %g to %g, not \"%s\"", k->name, k->min, k->max, value);
+			return;
+		}
+		*(double *)(void *)field = v;
+		return;
+	case K_BOOL:
+		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
+			*(int *)(void *)field = 1;
+		else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
+			*(int *)(void *)field = 0;
+		else
+			problem(p, p->lineno, "%s must be true or false, not \"%s\"", k->name, value);
+		return;
+	case K_ROTATE:
+		if (parse_number(value, &v) || (v != 0 && v != 90 && v != 180 && v != 270)) {
+			problem(p, p->lineno, "%s must be 0, 90, 180 or 270, not \"%s\"", k->name, value);
+			return;
+		}
+		*(int *)(void *)field = (int)v;
+		return;
+	case K_BIAS: {
+		static const char *names[] = { "as-is", "pull-up", "pull-down", "disable" };
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(value, names[i])) {
+				*(enum bias *)(void *)field = (enum bias)i;
+				return;
+			}
+		problem(p, p->lineno, "%s must be pull-up, pull-down, disable or as-is, not \"%s\"", k->name, value);
+		return;
+	}
+	}
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	int button = parse_button_section(section);
+	if (button < 0)
+		return 1; /* already reported at the header */
+	if (button > 0) {
+		struct button_config *b = &p->cfg->button[button - 1];
+		b->configured = 1;
+		for (size_t i = 0; i < sizeof(button_keys) / sizeof(button_keys[0]); i++)
+			if (!strcmp(button_keys[i].name, name)) {
+				set_value(p, &button_keys[i], (char *)b, value);
+				return 1;
+			}
+		problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
+		return 1;
+	}
+	if (!section_known(section)) {
+		if (section[0] == '\0')
+			problem(p, p->lineno, "key \"%s\" is outside any section", name);
+		return 1; /* an unknown section was reported at its header */
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) {
+			set_value(p, &keys[i], (char *)p->cfg, value);
+			return 1;
+		}
+	problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
+	return 1;
+}
+
+int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
+{
+	struct parse p = { .cfg = cfg, .path = path, .errs = errs, .errlen = errlen };
+	if (errlen)
+		errs[0] = '\0';
+	p.file = fopen(path, "r");
+	if (!p.file) {
+		problem(&p, 0, "cannot open: %s", strerror(errno));
+		return p.problems;
+	}
+	/* Continuation lines would make our line count lie; keep one key per line. */
+	ini_allow_multiline = 0;
+	int rc = ini_parse_stream(reader, &p, handler, &p);
+	if (rc > 0 && p.problems == 0)
+		problem(&p, rc, "not a \"key = value\" line or a [section] header");
+	else if (rc < 0)
+		problem(&p, 0, "out of memory while reading");
+	fclose(p.file);
+	free(p.line);
+	if (p.problems == 0)
+		return config_validate(cfg, path, errs, errlen);
+	return p.problems;
+}
+
+int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen)
+{
+	struct parse p = { .path = path, .errs = errs, .errlen = errlen };
+	if (errlen)
+		p.used = strlen(errs);
+	if (cfg->kiosk_id[0] == '\0')
+		problem(&p, 0, "[kiosk] id must not be empty");
+	for (const char *c = cfg->kiosk_id; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') {
+			problem(&p, 0, "[kiosk] id may use only letters, digits, '-', '_' and '.'");
+			break;
+		}
+	if (cfg->database[0] == '\0')
+		problem(&p, 0, "[kiosk] database must not be empty");
+	int buttons = 0;
+	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
+		const struct button_config *b = &cfg->button[i];
+		if (!b->configured)
+			continue;
+		buttons++;
+		if (i >= cfg->faces)
+			problem(&p, 0, "[button.%d] is configured but [screen] faces = %d", i + 1, cfg->faces);
+		if (b->chip[0] == '\0' || b->line < 0)
+			problem(&p, 0, "[button.%d] needs both chip and line", i + 1);
+	}
+	if (buttons && buttons != cfg->faces)
+		problem(&p, 0, "%d buttons configured for %d faces: configure [button.1] to [button.%d]", buttons, cfg->faces, cfg->faces);
+	return p.problems;
+}

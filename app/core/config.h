@@ -1,0 +1,73 @@
+/*
+ * config: Tally's settings, read from one INI file with inih.
+ *
+ * Every key has a built-in default that serves a development machine, so a
+ * program run with no --config file works. A file may set any subset. An
+ * unknown section or key, or a bad value, is refused with "file:line: what
+ * is wrong"; config_load collects every such problem, not just the first.
+ */
+#ifndef TALLY_CONFIG_H
+#define TALLY_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_BUTTONS 5
+#define CONFIG_TEXT_MAX 512
+#define CONFIG_NAME_MAX 128
+#define CONFIG_PATH_MAX 1024
+
+enum bias { BIAS_AS_IS, BIAS_PULL_UP, BIAS_PULL_DOWN, BIAS_DISABLE };
+
+/* One physical button: a GPIO input line, and an optional LED output. */
+struct button_config {
+	int configured;                 /* section [button.N] present */
+	char chip[CONFIG_NAME_MAX];     /* label ("pinctrl-bcm2835") or path */
+	int line;                       /* line offset on that chip */
+	int active_low;
+	enum bias bias;
+	int debounce_ms;
+	char led_chip[CONFIG_NAME_MAX]; /* empty: same chip as the button */
+	int led_line;                   /* -1: no LED */
+};
+
+struct config {
+	/* [kiosk] */
+	char kiosk_id[CONFIG_NAME_MAX];
+	char store[CONFIG_NAME_MAX];
+	char area[CONFIG_NAME_MAX];
+	char timezone[CONFIG_NAME_MAX];
+	char database[CONFIG_PATH_MAX];
+	/* [screen] */
+	int faces;                      /* 3, 4 or 5 */
+	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
+	double thanks_s;
+	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
+	/* [text] */
+	char question[CONFIG_TEXT_MAX];
+	char thanks[CONFIG_TEXT_MAX];
+	char out_of_order[CONFIG_TEXT_MAX];
+	/* [filter] */
+	double response_interval_s;
+	/* [buttons] */
+	double stuck_after_s;
+	double staff_hold_s;
+	char status_led_chip[CONFIG_NAME_MAX];
+	int status_led_line;            /* -1: no status LED */
+	struct button_config button[CONFIG_MAX_BUTTONS];
+};
+
+/* Fills cfg with the built-in defaults. */
+void config_defaults(struct config *cfg);
+
+/*
+ * Reads path over the defaults already in cfg. Returns the number of
+ * problems found (0 = success); each one is written to errs as a line
+ * "path:line: message\n", truncated to errlen. cfg is only meaningful when
+ * 0 is returned.
+ */
+int config_load(struct config *cfg, const char *path, char *errs, size_t errlen);
+
+/* Checks rules across keys (e.g. button count vs faces). Same contract. */
+int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * clockstate: Linux time facts.
+ *
+ * "Synced" is systemd-timesyncd's flag file when it exists (it is created
+ * once the first NTP exchange succeeded, and lives in /run, so it is gone
+ * after a reboot, exactly when the clock becomes untrustworthy). Without
+ * timesyncd (chrony, ntpd) the kernel's adjtimex state tells: a clock that
+ * no daemon disciplines reports TIME_ERROR / STA_UNSYNC.
+ */
+#include "clockstate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *root(void)
+{
+	const char *r = getenv("TALLY_CLOCK_ROOT");
+	return r && *r ? r : NULL;
+}
+
+static void read_boot_id(char *out, size_t len)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/random/boot_id", root() ? root() : "");
+	snprintf(out, len, "unknown");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\r\n")] = '\0';
+	fclose(f);
+}
+
+int clockstate_synced(void)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/run/systemd/timesync/synchronized", root() ? root() : "");
+	if (access(path, F_OK) == 0)
+		return 1;
+	if (root())
+		return 0;
+	struct timex tx = { 0 };
+	int state = adjtimex(&tx);
+	return state != -1 && state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+static int64_t ms(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void clockstate_stamp(struct rating *r)
+{
+	/* The boot id cannot change while we run: read it once. */
+	static char boot_id[RATING_BOOT_ID_MAX];
+	if (!boot_id[0])
+		read_boot_id(boot_id, sizeof(boot_id));
+	r->wall_ms = ms(CLOCK_REALTIME);
+	r->boot_ms = ms(CLOCK_BOOTTIME);
+	snprintf(r->boot_id, sizeof(r->boot_id), "%s", boot_id);
+	r->clock_synced = clockstate_synced();
+}

@@ -1,0 +1,20 @@
+/*
+ * clockstate: what the OS says about time right now: wall clock,
+ * CLOCK_BOOTTIME, this boot's id, and whether the wall clock is synced.
+ *
+ * For tests, TALLY_CLOCK_ROOT names a directory that stands in for / when
+ * reading proc/sys/kernel/random/boot_id and
+ * run/systemd/timesync/synchronized (and adjtimex is not asked).
+ */
+#ifndef TALLY_CLOCKSTATE_H
+#define TALLY_CLOCKSTATE_H
+
+#include "rating.h"
+
+/* Fills the time fields of r: wall_ms, boot_ms, boot_id, clock_synced. */
+void clockstate_stamp(struct rating *r);
+
+/* Whether the wall clock is synced now. */
+int clockstate_synced(void);
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs every test: the cmocka unit tests (sanitizer build), then the
+# end-to-end scripts in tests/e2e/ against the sanitizer-built programs.
+# Ends with one line "N passed, N failed" and a non-zero exit on failure.
+set -u
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export TALLY_BUILD="$ROOT/$BUILD"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+
+passed=0 failed=0 failures=""
+run() {
+	name=$1; shift
+	log="$TALLY_BUILD/test-logs/$name.log"
+	mkdir -p "$(dirname "$log")"
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1)); echo "ok   $name"
+	else
+		failed=$((failed + 1)); failures="$failures $name"; echo "FAIL $name (log: $log)"
+		tail -n 30 "$log" | sed 's/^/     /'
+	fi
+}
+
+for t in "$TALLY_BUILD"/asan/tests/test_*; do
+	[ -x "$t" ] || continue
+	run "unit/$(basename "$t")" "$t"
+done
+for t in "$ROOT"/tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	run "e2e/$(basename "$t" .sh)" sh "$t"
+done
+
+echo
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,206 @@
+/* Config: defaults, every key type, and every way a file is refused. */
+#include "testutil.h"
+
+#include "config.h"
+
+static char dir[512];
+static char path[600];
+static char errs[4096];
+
+static int setup(void **state)
+{
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/tally.conf", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_rmdir(dir);
+	return 0;
+}
+
+static int load(struct config *cfg, const char *text)
+{
+	tu_write(path, text);
+	config_defaults(cfg);
+	return config_load(cfg, path, errs, sizeof(errs));
+}
+
+/* The first problem's text after "path:" */
+static const char *first_error(void)
+{
+	return errs + strlen(path) + 1;
+}
+
+static void test_defaults_serve_a_development_machine(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.kiosk_id, "demo-kiosk");
+	assert_int_equal(cfg.faces, 4);
+	assert_int_equal(cfg.rotate, 0);
+	assert_true(cfg.thanks_s == 3.0);
+	assert_true(cfg.response_interval_s == 5.0);
+	assert_string_equal(cfg.question, "How was your visit today?");
+	assert_int_equal(config_validate(&cfg, "(defaults)", errs, sizeof(errs)), 0);
+}
+
+static void test_every_key_type_is_read(void **state)
+{
+	(void)state;
+	struct config cfg;
+	int n = load(&cfg,
+		     "; a comment\n"
+		     "[kiosk]\nid = store-7.counter_1\nstore = Łódź Центр\narea = Pickup\ntimezone = Europe/Berlin\ndatabase = /var/lib/tally/k.db\n"
+		     "[screen]\nfaces = 5\nrotate = 270\nthanks_s = 1.5\nfont = /x.ttf\n"
+		     "[text]\nquestion = Πώς ήταν η επίσκεψή σας;\nthanks = Danke!\n"
+		     "[filter]\nresponse_interval_s = 0\n"
+		     "[buttons]\nstuck_after_s = 20\nstaff_hold_s = 2.5\nstatus_led_chip = pinctrl-rp1\nstatus_led_line = 21\n"
+		     "[button.1]\nchip = pinctrl-bcm2835\nline = 5\nactive_low = false\nbias = pull-down\ndebounce_ms = 40\nled_line = 12\n"
+		     "[button.2]\nchip = /dev/gpiochip4\nline = 6\n[button.3]\nchip=a\nline=7\n[button.4]\nchip=a\nline=8\n[button.5]\nchip=a\nline=9\n");
+	assert_int_equal(n, 0);
+	assert_string_equal(cfg.kiosk_id, "store-7.counter_1");
+	assert_string_equal(cfg.store, "Łódź Центр");
+	assert_string_equal(cfg.timezone, "Europe/Berlin");
+	assert_int_equal(cfg.faces, 5);
+	assert_int_equal(cfg.rotate, 270);
+	assert_true(cfg.thanks_s == 1.5);
+	assert_string_equal(cfg.question, "Πώς ήταν η επίσκεψή σας;");
+	assert_true(cfg.response_interval_s == 0);
+	assert_true(cfg.staff_hold_s == 2.5);
+	assert_int_equal(cfg.status_led_line, 21);
+	assert_true(cfg.button[0].configured);
+	assert_int_equal(cfg.button[0].line, 5);
+	assert_int_equal(cfg.button[0].active_low, 0);
+	assert_int_equal(cfg.button[0].bias, BIAS_PULL_DOWN);
+	assert_int_equal(cfg.button[0].debounce_ms, 40);
+	assert_int_equal(cfg.button[0].led_line, 12);
+	assert_string_equal(cfg.button[1].chip, "/dev/gpiochip4");
+	assert_int_equal(cfg.button[1].debounce_ms, 30);
+	assert_int_equal(cfg.button[1].active_low, 1);
+}
+
+static void test_missing_file_is_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, "/nonexistent/tally.conf", errs, sizeof(errs)), 1);
+	assert_string_equal(errs, "/nonexistent/tally.conf:0: cannot open: No such file or directory\n");
+}
+
+static void test_unknown_section_names_its_line(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[kiosk]\nid = a\n\n[kisok]\n"), 1);
+	assert_string_equal(first_error(), "4: unknown section [kisok]\n");
+}
+
+static void test_unknown_key_names_its_line(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 4\nface = 3\n"), 1);
+	assert_string_equal(first_error(), "3: unknown key \"face\" in [screen]\n");
+}
+
+static void test_key_outside_section_is_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "faces = 4\n"), 1);
+	assert_string_equal(first_error(), "1: key \"faces\" is outside any section\n");
+}
+
+static void test_bad_values_are_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 6\n"), 1);
+	assert_string_equal(first_error(), "2: faces must be a whole number from 3 to 5, not \"6\"\n");
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 4.5\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nfaces = four\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nrotate = 45\n"), 1);
+	assert_string_equal(first_error(), "2: rotate must be 0, 90, 180 or 270, not \"45\"\n");
+	assert_int_equal(load(&cfg, "[screen]\nthanks_s = -1\n"), 1);
+	assert_string_equal(first_error(), "2: thanks_s must be a number of seconds from 0.5 to 60, not \"-1\"\n");
+	assert_int_equal(load(&cfg, "[screen]\nthanks_s = nan\n"), 1);
+	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nactive_low = maybe\n"), 1);
+	assert_string_equal(first_error(), "4: active_low must be true or false, not \"maybe\"\n");
+	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nbias = up\n"), 1);
+	assert_string_equal(first_error(), "4: bias must be pull-up, pull-down, disable or as-is, not \"up\"\n");
+	assert_int_equal(load(&cfg, "[button.9]\nchip=a\n"), 1);
+	assert_string_equal(first_error(), "1: unknown section [button.9] (buttons are [button.1] to [button.5], from the left)\n");
+}
+
+static void test_too_long_values_are_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char text[700];
+	snprintf(text, sizeof(text), "[kiosk]\nid = %0150d\n", 0);
+	assert_int_equal(load(&cfg, text), 1);
+	assert_string_equal(first_error(), "2: id is too long (at most 127 bytes)\n");
+	static char huge[9000];
+	memset(huge, 'x', sizeof(huge));
+	memcpy(huge, "[text]\nquestion = ", 18);
+	huge[sizeof(huge) - 2] = '\n';
+	huge[sizeof(huge) - 1] = '\0';
+	assert_int_equal(load(&cfg, huge), 1);
+	assert_non_null(strstr(errs, ":2: line is longer than"));
+}
+
+static void test_syntax_error_is_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[kiosk]\nthis is not ini\n"), 1);
+	assert_string_equal(first_error(), "2: not a \"key = value\" line or a [section] header\n");
+}
+
+static void test_every_problem_is_reported(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 9\nrotate = 1\n[nope]\nx = 1\n"), 3);
+	assert_non_null(strstr(errs, ":2: faces"));
+	assert_non_null(strstr(errs, ":3: rotate"));
+	assert_non_null(strstr(errs, ":4: unknown section [nope]"));
+}
+
+static void test_cross_key_rules(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[kiosk]\nid = bad id!\n"), 1);
+	assert_non_null(strstr(errs, "id may use only"));
+	assert_int_equal(load(&cfg, "[kiosk]\nid =\n"), 1);
+	assert_int_equal(load(&cfg, "[button.1]\nchip = a\n"), 2);
+	assert_non_null(strstr(errs, "[button.1] needs both chip and line"));
+	assert_non_null(strstr(errs, "1 buttons configured for 4 faces"));
+	assert_int_equal(load(&cfg, "[screen]\nfaces=3\n[button.4]\nchip=a\nline=1\n"), 2);
+	assert_non_null(strstr(errs, "[button.4] is configured but [screen] faces = 3"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_serve_a_development_machine),
+		cmocka_unit_test_setup_teardown(test_every_key_type_is_read, setup, teardown),
+		cmocka_unit_test(test_missing_file_is_refused),
+		cmocka_unit_test_setup_teardown(test_unknown_section_names_its_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_key_names_its_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_outside_section_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_values_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_long_values_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_error_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_problem_is_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cross_key_rules, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
