@@ -45,6 +45,19 @@ static const char *migrations[] = {
 	" clock_synced INTEGER NOT NULL);",
 	/* 2: misuse and closed-hours flags from the press filter */
 	"ALTER TABLE ratings ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 3: store-and-forward and time correction.
+	 * corrected_ms: wall time recomputed from a later synced reading in the
+	 *   same boot (NULL: not corrected; trust wall_ms only if clock_synced).
+	 * acked: head office acknowledged this row; only acked rows may be pruned.
+	 * summary: head office's figures for the staff screens, with "as of".
+	 */
+	"ALTER TABLE ratings ADD COLUMN corrected_ms INTEGER;"
+	"ALTER TABLE ratings ADD COLUMN acked INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX ratings_unacked ON ratings(acked, seq);"
+	"CREATE INDEX ratings_wall ON ratings(wall_ms);"
+	"CREATE TABLE summary (day TEXT PRIMARY KEY, json TEXT NOT NULL,"
+	" as_of_ms INTEGER NOT NULL, fetched_ms INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
