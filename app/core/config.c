@@ -51,6 +51,14 @@ static const struct key keys[] = {
 	NUM("buttons", "staff_hold_s", K_SECONDS, staff_hold_s, 0.5, 60),
 	STR("buttons", "status_led_chip", status_led_chip),
 	NUM("buttons", "status_led_line", K_INT, status_led_line, -1, 1023),
+	STR("sync", "url", sync_url),
+	STR("sync", "token", sync_token),
+	NUM("sync", "batch_size", K_INT, sync_batch_size, 1, 5000),
+	NUM("sync", "retention_days", K_INT, sync_retention_days, 1, 3650),
+	STR("sync", "ca_file", sync_ca_file),
+	NUM("sync", "connect_timeout_s", K_SECONDS, sync_connect_timeout_s, 0.1, 300),
+	NUM("sync", "timeout_s", K_SECONDS, sync_timeout_s, 0.5, 3600),
+	NUM("sync", "summary_every_s", K_SECONDS, sync_summary_every_s, 0, 86400),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
@@ -82,6 +90,12 @@ void config_defaults(struct config *cfg)
 	cfg->stuck_after_s = 10.0;
 	cfg->staff_hold_s = 3.0;
 	cfg->status_led_line = -1;
+	snprintf(cfg->sync_url, sizeof(cfg->sync_url), "http://127.0.0.1:8470");
+	cfg->sync_batch_size = 500;
+	cfg->sync_retention_days = 90;
+	cfg->sync_connect_timeout_s = 10;
+	cfg->sync_timeout_s = 60;
+	cfg->sync_summary_every_s = 300;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;
@@ -319,6 +333,8 @@ int config_validate(const struct config *cfg, const char *path, char *errs, size
 		}
 	if (cfg->database[0] == '\0')
 		problem(&p, 0, "[kiosk] database must not be empty");
+	if (strncmp(cfg->sync_url, "http://", 7) != 0 && strncmp(cfg->sync_url, "https://", 8) != 0)
+		problem(&p, 0, "[sync] url must start with http:// or https://, not \"%s\"", cfg->sync_url);
 	int buttons = 0;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		const struct button_config *b = &cfg->button[i];

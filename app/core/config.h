@@ -54,6 +54,15 @@ struct config {
 	char status_led_chip[CONFIG_NAME_MAX];
 	int status_led_line;            /* -1: no status LED */
 	struct button_config button[CONFIG_MAX_BUTTONS];
+	/* [sync] tally-sync: where head office is, and how to talk to it */
+	char sync_url[CONFIG_PATH_MAX];   /* base URL, e.g. https://hq.example.com */
+	char sync_token[CONFIG_NAME_MAX]; /* this kiosk's bearer token */
+	int sync_batch_size;              /* ratings per POST, 1..5000 */
+	int sync_retention_days;          /* acked rows older than this are pruned */
+	char sync_ca_file[CONFIG_PATH_MAX]; /* empty: the system's CA store */
+	double sync_connect_timeout_s;
+	double sync_timeout_s;            /* whole request, connect included */
+	double sync_summary_every_s;      /* summary pull interval; 0: never */
 };
 
 /* Fills cfg with the built-in defaults. */
