@@ -1,0 +1,503 @@
+/*
+ * protocol: encode and decode the v1 wire format with jansson.
+ *
+ * Decoders trust nothing: every member is checked for type and range, and
+ * the first problem is reported with where it is ("ratings[12]: value 7 out
+ * of range 0..3"), because that one line is what head office logs and
+ * returns in a 400, and what a kiosk installer reads.
+ */
+#include "protocol.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_FIELDS 10 /* elements of one rating array in v1 */
+
+static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Dumps j compactly into a malloc'd string; frees j. */
+static int dump(json_t *j, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	if (!j) {
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(j);
+	if (!s) {
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	*out = s;
+	if (outlen)
+		*outlen = strlen(s);
+	return 0;
+}
+
+static json_t *load(const char *body, size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+	/* REJECT_DUPLICATES: two "ratings" members must not mean "the last one". */
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		say(err, errlen, "malformed JSON at line %d column %d: %s", je.line, je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		say(err, errlen, "the body must be a JSON object");
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* An integer member in lo..hi. */
+static int get_int(json_t *v, const char *what, int64_t lo, int64_t hi, int64_t *out, char *err, size_t errlen)
+{
+	if (!json_is_integer(v)) {
+		say(err, errlen, "%s must be an integer", what);
+		return -1;
+	}
+	json_int_t x = json_integer_value(v);
+	if (x < lo || x > hi) {
+		say(err, errlen, "%s %lld out of range %lld..%lld", what, (long long)x, (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static int get_string(json_t *v, const char *what, char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (!json_is_string(v)) {
+		say(err, errlen, "%s must be a string", what);
+		return -1;
+	}
+	size_t n = json_string_length(v);
+	const char *s = json_string_value(v);
+	if (n == 0 || n >= outlen || memchr(s, '\0', n)) {
+		say(err, errlen, "%s must be 1 to %zu bytes without NUL", what, outlen - 1);
+		return -1;
+	}
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* --- batch ------------------------------------------------------------------ */
+
+/* Checks a rating the way the decoder will, so a kiosk never sends what head office refuses. */
+static int rating_valid(const struct protocol_rating *p, size_t i, char *err, size_t errlen)
+{
+	const struct rating *r = &p->r;
+	if (r->seq < 1)
+		say(err, errlen, "ratings[%zu]: seq must be >= 1", i);
+	else if (r->scale < 3 || r->scale > 5)
+		say(err, errlen, "ratings[%zu]: scale %d out of range 3..5", i, r->scale);
+	else if (r->value < 0 || r->value >= r->scale)
+		say(err, errlen, "ratings[%zu]: value %d out of range 0..%d", i, r->value, r->scale - 1);
+	else if ((unsigned)r->source > SOURCE_KEY)
+		say(err, errlen, "ratings[%zu]: unknown source", i);
+	else if (r->wall_ms < 0 || r->boot_ms < 0 || (p->has_corrected && p->corrected_ms < 0))
+		say(err, errlen, "ratings[%zu]: negative time", i);
+	else if (r->flags < 0 || r->flags > 0xffff)
+		say(err, errlen, "ratings[%zu]: flags out of range", i);
+	else if (!r->boot_id[0])
+		say(err, errlen, "ratings[%zu]: empty boot id", i);
+	else
+		return 0;
+	return -1;
+}
+
+int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r, size_t n,
+			  char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!kiosk_id || !*kiosk_id || strlen(kiosk_id) >= RATING_ID_MAX) {
+		say(err, errlen, "kiosk id must be 1 to %d bytes", RATING_ID_MAX - 1);
+		return -1;
+	}
+	json_t *root = json_object(), *boots = json_array(), *list = json_array();
+	if (!root || !boots || !list) {
+		json_decref(root);
+		json_decref(boots);
+		json_decref(list);
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	json_object_set_new(root, "kiosk", json_string(kiosk_id));
+	json_object_set_new(root, "boots", boots);
+	json_object_set_new(root, "ratings", list);
+	/* A batch holds few boots (usually one), so a linear search is cheapest. */
+	size_t last_boot = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rating_valid(&r[i], i, err, errlen)) {
+			json_decref(root);
+			return -1;
+		}
+		size_t b = json_array_size(boots);
+		if (b > 0 && !strcmp(json_string_value(json_array_get(boots, last_boot)), r[i].r.boot_id)) {
+			b = last_boot;
+		} else {
+			for (size_t k = 0; k < json_array_size(boots); k++)
+				if (!strcmp(json_string_value(json_array_get(boots, k)), r[i].r.boot_id)) {
+					b = k;
+					break;
+				}
+			if (b == json_array_size(boots))
+				json_array_append_new(boots, json_string(r[i].r.boot_id));
+		}
+		last_boot = b;
+		json_t *a = json_pack("[I,i,i,s,I,I,I,i,o,i]",
+				      (json_int_t)r[i].r.seq, r[i].r.value, r[i].r.scale,
+				      rating_source_name(r[i].r.source),
+				      (json_int_t)r[i].r.wall_ms, (json_int_t)r[i].r.boot_ms,
+				      (json_int_t)b, r[i].r.clock_synced ? 1 : 0,
+				      r[i].has_corrected ? json_integer(r[i].corrected_ms) : json_null(),
+				      r[i].r.flags);
+		if (!a || json_array_append_new(list, a)) {
+			json_decref(root);
+			say(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return dump(root, out, outlen, err, errlen);
+}
+
+static int decode_rating(json_t *a, size_t i, json_t *boots, const char *kiosk_id,
+			 struct protocol_rating *p, char *err, size_t errlen)
+{
+	char what[64];
+	int64_t v;
+	memset(p, 0, sizeof(*p));
+	if (!json_is_array(a) || json_array_size(a) < N_FIELDS) {
+		say(err, errlen, "ratings[%zu] must be an array of %d elements", i, N_FIELDS);
+		return -1;
+	}
+#define FIELD(k, name) (snprintf(what, sizeof(what), "ratings[%zu]: " name, i), json_array_get(a, k))
+	if (get_int(FIELD(0, "seq"), what, 1, INT64_MAX, &p->r.seq, err, errlen))
+		return -1;
+	if (get_int(FIELD(2, "scale"), what, 3, 5, &v, err, errlen))
+		return -1;
+	p->r.scale = (int)v;
+	if (get_int(FIELD(1, "value"), what, 0, p->r.scale - 1, &v, err, errlen))
+		return -1;
+	p->r.value = (int)v;
+	json_t *src = json_array_get(a, 3);
+	if (!json_is_string(src) || rating_source_parse(json_string_value(src), &p->r.source)) {
+		say(err, errlen, "ratings[%zu]: source must be \"button\", \"touch\" or \"key\"", i);
+		return -1;
+	}
+	if (get_int(FIELD(4, "wall_ms"), what, 0, INT64_MAX, &p->r.wall_ms, err, errlen))
+		return -1;
+	if (get_int(FIELD(5, "boot_ms"), what, 0, INT64_MAX, &p->r.boot_ms, err, errlen))
+		return -1;
+	if (get_int(FIELD(6, "boot_index"), what, 0, (int64_t)json_array_size(boots) - 1, &v, err, errlen))
+		return -1;
+	snprintf(p->r.boot_id, sizeof(p->r.boot_id), "%s", json_string_value(json_array_get(boots, (size_t)v)));
+	json_t *synced = json_array_get(a, 7);
+	if (json_is_boolean(synced)) {
+		p->r.clock_synced = json_is_true(synced);
+	} else {
+		if (get_int(FIELD(7, "synced"), what, 0, 1, &v, err, errlen))
+			return -1;
+		p->r.clock_synced = (int)v;
+	}
+	json_t *corr = json_array_get(a, 8);
+	if (!json_is_null(corr)) {
+		if (get_int(FIELD(8, "corrected_ms"), what, 0, INT64_MAX, &p->corrected_ms, err, errlen))
+			return -1;
+		p->has_corrected = 1;
+	}
+	if (get_int(FIELD(9, "flags"), what, 0, 0xffff, &v, err, errlen))
+		return -1;
+	p->r.flags = (int)v;
+#undef FIELD
+	snprintf(p->r.kiosk_id, sizeof(p->r.kiosk_id), "%s", kiosk_id);
+	return 0;
+}
+
+int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
+			  struct protocol_batch *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *root = load(body, len, err, errlen);
+	if (!root)
+		return PROTOCOL_MALFORMED;
+	int rc = PROTOCOL_MALFORMED;
+	json_t *boots = json_object_get(root, "boots");
+	json_t *list = json_object_get(root, "ratings");
+	if (get_string(json_object_get(root, "kiosk"), "kiosk", out->kiosk_id, sizeof(out->kiosk_id), err, errlen))
+		goto done;
+	if (!json_is_array(boots)) {
+		say(err, errlen, "boots must be an array of strings");
+		goto done;
+	}
+	for (size_t k = 0; k < json_array_size(boots); k++) {
+		char what[32], id[RATING_BOOT_ID_MAX];
+		snprintf(what, sizeof(what), "boots[%zu]", k);
+		if (get_string(json_array_get(boots, k), what, id, sizeof(id), err, errlen))
+			goto done;
+	}
+	if (!json_is_array(list)) {
+		say(err, errlen, "ratings must be an array");
+		goto done;
+	}
+	size_t n = json_array_size(list);
+	if (n > max_ratings) {
+		say(err, errlen, "%zu ratings in one batch; at most %zu", n, max_ratings);
+		rc = PROTOCOL_TOO_MANY;
+		goto done;
+	}
+	if (n > 0) {
+		out->ratings = calloc(n, sizeof(*out->ratings));
+		if (!out->ratings) {
+			say(err, errlen, "out of memory");
+			rc = PROTOCOL_NOMEM;
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (decode_rating(json_array_get(list, i), i, boots, out->kiosk_id, &out->ratings[i], err, errlen))
+			goto done;
+	out->n = n;
+	rc = PROTOCOL_OK;
+done:
+	json_decref(root);
+	if (rc != PROTOCOL_OK)
+		protocol_batch_free(out);
+	return rc;
+}
+
+void protocol_batch_free(struct protocol_batch *b)
+{
+	free(b->ratings);
+	b->ratings = NULL;
+	b->n = 0;
+}
+
+/* --- ack -------------------------------------------------------------------- */
+
+int protocol_encode_ack(const struct protocol_ack *a, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	json_t *gaps = json_array();
+	for (size_t i = 0; gaps && i < a->ngaps && i < PROTOCOL_MAX_GAPS; i++)
+		json_array_append_new(gaps, json_pack("[I,I]", (json_int_t)a->gaps[i].from, (json_int_t)a->gaps[i].to));
+	json_t *j = gaps ? json_pack("{s:s,s:I,s:I,s:I,s:o}", "kiosk", a->kiosk_id,
+				     "accepted", (json_int_t)a->accepted, "duplicates", (json_int_t)a->duplicates,
+				     "acked_through", (json_int_t)a->acked_through, "gaps", gaps) : NULL;
+	return dump(j, out, outlen, err, errlen);
+}
+
+int protocol_decode_ack(const char *body, size_t len, struct protocol_ack *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *root = load(body, len, err, errlen);
+	if (!root)
+		return PROTOCOL_MALFORMED;
+	int rc = PROTOCOL_MALFORMED;
+	json_t *gaps = json_object_get(root, "gaps");
+	if (get_string(json_object_get(root, "kiosk"), "kiosk", out->kiosk_id, sizeof(out->kiosk_id), err, errlen) ||
+	    get_int(json_object_get(root, "accepted"), "accepted", 0, INT64_MAX, &out->accepted, err, errlen) ||
+	    get_int(json_object_get(root, "duplicates"), "duplicates", 0, INT64_MAX, &out->duplicates, err, errlen) ||
+	    get_int(json_object_get(root, "acked_through"), "acked_through", 0, INT64_MAX, &out->acked_through, err, errlen))
+		goto done;
+	if (!json_is_array(gaps)) {
+		say(err, errlen, "gaps must be an array");
+		goto done;
+	}
+	for (size_t i = 0; i < json_array_size(gaps) && i < PROTOCOL_MAX_GAPS; i++) {
+		json_t *g = json_array_get(gaps, i);
+		if (!json_is_array(g) || json_array_size(g) != 2 ||
+		    get_int(json_array_get(g, 0), "gap start", 1, INT64_MAX, &out->gaps[i].from, err, errlen) ||
+		    get_int(json_array_get(g, 1), "gap end", out->gaps[i].from, INT64_MAX, &out->gaps[i].to, err, errlen)) {
+			if (!json_is_array(g) || json_array_size(g) != 2)
+				say(err, errlen, "gaps[%zu] must be [from,to]", i);
+			goto done;
+		}
+		out->ngaps = i + 1;
+	}
+	rc = PROTOCOL_OK;
+done:
+	json_decref(root);
+	return rc;
+}
+
+/* --- summary ---------------------------------------------------------------- */
+
+static json_t *real_or_null(double x)
+{
+	return x < 0 ? json_null() : json_real(x);
+}
+
+static json_t *figures_json(const struct protocol_figures *f)
+{
+	int scale = f->scale >= 3 && f->scale <= 5 ? f->scale : 0;
+	json_t *counts = json_array(), *hourly = json_array();
+	for (int v = 0; counts && v < scale; v++)
+		json_array_append_new(counts, json_integer(f->counts[v]));
+	for (int h = 0; hourly && h < 24; h++)
+		json_array_append_new(hourly, json_integer(f->hourly[h]));
+	if (!counts || !hourly) {
+		json_decref(counts);
+		json_decref(hourly);
+		return NULL;
+	}
+	return json_pack("{s:i,s:o,s:I,s:I,s:o,s:o,s:o}", "scale", f->scale, "counts", counts,
+			 "total", (json_int_t)f->total, "misuse", (json_int_t)f->misuse,
+			 "positive_pct", real_or_null(f->positive_pct),
+			 "happy_index", real_or_null(f->happy_index), "hourly", hourly);
+}
+
+int protocol_encode_summary(const struct protocol_summary *s, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	json_t *areas = json_array();
+	for (size_t i = 0; areas && i < s->nareas && i < PROTOCOL_MAX_AREAS; i++)
+		json_array_append_new(areas, json_pack("{s:s,s:o}", "area", s->areas[i].area,
+						       "figures", figures_json(&s->areas[i].figures)));
+	json_t *store = areas ? json_pack("{s:s,s:o,s:o}", "name", s->store_name,
+					  "total", figures_json(&s->store_total), "areas", areas) : NULL;
+	json_t *j = store ? json_pack("{s:s,s:I,s:o,s:o,s:o}", "day", s->day, "as_of_ms", (json_int_t)s->as_of_ms,
+				      "kiosk", figures_json(&s->kiosk), "store", store,
+				      "chain", figures_json(&s->chain)) : NULL;
+	return dump(j, out, outlen, err, errlen);
+}
+
+static int real_member(json_t *o, const char *what, double *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, what);
+	if (json_is_null(v)) {
+		*out = -1;
+		return 0;
+	}
+	if (!json_is_number(v)) {
+		say(err, errlen, "%s must be a number or null", what);
+		return -1;
+	}
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int figures_decode(json_t *o, const char *where, struct protocol_figures *f, char *err, size_t errlen)
+{
+	int64_t v;
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(o)) {
+		say(err, errlen, "%s must be an object", where);
+		return -1;
+	}
+	json_t *counts = json_object_get(o, "counts"), *hourly = json_object_get(o, "hourly");
+	if (get_int(json_object_get(o, "scale"), "scale", 0, 5, &v, err, errlen))
+		return -1;
+	f->scale = (int)v;
+	if (!json_is_array(counts) || json_array_size(counts) != (size_t)f->scale ||
+	    !json_is_array(hourly) || json_array_size(hourly) != 24) {
+		say(err, errlen, "%s: counts must have scale elements and hourly 24", where);
+		return -1;
+	}
+	for (int i = 0; i < f->scale; i++)
+		if (get_int(json_array_get(counts, (size_t)i), "count", 0, INT64_MAX, &f->counts[i], err, errlen))
+			return -1;
+	for (int h = 0; h < 24; h++)
+		if (get_int(json_array_get(hourly, (size_t)h), "hourly count", 0, INT64_MAX, &f->hourly[h], err, errlen))
+			return -1;
+	if (get_int(json_object_get(o, "total"), "total", 0, INT64_MAX, &f->total, err, errlen) ||
+	    get_int(json_object_get(o, "misuse"), "misuse", 0, INT64_MAX, &f->misuse, err, errlen) ||
+	    real_member(o, "positive_pct", &f->positive_pct, err, errlen) ||
+	    real_member(o, "happy_index", &f->happy_index, err, errlen))
+		return -1;
+	return 0;
+}
+
+int protocol_decode_summary(const char *body, size_t len, struct protocol_summary *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *root = load(body, len, err, errlen);
+	if (!root)
+		return PROTOCOL_MALFORMED;
+	int rc = PROTOCOL_MALFORMED;
+	json_t *store = json_object_get(root, "store");
+	if (get_string(json_object_get(root, "day"), "day", out->day, sizeof(out->day), err, errlen) ||
+	    get_int(json_object_get(root, "as_of_ms"), "as_of_ms", 0, INT64_MAX, &out->as_of_ms, err, errlen) ||
+	    figures_decode(json_object_get(root, "kiosk"), "kiosk", &out->kiosk, err, errlen) ||
+	    figures_decode(json_object_get(root, "chain"), "chain", &out->chain, err, errlen))
+		goto done;
+	if (!json_is_object(store) ||
+	    get_string(json_object_get(store, "name"), "store name", out->store_name, sizeof(out->store_name), err, errlen) ||
+	    figures_decode(json_object_get(store, "total"), "store total", &out->store_total, err, errlen)) {
+		if (!json_is_object(store))
+			say(err, errlen, "store must be an object");
+		goto done;
+	}
+	json_t *areas = json_object_get(store, "areas");
+	if (!json_is_array(areas)) {
+		say(err, errlen, "store areas must be an array");
+		goto done;
+	}
+	for (size_t i = 0; i < json_array_size(areas) && i < PROTOCOL_MAX_AREAS; i++) {
+		json_t *a = json_array_get(areas, i);
+		if (!json_is_object(a) ||
+		    get_string(json_object_get(a, "area"), "area", out->areas[i].area, sizeof(out->areas[i].area), err, errlen) ||
+		    figures_decode(json_object_get(a, "figures"), "area figures", &out->areas[i].figures, err, errlen)) {
+			if (!json_is_object(a))
+				say(err, errlen, "areas[%zu] must be an object", i);
+			goto done;
+		}
+		out->nareas = i + 1;
+	}
+	rc = PROTOCOL_OK;
+done:
+	json_decref(root);
+	return rc;
+}
+
+/* --- errors and days -------------------------------------------------------- */
+
+int protocol_encode_error(const char *message, char **out, size_t *outlen)
+{
+	return dump(json_pack("{s:s}", "error", message), out, outlen, NULL, 0);
+}
+
+int protocol_decode_error(const char *body, size_t len, char *msg, size_t msglen)
+{
+	json_t *root = load(body, len, NULL, 0);
+	json_t *e = root ? json_object_get(root, "error") : NULL;
+	int rc = json_is_string(e) ? 0 : -1;
+	if (!rc)
+		snprintf(msg, msglen, "%s", json_string_value(e));
+	json_decref(root);
+	return rc;
+}
+
+int protocol_parse_day(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
+	if (yy < 1970 || mm < 1 || mm > 12 || dd < 1 || dd > mdays[mm - 1])
+		return -1;
+	int leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+	if (mm == 2 && dd == 29 && !leap)
+		return -1;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * protocol: the JSON wire format between tally-sync and tally-hq (API v1).
+ *
+ * Pure encode/decode with jansson: no sockets, no curl, no microhttpd, so
+ * both ends and their tests share exactly one definition of the format.
+ *
+ * POST /api/v1/ratings body (one batch of one kiosk):
+ *   {"kiosk":"demo-kiosk","boots":["<boot id 0>",...],
+ *    "ratings":[[seq,value,scale,"source",wall_ms,boot_ms,boot_index,
+ *                synced,corrected_ms|null,flags], ...]}
+ * Ratings are arrays, not objects, and boot ids are listed once per batch:
+ * that keeps a full batch near 24 bytes per rating once gzipped.
+ * A decoder accepts extra trailing array elements and extra object members
+ * (later versions may add fields, never rename or remove them).
+ *
+ * 200 answer ("ack"):
+ *   {"kiosk":"demo-kiosk","accepted":N,"duplicates":D,"acked_through":S,
+ *    "gaps":[[from,to],...]}
+ * Any error answer: {"error":"one line"}.
+ */
+#ifndef TALLY_PROTOCOL_H
+#define TALLY_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rating.h"
+
+#define PROTOCOL_MAX_BODY (1024 * 1024) /* bytes, after gzip decompression too */
+#define PROTOCOL_MAX_BATCH 5000         /* ratings per POST, hard limit */
+#define PROTOCOL_MAX_GAPS 100           /* gap ranges listed in an ack */
+#define PROTOCOL_MAX_AREAS 64           /* areas listed in a summary's store */
+#define PROTOCOL_DAY_MAX 11             /* "YYYY-MM-DD" + NUL */
+
+/* Decoder results other than 0. */
+enum protocol_status {
+	PROTOCOL_OK = 0,
+	PROTOCOL_MALFORMED = -1, /* not JSON, wrong types, values out of range */
+	PROTOCOL_TOO_MANY = -2,  /* more ratings than the caller's limit */
+	PROTOCOL_NOMEM = -3,
+};
+
+/* One rating on the wire: the stored rating plus its corrected time. */
+struct protocol_rating {
+	struct rating r;          /* kiosk_id is the batch's; boot_id filled in */
+	int has_corrected;        /* corrected_ms is not null */
+	int64_t corrected_ms;     /* wall time corrected from a later synced reading */
+};
+
+struct protocol_batch {
+	char kiosk_id[RATING_ID_MAX];
+	size_t n;
+	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */
+};
+
+struct protocol_gap {
+	int64_t from, to;         /* inclusive range of missing sequence numbers */
+};
+
+struct protocol_ack {
+	char kiosk_id[RATING_ID_MAX];
+	int64_t accepted;         /* new ratings stored by this batch */
+	int64_t duplicates;       /* ratings head office already held */
+	int64_t acked_through;    /* every seq 1..acked_through is at head office */
+	size_t ngaps;
+	struct protocol_gap gaps[PROTOCOL_MAX_GAPS];
+};
+
+/* Figures for one kiosk, store, area or the chain on one day. */
+struct protocol_figures {
+	int scale;                /* the scale counts[] are on */
+	int64_t counts[5];        /* worst .. best, counts[0..scale-1] */
+	int64_t total;            /* non-misuse ratings of every scale */
+	int64_t misuse;           /* left out of counts, counted apart */
+	double positive_pct;      /* 0..100, or -1 for null (no ratings) */
+	double happy_index;       /* 0..100, or -1 for null */
+	int64_t hourly[24];       /* non-misuse ratings per local hour, time known */
+};
+
+struct protocol_area {
+	char area[RATING_ID_MAX * 2];
+	struct protocol_figures figures;
+};
+
+struct protocol_summary {
+	char day[PROTOCOL_DAY_MAX];
+	int64_t as_of_ms;
+	struct protocol_figures kiosk;
+	char store_name[RATING_ID_MAX * 2];
+	struct protocol_figures store_total;
+	size_t nareas;
+	struct protocol_area areas[PROTOCOL_MAX_AREAS];
+	struct protocol_figures chain;
+};
+
+/*
+ * Encodes n ratings of kiosk_id as a POST body. *out is malloc'd,
+ * NUL-terminated, *outlen bytes without the NUL; the caller frees it.
+ * Boot ids are collected into "boots" in order of first use. 0 or -1 with
+ * err filled (a rating that would not decode, e.g. value out of range).
+ */
+int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r, size_t n,
+			  char **out, size_t *outlen, char *err, size_t errlen);
+
+/*
+ * Decodes and validates a POST body of len bytes (need not be
+ * NUL-terminated). Refuses more than max_ratings ratings with
+ * PROTOCOL_TOO_MANY. Returns an enum protocol_status; on 0 the caller owns
+ * out and frees it with protocol_batch_free; otherwise err says what is
+ * wrong in one line (with the index of the offending rating) and out is empty.
+ */
+int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
+			  struct protocol_batch *out, char *err, size_t errlen);
+void protocol_batch_free(struct protocol_batch *b);
+
+/* The ack, both ways. Same conventions as the batch functions. */
+int protocol_encode_ack(const struct protocol_ack *a, char **out, size_t *outlen, char *err, size_t errlen);
+int protocol_decode_ack(const char *body, size_t len, struct protocol_ack *out, char *err, size_t errlen);
+
+/* The GET /api/v1/summary answer, both ways. */
+int protocol_encode_summary(const struct protocol_summary *s, char **out, size_t *outlen, char *err, size_t errlen);
+int protocol_decode_summary(const char *body, size_t len, struct protocol_summary *out, char *err, size_t errlen);
+
+/* {"error":"..."}: encode one (malloc'd), or pull the message out of one. */
+int protocol_encode_error(const char *message, char **out, size_t *outlen);
+int protocol_decode_error(const char *body, size_t len, char *msg, size_t msglen);
+
+/* Whether s is a calendar day written YYYY-MM-DD; fills y, m, d if so. */
+int protocol_parse_day(const char *s, int *y, int *m, int *d);
+
+#endif

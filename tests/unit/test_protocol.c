@@ -1,0 +1,202 @@
+/* Protocol: the v1 wire format round-trips, and bad bodies are refused with a clear line. */
+#include "testutil.h"
+
+#include "protocol.h"
+
+static char err[512];
+
+static struct protocol_rating make(int64_t seq, int value, const char *boot)
+{
+	struct protocol_rating p = { .r = { .seq = seq, .value = value, .scale = 4, .source = SOURCE_BUTTON,
+					    .wall_ms = 1700000000000 + seq, .boot_ms = 1000 + seq, .clock_synced = 1 } };
+	snprintf(p.r.boot_id, sizeof(p.r.boot_id), "%s", boot);
+	return p;
+}
+
+static int decode(const char *body, struct protocol_batch *b)
+{
+	return protocol_decode_batch(body, strlen(body), PROTOCOL_MAX_BATCH, b, err, sizeof(err));
+}
+
+static void test_batch_round_trips(void **state)
+{
+	(void)state;
+	struct protocol_rating in[3] = { make(1, 0, "boot-a"), make(2, 3, "boot-a"), make(3, 2, "boot-b") };
+	in[1].r.flags = RATING_MISUSE;
+	in[1].r.source = SOURCE_TOUCH;
+	in[2].r.clock_synced = 0;
+	in[2].has_corrected = 1;
+	in[2].corrected_ms = 1700000099999;
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_batch("k1", in, 3, &body, &len, err, sizeof(err)), 0);
+	assert_non_null(strstr(body, "\"boots\":[\"boot-a\",\"boot-b\"]"));
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, err, sizeof(err)), 0);
+	free(body);
+	assert_string_equal(b.kiosk_id, "k1");
+	assert_int_equal(b.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(b.ratings[i].r.seq, in[i].r.seq);
+		assert_int_equal(b.ratings[i].r.value, in[i].r.value);
+		assert_int_equal(b.ratings[i].r.source, in[i].r.source);
+		assert_int_equal(b.ratings[i].r.wall_ms, in[i].r.wall_ms);
+		assert_int_equal(b.ratings[i].r.boot_ms, in[i].r.boot_ms);
+		assert_string_equal(b.ratings[i].r.boot_id, in[i].r.boot_id);
+		assert_string_equal(b.ratings[i].r.kiosk_id, "k1");
+		assert_int_equal(b.ratings[i].r.clock_synced, in[i].r.clock_synced);
+		assert_int_equal(b.ratings[i].r.flags, in[i].r.flags);
+		assert_int_equal(b.ratings[i].has_corrected, in[i].has_corrected);
+	}
+	assert_int_equal(b.ratings[2].corrected_ms, 1700000099999);
+	protocol_batch_free(&b);
+}
+
+static void test_the_documented_example_decodes(void **state)
+{
+	(void)state;
+	struct protocol_batch b;
+	assert_int_equal(decode("{\"kiosk\":\"demo-kiosk\",\"boots\":[\"b0\"],\"ratings\":"
+				"[[1,3,4,\"button\",1700000000000,5000,0,1,null,0],"
+				"[2,0,4,\"key\",1700000001000,6000,0,false,1700000001500,1,\"later field\"]],"
+				"\"extra\":true}", &b), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.ratings[1].r.clock_synced, 0);
+	assert_int_equal(b.ratings[1].corrected_ms, 1700000001500);
+	protocol_batch_free(&b);
+}
+
+static void expect_malformed(const char *body, const char *needle)
+{
+	struct protocol_batch b;
+	assert_int_equal(decode(body, &b), PROTOCOL_MALFORMED);
+	assert_null(b.ratings);
+	if (!strstr(err, needle))
+		fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+}
+
+static void test_bad_bodies_are_refused_with_a_reason(void **state)
+{
+	(void)state;
+	expect_malformed("{\"kiosk\":", "malformed JSON");
+	expect_malformed("[1,2]", "object");
+	expect_malformed("{\"kiosk\":5,\"boots\":[],\"ratings\":[]}", "kiosk");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[3],\"ratings\":[]}", "boots[0]");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[],\"ratings\":{}}", "ratings");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,2,4,\"button\",1,1,0,1,null]]}", "10 elements");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,4,4,\"button\",1,1,0,1,null,0]]}", "value 4 out of range 0..3");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,6,\"button\",1,1,0,1,null,0]]}", "scale");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[0,1,4,\"button\",1,1,0,1,null,0]]}", "seq");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,4,\"foot\",1,1,0,1,null,0]]}", "source");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,4,\"button\",1,1,1,1,null,0]]}", "boot_index");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1.5,4,\"button\",1,1,0,1,null,0]]}", "integer");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,4,\"button\",-1,1,0,1,null,0]]}", "wall_ms");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,4,\"button\",1,1,0,2,null,0]]}", "synced");
+	expect_malformed("{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":[[1,1,4,\"button\",1,1,0,1,\"x\",0]]}", "corrected_ms");
+	expect_malformed("{\"kiosk\":\"k\",\"kiosk\":\"j\",\"boots\":[],\"ratings\":[]}", "duplicate");
+}
+
+static void test_too_many_ratings(void **state)
+{
+	(void)state;
+	struct protocol_batch b;
+	const char *body = "{\"kiosk\":\"k\",\"boots\":[\"b\"],\"ratings\":"
+			   "[[1,1,4,\"button\",1,1,0,1,null,0],[2,1,4,\"button\",1,1,0,1,null,0]]}";
+	assert_int_equal(protocol_decode_batch(body, strlen(body), 1, &b, err, sizeof(err)), PROTOCOL_TOO_MANY);
+}
+
+static void test_encoder_refuses_what_the_decoder_would(void **state)
+{
+	(void)state;
+	struct protocol_rating r = make(1, 4, "b");
+	char *body;
+	assert_int_equal(protocol_encode_batch("k1", &r, 1, &body, NULL, err, sizeof(err)), -1);
+	assert_null(body);
+}
+
+static void test_ack_round_trips(void **state)
+{
+	(void)state;
+	struct protocol_ack a = { .kiosk_id = "k1", .accepted = 5, .duplicates = 2, .acked_through = 7, .ngaps = 2,
+				  .gaps = { { 8, 9 }, { 12, 12 } } };
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_ack(&a, &body, &len, err, sizeof(err)), 0);
+	assert_string_equal(body, "{\"kiosk\":\"k1\",\"accepted\":5,\"duplicates\":2,\"acked_through\":7,\"gaps\":[[8,9],[12,12]]}");
+	struct protocol_ack back;
+	assert_int_equal(protocol_decode_ack(body, len, &back, err, sizeof(err)), 0);
+	free(body);
+	assert_memory_equal(&a, &back, sizeof(a));
+	assert_int_equal(protocol_decode_ack("{\"kiosk\":\"k\"}", 13, &back, err, sizeof(err)), PROTOCOL_MALFORMED);
+}
+
+static void test_summary_round_trips(void **state)
+{
+	(void)state;
+	struct protocol_summary s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.day, sizeof(s.day), "2024-03-31");
+	snprintf(s.store_name, sizeof(s.store_name), "Berlin Mitte");
+	s.as_of_ms = 1711900000000;
+	s.kiosk = (struct protocol_figures){ .scale = 4, .counts = { 1, 2, 3, 4 }, .total = 10, .misuse = 3,
+					     .positive_pct = 70, .happy_index = 66.7 };
+	s.kiosk.hourly[9] = 10;
+	s.store_total = s.kiosk;
+	s.chain = s.kiosk;
+	s.chain.happy_index = -1;
+	s.nareas = 1;
+	snprintf(s.areas[0].area, sizeof(s.areas[0].area), "Counter");
+	s.areas[0].figures = s.kiosk;
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_summary(&s, &body, &len, err, sizeof(err)), 0);
+	assert_non_null(strstr(body, "\"happy_index\":null"));
+	struct protocol_summary back;
+	assert_int_equal(protocol_decode_summary(body, len, &back, err, sizeof(err)), 0);
+	char *again;
+	assert_int_equal(protocol_encode_summary(&back, &again, NULL, err, sizeof(err)), 0);
+	assert_string_equal(body, again);
+	assert_int_equal(back.kiosk.hourly[9], 10);
+	assert_int_equal(back.nareas, 1);
+	free(body);
+	free(again);
+}
+
+static void test_days(void **state)
+{
+	(void)state;
+	int y, m, d;
+	assert_int_equal(protocol_parse_day("2024-02-29", &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 20240229);
+	assert_int_equal(protocol_parse_day("2023-02-29", &y, &m, &d), -1);
+	assert_int_equal(protocol_parse_day("2023-13-01", &y, &m, &d), -1);
+	assert_int_equal(protocol_parse_day("2023-1-01", &y, &m, &d), -1);
+	assert_int_equal(protocol_parse_day("", &y, &m, &d), -1);
+}
+
+static void test_error_body(void **state)
+{
+	(void)state;
+	char *body, msg[64];
+	size_t len;
+	assert_int_equal(protocol_encode_error("bad \"thing\"", &body, &len), 0);
+	assert_int_equal(protocol_decode_error(body, len, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "bad \"thing\"");
+	free(body);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_round_trips),
+		cmocka_unit_test(test_the_documented_example_decodes),
+		cmocka_unit_test(test_bad_bodies_are_refused_with_a_reason),
+		cmocka_unit_test(test_too_many_ratings),
+		cmocka_unit_test(test_encoder_refuses_what_the_decoder_would),
+		cmocka_unit_test(test_ack_round_trips),
+		cmocka_unit_test(test_summary_round_trips),
+		cmocka_unit_test(test_days),
+		cmocka_unit_test(test_error_body),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
