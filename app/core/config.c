@@ -59,6 +59,13 @@ static const struct key keys[] = {
 	NUM("sync", "connect_timeout_s", K_SECONDS, sync_connect_timeout_s, 0.1, 300),
 	NUM("sync", "timeout_s", K_SECONDS, sync_timeout_s, 0.5, 3600),
 	NUM("sync", "summary_every_s", K_SECONDS, sync_summary_every_s, 0, 86400),
+	STR("hq", "listen", hq_listen),
+	STR("hq", "database", hq_database),
+	STR("hq", "tls_cert", hq_tls_cert),
+	STR("hq", "tls_key", hq_tls_key),
+	NUM("hq", "max_batch", K_INT, hq_max_batch, 1, 5000),
+	NUM("hq", "threads", K_INT, hq_threads, 0, 64),
+	NUM("hq", "connection_timeout_s", K_SECONDS, hq_connection_timeout_s, 1, 3600),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
@@ -96,6 +103,11 @@ void config_defaults(struct config *cfg)
 	cfg->sync_connect_timeout_s = 10;
 	cfg->sync_timeout_s = 60;
 	cfg->sync_summary_every_s = 300;
+	snprintf(cfg->hq_listen, sizeof(cfg->hq_listen), "127.0.0.1:8470");
+	snprintf(cfg->hq_database, sizeof(cfg->hq_database), "hq.db");
+	cfg->hq_max_batch = 5000;
+	cfg->hq_threads = 0;
+	cfg->hq_connection_timeout_s = 10;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;
@@ -335,6 +347,10 @@ int config_validate(const struct config *cfg, const char *path, char *errs, size
 		problem(&p, 0, "[kiosk] database must not be empty");
 	if (strncmp(cfg->sync_url, "http://", 7) != 0 && strncmp(cfg->sync_url, "https://", 8) != 0)
 		problem(&p, 0, "[sync] url must start with http:// or https://, not \"%s\"", cfg->sync_url);
+	if (!cfg->hq_tls_cert[0] != !cfg->hq_tls_key[0])
+		problem(&p, 0, "[hq] tls_cert and tls_key go together: set both for HTTPS, or neither");
+	if (!strchr(cfg->hq_listen, ':'))
+		problem(&p, 0, "[hq] listen must be ADDR:PORT, not \"%s\"", cfg->hq_listen);
 	int buttons = 0;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		const struct button_config *b = &cfg->button[i];

@@ -63,6 +63,14 @@ struct config {
 	double sync_connect_timeout_s;
 	double sync_timeout_s;            /* whole request, connect included */
 	double sync_summary_every_s;      /* summary pull interval; 0: never */
+	/* [hq] tally-hq: the head-office receiver */
+	char hq_listen[CONFIG_NAME_MAX];  /* ADDR:PORT; port 0 picks a free one */
+	char hq_database[CONFIG_PATH_MAX];
+	char hq_tls_cert[CONFIG_PATH_MAX]; /* PEM; with tls_key: serve HTTPS */
+	char hq_tls_key[CONFIG_PATH_MAX];
+	int hq_max_batch;                 /* ratings per POST, 1..5000 */
+	int hq_threads;                   /* HTTP worker threads; 0: one per CPU */
+	double hq_connection_timeout_s;   /* idle/slow client is cut off after this */
 };
 
 /* Fills cfg with the built-in defaults. */
