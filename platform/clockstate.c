@@ -55,6 +55,11 @@ static int64_t ms(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t clockstate_boot_ms(void)
+{
+	return ms(CLOCK_BOOTTIME);
+}
+
 void clockstate_stamp(struct rating *r)
 {
 	/* The boot id cannot change while we run: read it once. */

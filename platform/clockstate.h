@@ -14,6 +14,9 @@
 /* Fills the time fields of r: wall_ms, boot_ms, boot_id, clock_synced. */
 void clockstate_stamp(struct rating *r);
 
+/* CLOCK_BOOTTIME in ms: the time base ratings are compared on within a boot. */
+int64_t clockstate_boot_ms(void);
+
 /* Whether the wall clock is synced now. */
 int clockstate_synced(void);
 

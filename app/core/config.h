@@ -32,7 +32,7 @@ struct button_config {
 
 struct config {
 	/* [kiosk] */
-	char kiosk_id[CONFIG_NAME_MAX];
+	char kiosk_id[64];              /* as long as struct rating's */
 	char store[CONFIG_NAME_MAX];
 	char area[CONFIG_NAME_MAX];
 	char timezone[CONFIG_NAME_MAX];

@@ -120,22 +120,28 @@ static int next_timeout(struct loop *l, int max_wait_ms)
 	return timeout;
 }
 
+/*
+ * Fires the timers due now. A timer added by a callback here waits for the
+ * next turn even when already due, so the program handles the events of
+ * this turn in between (a script's next line sees the previous one done).
+ */
 static int run_due_timers(struct loop *l)
 {
-	int ran = 0;
+	int due[LOOP_MAX_TIMERS], ndue = 0, ran = 0;
 	int64_t now = loop_now_ms();
-	for (;;) {
-		int due = -1;
+	for (int i = 0; i < l->ntimers; i++)
+		if (l->timers[i].at_ms <= now)
+			due[ndue++] = l->timers[i].id;
+	for (int d = 0; d < ndue; d++)
 		for (int i = 0; i < l->ntimers; i++)
-			if (l->timers[i].at_ms <= now && (due < 0 || l->timers[i].at_ms < l->timers[due].at_ms))
-				due = i;
-		if (due < 0)
-			return ran;
-		struct timer t = l->timers[due];
-		l->timers[due] = l->timers[--l->ntimers];
-		t.fn(t.arg);
-		ran++;
-	}
+			if (l->timers[i].id == due[d]) {
+				struct timer t = l->timers[i];
+				l->timers[i] = l->timers[--l->ntimers];
+				t.fn(t.arg);
+				ran++;
+				break;
+			}
+	return ran;
 }
 
 int loop_run_once(struct loop *l, int max_wait_ms)

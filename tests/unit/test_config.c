@@ -145,7 +145,7 @@ static void test_too_long_values_are_refused(void **state)
 	char text[700];
 	snprintf(text, sizeof(text), "[kiosk]\nid = %0150d\n", 0);
 	assert_int_equal(load(&cfg, text), 1);
-	assert_string_equal(first_error(), "2: id is too long (at most 127 bytes)\n");
+	assert_string_equal(first_error(), "2: id is too long (at most 63 bytes)\n");
 	static char huge[9000];
 	memset(huge, 'x', sizeof(huge));
 	memcpy(huge, "[text]\nquestion = ", 18);

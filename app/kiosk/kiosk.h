@@ -1,0 +1,30 @@
+/*
+ * kiosk: the rating terminal's behaviour: a press lights its face in the
+ * next presented frame, is committed to the store, and only then is the
+ * customer thanked. Owns the main loop of tally-kiosk.
+ */
+#ifndef TALLY_KIOSK_H
+#define TALLY_KIOSK_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct kiosk_options {
+	int fullscreen;
+	int width, height;         /* window size when not fullscreen */
+	const char *script;        /* scripted input file, or NULL */
+	const char *stats_out;     /* write timing figures here at exit, or NULL */
+	int64_t started_ns;        /* CLOCK_MONOTONIC at process start */
+};
+
+/* Runs until SIGTERM/SIGINT, the window closes, or a script quits. Exit status. */
+int kiosk_run(const struct config *cfg, const struct kiosk_options *opt);
+
+/*
+ * Renders one screen ("rating", "thanks", "out-of-order") headless into
+ * a PNG of the panel size w x h (rotation from cfg). Exit status.
+ */
+int kiosk_screenshot(const struct config *cfg, const char *screen, int w, int h, const char *path);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * screen: the layouts of the customer's screens.
+ *
+ * Faces are drawn by face.c into ARGB surfaces twice (plain and
+ * highlighted) at layout time. When a face is lit, the others are dimmed,
+ * so the choice reads without colour and from a distance.
+ */
+#include "screen.h"
+
+#include <string.h>
+
+#include "face.h"
+
+#define BG_R 0x1f
+#define BG_G 0x2a
+#define BG_B 0x38
+
+struct screen {
+	const struct config *cfg;
+	struct layout layout;
+	SDL_Surface *face[LAYOUT_MAX_FACES];
+	SDL_Surface *lit[LAYOUT_MAX_FACES];
+	SDL_Surface *big[LAYOUT_MAX_FACES];   /* thank-you screen */
+	SDL_Surface *question;
+	SDL_Surface *thanks;
+	SDL_Surface *out_of_order;
+	struct text *text;
+	int w, h;
+};
+
+static SDL_Surface *make_face(int size, int value, int scale, int lit)
+{
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, size, size, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!s)
+		return NULL;
+	face_draw(s->pixels, s->pitch / 4, size, value, scale, lit);
+	SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_BLEND);
+	return s;
+}
+
+struct screen *screen_new(const struct config *cfg, struct text *text, int w, int h)
+{
+	struct screen *s = SDL_calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->text = text;
+	s->w = w;
+	s->h = h;
+	layout_rating(&s->layout, w, h, cfg->faces);
+	int size = (int)(s->layout.diameter * FACE_PADDING);
+	int big = (int)(((w < h ? w : h) * 0.42) * FACE_PADDING);
+	for (int i = 0; i < cfg->faces; i++) {
+		s->face[i] = make_face(size, i, cfg->faces, 0);
+		s->lit[i] = make_face(size, i, cfg->faces, 1);
+		s->big[i] = make_face(big, i, cfg->faces, 0);
+		if (!s->face[i] || !s->lit[i] || !s->big[i]) {
+			screen_free(s);
+			return NULL;
+		}
+	}
+	SDL_Color white = { 255, 255, 255, 255 };
+	const struct rect *q = &s->layout.question;
+	/* Text may be missing (no font): the faces alone still take ratings. */
+	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
+	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
+	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 35 / 100, h / 5, white);
+	return s;
+}
+
+void screen_free(struct screen *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < LAYOUT_MAX_FACES; i++) {
+		SDL_FreeSurface(s->face[i]);
+		SDL_FreeSurface(s->lit[i]);
+		SDL_FreeSurface(s->big[i]);
+	}
+	SDL_FreeSurface(s->question);
+	SDL_FreeSurface(s->thanks);
+	SDL_FreeSurface(s->out_of_order);
+	SDL_free(s);
+}
+
+const struct layout *screen_layout(const struct screen *s)
+{
+	return &s->layout;
+}
+
+int screen_parse_name(const char *name, enum screen_name *out)
+{
+	if (!strcmp(name, "rating"))
+		*out = SCREEN_RATING;
+	else if (!strcmp(name, "thanks"))
+		*out = SCREEN_THANKS;
+	else if (!strcmp(name, "out-of-order"))
+		*out = SCREEN_OUT_OF_ORDER;
+	else
+		return -1;
+	return 0;
+}
+
+/* Blits src with its centre at (cx, cy). */
+static void blit_centred(SDL_Surface *src, SDL_Surface *dst, int cx, int cy)
+{
+	if (!src)
+		return;
+	SDL_Rect r = { cx - src->w / 2, cy - src->h / 2, src->w, src->h };
+	SDL_BlitSurface(src, NULL, dst, &r);
+}
+
+static void paint_rating(struct screen *s, SDL_Surface *c, int highlight)
+{
+	const struct layout *l = &s->layout;
+	const struct rect *q = &l->question;
+	blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	for (int i = 0; i < l->faces; i++) {
+		SDL_Surface *f = i == highlight ? s->lit[i] : s->face[i];
+		/* Others dimmed while one is lit: the choice shows without colour. */
+		SDL_SetSurfaceAlphaMod(f, highlight >= 0 && i != highlight ? 80 : 255);
+		blit_centred(f, c, l->cx[i], l->cy[i]);
+		SDL_SetSurfaceAlphaMod(f, 255);
+	}
+}
+
+static void paint_thanks(struct screen *s, SDL_Surface *c, int chosen)
+{
+	if (chosen >= 0 && chosen < s->layout.faces)
+		blit_centred(s->big[chosen], c, s->w / 2, s->h * 40 / 100);
+	blit_centred(s->thanks, c, s->w / 2, s->h * 82 / 100);
+}
+
+static void paint_out_of_order(struct screen *s, SDL_Surface *c, const char *detail)
+{
+	SDL_FillRect(c, NULL, SDL_MapRGB(c->format, 0x6d, 0x1b, 0x1b));
+	blit_centred(s->out_of_order, c, s->w / 2, s->h * 40 / 100);
+	if (detail && *detail) {
+		SDL_Color grey = { 0xee, 0xcc, 0xcc, 255 };
+		SDL_Surface *d = text_fit(s->text, detail, s->w * 9 / 10, s->h * 20 / 100, s->h / 18, grey);
+		blit_centred(d, c, s->w / 2, s->h * 78 / 100);
+		SDL_FreeSurface(d);
+	}
+}
+
+void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st)
+{
+	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, BG_R, BG_G, BG_B));
+	switch (st->name) {
+	case SCREEN_RATING:
+		paint_rating(s, canvas, st->highlight);
+		break;
+	case SCREEN_THANKS:
+		paint_thanks(s, canvas, st->chosen);
+		break;
+	case SCREEN_OUT_OF_ORDER:
+		paint_out_of_order(s, canvas, st->detail);
+		break;
+	}
+}

@@ -1,0 +1,37 @@
+/*
+ * screen: paints the customer's screens (rating, thank-you, out of order)
+ * into a logical-size canvas surface. Everything costly (faces, text) is
+ * rendered once per layout and blitted per frame, so a redraw after a press
+ * is a handful of blits.
+ */
+#ifndef TALLY_SCREEN_H
+#define TALLY_SCREEN_H
+
+#include <SDL.h>
+
+#include "config.h"
+#include "layout.h"
+#include "text.h"
+
+enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER };
+
+struct screen_state {
+	enum screen_name name;
+	int highlight;          /* rating screen: face index lit, or -1 */
+	int chosen;             /* thank-you screen: the face pressed */
+	const char *detail;     /* out of order: why, for the admin */
+};
+
+struct screen;
+
+/* Prepares the screens for a w x h logical canvas. NULL on failure. */
+struct screen *screen_new(const struct config *cfg, struct text *text, int w, int h);
+void screen_free(struct screen *s);
+
+void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st);
+const struct layout *screen_layout(const struct screen *s);
+
+/* Parses "rating", "thanks" or "out-of-order"; -1 if unknown. */
+int screen_parse_name(const char *name, enum screen_name *out);
+
+#endif

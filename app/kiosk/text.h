@@ -1,0 +1,27 @@
+/*
+ * text: renders UTF-8 text with SDL2_ttf from the font shipped in assets/
+ * (DejaVu Sans: Latin, Greek and Cyrillic). Long text wraps at word
+ * boundaries and shrinks until it fits its box.
+ */
+#ifndef TALLY_TEXT_H
+#define TALLY_TEXT_H
+
+#include <SDL.h>
+#include <stddef.h>
+
+struct text;
+
+/* Opens the font at path (empty: the shipped one). 0, or -1 with err. */
+int text_open(struct text **out, const char *path, char *err, size_t errlen);
+void text_close(struct text *t);
+
+/* The shipped font's path, found next to the program or in the data dir. */
+const char *text_default_font(void);
+
+/*
+ * Renders text centred, wrapped to box_w and shrunk (from max_px down)
+ * until it fits box_w x box_h. A new surface the caller frees, or NULL.
+ */
+SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour);
+
+#endif
