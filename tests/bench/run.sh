@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs every benchmark built in $BUILD/bench/ (release build, see
+# `make bench`) and prints its figures, one block per benchmark.
+# Scratch files go to $TMPDIR (default /tmp).
+set -u
+BUILD=${BUILD:-build}
+status=0
+run() {
+	echo "== $1"
+	"$BUILD/bench/$1" || { echo "$1 failed"; status=1; }
+	echo
+}
+run bench_stats
+exit $status
