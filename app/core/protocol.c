@@ -355,8 +355,9 @@ static json_t *figures_json(const struct protocol_figures *f)
 		json_decref(hourly);
 		return NULL;
 	}
-	return json_pack("{s:i,s:o,s:I,s:I,s:o,s:o,s:o}", "scale", f->scale, "counts", counts,
+	return json_pack("{s:i,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "scale", f->scale, "counts", counts,
 			 "total", (json_int_t)f->total, "misuse", (json_int_t)f->misuse,
+			 "closed", (json_int_t)f->closed,
 			 "positive_pct", real_or_null(f->positive_pct),
 			 "happy_index", real_or_null(f->happy_index), "hourly", hourly);
 }
@@ -416,6 +417,8 @@ static int figures_decode(json_t *o, const char *where, struct protocol_figures 
 			return -1;
 	if (get_int(json_object_get(o, "total"), "total", 0, INT64_MAX, &f->total, err, errlen) ||
 	    get_int(json_object_get(o, "misuse"), "misuse", 0, INT64_MAX, &f->misuse, err, errlen) ||
+	    (json_object_get(o, "closed") && /* added after v1's first draft: optional */
+	     get_int(json_object_get(o, "closed"), "closed", 0, INT64_MAX, &f->closed, err, errlen)) ||
 	    real_member(o, "positive_pct", &f->positive_pct, err, errlen) ||
 	    real_member(o, "happy_index", &f->happy_index, err, errlen))
 		return -1;

@@ -72,6 +72,7 @@ struct protocol_figures {
 	int64_t counts[5];        /* worst .. best, counts[0..scale-1] */
 	int64_t total;            /* non-misuse ratings of every scale */
 	int64_t misuse;           /* left out of counts, counted apart */
+	int64_t closed;           /* outside opening hours: left out, counted apart */
 	double positive_pct;      /* 0..100, or -1 for null (no ratings) */
 	double happy_index;       /* 0..100, or -1 for null */
 	int64_t hourly[24];       /* non-misuse ratings per local hour, time known */
