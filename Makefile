@@ -25,7 +25,7 @@ SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 
 PKGS_CORE  = sqlite3 inih
 PKGS_KIOSK = sdl2 SDL2_ttf libpng
-PKGS_NET   = libcurl libmicrohttpd jansson zlib
+PKGS_NET   = libcurl libmicrohttpd jansson zlib gnutls
 
 GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
 ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
