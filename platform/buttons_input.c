@@ -1,0 +1,321 @@
+/*
+ * buttons_input: glue between the GPIO seam, the pure button logic and the
+ * loop. The only time source here is CLOCK_MONOTONIC, the one the kernel
+ * stamps GPIO events with (Linux >= 5.7), so a deadline computed from an
+ * edge's own timestamp can be slept to exactly. A simulated chip's records
+ * carry their own time base: they are shifted onto ours at the first edge
+ * (and again whenever they jump backwards, as when a recording is replayed
+ * twice), which keeps their spacing and so replays them faithfully.
+ */
+#include "buttons_input.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpio.h"
+#include "log.h"
+
+struct buttons_input {
+	struct loop *loop;
+	struct gpio *gpio;
+	struct buttons core;
+	buttons_event_fn fn;
+	void *arg;
+	int n;
+	char chip[BUTTONS_MAX][CONFIG_NAME_MAX]; /* copies: cfg need not outlive us */
+	int line[BUTTONS_MAX];
+	int fds[GPIO_MAX_FDS];
+	int nfds;
+	int input_ended;
+	/* The deadline timer: at most one, at the core's next deadline. */
+	int timer_id;
+	int64_t timer_at_ms;
+	/* Own-clock edges (simulated chip): shift onto CLOCK_MONOTONIC. */
+	int own_clock;
+	int anchored;
+	int64_t offset_ns;
+	int64_t last_mapped_ns;
+	/* LEDs: output index per button, -1 if none. */
+	int led_out[BUTTONS_MAX];
+	int led[BUTTONS_MAX];
+	int status_out;
+	int status_reason;    /* the kiosk's own reason to blink */
+	int blink_timer_id;
+	int blink_on;
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void blink(void *arg);
+
+static void update_status_led(struct buttons_input *bi)
+{
+	if (bi->status_out < 0)
+		return;
+	int want = bi->status_reason || buttons_any_stuck(&bi->core);
+	if (want && !bi->blink_timer_id) {
+		bi->blink_on = 1;
+		gpio_set(bi->gpio, bi->status_out, 1);
+		bi->blink_timer_id = loop_add_timer(bi->loop, loop_now_ms() + BUTTONS_INPUT_BLINK_MS, blink, bi);
+		if (bi->blink_timer_id < 0)
+			bi->blink_timer_id = 0;
+	} else if (!want && bi->blink_timer_id) {
+		loop_del_timer(bi->loop, bi->blink_timer_id);
+		bi->blink_timer_id = 0;
+		bi->blink_on = 0;
+		gpio_set(bi->gpio, bi->status_out, 0);
+	}
+}
+
+static void blink(void *arg)
+{
+	struct buttons_input *bi = arg;
+	bi->blink_on = !bi->blink_on;
+	gpio_set(bi->gpio, bi->status_out, bi->blink_on);
+	bi->blink_timer_id = loop_add_timer(bi->loop, loop_now_ms() + BUTTONS_INPUT_BLINK_MS, blink, bi);
+	if (bi->blink_timer_id < 0)
+		bi->blink_timer_id = 0;
+}
+
+static void log_event(const struct buttons_input *bi, const struct button_event *ev)
+{
+	int i = ev->button;
+	switch (ev->type) {
+	case BUTTON_STUCK:
+		log_msg(LOG_WARNING, "button %d (%s line %d): stuck, held %.1f s; ignored until released",
+			i + 1, bi->chip[i], bi->line[i], ev->held_ns / 1e9);
+		break;
+	case BUTTON_RECOVERED:
+		log_msg(LOG_NOTICE, "button %d (%s line %d): released after %.1f s, working again",
+			i + 1, bi->chip[i], bi->line[i], ev->held_ns / 1e9);
+		break;
+	case BUTTON_NOISE:
+		log_msg(LOG_WARNING, "button %d (%s line %d): noise, %llu edges without a quiet period%s "
+			"(a loose wire or a floating input?); no presses taken from it",
+			i + 1, bi->chip[i], bi->line[i], (unsigned long long)ev->count,
+			ev->ongoing ? ", still going" : "");
+		break;
+	case BUTTON_STAFF:
+		log_msg(LOG_INFO, "staff chord held (buttons 1 and %d)", bi->n);
+		break;
+	case BUTTON_DOWN: case BUTTON_PRESS: case BUTTON_RELEASE:
+		log_msg(LOG_DEBUG, "button %d: %s", i + 1, buttons_event_name(ev->type));
+		break;
+	}
+}
+
+static void on_core_event(const struct button_event *ev, void *arg)
+{
+	struct buttons_input *bi = arg;
+	log_event(bi, ev);
+	if (ev->type == BUTTON_STUCK || ev->type == BUTTON_RECOVERED)
+		update_status_led(bi);
+	bi->fn(ev, bi->arg);
+}
+
+static void on_timer(void *arg);
+
+/* Keeps exactly one loop timer at the core's next deadline, or none. */
+static void reschedule(struct buttons_input *bi)
+{
+	int64_t d = buttons_deadline(&bi->core);
+	int64_t at_ms = d == DEBOUNCE_NEVER ? -1 : (d + 999999) / 1000000; /* never early */
+	if (bi->timer_id && at_ms == bi->timer_at_ms)
+		return;
+	if (bi->timer_id)
+		loop_del_timer(bi->loop, bi->timer_id);
+	bi->timer_id = 0;
+	if (at_ms < 0)
+		return;
+	bi->timer_id = loop_add_timer(bi->loop, at_ms, on_timer, bi);
+	if (bi->timer_id < 0) {
+		log_msg(LOG_ERR, "buttons: no free loop timer; button deadlines wait for the next edge");
+		bi->timer_id = 0;
+	}
+	bi->timer_at_ms = at_ms;
+}
+
+static void on_timer(void *arg)
+{
+	struct buttons_input *bi = arg;
+	bi->timer_id = 0;
+	int levels[BUTTONS_MAX];
+	for (int i = 0; i < bi->n; i++) {
+		levels[i] = gpio_get(bi->gpio, i);
+		if (levels[i] < 0)
+			levels[i] = bi->core.line[i].db.raw;
+	}
+	buttons_tick(&bi->core, mono_ns(), levels);
+	reschedule(bi);
+}
+
+static int64_t map_time(struct buttons_input *bi, int64_t ts)
+{
+	if (!bi->own_clock)
+		return ts;
+	if (!bi->anchored || ts + bi->offset_ns < bi->last_mapped_ns) {
+		bi->offset_ns = mono_ns() - ts;
+		bi->anchored = 1;
+	}
+	bi->last_mapped_ns = ts + bi->offset_ns;
+	return bi->last_mapped_ns;
+}
+
+static void on_fd(int fd, short revents, void *arg)
+{
+	struct buttons_input *bi = arg;
+	(void)revents;
+	struct gpio_edge edges[GPIO_READ_MAX];
+	char err[256];
+	/* One bounded read per wakeup: the UI's descriptors get their turn in between. */
+	int n = gpio_read(bi->gpio, fd, edges, GPIO_READ_MAX, err, sizeof(err));
+	if (n < 0) {
+		log_msg(LOG_ERR, "buttons: %s", err);
+		loop_del_fd(bi->loop, fd);
+		bi->input_ended = 1;
+	}
+	for (int k = 0; k < n; k++)
+		buttons_edge(&bi->core, edges[k].input, edges[k].level, map_time(bi, edges[k].ts_ns));
+	if (gpio_ended(bi->gpio) && !bi->input_ended) {
+		loop_del_fd(bi->loop, fd);
+		bi->input_ended = 1;
+	}
+	reschedule(bi);
+}
+
+int buttons_input_open(struct buttons_input **out, const struct config *cfg, struct loop *loop,
+		       buttons_event_fn fn, void *arg, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct gpio_input in[BUTTONS_MAX];
+	struct gpio_output outs[GPIO_MAX_OUTPUTS];
+	int n = 0, nout = 0;
+	struct buttons_input *bi = calloc(1, sizeof(*bi));
+	if (!bi) {
+		snprintf(err, errlen, "buttons: out of memory");
+		return -1;
+	}
+	/* config_validate has made the configured buttons [button.1]..[button.faces]. */
+	for (int i = 0; i < CONFIG_MAX_BUTTONS && i < BUTTONS_MAX; i++) {
+		const struct button_config *b = &cfg->button[i];
+		if (!b->configured)
+			break;
+		in[n] = (struct gpio_input){ b->chip, b->line, b->active_low, b->bias };
+		snprintf(bi->chip[n], sizeof(bi->chip[n]), "%s", b->chip);
+		bi->line[n] = b->line;
+		bi->led_out[n] = -1;
+		if (b->led_line >= 0) {
+			outs[nout] = (struct gpio_output){ b->led_chip[0] ? b->led_chip : b->chip, b->led_line };
+			bi->led_out[n] = nout++;
+		}
+		n++;
+	}
+	if (n == 0) {
+		free(bi);
+		return 0;
+	}
+	bi->status_out = -1;
+	if (cfg->status_led_line >= 0) {
+		outs[nout] = (struct gpio_output){ cfg->status_led_chip[0] ? cfg->status_led_chip : cfg->button[0].chip,
+						   cfg->status_led_line };
+		bi->status_out = nout++;
+	}
+	if (gpio_open(&bi->gpio, in, n, outs, nout, err, errlen) < 0) {
+		free(bi);
+		return -1;
+	}
+	bi->loop = loop;
+	bi->fn = fn;
+	bi->arg = arg;
+	bi->n = n;
+	bi->own_clock = gpio_own_clock(bi->gpio);
+	int levels[BUTTONS_MAX], debounce_ms[BUTTONS_MAX];
+	for (int i = 0; i < n; i++) {
+		levels[i] = gpio_get(bi->gpio, i) > 0;
+		debounce_ms[i] = cfg->button[i].debounce_ms;
+	}
+	buttons_init(&bi->core, n, debounce_ms, levels, cfg->stuck_after_s, cfg->staff_hold_s,
+		     mono_ns(), on_core_event, bi);
+	bi->nfds = gpio_fds(bi->gpio, bi->fds, GPIO_MAX_FDS);
+	for (int i = 0; i < bi->nfds; i++)
+		if (loop_add_fd(loop, bi->fds[i], POLLIN, on_fd, bi) < 0) {
+			for (int j = 0; j < i; j++)
+				loop_del_fd(loop, bi->fds[j]);
+			gpio_close(bi->gpio);
+			free(bi);
+			snprintf(err, errlen, "buttons: the event loop has no room for more descriptors");
+			return -1;
+		}
+	/* A button held down at start may already need its stuck deadline. */
+	reschedule(bi);
+	*out = bi;
+	return 0;
+}
+
+void buttons_input_close(struct buttons_input *bi)
+{
+	if (!bi)
+		return;
+	for (int i = 0; i < bi->nfds; i++)
+		loop_del_fd(bi->loop, bi->fds[i]);
+	if (bi->timer_id)
+		loop_del_timer(bi->loop, bi->timer_id);
+	if (bi->blink_timer_id)
+		loop_del_timer(bi->loop, bi->blink_timer_id);
+	gpio_close(bi->gpio); /* drives the LEDs low */
+	free(bi);
+}
+
+int buttons_input_count(const struct buttons_input *bi)
+{
+	return bi ? bi->n : 0;
+}
+
+int buttons_input_set_led(struct buttons_input *bi, int i, int on)
+{
+	if (!bi || i < 0 || i >= bi->n || bi->led_out[i] < 0)
+		return -1;
+	bi->led[i] = !!on;
+	return gpio_set(bi->gpio, bi->led_out[i], on);
+}
+
+void buttons_input_set_status_led(struct buttons_input *bi, int blinking)
+{
+	if (!bi)
+		return;
+	bi->status_reason = !!blinking;
+	update_status_led(bi);
+}
+
+int buttons_input_status_blinking(const struct buttons_input *bi)
+{
+	return bi && bi->blink_timer_id != 0;
+}
+
+void buttons_input_status(struct buttons_input *bi, int i, struct button_status *st)
+{
+	buttons_status(&bi->core, i, st);
+	int raw = gpio_get(bi->gpio, i);
+	if (raw >= 0)
+		st->raw = raw;
+	st->led = bi->led_out[i] < 0 ? -1 : bi->led[i];
+}
+
+void buttons_input_line(const struct buttons_input *bi, int i, const char **chip, int *line)
+{
+	*chip = bi->chip[i];
+	*line = bi->line[i];
+}
+
+int buttons_input_ended(const struct buttons_input *bi)
+{
+	return bi->input_ended && buttons_deadline(&bi->core) == DEBOUNCE_NEVER;
+}
