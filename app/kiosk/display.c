@@ -174,6 +174,11 @@ SDL_Surface *display_canvas(struct display *d)
 	return d->canvas;
 }
 
+SDL_Surface *display_panel(struct display *d)
+{
+	return d->surface;
+}
+
 void display_physical_size(struct display *d, int *w, int *h)
 {
 	*w = d->surface->w;

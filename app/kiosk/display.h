@@ -26,6 +26,8 @@ void display_close(struct display *d);
 
 /* The canvas to paint, logical size (rotation applied). */
 SDL_Surface *display_canvas(struct display *d);
+/* The panel's pixels as last presented (tests read them back). */
+SDL_Surface *display_panel(struct display *d);
 /* The panel's physical size in pixels. */
 void display_physical_size(struct display *d, int *w, int *h);
 /* Shows the canvas on the panel. 0, or -1 with SDL's error. */
