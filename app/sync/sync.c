@@ -1,0 +1,275 @@
+/*
+ * sync: the round, batch by batch.
+ *
+ * Exactly-once, from the kiosk's side: a batch is read, sent, and marked
+ * acknowledged in one local transaction only after a 200 whose ack we could
+ * read. Any other outcome marks nothing, so the batch is sent again later;
+ * head office stores each batch in one transaction and ignores any (kiosk,
+ * seq) it already has, so a batch that did arrive but whose answer was lost
+ * (a cut connection, a kill -9 between the 200 and our commit) is counted
+ * once there and reported back as duplicates.
+ */
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clockstate.h"
+#include "log.h"
+#include "outbox.h"
+#include "protocol.h"
+
+struct sync {
+	const struct config *cfg;
+	struct store *store;
+	struct http_client *http;
+	volatile sig_atomic_t *stop;
+	char ratings_url[CONFIG_PATH_MAX + 64];
+	struct outbox_batch batch;
+	/* the link's state as last logged */
+	enum sync_outcome last_outcome;
+	long last_status;
+	enum http_failure last_failure;
+	int failures;           /* consecutive failed rounds */
+	int logged_any;
+};
+
+void sync_url(const struct config *cfg, const char *path, char *out, size_t outlen)
+{
+	size_t n = strlen(cfg->sync_url);
+	while (n > 0 && cfg->sync_url[n - 1] == '/')
+		n--;
+	snprintf(out, outlen, "%.*s/api/v1/%s", (int)n, cfg->sync_url, path);
+}
+
+int sync_new(struct sync **out, const struct config *cfg, struct store *store, struct http_client *http,
+	     volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct sync *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->cfg = cfg;
+	s->store = store;
+	s->http = http;
+	s->stop = stop;
+	s->last_outcome = SYNC_DONE;
+	sync_url(cfg, "ratings", s->ratings_url, sizeof(s->ratings_url));
+	*out = s;
+	return 0;
+}
+
+void sync_free(struct sync *s)
+{
+	if (!s)
+		return;
+	outbox_batch_free(&s->batch);
+	free(s);
+}
+
+static int64_t wall_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Corrects unsynced times before they leave: once sent, a rating is never
+ * sent again, so a correction found later could not reach head office.
+ * Returns whether the clock is synced now.
+ */
+static int fix_times(struct sync *s, struct sync_result *r)
+{
+	struct rating now;
+	char err[256];
+	clockstate_stamp(&now);
+	struct timefix_ref ref = { .wall_ms = now.wall_ms, .boot_ms = now.boot_ms };
+	memcpy(ref.boot_id, now.boot_id, sizeof(ref.boot_id));
+	int64_t n = outbox_fix_times(s->store, now.clock_synced ? &ref : NULL, err, sizeof(err));
+	if (n < 0)
+		log_msg(LOG_WARNING, "cannot correct times: %s", err);
+	else if (n > 0) {
+		r->corrected += n;
+		log_msg(LOG_INFO, "corrected the times of %lld ratings taken before the clock was synced", (long long)n);
+	}
+	return now.clock_synced;
+}
+
+/* Sends s->batch. 0 when acknowledged (and marked), -1 otherwise with r filled. */
+static int send_batch(struct sync *s, struct sync_result *r)
+{
+	char err[512];
+	char *json = NULL;
+	size_t len = 0;
+	if (protocol_encode_batch(s->cfg->kiosk_id, s->batch.rows, s->batch.n, &json, &len, err, sizeof(err))) {
+		/* A row head office would refuse (e.g. a value out of range written
+		 * by a foreign tool): stop here rather than skip it silently. */
+		r->outcome = SYNC_LOCAL_ERROR;
+		snprintf(r->problem, sizeof(r->problem), "cannot encode ratings from seq %lld: %s",
+			 (long long)s->batch.rows[0].r.seq, err);
+		return -1;
+	}
+	struct http_response resp;
+	int rc = http_post_json_gzip(s->http, s->ratings_url, s->cfg->sync_token, json, len, &resp, err, sizeof(err));
+	free(json);
+	r->wire_bytes += (int64_t)http_client_last_body_bytes(s->http);
+	if (rc) {
+		r->failure = http_client_last_failure(s->http);
+		r->outcome = r->failure == HTTP_FAIL_STOPPED ? SYNC_STOPPED : SYNC_NO_ANSWER;
+		snprintf(r->problem, sizeof(r->problem), "%s", err);
+		return -1;
+	}
+	r->status = resp.status;
+	if (resp.status != 200) {
+		char msg[200];
+		if (protocol_decode_error(resp.body, resp.len, msg, sizeof(msg)))
+			snprintf(msg, sizeof(msg), "no error message");
+		r->outcome = resp.status >= 500 ? SYNC_NO_ANSWER : SYNC_REFUSED;
+		snprintf(r->problem, sizeof(r->problem), "HTTP %ld: %s", resp.status, msg);
+		http_response_free(&resp);
+		return -1;
+	}
+	struct protocol_ack ack;
+	if (protocol_decode_ack(resp.body, resp.len, &ack, err, sizeof(err))) {
+		r->outcome = SYNC_REFUSED;
+		snprintf(r->problem, sizeof(r->problem), "unreadable answer from head office: %s", err);
+		http_response_free(&resp);
+		return -1;
+	}
+	http_response_free(&resp);
+	if (strcmp(ack.kiosk_id, s->cfg->kiosk_id) != 0) {
+		r->outcome = SYNC_REFUSED;
+		snprintf(r->problem, sizeof(r->problem), "head office acknowledged kiosk \"%s\", not \"%s\"",
+			 ack.kiosk_id, s->cfg->kiosk_id);
+		return -1;
+	}
+	/* The 200 means the whole batch is stored at head office. */
+	if (outbox_mark_acked(s->store, &s->batch, err, sizeof(err))) {
+		/* Not marked: the batch goes again and head office counts it as duplicates. */
+		r->outcome = SYNC_LOCAL_ERROR;
+		snprintf(r->problem, sizeof(r->problem), "%s", err);
+		return -1;
+	}
+	r->sent += (int64_t)s->batch.n;
+	r->duplicates += ack.duplicates;
+	r->batches++;
+	if (ack.accepted + ack.duplicates != (int64_t)s->batch.n)
+		log_msg(LOG_WARNING, "head office counted %lld new + %lld duplicates for a batch of %zu",
+			(long long)ack.accepted, (long long)ack.duplicates, s->batch.n);
+	return 0;
+}
+
+void sync_round(struct sync *s, struct sync_result *r)
+{
+	char err[512];
+	memset(r, 0, sizeof(*r));
+	r->unsent = -1;
+	int synced = fix_times(s, r);
+	for (;;) {
+		if (s->stop && *s->stop) {
+			r->outcome = SYNC_STOPPED;
+			snprintf(r->problem, sizeof(r->problem), "stopped");
+			break;
+		}
+		/* The clock may sync while a backlog drains: correct before the rest leaves. */
+		if (!synced && clockstate_synced())
+			synced = fix_times(s, r);
+		if (outbox_next(s->store, s->cfg->sync_batch_size, &s->batch, err, sizeof(err))) {
+			r->outcome = SYNC_LOCAL_ERROR;
+			snprintf(r->problem, sizeof(r->problem), "%s", err);
+			break;
+		}
+		if (s->batch.n == 0) {
+			r->outcome = SYNC_DONE;
+			break;
+		}
+		if (send_batch(s, r))
+			break;
+	}
+	if (r->outcome == SYNC_DONE)
+		r->unsent = 0;
+	else {
+		struct outbox_counts c;
+		if (outbox_counts(s->store, &c, err, sizeof(err)) == 0)
+			r->unsent = c.unsent;
+	}
+	/* A drained backlog need not stay in memory until the next one. */
+	outbox_batch_free(&s->batch);
+	sqlite3_db_release_memory(store_db(s->store));
+}
+
+static const char *failure_name(enum http_failure f)
+{
+	switch (f) {
+	case HTTP_FAIL_CONNECT: return "unreachable";
+	case HTTP_FAIL_TIMEOUT: return "timed out";
+	default: return "no complete answer";
+	}
+}
+
+void sync_log_result(struct sync *s, const struct sync_result *r)
+{
+	if (r->outcome == SYNC_STOPPED)
+		return;
+	if (r->outcome == SYNC_DONE) {
+		if (s->failures > 0)
+			log_msg(LOG_NOTICE, "head office reachable again after %d failed attempts; sent %lld ratings",
+				s->failures, (long long)r->sent);
+		else if (r->sent > 0)
+			log_msg(LOG_DEBUG, "sent %lld ratings in %lld batches", (long long)r->sent, (long long)r->batches);
+		s->failures = 0;
+		s->last_outcome = SYNC_DONE;
+		return;
+	}
+	s->failures++;
+	/* Log a failure when its kind changes, not on every retry. */
+	int changed = !s->logged_any || r->outcome != s->last_outcome || r->status != s->last_status ||
+		      (r->outcome == SYNC_NO_ANSWER && r->failure != s->last_failure);
+	s->last_outcome = r->outcome;
+	s->last_status = r->status;
+	s->last_failure = r->failure;
+	if (!changed)
+		return;
+	s->logged_any = 1;
+	if (r->status == 401 || r->status == 403)
+		log_msg(LOG_ERR, "head office refuses this kiosk's token (%s): check [sync] token and [kiosk] id = %s;"
+			" %lld ratings wait, retrying with backoff", r->problem, s->cfg->kiosk_id, (long long)r->unsent);
+	else if (r->outcome == SYNC_NO_ANSWER && r->status == 0)
+		log_msg(LOG_WARNING, "head office %s (%s): %lld ratings wait, retrying with backoff",
+			failure_name(r->failure), r->problem, (long long)r->unsent);
+	else if (r->outcome == SYNC_LOCAL_ERROR)
+		log_msg(LOG_ERR, "kiosk store: %s", r->problem);
+	else
+		log_msg(LOG_WARNING, "head office: %s; %lld ratings wait, retrying with backoff", r->problem,
+			(long long)r->unsent);
+}
+
+int64_t sync_prune(struct sync *s, char *err, size_t errlen)
+{
+	/*
+	 * Only on a synced clock: a clock that came up years ahead would make
+	 * every acknowledged row look expired, and the staff screens would lose
+	 * today's local figures (head office has the rows; the screen does not).
+	 */
+	if (!clockstate_synced())
+		return 0;
+	int64_t before = wall_now_ms() - (int64_t)s->cfg->sync_retention_days * 86400000LL;
+	int64_t n = outbox_prune(s->store, before, err, errlen);
+	if (n < 0)
+		return -1;
+	/* Cached summaries: the staff screens show today and yesterday at most. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s->store), "DELETE FROM summary WHERE fetched_ms < ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, wall_now_ms() - 8 * 86400000LL);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (n > 0)
+		log_msg(LOG_INFO, "pruned %lld acknowledged ratings older than %d days", (long long)n,
+			s->cfg->sync_retention_days);
+	return n;
+}
