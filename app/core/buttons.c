@@ -97,14 +97,16 @@ static void went_up(struct buttons *b, int i, int64_t at)
 			emit(b, BUTTON_RELEASE, i, at, held, 0, 0);
 		}
 	}
-	if (l->stuck)
-		emit(b, BUTTON_RECOVERED, i, at, held, 0, 0);
+	int was_stuck = l->stuck;
 	l->shown = 0;
 	l->rateable = 0;
 	l->stuck = 0;
 	l->stuck_due_ns = DEBOUNCE_NEVER;
 	if (is_outer(b, i))
 		b->chord_due_ns = DEBOUNCE_NEVER;
+	/* Last, so whoever hears it already sees the button as working. */
+	if (was_stuck)
+		emit(b, BUTTON_RECOVERED, i, at, held, 0, 0);
 }
 
 /* Schedules the line's next noise report: now, or a minute after the last one. */

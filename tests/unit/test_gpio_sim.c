@@ -1,0 +1,161 @@
+/*
+ * gpio_sim: the simulated chip's record format, read from a plain file and
+ * from a FIFO fed in pieces, the way a test script or a person would.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "gpio.h"
+#include "log.h"
+
+static char dir[512];
+static char path[600];
+static char chip[700];
+static char err[512];
+
+static int setup(void **state)
+{
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/edges", dir);
+	snprintf(chip, sizeof(chip), "sim:%s", path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_rmdir(dir);
+	return 0;
+}
+
+static struct gpio *open_two(void)
+{
+	struct gpio_input in[2] = { { chip, 17, 1, BIAS_PULL_UP }, { chip, 27, 1, BIAS_PULL_UP } };
+	struct gpio_output out[1] = { { chip, 5 } };
+	struct gpio *g;
+	assert_int_equal(gpio_open(&g, in, 2, out, 1, err, sizeof(err)), 0);
+	return g;
+}
+
+static void test_file_records_map_lines_levels_and_times(void **state)
+{
+	(void)state;
+	tu_write(path, "# a press on line 27\n27 1 1000\n\n  27 0 2500  # release\n17 1 3000");
+	struct gpio *g = open_two();
+	int fd;
+	assert_int_equal(gpio_fds(g, &fd, 1), 1);
+	struct gpio_edge e[GPIO_READ_MAX];
+	int n = 0;
+	while (!gpio_ended(g))
+		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
+	assert_int_equal(n, 3);
+	assert_int_equal(e[0].input, 1);
+	assert_int_equal(e[0].level, 1);
+	assert_true(e[0].ts_ns == 1000000);
+	assert_int_equal(e[1].level, 0);
+	assert_true(e[1].ts_ns == 2500000);
+	assert_int_equal(e[2].input, 0); /* last line had no newline */
+	assert_int_equal(gpio_get(g, 0), 1);
+	assert_int_equal(gpio_get(g, 1), 0);
+	assert_int_equal(gpio_own_clock(g), 1);
+	assert_int_equal(gpio_set(g, 0, 1), 0);
+	assert_int_equal(gpio_set(g, 1, 1), -1);
+	gpio_close(g);
+}
+
+static void test_bad_records_are_skipped(void **state)
+{
+	(void)state;
+	log_set_level(LOG_EMERG); /* the one warning is expected */
+	tu_write(path, "17 2 100\nhello\n99 1 100\n17 1\n17 1 100 extra\n17 1 200\n");
+	struct gpio *g = open_two();
+	int fd;
+	gpio_fds(g, &fd, 1);
+	struct gpio_edge e[GPIO_READ_MAX];
+	int n = 0;
+	while (!gpio_ended(g))
+		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
+	assert_int_equal(n, 1);
+	assert_true(e[0].ts_ns == 200000);
+	gpio_close(g);
+	log_set_level(LOG_INFO);
+}
+
+static void test_fifo_is_created_and_records_may_arrive_in_pieces(void **state)
+{
+	(void)state;
+	struct gpio *g = open_two();
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	int fd;
+	assert_int_equal(gpio_fds(g, &fd, 1), 1);
+	int w = open(path, O_WRONLY | O_NONBLOCK);
+	assert_true(w >= 0);
+	struct gpio_edge e[4];
+	assert_int_equal(write(w, "17 1 ", 5), 5);
+	assert_int_equal(gpio_read(g, fd, e, 4, err, sizeof(err)), 0);
+	assert_int_equal(write(w, "10\n17 0 2", 9), 9);
+	assert_int_equal(gpio_read(g, fd, e, 4, err, sizeof(err)), 1);
+	assert_true(e[0].ts_ns == 10000);
+	/* A writer going away is not the end of a FIFO: another may come. */
+	close(w);
+	assert_int_equal(gpio_read(g, fd, e, 4, err, sizeof(err)), 0);
+	assert_int_equal(gpio_ended(g), 0);
+	w = open(path, O_WRONLY | O_NONBLOCK);
+	assert_int_equal(write(w, "0\n", 2), 2);
+	assert_int_equal(gpio_read(g, fd, e, 4, err, sizeof(err)), 1);
+	assert_true(e[0].ts_ns == 20000);
+	close(w);
+	gpio_close(g);
+}
+
+static void test_reads_are_bounded(void **state)
+{
+	(void)state;
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "17 %d %d\n", i % 2, i);
+	fclose(f);
+	struct gpio *g = open_two();
+	int fd;
+	gpio_fds(g, &fd, 1);
+	struct gpio_edge e[8];
+	int total = 0;
+	while (!gpio_ended(g)) {
+		int n = gpio_read(g, fd, e, 8, err, sizeof(err));
+		assert_true(n >= 0 && n <= 8);
+		for (int k = 0; k < n; k++)
+			assert_true(e[k].ts_ns == (int64_t)(total + k) * 1000);
+		total += n;
+	}
+	assert_int_equal(total, 1000);
+	gpio_close(g);
+}
+
+static void test_chips_must_not_be_mixed_or_shared(void **state)
+{
+	(void)state;
+	struct gpio *g;
+	struct gpio_input mixed[2] = { { chip, 17, 1, BIAS_PULL_UP }, { "pinctrl-bcm2835", 27, 1, BIAS_PULL_UP } };
+	assert_int_equal(gpio_open(&g, mixed, 2, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mixed"));
+	struct gpio_input same[2] = { { chip, 17, 1, BIAS_PULL_UP }, { chip, 17, 1, BIAS_PULL_UP } };
+	assert_int_equal(gpio_open(&g, same, 2, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "two buttons"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_file_records_map_lines_levels_and_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_records_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_is_created_and_records_may_arrive_in_pieces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chips_must_not_be_mixed_or_shared, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
