@@ -1,0 +1,456 @@
+/*
+ * hq_api: routing, authentication and the answers of API v1.
+ *
+ * Checks run in a fixed order so that a client learns the first thing it
+ * must fix: who it is (401), whether the body is sound (400, 413), then
+ * whether it may write there (403). Nothing is written until all of that
+ * passed, and the write is one transaction, so a refused batch leaves no
+ * trace but a log line.
+ */
+#include "hq_api.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hq_token.h"
+#include "log.h"
+#include "protocol.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void hq_api_response_free(struct hq_response *res)
+{
+	free(res->body);
+	res->body = NULL;
+	res->body_len = 0;
+}
+
+static void set_body(struct hq_response *res, int status, const char *type, char *body, size_t len)
+{
+	hq_api_response_free(res);
+	res->status = status;
+	res->content_type = type;
+	res->body = body;
+	res->body_len = len;
+}
+
+void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* One line: a client's text must not forge extra log lines. */
+	for (char *c = msg; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	log_msg(status >= 500 ? LOG_ERR : LOG_WARNING, "%s %s %s: %d %s", req->peer ? req->peer : "-",
+		req->method ? req->method : "-", req->path ? req->path : "-", status, msg);
+	char *body = NULL;
+	size_t len = 0;
+	if (protocol_encode_error(msg, &body, &len)) {
+		body = NULL;
+		len = 0;
+	}
+	set_body(res, status, "application/json", body, len);
+	res->link[0] = res->next_cursor[0] = '\0';
+}
+
+static void ok_json(struct hq_response *res, char *body, size_t len)
+{
+	set_body(res, 200, "application/json", body, len);
+}
+
+/* The bearer token's hash, or -1 (no usable Authorization header). */
+static int bearer_hash(const struct hq_request *req, uint8_t hash[HQ_HASH_LEN])
+{
+	size_t len;
+	const char *t = hq_token_from_header(req->authorization, &len);
+	if (!t)
+		return -1;
+	return hq_token_hash(t, len, hash);
+}
+
+/* 1 with k filled, or 0 with the error response made. */
+static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct hq_response *res, struct hq_kiosk *k)
+{
+	uint8_t hash[HQ_HASH_LEN];
+	if (bearer_hash(req, hash)) {
+		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <kiosk token>)");
+		return 0;
+	}
+	int rc = hq_store_kiosk_by_token(db, hash, k);
+	if (rc < 0)
+		hq_api_error(res, req, 503, "database unavailable");
+	else if (rc == 0)
+		hq_api_error(res, req, 401, "unknown or revoked kiosk token");
+	return rc == 1;
+}
+
+/* --- POST /api/v1/ratings ---------------------------------------------------- */
+
+static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+			 struct hq_response *res)
+{
+	struct hq_kiosk k;
+	if (!auth_kiosk(db, req, res, &k))
+		return;
+	if (req->body_len > PROTOCOL_MAX_BODY) {
+		hq_api_error(res, req, 413, "body over %d bytes", PROTOCOL_MAX_BODY);
+		return;
+	}
+	struct protocol_batch b;
+	char err[256];
+	size_t max = opt->max_batch > 0 && opt->max_batch < PROTOCOL_MAX_BATCH ? (size_t)opt->max_batch : PROTOCOL_MAX_BATCH;
+	int rc = protocol_decode_batch(req->body ? req->body : "", req->body_len, max, &b, err, sizeof(err));
+	if (rc == PROTOCOL_TOO_MANY) {
+		hq_api_error(res, req, 413, "kiosk %s: %s", k.id, err);
+		return;
+	}
+	if (rc != PROTOCOL_OK) {
+		hq_api_error(res, req, rc == PROTOCOL_NOMEM ? 503 : 400, "kiosk %s: %s", k.id, err);
+		return;
+	}
+	if (strcmp(b.kiosk_id, k.id) != 0) {
+		hq_api_error(res, req, 403, "token belongs to kiosk %s, body says %s", k.id, b.kiosk_id);
+		protocol_batch_free(&b);
+		return;
+	}
+	struct protocol_ack *ack = malloc(sizeof(*ack));
+	if (!ack || hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "kiosk %s: %s", k.id, ack ? err : "out of memory");
+		free(ack);
+		protocol_batch_free(&b);
+		return;
+	}
+	log_msg(LOG_DEBUG, "kiosk %s: %lld accepted, %lld duplicates, acked through %lld", k.id,
+		(long long)ack->accepted, (long long)ack->duplicates, (long long)ack->acked_through);
+	char *body;
+	size_t len;
+	if (protocol_encode_ack(ack, &body, &len, err, sizeof(err)))
+		hq_api_error(res, req, 503, "%s", err);
+	else
+		ok_json(res, body, len);
+	free(ack);
+	protocol_batch_free(&b);
+}
+
+/* --- GET /api/v1/summary ----------------------------------------------------- */
+
+static const char *arg(const struct hq_request *req, const char *name)
+{
+	return req->query ? req->query(req->query_ctx, name) : NULL;
+}
+
+static void get_summary(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	struct hq_kiosk k;
+	if (!auth_kiosk(db, req, res, &k))
+		return;
+	struct tzdate date;
+	const char *day = arg(req, "day");
+	if (!day || tzday_parse_date(day, &date)) {
+		hq_api_error(res, req, 400, "day must be a date YYYY-MM-DD");
+		return;
+	}
+	struct protocol_summary *s = malloc(sizeof(*s));
+	char err[256], *body;
+	size_t len;
+	if (!s || hq_store_summary(db, &k, date, s, err, sizeof(err)))
+		hq_api_error(res, req, 503, "summary: %s", s ? err : "out of memory");
+	else if (protocol_encode_summary(s, &body, &len, err, sizeof(err)))
+		hq_api_error(res, req, 503, "summary: %s", err);
+	else
+		ok_json(res, body, len);
+	free(s);
+}
+
+/* --- GET /api/v1/ratings (admin export) -------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
+static void csv_field(struct buf *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		buf_add(b, s, strlen(s));
+		return;
+	}
+	buf_add(b, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_add(b, "\"", 1); /* a quote is written twice */
+		buf_add(b, s, 1);
+	}
+	buf_add(b, "\"", 1);
+}
+
+static void utc_text(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(out, 32, "?");
+		return;
+	}
+	char date[24];
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%.20s.%03dZ", date, (int)((ms % 1000 + 1000) % 1000));
+}
+
+#define CSV_HEADER "cursor,kiosk,store,area,seq,value,scale,source,time_utc,time_ms,time_known," \
+		   "wall_ms,boot_ms,boot_id,synced,corrected_ms,flags,misuse,received_ms\r\n"
+
+struct export_state {
+	int csv;
+	int n;
+	struct buf out;
+	json_t *rows;
+};
+
+static int export_row(const struct hq_export_row *row, void *arg)
+{
+	struct export_state *e = arg;
+	const struct rating *r = &row->p.r;
+	char when[32];
+	utc_text(row->time_ms, when);
+	e->n++;
+	if (e->csv) {
+		buf_printf(&e->out, "%lld,", (long long)row->cursor);
+		csv_field(&e->out, r->kiosk_id);
+		buf_add(&e->out, ",", 1);
+		csv_field(&e->out, row->store);
+		buf_add(&e->out, ",", 1);
+		csv_field(&e->out, row->area);
+		buf_printf(&e->out, ",%lld,%d,%d,%s,%s,%lld,%d,%lld,%lld,", (long long)r->seq, r->value, r->scale,
+			   rating_source_name(r->source), when, (long long)row->time_ms, row->time_known,
+			   (long long)r->wall_ms, (long long)r->boot_ms);
+		csv_field(&e->out, r->boot_id);
+		buf_printf(&e->out, ",%d,", r->clock_synced);
+		if (row->p.has_corrected)
+			buf_printf(&e->out, "%lld", (long long)row->p.corrected_ms);
+		buf_printf(&e->out, ",%d,%d,%lld\r\n", r->flags, (r->flags & RATING_MISUSE) ? 1 : 0,
+			   (long long)row->received_ms);
+		return e->out.failed;
+	}
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:i,s:i,s:s,s:s,s:I,s:b,s:I,s:I,s:s,s:b,s:o,s:i,s:b,s:I}",
+			      "cursor", "", "kiosk", r->kiosk_id, "store", row->store, "area", row->area,
+			      "seq", (json_int_t)r->seq, "value", r->value, "scale", r->scale,
+			      "source", rating_source_name(r->source), "time_utc", when,
+			      "time_ms", (json_int_t)row->time_ms, "time_known", row->time_known,
+			      "wall_ms", (json_int_t)r->wall_ms, "boot_ms", (json_int_t)r->boot_ms,
+			      "boot_id", r->boot_id, "synced", r->clock_synced,
+			      "corrected_ms", row->p.has_corrected ? json_integer(row->p.corrected_ms) : json_null(),
+			      "flags", r->flags, "misuse", (r->flags & RATING_MISUSE) != 0,
+			      "received_ms", (json_int_t)row->received_ms);
+	if (!o)
+		return -1;
+	char cursor[32];
+	snprintf(cursor, sizeof(cursor), "%lld", (long long)row->cursor);
+	json_object_set_new(o, "cursor", json_string(cursor));
+	return json_array_append_new(e->rows, o);
+}
+
+/* Percent-encodes s for a query string. */
+static void url_arg(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c)) {
+			buf_add(b, (const char *)&c, 1);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+static int parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void get_ratings(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	uint8_t hash[HQ_HASH_LEN];
+	if (bearer_hash(req, hash)) {
+		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <admin token>)");
+		return;
+	}
+	int rc = hq_store_admin_check(db, hash);
+	if (rc < 0) {
+		hq_api_error(res, req, 503, "database unavailable");
+		return;
+	}
+	if (rc == 0) {
+		struct hq_kiosk k;
+		if (hq_store_kiosk_by_token(db, hash, &k) == 1)
+			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token", k.id);
+		else
+			hq_api_error(res, req, 401, "unknown or revoked admin token");
+		return;
+	}
+	struct hq_export_query q = { .store = arg(req, "store"), .limit = HQ_EXPORT_LIMIT_DEFAULT };
+	const char *from = arg(req, "from"), *to = arg(req, "to"), *format = arg(req, "format");
+	const char *after = arg(req, "after"), *limit = arg(req, "limit");
+	long long v;
+	if (!from || tzday_parse_date(from, &q.from) || !to || tzday_parse_date(to, &q.to)) {
+		hq_api_error(res, req, 400, "from and to must be dates YYYY-MM-DD");
+		return;
+	}
+	if (strcmp(from, to) > 0) {
+		hq_api_error(res, req, 400, "from %s is after to %s", from, to);
+		return;
+	}
+	if (format && strcmp(format, "json") && strcmp(format, "csv")) {
+		hq_api_error(res, req, 400, "format must be json or csv");
+		return;
+	}
+	if (after) {
+		if (parse_int(after, 0, INT64_MAX, &v)) {
+			hq_api_error(res, req, 400, "after must be a cursor from a previous page");
+			return;
+		}
+		q.after = v;
+	}
+	if (limit) {
+		if (parse_int(limit, 1, HQ_EXPORT_LIMIT_MAX, &v)) {
+			hq_api_error(res, req, 400, "limit must be 1..%d", HQ_EXPORT_LIMIT_MAX);
+			return;
+		}
+		q.limit = (int)v;
+	}
+	struct export_state e = { .csv = format && !strcmp(format, "csv") };
+	if (e.csv)
+		buf_add(&e.out, CSV_HEADER, strlen(CSV_HEADER));
+	else if (!(e.rows = json_array())) {
+		hq_api_error(res, req, 503, "out of memory");
+		return;
+	}
+	char err[256];
+	int64_t next = 0;
+	if (hq_store_export(db, &q, export_row, &e, &next, err, sizeof(err)) || e.out.failed) {
+		hq_api_error(res, req, 503, "export: %s", e.out.failed ? "out of memory" : err);
+		json_decref(e.rows);
+		free(e.out.p);
+		return;
+	}
+	res->link[0] = res->next_cursor[0] = '\0';
+	if (next) {
+		struct buf link = { 0 };
+		buf_add(&link, "</api/v1/ratings?", 17);
+		if (q.store && *q.store) {
+			buf_add(&link, "store=", 6);
+			url_arg(&link, q.store);
+			buf_add(&link, "&", 1);
+		}
+		buf_printf(&link, "from=%s&to=%s&format=%s&limit=%d&after=%lld>; rel=\"next\"", from, to,
+			   e.csv ? "csv" : "json", q.limit, (long long)next);
+		if (!link.failed && link.len < sizeof(res->link))
+			memcpy(res->link, link.p, link.len + 1);
+		free(link.p);
+		snprintf(res->next_cursor, sizeof(res->next_cursor), "%lld", (long long)next);
+	}
+	if (e.csv) {
+		set_body(res, 200, "text/csv; charset=utf-8", e.out.p, e.out.len);
+		return;
+	}
+	json_t *page = json_pack("{s:o,s:i,s:o}", "ratings", e.rows, "count", e.n,
+				 "next", next ? json_string(res->next_cursor) : json_null());
+	char *body = page ? json_dumps(page, JSON_COMPACT) : NULL;
+	json_decref(page);
+	if (!body)
+		hq_api_error(res, req, 503, "out of memory");
+	else
+		ok_json(res, body, strlen(body));
+}
+
+/* --- routing ------------------------------------------------------------------ */
+
+void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+		   struct hq_response *res)
+{
+	memset(res, 0, sizeof(*res));
+	const char *m = req->method ? req->method : "", *p = req->path ? req->path : "";
+	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
+	if (!strcmp(p, "/healthz")) {
+		if (!get) {
+			hq_api_error(res, req, 405, "use GET");
+			return;
+		}
+		char *body = strdup("{\"ok\":true}");
+		if (body)
+			ok_json(res, body, strlen(body));
+		else
+			hq_api_error(res, req, 503, "out of memory");
+	} else if (!strcmp(p, "/api/v1/ratings")) {
+		if (post)
+			post_ratings(db, opt, req, res);
+		else if (get)
+			get_ratings(db, req, res);
+		else
+			hq_api_error(res, req, 405, "use POST (kiosks) or GET (admin export)");
+	} else if (!strcmp(p, "/api/v1/summary")) {
+		if (get)
+			get_summary(db, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
+	} else {
+		hq_api_error(res, req, 404, "no such resource: %s", p);
+	}
+}

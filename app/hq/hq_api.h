@@ -1,0 +1,60 @@
+/*
+ * hq_api: head office's HTTP API v1 as plain functions: a request in (method,
+ * path, bearer token, query, body already decompressed), a response out
+ * (status, content type, body). No sockets here, so the unit tests drive
+ * the API directly against a real SQLite file.
+ *
+ *   GET  /healthz                 -> {"ok":true}
+ *   POST /api/v1/ratings          kiosk token; protocol.h's batch -> ack
+ *   GET  /api/v1/summary?day=     kiosk token -> protocol.h's summary
+ *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
+ *                                 admin token; paged by an opaque cursor
+ *
+ * Every error is a 4xx (5xx only when head office itself fails: the
+ * database) with {"error":"one line"}, and one log line.
+ */
+#ifndef HQ_API_H
+#define HQ_API_H
+
+#include <stddef.h>
+
+#include "hq_store.h"
+
+#define HQ_EXPORT_LIMIT_DEFAULT 1000
+#define HQ_EXPORT_LIMIT_MAX 10000
+
+struct hq_request {
+	const char *method;
+	const char *path;
+	const char *authorization;          /* header value, or NULL */
+	const char *(*query)(void *ctx, const char *name); /* query argument or NULL */
+	void *query_ctx;
+	const char *body;                   /* POST body (decompressed) */
+	size_t body_len;
+	const char *peer;                   /* client address, for log lines */
+};
+
+struct hq_response {
+	int status;
+	const char *content_type;
+	char *body;                         /* malloc'd, body_len bytes */
+	size_t body_len;
+	char link[1536];                    /* Link header for the next page, or "" */
+	char next_cursor[32];               /* X-Next-Cursor header, or "" */
+};
+
+struct hq_api_options {
+	int max_batch;                      /* ratings per POST */
+};
+
+/* Answers req; res is always filled (free with hq_api_response_free). */
+void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+		   struct hq_response *res);
+
+/* Fills res with status and {"error":"..."}, and logs the line. For the HTTP layer's own errors too. */
+void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void hq_api_response_free(struct hq_response *res);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * hq_cli: tally-hq's registry commands, run against the database file
+ * while the server may be running (SQLite's busy timeout covers that):
+ *
+ *   kiosk add --store S --area A [--tz ZONE] [--id ID]
+ *   kiosk list
+ *   kiosk revoke ID
+ *   admin-token
+ *
+ * Tokens are printed once and only their hash is kept.
+ */
+#ifndef HQ_CLI_H
+#define HQ_CLI_H
+
+/* Runs the command in argv[0..argc) on db_path. Returns the process exit status. */
+int hq_cli_run(const char *db_path, int argc, char **argv);
+
+#endif

@@ -1,0 +1,830 @@
+/*
+ * hq_store: head office's SQLite database.
+ *
+ * Durability and correctness decisions, and the failure each prevents:
+ * - WAL + synchronous=FULL: an ack is only sent after COMMIT returned, and
+ *   the commit fsyncs the WAL, so a kiosk never deletes a rating that a
+ *   power cut at head office then loses.
+ * - ratings has UNIQUE (kiosk_id, seq) and rows go in with ON CONFLICT DO
+ *   NOTHING: a batch resent after a lost ack is counted as duplicates and
+ *   stored once, whatever interleaving of retries happens.
+ * - One transaction per batch (BEGIN IMMEDIATE): a failure part-way leaves
+ *   nothing behind, and the kiosk resends the whole batch.
+ * - kiosks.acked_through is advanced in that same transaction, so the ack
+ *   can never claim more than is committed.
+ * - The best time of a rating is decided once, at ingest (best_ms,
+ *   time_known): wall_ms if the kiosk's clock was synced, else the
+ *   corrected time if the kiosk could correct it, else wall_ms flagged
+ *   unknown (counted in the day, left out of the hourly figures).
+ * - The schema version is PRAGMA user_version; migrations only go forward,
+ *   each in one transaction with its version bump.
+ */
+#include "hq_store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "score.h"
+
+struct hq_store {
+	sqlite3 *db;
+	sqlite3_stmt *insert;
+	sqlite3_stmt *by_token;
+	sqlite3_stmt *walk;
+};
+
+/* Serialises write transactions of all connections in this process. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+/* tzday switches the process-wide $TZ: one caller at a time. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Migration N takes a file from version N-1 to N. Append; never edit. */
+static const char *migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE kiosks ("
+	" id TEXT PRIMARY KEY,"
+	" store TEXT NOT NULL,"
+	" area TEXT NOT NULL,"
+	" tz TEXT NOT NULL,"
+	" token_hash BLOB NOT NULL UNIQUE,"
+	" created_ms INTEGER NOT NULL,"
+	" revoked_ms INTEGER NOT NULL DEFAULT 0,"
+	" acked_through INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE admin_tokens ("
+	" token_hash BLOB PRIMARY KEY,"
+	" created_ms INTEGER NOT NULL,"
+	" revoked_ms INTEGER NOT NULL DEFAULT 0);"
+	/* rowid is the arrival order: the export cursor. */
+	"CREATE TABLE ratings ("
+	" kiosk_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" wall_ms INTEGER NOT NULL,"
+	" boot_ms INTEGER NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" clock_synced INTEGER NOT NULL,"
+	" corrected_ms INTEGER,"
+	" flags INTEGER NOT NULL,"
+	" best_ms INTEGER NOT NULL,"
+	" time_known INTEGER NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" UNIQUE (kiosk_id, seq));"
+	"CREATE INDEX ratings_best ON ratings(best_ms);",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int hq_store_schema_latest(void)
+{
+	return N_MIGRATIONS;
+}
+
+static int db_fail(struct hq_store *s, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+static int migrate(struct hq_store *s, const char *path, char *err, size_t errlen)
+{
+	/* IMMEDIATE: two processes opening a new file must not both migrate it. */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, path, err, errlen);
+	int v = user_version(s->db);
+	if (v > N_MIGRATIONS) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen, "%s: schema version %d is newer than this tally-hq understands (%d); refusing to touch it",
+			 path, v, N_MIGRATIONS);
+		return -1;
+	}
+	for (; v >= 0 && v < N_MIGRATIONS; v++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: cannot migrate schema to version %d: %s", path, v + 1, sqlite3_errmsg(s->db));
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	if (v < 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, path, err, errlen);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct hq_store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* NOMUTEX: a connection is only ever used by one thread. */
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, path, err, errlen);
+		goto fail;
+	}
+	if (migrate(s, path, err, errlen))
+		goto fail;
+	if (sqlite3_prepare_v3(s->db,
+			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
+			       " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->insert, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db,
+			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash"
+			       " FROM kiosks WHERE token_hash = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND seq > ? ORDER BY seq",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK) {
+		db_fail(s, path, err, errlen);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	hq_store_close(s);
+	return -1;
+}
+
+void hq_store_close(struct hq_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->by_token);
+	sqlite3_finalize(s->walk);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* --- kiosks and tokens ------------------------------------------------------ */
+
+static void text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+static void row_kiosk(sqlite3_stmt *st, struct hq_kiosk *k)
+{
+	memset(k, 0, sizeof(*k));
+	text(st, 0, k->id, sizeof(k->id));
+	text(st, 1, k->store, sizeof(k->store));
+	text(st, 2, k->area, sizeof(k->area));
+	text(st, 3, k->tz, sizeof(k->tz));
+	k->created_ms = sqlite3_column_int64(st, 4);
+	k->revoked_ms = sqlite3_column_int64(st, 5);
+	k->acked_through = sqlite3_column_int64(st, 6);
+}
+
+/* Runs one write statement under the process write lock. Returns sqlite3_step's code. */
+static int write_one(sqlite3_stmt *st)
+{
+	pthread_mutex_lock(&write_lock);
+	int rc = sqlite3_step(st);
+	pthread_mutex_unlock(&write_lock);
+	return rc;
+}
+
+int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
+		       char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms)"
+			       " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot add kiosk", err, errlen);
+	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->store, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->area, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, k->tz, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now_ms());
+	int rc = write_one(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "cannot add kiosk", err, errlen);
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "UPDATE kiosks SET revoked_ms = ? WHERE id = ? AND revoked_ms = 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot revoke kiosk", err, errlen);
+	sqlite3_bind_int64(st, 1, now_ms());
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	int rc = write_one(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "cannot revoke kiosk", err, errlen);
+	if (sqlite3_changes(s->db) == 1)
+		return 0;
+	/* Revoking twice is not an error; an unknown id is. */
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM kiosks WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot revoke kiosk", err, errlen);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through,"
+			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
+			       " FROM kiosks k ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list kiosks", err, errlen);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct hq_kiosk *more = realloc(*out, cap * sizeof(**out));
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*out = more;
+		}
+		row_kiosk(st, &(*out)[*n]);
+		(*out)[*n].ratings = sqlite3_column_int64(st, 7);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Compares without an early exit, so timing does not tell how much matched. */
+static int same_hash(const void *a, const void *b, int blen)
+{
+	if (blen != HQ_HASH_LEN)
+		return 0;
+	const unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	for (int i = 0; i < HQ_HASH_LEN; i++)
+		d |= (unsigned char)(x[i] ^ y[i]);
+	return d == 0;
+}
+
+/*
+ * The lookup is by the SHA-256 of the presented token. The index compare on
+ * the hash cannot leak the token through timing: an attacker would need
+ * preimages to steer the hash byte by byte. The stored hash is compared
+ * again in constant time before it is believed.
+ */
+int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], struct hq_kiosk *out)
+{
+	sqlite3_stmt *st = s->by_token;
+	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		row_kiosk(st, out);
+		found = same_hash(sqlite3_column_blob(st, 7), hash, sqlite3_column_bytes(st, 7)) && out->revoked_ms == 0;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return found;
+}
+
+int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO admin_tokens (token_hash, created_ms) VALUES (?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot add admin token", err, errlen);
+	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
+	int rc = write_one(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "cannot add admin token", err, errlen);
+}
+
+int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN])
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_ms = 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st), ok = 0;
+	if (rc == SQLITE_ROW)
+		ok = same_hash(sqlite3_column_blob(st, 0), hash, sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ok : -1;
+}
+
+/* --- ingest ----------------------------------------------------------------- */
+
+static void best_time(const struct protocol_rating *p, int64_t *ms, int *known)
+{
+	if (p->r.clock_synced) {
+		*ms = p->r.wall_ms;
+		*known = 1;
+	} else if (p->has_corrected) {
+		*ms = p->corrected_ms;
+		*known = 1;
+	} else {
+		*ms = p->r.wall_ms;
+		*known = 0;
+	}
+}
+
+/*
+ * Advances acked_through over rows now contiguous, then lists the gaps
+ * above it. Only rows above acked_through are walked: in steady state
+ * there are none, so this is one index probe per batch.
+ */
+static int progress(struct hq_store *s, const char *kiosk_id, int64_t from, struct protocol_ack *ack)
+{
+	sqlite3_stmt *st = s->walk;
+	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	int64_t through = from, prev = from;
+	int contiguous = 1, rc;
+	ack->ngaps = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		if (contiguous && seq == through + 1) {
+			through = seq;
+		} else {
+			contiguous = 0;
+			if (seq > prev + 1) {
+				if (ack->ngaps == PROTOCOL_MAX_GAPS)
+					break;
+				ack->gaps[ack->ngaps].from = prev + 1;
+				ack->gaps[ack->ngaps].to = seq - 1;
+				ack->ngaps++;
+			}
+		}
+		prev = seq;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	ack->acked_through = through;
+	return 0;
+}
+
+int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
+		    int64_t now, struct protocol_ack *ack, char *err, size_t errlen)
+{
+	memset(ack, 0, sizeof(*ack));
+	snprintf(ack->kiosk_id, sizeof(ack->kiosk_id), "%s", k->id);
+	pthread_mutex_lock(&write_lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot begin", err, errlen);
+		pthread_mutex_unlock(&write_lock);
+		return -1;
+	}
+	/* Re-read inside the transaction: another process may have moved it. */
+	int64_t from = 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT acked_through FROM kiosks WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			from = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	st = s->insert;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct protocol_rating *p = &b->ratings[i];
+		int64_t best;
+		int known;
+		best_time(p, &best, &known);
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, p->r.seq);
+		sqlite3_bind_int(st, 3, p->r.value);
+		sqlite3_bind_int(st, 4, p->r.scale);
+		sqlite3_bind_text(st, 5, rating_source_name(p->r.source), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, p->r.wall_ms);
+		sqlite3_bind_int64(st, 7, p->r.boot_ms);
+		sqlite3_bind_text(st, 8, p->r.boot_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 9, p->r.clock_synced);
+		if (p->has_corrected)
+			sqlite3_bind_int64(st, 10, p->corrected_ms);
+		else
+			sqlite3_bind_null(st, 10);
+		sqlite3_bind_int(st, 11, p->r.flags);
+		sqlite3_bind_int64(st, 12, best);
+		sqlite3_bind_int(st, 13, known);
+		sqlite3_bind_int64(st, 14, now);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(s, "cannot store rating", err, errlen);
+			goto rollback;
+		}
+		if (sqlite3_changes(s->db) == 1)
+			ack->accepted++;
+		else
+			ack->duplicates++;
+	}
+	sqlite3_clear_bindings(st);
+	if (progress(s, k->id, from, ack)) {
+		db_fail(s, "cannot compute progress", err, errlen);
+		goto rollback;
+	}
+	if (ack->acked_through != from) {
+		if (sqlite3_prepare_v2(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+			db_fail(s, "cannot update progress", err, errlen);
+			goto rollback;
+		}
+		sqlite3_bind_int64(st, 1, ack->acked_through);
+		sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(s, "cannot update progress", err, errlen);
+			goto rollback;
+		}
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot commit", err, errlen);
+		goto rollback;
+	}
+	pthread_mutex_unlock(&write_lock);
+	return 0;
+rollback:
+	sqlite3_clear_bindings(s->insert);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&write_lock);
+	memset(ack, 0, sizeof(*ack));
+	return -1;
+}
+
+/* --- time zones ------------------------------------------------------------- */
+
+int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&tz_lock);
+	int rc = tzday_make(d, tz, date, err, errlen);
+	pthread_mutex_unlock(&tz_lock);
+	return rc;
+}
+
+int hq_store_tz_valid(const char *tz, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&tz_lock);
+	int rc = tzday_valid(tz, err, errlen);
+	pthread_mutex_unlock(&tz_lock);
+	return rc;
+}
+
+/* The local days of every zone head office has kiosks in. */
+struct zones {
+	size_t n;
+	char tz[64][HQ_TZ_MAX];
+	struct tzday from[64]; /* the day (summary) or the first day (export) */
+	int64_t end_ms[64];    /* end of the last day */
+};
+
+static int zones_load(struct hq_store *s, const char *store, struct tzdate from, struct tzdate to,
+		      struct zones *z, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	z->n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list zones", err, errlen);
+	if (store)
+		sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && z->n < 64) {
+		text(st, 0, z->tz[z->n], sizeof(z->tz[z->n]));
+		struct tzday last;
+		if (hq_store_tzday(&z->from[z->n], z->tz[z->n], from, err, errlen) ||
+		    hq_store_tzday(&last, z->tz[z->n], to, err, errlen)) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		z->end_ms[z->n] = last.end_ms;
+		z->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(err, errlen, "more than 64 time zones");
+		return -1;
+	}
+	return 0;
+}
+
+static int zones_find(const struct zones *z, const char *tz)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (!strcmp(z->tz[i], tz))
+			return (int)i;
+	return -1;
+}
+
+static void zones_span(const struct zones *z, int64_t *lo, int64_t *hi)
+{
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (size_t i = 0; i < z->n; i++) {
+		if (z->from[i].start_ms < *lo)
+			*lo = z->from[i].start_ms;
+		if (z->end_ms[i] > *hi)
+			*hi = z->end_ms[i];
+	}
+}
+
+/* --- summary ---------------------------------------------------------------- */
+
+/* Running totals for one kiosk, area, store or the chain. */
+struct agg {
+	int64_t counts[6][5]; /* [scale][value] */
+	int64_t misuse, closed;
+	int64_t hourly[24];
+};
+
+static void agg_add(struct agg *a, int value, int scale, int flags, int hour)
+{
+	if (flags & RATING_MISUSE) {
+		a->misuse++;
+		return;
+	}
+	if (flags & RATING_CLOSED) {
+		a->closed++;
+		return;
+	}
+	a->counts[scale][value]++;
+	if (hour >= 0 && hour < 24)
+		a->hourly[hour]++;
+}
+
+/*
+ * Mixed scales (a chain with 4- and 5-face kiosks): counts[] are those of
+ * the dominant scale (most ratings; default_scale when there are none),
+ * total counts every scale, and the Happy Index and % positive are taken
+ * over every rating, each on its own scale, so they stay comparable.
+ */
+static void agg_figures(const struct agg *a, int default_scale, struct protocol_figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	int64_t n[6] = { 0 };
+	int dominant = 0;
+	for (int sc = 5; sc >= 3; sc--) {
+		n[sc] = score_total(a->counts[sc], sc);
+		f->total += n[sc];
+		if (n[sc] > 0 && (dominant == 0 || n[sc] > n[dominant]))
+			dominant = sc;
+	}
+	f->scale = dominant ? dominant : default_scale;
+	memcpy(f->counts, a->counts[f->scale], sizeof(f->counts));
+	f->misuse = a->misuse;
+	f->closed = a->closed;
+	memcpy(f->hourly, a->hourly, sizeof(f->hourly));
+	f->happy_index = f->positive_pct = -1;
+	if (f->total == 0)
+		return;
+	double hi = 0, pos = 0;
+	for (int sc = 3; sc <= 5; sc++)
+		if (n[sc]) {
+			hi += score_happy_index(a->counts[sc], sc) * (double)n[sc];
+			pos += score_positive_pct(a->counts[sc], sc) * (double)n[sc];
+		}
+	/* One decimal, as the screens show it; the wire carries no false precision. */
+	f->happy_index = (double)(int64_t)(hi / (double)f->total * 10 + 0.5) / 10;
+	f->positive_pct = (double)(int64_t)(pos / (double)f->total * 10 + 0.5) / 10;
+}
+
+struct area_agg {
+	char name[HQ_NAME_MAX];
+	struct agg a;
+};
+
+int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date,
+		     struct protocol_summary *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	struct zones *z = calloc(1, sizeof(*z));
+	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
+	struct agg *mine = calloc(3, sizeof(*mine)), *store = mine + 1, *chain = mine + 2;
+	size_t nareas = 0;
+	int rc = -1;
+	sqlite3_stmt *st = NULL;
+	if (!z || !areas || !mine) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (zones_load(s, NULL, date, date, z, err, errlen))
+		goto done;
+	int64_t lo, hi;
+	zones_span(z, &lo, &hi);
+	/* The requester's own scale, for figures that have no ratings yet. */
+	int default_scale = 4;
+	if (sqlite3_prepare_v2(s->db, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			default_scale = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT k.id, k.store, k.area, k.tz, r.value, r.scale, r.flags, r.best_ms, r.time_known"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " WHERE r.best_ms >= ? AND r.best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot read ratings", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
+		int64_t ms = sqlite3_column_int64(st, 7);
+		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
+			continue;
+		int value = sqlite3_column_int(st, 4), scale = sqlite3_column_int(st, 5);
+		int flags = sqlite3_column_int(st, 6);
+		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&z->from[zi], ms) : -1;
+		if (scale < 3 || scale > 5 || value < 0 || value >= scale)
+			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
+		agg_add(chain, value, scale, flags, hour);
+		if (strcmp((const char *)sqlite3_column_text(st, 1), k->store) != 0)
+			continue;
+		agg_add(store, value, scale, flags, hour);
+		if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
+			agg_add(mine, value, scale, flags, hour);
+		const char *area = (const char *)sqlite3_column_text(st, 2);
+		size_t i;
+		for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
+			;
+		if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
+			snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
+		if (i < nareas)
+			agg_add(&areas[i].a, value, scale, flags, hour);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(s, "cannot read ratings", err, errlen);
+		goto done;
+	}
+	/* Every area of the store is listed, those without ratings today too. */
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT area FROM kiosks WHERE store = ? ORDER BY area",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot list areas", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, k->store, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && out->nareas < PROTOCOL_MAX_AREAS) {
+		struct protocol_area *pa = &out->areas[out->nareas++];
+		text(st, 0, pa->area, sizeof(pa->area));
+		struct agg empty = { 0 };
+		const struct agg *a = &empty;
+		for (size_t i = 0; i < nareas; i++)
+			if (!strcmp(areas[i].name, pa->area))
+				a = &areas[i].a;
+		agg_figures(a, default_scale, &pa->figures);
+	}
+	sqlite3_finalize(st);
+	snprintf(out->day, sizeof(out->day), "%04d-%02d-%02d", date.year, date.month, date.day);
+	out->as_of_ms = now_ms();
+	snprintf(out->store_name, sizeof(out->store_name), "%s", k->store);
+	agg_figures(mine, default_scale, &out->kiosk);
+	agg_figures(store, default_scale, &out->store_total);
+	agg_figures(chain, default_scale, &out->chain);
+	rc = 0;
+done:
+	free(z);
+	free(areas);
+	free(mine);
+	return rc;
+}
+
+/* --- export ----------------------------------------------------------------- */
+
+int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
+		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
+		    int64_t *next, char *err, size_t errlen)
+{
+	*next = 0;
+	const char *store = q->store && *q->store ? q->store : NULL;
+	struct zones *z = calloc(1, sizeof(*z));
+	struct hq_export_row *row = calloc(1, sizeof(*row));
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (!z || !row) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (zones_load(s, store, q->from, q->to, z, err, errlen))
+		goto done;
+	if (z->n == 0) {
+		rc = 0;
+		goto done;
+	}
+	int64_t lo, hi;
+	zones_span(z, &lo, &hi);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
+			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
+			       " r.received_ms, k.store, k.area, k.tz"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
+			       " ORDER BY r.rowid", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot export", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, q->after);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	if (store)
+		sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
+	int n = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 17));
+		int64_t ms = sqlite3_column_int64(st, 12);
+		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->end_ms[zi])
+			continue;
+		if (n == q->limit) {
+			/* There is at least one more row: the page ends at the previous one. */
+			*next = row->cursor;
+			break;
+		}
+		memset(row, 0, sizeof(*row));
+		row->cursor = sqlite3_column_int64(st, 0);
+		struct rating *r = &row->p.r;
+		text(st, 1, r->kiosk_id, sizeof(r->kiosk_id));
+		r->seq = sqlite3_column_int64(st, 2);
+		r->value = sqlite3_column_int(st, 3);
+		r->scale = sqlite3_column_int(st, 4);
+		rating_source_parse((const char *)sqlite3_column_text(st, 5), &r->source);
+		r->wall_ms = sqlite3_column_int64(st, 6);
+		r->boot_ms = sqlite3_column_int64(st, 7);
+		text(st, 8, r->boot_id, sizeof(r->boot_id));
+		r->clock_synced = sqlite3_column_int(st, 9);
+		row->p.has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
+		row->p.corrected_ms = sqlite3_column_int64(st, 10);
+		r->flags = sqlite3_column_int(st, 11);
+		row->time_ms = ms;
+		row->time_known = sqlite3_column_int(st, 13);
+		row->received_ms = sqlite3_column_int64(st, 14);
+		text(st, 15, row->store, sizeof(row->store));
+		text(st, 16, row->area, sizeof(row->area));
+		if (fn(row, arg))
+			break;
+		n++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(s, "cannot export", err, errlen);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	free(z);
+	free(row);
+	return rc;
+}

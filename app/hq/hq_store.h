@@ -1,0 +1,107 @@
+/*
+ * hq_store: head office's own SQLite database: the kiosk registry, admin
+ * tokens, and every rating of every kiosk exactly once, keyed (kiosk, seq).
+ *
+ * One struct hq_store is one connection; the HTTP server gives each worker
+ * thread its own. Write transactions are serialised inside this module by
+ * one process-wide lock, so threads queue on a mutex instead of spinning in
+ * SQLite's busy handler; other processes (the kiosk CLI) meet the busy
+ * timeout instead.
+ */
+#ifndef HQ_STORE_H
+#define HQ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol.h"
+#include "tzday.h"
+
+#define HQ_HASH_LEN 32   /* SHA-256 */
+#define HQ_NAME_MAX 128  /* store, area */
+#define HQ_TZ_MAX 64
+
+struct hq_store;
+
+struct hq_kiosk {
+	char id[RATING_ID_MAX];
+	char store[HQ_NAME_MAX];
+	char area[HQ_NAME_MAX];
+	char tz[HQ_TZ_MAX];
+	int64_t created_ms;
+	int64_t revoked_ms;      /* 0: active */
+	int64_t acked_through;   /* highest contiguous seq held from 1 */
+	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
+};
+
+/* The schema version this build writes. */
+int hq_store_schema_latest(void);
+
+/* Opens (creating if absent) and migrates path. 0, or -1 with err filled. */
+int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen);
+void hq_store_close(struct hq_store *s);
+
+/* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
+int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
+		       char *err, size_t errlen);
+/* Revokes a kiosk's token for good. 0; 1 unknown id; -1 with err. */
+int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen);
+/* Every kiosk, by id; *out is malloc'd (free it). 0 or -1 with err. */
+int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, char *err, size_t errlen);
+/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked), -1 error. */
+int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], struct hq_kiosk *out);
+
+/* Adds an admin token's hash. 0 or -1 with err. */
+int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen);
+/* 1 if hash belongs to an admin token, 0 if not, -1 error. */
+int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
+
+/*
+ * Stores batch b of kiosk k in one transaction (all or nothing), ignoring
+ * (kiosk, seq) pairs already held, and fills ack with what head office now
+ * holds for k. now_ms is the receive time kept with new rows. 0 or -1.
+ */
+int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
+		    int64_t now_ms, struct protocol_ack *ack, char *err, size_t errlen);
+
+/*
+ * Figures for local day `date` seen from kiosk k: k itself, its store
+ * (total and per area) and the chain. Each kiosk's ratings count on its own
+ * store's local day. 0 or -1 with err.
+ */
+int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date,
+		     struct protocol_summary *out, char *err, size_t errlen);
+
+/* One exported rating with where it came from and its best time. */
+struct hq_export_row {
+	int64_t cursor;            /* pass as `after` to continue after this row */
+	struct protocol_rating p;
+	char store[HQ_NAME_MAX];
+	char area[HQ_NAME_MAX];
+	int64_t time_ms;           /* best time: see hq_store.c */
+	int time_known;            /* 0: unsynced clock and no correction */
+	int64_t received_ms;
+};
+
+struct hq_export_query {
+	const char *store;         /* NULL or "": every store */
+	struct tzdate from, to;    /* local days, inclusive, each kiosk's own zone */
+	int64_t after;             /* cursor; 0: from the start */
+	int limit;                 /* rows at most */
+};
+
+/*
+ * Calls fn for each matching rating in arrival order, at most q->limit.
+ * *next is the cursor for the next page, or 0 when this page is the last.
+ * fn returns 0 to go on. 0 or -1 with err.
+ */
+int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
+		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
+		    int64_t *next, char *err, size_t errlen);
+
+/* Thread-safe wrapper of tzday_make (tzday switches $TZ for the process). */
+int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
+/* Thread-safe tzday_valid. */
+int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
+
+#endif

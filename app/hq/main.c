@@ -1,0 +1,99 @@
+/*
+ * tally-hq: head office. With no command it serves the HTTP(S) API until
+ * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
+ *
+ *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
+ *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hq_cli.h"
+#include "hq_http.h"
+#include "log.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]\n"
+			"       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
+			"       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	const char *config = NULL, *db = NULL, *listen = NULL;
+	int verbose = 0, i;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char **slot = !strcmp(argv[i], "--config") ? &config : !strcmp(argv[i], "--db") ? &db
+				  : !strcmp(argv[i], "--listen") ? &listen : NULL;
+		if (!strcmp(argv[i], "--verbose")) {
+			verbose = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage();
+			return 0;
+		}
+		if (!slot || i + 1 >= argc)
+			return usage();
+		*slot = argv[++i];
+	}
+	log_init("tally-hq");
+	if (verbose)
+		log_set_level(LOG_DEBUG);
+	config_defaults(&cfg);
+	char errs[4096] = "";
+	if ((config && config_load(&cfg, config, errs, sizeof(errs))) ||
+	    (!config && config_validate(&cfg, "(defaults)", errs, sizeof(errs)))) {
+		fputs(errs, stderr);
+		return 2;
+	}
+	if (!db)
+		db = cfg.hq_database;
+	if (i < argc)
+		return hq_cli_run(db, argc - i, argv + i);
+
+	/* Block the stop signals before any thread exists, so only sigwait below sees them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct hq_http_options o = {
+		.listen = listen ? listen : cfg.hq_listen,
+		.db_path = db,
+		.tls_cert = cfg.hq_tls_cert,
+		.tls_key = cfg.hq_tls_key,
+		.threads = cfg.hq_threads,
+		.connection_timeout_s = cfg.hq_connection_timeout_s,
+		.api = { .max_batch = cfg.hq_max_batch },
+	};
+	/* Open (and migrate) once here, so a bad file stops the start, not the first request. */
+	struct hq_store *check;
+	char err[1024], bound[128];
+	if (hq_store_open(&check, db, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: %s\n", err);
+		return 1;
+	}
+	hq_store_close(check);
+	struct hq_http *h;
+	if (hq_http_start(&h, &o, bound, sizeof(bound), err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: %s\n", err);
+		return 1;
+	}
+	printf("listening on %s\n", bound);
+	fflush(stdout);
+	log_msg(LOG_NOTICE, "serving %s on %s (%s)", db, bound, o.tls_cert[0] ? "https" : "http");
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_msg(LOG_NOTICE, "stopping (signal %d)", sig);
+	hq_http_stop(h);
+	return 0;
+}
