@@ -1,0 +1,236 @@
+/*
+ * ctl_export: `tallyctl export --format csv|json [--since T] [--until T]
+ * [--include-misuse]`: the stored ratings to stdout, oldest seq first,
+ * every stored column plus the flags as words and the best time.
+ *
+ * --since/--until compare with the time that decides a rating's day in
+ * the statistics (its best time; wall time when that is unknown), so an
+ * export of a day has exactly the ratings `tallyctl stats` counted for it.
+ * Rows are streamed one at a time: a year of ratings never sits in memory.
+ */
+#include "ctl.h"
+
+#include <string.h>
+
+#include "rating.h"
+#include "stats.h"
+
+static const char export_sql[] =
+	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags,"
+	" corrected_ms, acked FROM ratings"
+	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)"
+	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)"
+	" AND (?3 OR (flags & 1) = 0)"
+	" ORDER BY seq";
+
+static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
+				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
+				 "flag_names", "time_basis", "best_ms", "best_time" };
+#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* One row, decoded once for both formats. */
+struct row {
+	int64_t seq, wall_ms, boot_ms, corrected_ms, best_ms;
+	const char *kiosk_id, *source, *boot_id;
+	int value, scale, clock_synced, flags, acked, has_corrected;
+	enum stats_time_basis basis;
+	char flag_names[32], wall_time[48], best_time[48];
+};
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
+
+static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
+{
+	r->seq = sqlite3_column_int64(st, 0);
+	r->kiosk_id = text(st, 1);
+	r->value = sqlite3_column_int(st, 2);
+	r->scale = sqlite3_column_int(st, 3);
+	r->source = text(st, 4);
+	r->wall_ms = sqlite3_column_int64(st, 5);
+	r->boot_ms = sqlite3_column_int64(st, 6);
+	r->boot_id = text(st, 7);
+	r->clock_synced = sqlite3_column_int(st, 8);
+	r->flags = sqlite3_column_int(st, 9);
+	r->has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
+	r->corrected_ms = sqlite3_column_int64(st, 10);
+	r->acked = sqlite3_column_int(st, 11);
+	r->basis = stats_best_time(r->clock_synced, r->has_corrected, r->corrected_ms, r->wall_ms, &r->best_ms);
+	r->flag_names[0] = '\0';
+	if (r->flags & RATING_MISUSE)
+		strcat(r->flag_names, "misuse");
+	if (r->flags & RATING_CLOSED)
+		strcat(r->flag_names, r->flag_names[0] ? " closed" : "closed");
+	ctl_format_time(c, r->wall_ms, r->wall_time, sizeof(r->wall_time));
+	if (r->basis == STATS_TIME_UNKNOWN)
+		r->best_time[0] = '\0';
+	else
+		ctl_format_time(c, r->best_ms, r->best_time, sizeof(r->best_time));
+}
+
+/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+static void csv_field(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
+static void csv_int(int64_t v, int last)
+{
+	printf("%lld%c", (long long)v, last ? '\n' : ',');
+}
+
+static void csv_row(const struct row *r)
+{
+	csv_int(r->seq, 0);
+	csv_field(r->kiosk_id, 0);
+	csv_int(r->value, 0);
+	csv_int(r->scale, 0);
+	csv_field(r->source, 0);
+	csv_int(r->wall_ms, 0);
+	csv_field(r->wall_time, 0);
+	csv_int(r->boot_ms, 0);
+	csv_field(r->boot_id, 0);
+	csv_int(r->clock_synced, 0);
+	if (r->has_corrected)
+		csv_int(r->corrected_ms, 0);
+	else
+		csv_field("", 0);
+	csv_int(r->acked, 0);
+	csv_int(r->flags, 0);
+	csv_field(r->flag_names, 0);
+	csv_field(stats_time_basis_name(r->basis), 0);
+	if (r->basis == STATS_TIME_UNKNOWN)
+		csv_field("", 0);
+	else
+		csv_int(r->best_ms, 0);
+	csv_field(r->best_time, 1);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	json_t *j = json_string(s);
+	return j ? j : json_null(); /* not UTF-8: say nothing rather than something wrong */
+}
+
+static json_t *json_row(const struct row *r)
+{
+	json_t *names = json_array();
+	if (r->flags & RATING_MISUSE)
+		json_array_append_new(names, json_string("misuse"));
+	if (r->flags & RATING_CLOSED)
+		json_array_append_new(names, json_string("closed"));
+	int known = r->basis != STATS_TIME_UNKNOWN;
+	return json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
+			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
+			 "wall_time", r->wall_time, "boot_ms", (json_int_t)r->boot_ms, "boot_id",
+			 str_or_null(r->boot_id), "clock_synced", r->clock_synced,
+			 "corrected_ms", r->has_corrected ? json_integer(r->corrected_ms) : json_null(),
+			 "acked", r->acked, "flags", r->flags, "flag_names", names,
+			 "time_basis", stats_time_basis_name(r->basis),
+			 "best_ms", known ? json_integer(r->best_ms) : json_null(),
+			 "best_time", known ? json_string(r->best_time) : json_null());
+}
+
+int ctl_export(struct ctl *c, int argc, char **argv)
+{
+	const char *format = NULL, *since = NULL, *until = NULL;
+	int include_misuse = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = !strcmp(a, "--format") ? &format
+				    : !strcmp(a, "--since") ? &since
+				    : !strcmp(a, "--until") ? &until
+							     : NULL;
+		if (slot) {
+			if (i + 1 >= argc)
+				return ctl_usage_error(c, "export", "%s needs a value", a);
+			*slot = argv[++i];
+		} else if (!strcmp(a, "--include-misuse")) {
+			include_misuse = 1;
+		} else {
+			return ctl_usage_error(c, "export", "unknown argument \"%s\"", a);
+		}
+	}
+	if (!format && c->json)
+		format = "json";
+	if (!format)
+		return ctl_usage_error(c, "export", "--format csv or --format json is required");
+	int csv = !strcmp(format, "csv");
+	if (!csv && strcmp(format, "json"))
+		return ctl_usage_error(c, "export", "--format must be csv or json, not \"%s\"", format);
+
+	char err[1024];
+	if (tzday_valid(c->cfg.timezone, err, sizeof(err))) {
+		ctl_error(c, "[kiosk] timezone: %s", err);
+		return CTL_PROBLEM;
+	}
+	int64_t since_ms = 0, until_ms = 0;
+	if (since && ctl_parse_time(c, since, 0, &since_ms, err, sizeof(err)))
+		return ctl_usage_error(c, "export", "--since: %s", err);
+	if (until && ctl_parse_time(c, until, 1, &until_ms, err, sizeof(err)))
+		return ctl_usage_error(c, "export", "--until: %s", err);
+
+	sqlite3 *db;
+	if (ctl_db_open(c, &db, err, sizeof(err))) {
+		ctl_error(c, "%s", err);
+		return CTL_PROBLEM;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK) {
+		ctl_error(c, "%s: cannot query ratings: %s", c->cfg.database, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return CTL_PROBLEM;
+	}
+	if (since)
+		sqlite3_bind_int64(st, 1, since_ms);
+	if (until)
+		sqlite3_bind_int64(st, 2, until_ms);
+	sqlite3_bind_int(st, 3, include_misuse);
+
+	if (csv)
+		for (size_t i = 0; i < N_COLUMNS; i++)
+			csv_field(columns[i], i + 1 == N_COLUMNS);
+	else
+		fputs("[", stdout);
+	int rc, n = 0;
+	struct row r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		decode(c, st, &r);
+		if (csv) {
+			csv_row(&r);
+		} else {
+			json_t *j = json_row(&r);
+			fputs(n ? ",\n" : "\n", stdout);
+			json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			json_decref(j);
+		}
+		n++;
+	}
+	if (!csv)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	int failed = rc != SQLITE_DONE;
+	if (failed)
+		ctl_error(c, "%s: reading ratings failed after %d rows: %s", c->cfg.database, n, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ctl_error(c, "cannot write the export to stdout");
+		failed = 1;
+	}
+	return failed ? CTL_PROBLEM : CTL_OK;
+}
