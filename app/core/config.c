@@ -7,6 +7,7 @@
  * can refuse an unknown section header even when it holds no keys.
  */
 #include "config.h"
+#include "tzday.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_ZONE };
 
 struct key {
 	const char *section;
@@ -37,7 +38,8 @@ static const struct key keys[] = {
 	STR("kiosk", "id", kiosk_id),
 	STR("kiosk", "store", store),
 	STR("kiosk", "area", area),
-	STR("kiosk", "timezone", timezone),
+	/* An IANA name the C library can load: glibc would silently count days in UTC. */
+	{ "kiosk", "timezone", K_ZONE, offsetof(struct config, timezone), sizeof(((struct config *)0)->timezone), 0, 0 },
 	STR("kiosk", "database", database),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
@@ -263,6 +265,19 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		}
 		*(int *)(void *)field = (int)v;
 		return;
+	case K_ZONE: {
+		char why[256];
+		if (strlen(value) >= k->size) {
+			problem(p, p->lineno, "%s is too long (at most %zu bytes)", k->name, k->size - 1);
+			return;
+		}
+		if (tzday_valid(value, why, sizeof(why))) {
+			problem(p, p->lineno, "%s: %s", k->name, why);
+			return;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return;
+	}
 	case K_BIAS: {
 		static const char *names[] = { "as-is", "pull-up", "pull-down", "disable" };
 		for (int i = 0; i < 4; i++)
