@@ -1,0 +1,418 @@
+/* HQ API: ingest, idempotence, gaps, bad input, summaries on DST days, admin export; a real SQLite file, no sockets. */
+#include "testutil.h"
+
+#include "hq_api.h"
+#include "hq_store.h"
+#include "hq_token.h"
+
+static char dir[512], path[600], err[512];
+static struct hq_store *db;
+static const struct hq_api_options opt = { .max_batch = 100 };
+
+#define TOKEN_A "Bearer aaaa-token"
+#define TOKEN_B "Bearer bbbb-token"
+#define TOKEN_C "Bearer cccc-token"
+#define ADMIN "Bearer admin-token"
+
+static void add_kiosk(const char *id, const char *store, const char *area, const char *tz, const char *token)
+{
+	struct hq_kiosk k;
+	memset(&k, 0, sizeof(k));
+	snprintf(k.id, sizeof(k.id), "%s", id);
+	snprintf(k.store, sizeof(k.store), "%s", store);
+	snprintf(k.area, sizeof(k.area), "%s", area);
+	snprintf(k.tz, sizeof(k.tz), "%s", tz);
+	uint8_t hash[HQ_HASH_LEN];
+	assert_int_equal(hq_token_hash(token + 7, strlen(token + 7), hash), 0);
+	assert_int_equal(hq_store_kiosk_add(db, &k, hash, err, sizeof(err)), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/hq.db", dir);
+	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
+	add_kiosk("k-a", "Berlin", "Counter", "Europe/Berlin", TOKEN_A);
+	add_kiosk("k-b", "Berlin", "Warehouse", "Europe/Berlin", TOKEN_B);
+	add_kiosk("k-c", "London", "Counter", "Europe/London", TOKEN_C);
+	uint8_t hash[HQ_HASH_LEN];
+	assert_int_equal(hq_token_hash("admin-token", 11, hash), 0);
+	assert_int_equal(hq_store_admin_add(db, hash, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hq_store_close(db);
+	tu_rmdir(dir);
+	return 0;
+}
+
+/* Query arguments as "name=value" strings, NULL-terminated. */
+static const char *query(void *ctx, const char *name)
+{
+	for (const char **a = ctx; *a; a++) {
+		size_t n = strlen(name);
+		if (!strncmp(*a, name, n) && (*a)[n] == '=')
+			return *a + n + 1;
+	}
+	return NULL;
+}
+
+static int call(const char *method, const char *p, const char *auth, const char *body, const char **args,
+		struct hq_response *res)
+{
+	static const char *none[] = { NULL };
+	struct hq_request req = { .method = method, .path = p, .authorization = auth, .body = body,
+				  .body_len = body ? strlen(body) : 0, .query = query,
+				  .query_ctx = (void *)(args ? args : none), .peer = "test" };
+	hq_api_handle(db, &opt, &req, res);
+	return res->status;
+}
+
+/* POSTs body and returns the status; the answer's body is copied to out. */
+static int post(const char *auth, const char *body, char *out, size_t outlen)
+{
+	struct hq_response res;
+	int status = call("POST", "/api/v1/ratings", auth, body, NULL, &res);
+	snprintf(out, outlen, "%.*s", (int)res.body_len, res.body ? res.body : "");
+	hq_api_response_free(&res);
+	return status;
+}
+
+/* A batch body of kiosk with ratings seq from..to (value seq % 4, wall time t0 + seq minutes). */
+static char *batch(const char *kiosk, int from, int to, int64_t t0)
+{
+	size_t cap = 256 + (size_t)(to - from + 1) * 96;
+	char *b = malloc(cap);
+	size_t n = (size_t)snprintf(b, cap, "{\"kiosk\":\"%s\",\"boots\":[\"boot-1\"],\"ratings\":[", kiosk);
+	for (int s = from; s <= to; s++)
+		n += (size_t)snprintf(b + n, cap - n, "%s[%d,%d,4,\"button\",%lld,%d,0,1,null,0]", s > from ? "," : "",
+				      s, s % 4, (long long)(t0 + (int64_t)s * 60000), s * 1000);
+	snprintf(b + n, cap - n, "]}");
+	return b;
+}
+
+#define T_BERLIN_DST_DAY 1711839600000LL /* 2024-03-31 00:00 CET = 23:00 UTC the day before */
+
+static void test_ingest_is_idempotent(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *b = batch("k-a", 1, 10, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":10,\"duplicates\":0,\"acked_through\":10,\"gaps\":[]}");
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":0,\"duplicates\":10,\"acked_through\":10,\"gaps\":[]}");
+	free(b);
+	b = batch("k-a", 8, 12, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":2,\"duplicates\":3,\"acked_through\":12,\"gaps\":[]}");
+	free(b);
+}
+
+static void test_gaps_are_named_and_filled(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *b = batch("k-a", 3, 4, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	free(b);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":2,\"duplicates\":0,\"acked_through\":0,\"gaps\":[[1,2]]}");
+	b = batch("k-a", 7, 9, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	free(b);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":3,\"duplicates\":0,\"acked_through\":0,\"gaps\":[[1,2],[5,6]]}");
+	b = batch("k-a", 1, 2, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	free(b);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":2,\"duplicates\":0,\"acked_through\":4,\"gaps\":[[5,6]]}");
+	b = batch("k-a", 5, 6, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	free(b);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":2,\"duplicates\":0,\"acked_through\":9,\"gaps\":[]}");
+}
+
+static void test_gap_list_is_capped(void **state)
+{
+	(void)state;
+	char out[8192];
+	/* Every other seq up to 400: 200 gaps, 100 listed. */
+	for (int s = 2; s <= 400; s += 2) {
+		char *b = batch("k-a", s, s, T_BERLIN_DST_DAY);
+		assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+		free(b);
+	}
+	struct protocol_ack ack;
+	assert_int_equal(protocol_decode_ack(out, strlen(out), &ack, err, sizeof(err)), 0);
+	assert_int_equal(ack.ngaps, PROTOCOL_MAX_GAPS);
+	assert_int_equal(ack.gaps[0].from, 1);
+	assert_int_equal(ack.gaps[99].to, 199);
+}
+
+static int64_t kiosk_rows(const char *id)
+{
+	struct hq_kiosk *k;
+	size_t n;
+	int64_t rows = -1;
+	assert_int_equal(hq_store_kiosk_list(db, &k, &n, err, sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(k[i].id, id))
+			rows = k[i].ratings;
+	free(k);
+	return rows;
+}
+
+static void expect(const char *auth, const char *body, int status, const char *needle)
+{
+	char out[1024];
+	assert_int_equal(post(auth, body, out, sizeof(out)), status);
+	if (!strstr(out, "{\"error\":\"") || !strstr(out, needle))
+		fail_msg("answer %s does not mention \"%s\"", out, needle);
+}
+
+static void test_bad_input_is_refused_and_writes_nothing(void **state)
+{
+	(void)state;
+	expect(NULL, "{}", 401, "bearer");
+	expect("Basic xyz", "{}", 401, "bearer");
+	expect("Bearer wrong", "{}", 401, "unknown");
+	expect(TOKEN_A, "{\"kiosk\":", 400, "malformed JSON");
+	expect(TOKEN_A, "", 400, "malformed JSON");
+	expect(TOKEN_A, "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":[[1,\"3\",4,\"button\",1,1,0,1,null,0]]}", 400, "integer");
+	/* One bad rating after good ones: the whole batch is refused. */
+	expect(TOKEN_A, "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":[[1,3,4,\"button\",1,1,0,1,null,0],"
+			"[2,9,4,\"button\",1,1,0,1,null,0]]}", 400, "ratings[1]: value 9 out of range 0..3");
+	expect(TOKEN_A, "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":[[1,1,7,\"button\",1,1,0,1,null,0]]}", 400, "scale");
+	char *b = batch("k-b", 1, 3, T_BERLIN_DST_DAY);
+	expect(TOKEN_A, b, 403, "token belongs to kiosk k-a");
+	free(b);
+	b = batch("k-a", 1, 101, T_BERLIN_DST_DAY); /* opt.max_batch is 100 */
+	expect(TOKEN_A, b, 413, "at most 100");
+	free(b);
+	assert_int_equal(kiosk_rows("k-a"), 0);
+	assert_int_equal(kiosk_rows("k-b"), 0);
+}
+
+static void test_revoked_token_is_refused(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *b = batch("k-b", 1, 1, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_B, b, out, sizeof(out)), 200);
+	assert_int_equal(hq_store_kiosk_revoke(db, "k-b", err, sizeof(err)), 0);
+	expect(TOKEN_B, b, 401, "revoked");
+	assert_int_equal(hq_store_kiosk_revoke(db, "nobody", err, sizeof(err)), 1);
+	free(b);
+}
+
+static void test_routes_and_methods(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	assert_int_equal(call("GET", "/healthz", NULL, NULL, NULL, &res), 200);
+	assert_memory_equal(res.body, "{\"ok\":true}", 11);
+	hq_api_response_free(&res);
+	assert_int_equal(call("GET", "/nothing", NULL, NULL, NULL, &res), 404);
+	hq_api_response_free(&res);
+	assert_int_equal(call("DELETE", "/api/v1/ratings", ADMIN, NULL, NULL, &res), 405);
+	hq_api_response_free(&res);
+}
+
+/* Summary of day for the kiosk with token auth, decoded. */
+static void summary(const char *auth, const char *day, struct protocol_summary *s)
+{
+	char arg[32];
+	snprintf(arg, sizeof(arg), "day=%s", day);
+	const char *args[] = { arg, NULL };
+	struct hq_response res;
+	assert_int_equal(call("GET", "/api/v1/summary", auth, NULL, args, &res), 200);
+	assert_int_equal(protocol_decode_summary(res.body, res.body_len, s, err, sizeof(err)), 0);
+	hq_api_response_free(&res);
+}
+
+/* One rating as JSON, synced, at UTC ms t. */
+static void post_one(const char *auth, const char *kiosk, int seq, int value, int scale, int64_t t, int flags)
+{
+	char body[512], out[512];
+	snprintf(body, sizeof(body), "{\"kiosk\":\"%s\",\"boots\":[\"b\"],\"ratings\":[[%d,%d,%d,\"touch\",%lld,1,0,1,null,%d]]}",
+		 kiosk, seq, value, scale, (long long)t, flags);
+	assert_int_equal(post(auth, body, out, sizeof(out)), 200);
+}
+
+static void test_summary_on_the_spring_forward_day(void **state)
+{
+	(void)state;
+	const int64_t h = 3600000;
+	/* Berlin, 2024-03-31: 00:00 CET is 23:00 UTC on the 30th; at 02:00 CET clocks jump to 03:00 CEST. */
+	post_one(TOKEN_A, "k-a", 1, 3, 4, T_BERLIN_DST_DAY - 1, 0);        /* 23:59:59.999 on the 30th: not today */
+	post_one(TOKEN_A, "k-a", 2, 3, 4, T_BERLIN_DST_DAY, 0);            /* 00:00 */
+	post_one(TOKEN_A, "k-a", 3, 0, 4, T_BERLIN_DST_DAY + 2 * h, 0);    /* 01:00 UTC = 03:00 CEST */
+	post_one(TOKEN_A, "k-a", 4, 1, 4, T_BERLIN_DST_DAY + 2 * h + 1000, RATING_MISUSE);
+	post_one(TOKEN_A, "k-a", 5, 2, 4, T_BERLIN_DST_DAY + 23 * h - 1, 0); /* 23:59:59.999 CEST: last instant */
+	post_one(TOKEN_A, "k-a", 6, 2, 4, T_BERLIN_DST_DAY + 23 * h, 0);   /* next day */
+	post_one(TOKEN_B, "k-b", 1, 3, 4, T_BERLIN_DST_DAY + 10 * h, 0);   /* same store, other area */
+	post_one(TOKEN_C, "k-c", 1, 4, 5, T_BERLIN_DST_DAY + 12 * h, 0);   /* London, 5 faces */
+	struct protocol_summary s;
+	summary(TOKEN_A, "2024-03-31", &s);
+	assert_string_equal(s.day, "2024-03-31");
+	assert_int_equal(s.kiosk.scale, 4);
+	assert_int_equal(s.kiosk.total, 3);
+	assert_int_equal(s.kiosk.misuse, 1);
+	assert_int_equal(s.kiosk.counts[0], 1);
+	assert_int_equal(s.kiosk.counts[1], 0); /* the misuse press is counted apart */
+	assert_int_equal(s.kiosk.counts[2], 1);
+	assert_int_equal(s.kiosk.counts[3], 1);
+	assert_int_equal(s.kiosk.hourly[0], 1);
+	assert_int_equal(s.kiosk.hourly[2], 0); /* 02:00 does not exist that day */
+	assert_int_equal(s.kiosk.hourly[3], 1);
+	assert_int_equal(s.kiosk.hourly[23], 1);
+	assert_true(s.kiosk.happy_index > 55.55 && s.kiosk.happy_index < 55.65); /* (100 + 0 + 66.7) / 3 */
+	assert_true(s.kiosk.positive_pct > 66.65 && s.kiosk.positive_pct < 66.75);
+	assert_string_equal(s.store_name, "Berlin");
+	assert_int_equal(s.store_total.total, 4);
+	assert_int_equal(s.nareas, 2);
+	assert_string_equal(s.areas[0].area, "Counter");
+	assert_int_equal(s.areas[0].figures.total, 3);
+	assert_string_equal(s.areas[1].area, "Warehouse");
+	assert_int_equal(s.areas[1].figures.total, 1);
+	assert_int_equal(s.areas[1].figures.hourly[12], 1); /* 10:00 UTC = 12:00 CEST */
+	/* Chain: 4 on the 4-face scale plus London's 5-face rating; the Happy Index mixes them evenly. */
+	assert_int_equal(s.chain.scale, 4);
+	assert_int_equal(s.chain.total, 5);
+	assert_int_equal(s.chain.counts[3], 2);
+	assert_true(s.chain.happy_index > 73.25 && s.chain.happy_index < 73.35); /* (100+0+66.7+100+100)/5 */
+	/* A day with nothing: nulls, not zeros. */
+	summary(TOKEN_A, "2020-01-01", &s);
+	assert_int_equal(s.kiosk.total, 0);
+	assert_true(s.kiosk.happy_index < 0);
+	assert_true(s.kiosk.positive_pct < 0);
+}
+
+static void test_summary_on_the_fall_back_day(void **state)
+{
+	(void)state;
+	const int64_t h = 3600000;
+	/* Berlin, 2024-10-27: 00:00 CEST = 22:00 UTC on the 26th; 25 hours; 02:00-03:00 happens twice. */
+	const int64_t start = 1729980000000LL;
+	post_one(TOKEN_A, "k-a", 1, 3, 4, start + 2 * h, 0);  /* 02:00 CEST */
+	post_one(TOKEN_A, "k-a", 2, 3, 4, start + 3 * h, 0);  /* 02:00 CET, the second time */
+	post_one(TOKEN_A, "k-a", 3, 3, 4, start + 24 * h + 1, 0); /* 23:00 CET */
+	post_one(TOKEN_A, "k-a", 4, 3, 4, start + 25 * h, 0); /* next day */
+	struct protocol_summary s;
+	summary(TOKEN_A, "2024-10-27", &s);
+	assert_int_equal(s.kiosk.total, 3);
+	assert_int_equal(s.kiosk.hourly[2], 2);
+	assert_int_equal(s.kiosk.hourly[23], 1);
+}
+
+static void test_unsynced_time_counts_but_not_hourly(void **state)
+{
+	(void)state;
+	char out[512];
+	/* Unsynced and uncorrected: counted, hour unknown. Unsynced but corrected: the corrected time rules. */
+	const char *body = "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":["
+			   "[1,3,4,\"key\",1711879200000,1,0,0,null,0],"
+			   "[2,3,4,\"key\",1000,2,0,0,1711879200000,0]]}";
+	assert_int_equal(post(TOKEN_A, body, out, sizeof(out)), 200);
+	struct protocol_summary s;
+	summary(TOKEN_A, "2024-03-31", &s);
+	assert_int_equal(s.kiosk.total, 2);
+	int64_t hourly = 0;
+	for (int i = 0; i < 24; i++)
+		hourly += s.kiosk.hourly[i];
+	assert_int_equal(hourly, 1);
+	assert_int_equal(s.kiosk.hourly[12], 1); /* 10:00 UTC = 12:00 CEST */
+}
+
+static void test_summary_needs_a_day_and_a_token(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	const char *bad[] = { "day=2024-02-30", NULL };
+	assert_int_equal(call("GET", "/api/v1/summary", TOKEN_A, NULL, bad, &res), 400);
+	hq_api_response_free(&res);
+	assert_int_equal(call("GET", "/api/v1/summary", NULL, NULL, bad, &res), 401);
+	hq_api_response_free(&res);
+}
+
+static void test_admin_export_pages_json_and_csv(void **state)
+{
+	(void)state;
+	char out[512];
+	char *b = batch("k-a", 1, 25, T_BERLIN_DST_DAY);
+	assert_int_equal(post(TOKEN_A, b, out, sizeof(out)), 200);
+	free(b);
+	struct hq_response res;
+	const char *args[] = { "from=2024-03-31", "to=2024-03-31", "limit=10", NULL };
+	assert_int_equal(call("GET", "/api/v1/ratings", TOKEN_A, NULL, args, &res), 403); /* a kiosk token is not enough */
+	hq_api_response_free(&res);
+	int seen = 0;
+	char after[64] = "";
+	for (int page = 0; page < 10; page++) {
+		const char *pargs[] = { "from=2024-03-31", "to=2024-03-31", "limit=10", after, NULL };
+		assert_int_equal(call("GET", "/api/v1/ratings", ADMIN, NULL, after[0] ? pargs : args, &res), 200);
+		char *p = res.body;
+		while ((p = strstr(p, "\"seq\":")))
+			seen++, p++;
+		int last = res.next_cursor[0] == '\0';
+		if (!last) {
+			assert_non_null(strstr(res.link, "rel=\"next\""));
+			snprintf(after, sizeof(after), "after=%s", res.next_cursor);
+		}
+		hq_api_response_free(&res);
+		if (last)
+			break;
+	}
+	assert_int_equal(seen, 25);
+	const char *csv[] = { "from=2024-03-31", "to=2024-03-31", "format=csv", "store=Berlin", NULL };
+	assert_int_equal(call("GET", "/api/v1/ratings", ADMIN, NULL, csv, &res), 200);
+	assert_string_equal(res.content_type, "text/csv; charset=utf-8");
+	int lines = 0;
+	for (size_t i = 0; i < res.body_len; i++)
+		lines += res.body[i] == '\n';
+	assert_int_equal(lines, 26);
+	assert_memory_equal(res.body, "cursor,kiosk,", 13);
+	hq_api_response_free(&res);
+	const char *other[] = { "from=2024-03-31", "to=2024-03-31", "format=csv", "store=London", NULL };
+	assert_int_equal(call("GET", "/api/v1/ratings", ADMIN, NULL, other, &res), 200);
+	assert_null(strstr(res.body, "k-a"));
+	hq_api_response_free(&res);
+	const char *bad[] = { "from=2024-04-01", "to=2024-03-31", NULL };
+	assert_int_equal(call("GET", "/api/v1/ratings", ADMIN, NULL, bad, &res), 400);
+	hq_api_response_free(&res);
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+	(void)state;
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = 99' 2>/dev/null", path);
+	if (system(cmd) != 0)
+		skip();
+	struct hq_store *other;
+	assert_int_equal(hq_store_open(&other, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer"));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_ingest_is_idempotent),
+		T(test_gaps_are_named_and_filled),
+		T(test_gap_list_is_capped),
+		T(test_bad_input_is_refused_and_writes_nothing),
+		T(test_revoked_token_is_refused),
+		T(test_routes_and_methods),
+		T(test_summary_on_the_spring_forward_day),
+		T(test_summary_on_the_fall_back_day),
+		T(test_unsynced_time_counts_but_not_hourly),
+		T(test_summary_needs_a_day_and_a_token),
+		T(test_admin_export_pages_json_and_csv),
+		T(test_newer_schema_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
