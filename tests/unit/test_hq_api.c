@@ -253,7 +253,7 @@ static void test_summary_on_the_spring_forward_day(void **state)
 	post_one(TOKEN_A, "k-a", 4, 1, 4, T_BERLIN_DST_DAY + 2 * h + 1000, RATING_MISUSE);
 	post_one(TOKEN_A, "k-a", 5, 2, 4, T_BERLIN_DST_DAY + 23 * h - 1, 0); /* 23:59:59.999 CEST: last instant */
 	post_one(TOKEN_A, "k-a", 6, 2, 4, T_BERLIN_DST_DAY + 23 * h, 0);   /* next day */
-	post_one(TOKEN_B, "k-b", 1, 3, 4, T_BERLIN_DST_DAY + 10 * h, 0);   /* same store, other area */
+	post_one(TOKEN_B, "k-b", 1, 3, 4, T_BERLIN_DST_DAY + 10 * h, 0);   /* 09:00 UTC: same store, other area */
 	post_one(TOKEN_C, "k-c", 1, 4, 5, T_BERLIN_DST_DAY + 12 * h, 0);   /* London, 5 faces */
 	struct protocol_summary s;
 	summary(TOKEN_A, "2024-03-31", &s);
@@ -278,7 +278,7 @@ static void test_summary_on_the_spring_forward_day(void **state)
 	assert_int_equal(s.areas[0].figures.total, 3);
 	assert_string_equal(s.areas[1].area, "Warehouse");
 	assert_int_equal(s.areas[1].figures.total, 1);
-	assert_int_equal(s.areas[1].figures.hourly[12], 1); /* 10:00 UTC = 12:00 CEST */
+	assert_int_equal(s.areas[1].figures.hourly[11], 1); /* 09:00 UTC = 11:00 CEST */
 	/* Chain: 4 on the 4-face scale plus London's 5-face rating; the Happy Index mixes them evenly. */
 	assert_int_equal(s.chain.scale, 4);
 	assert_int_equal(s.chain.total, 5);
