@@ -117,6 +117,7 @@ static int send_batch(struct sync *s, struct sync_result *r)
 	int rc = http_post_json_gzip(s->http, s->ratings_url, s->cfg->sync_token, json, len, &resp, err, sizeof(err));
 	free(json);
 	r->wire_bytes += (int64_t)http_client_last_body_bytes(s->http);
+	r->status = 0;
 	if (rc) {
 		r->failure = http_client_last_failure(s->http);
 		r->outcome = r->failure == HTTP_FAIL_STOPPED ? SYNC_STOPPED : SYNC_NO_ANSWER;

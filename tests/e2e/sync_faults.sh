@@ -1,0 +1,50 @@
+#!/bin/sh
+# tally-sync against a head office that misbehaves (through the fault
+# proxy): a 500, an answer that never comes, a connection closed before or
+# in the middle of the answer, and a 500 after head office stored the
+# batch. Each time nothing is marked sent; the next good round delivers
+# the rest and every rating is at head office exactly once.
+. "$(dirname "$0")/sync_lib.sh"
+
+hq_init
+hq_start
+proxy_start pass
+SYNC_TIMEOUT_S=2 kiosk_config "$PROXY_PORT"
+
+total=0
+for mode in 500 hang close-before close-mid 500-after; do
+	note "fault: $mode"
+	proxy_mode "$mode"
+	add_ratings 120
+	total=$((total + 120))
+	before=$(hq_count)
+	out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") && fail "$mode: --once claimed success: $out"
+	[ "$(kiosk_count 'acked = 0')" = 120 ] || fail "$mode: rows marked sent without a readable 200"
+	case $mode in
+	close-mid|500-after) stored=120 ;; # head office did store this batch
+	*) stored=0 ;;
+	esac
+	[ "$(hq_count)" = $((before + stored)) ] || fail "$mode: head office holds $(hq_count), expected $((before + stored))"
+	proxy_mode pass
+	out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") || fail "$mode: recovery --once failed: $out"
+	echo "$out" | grep -q "^sent 120 ratings in 1 batches ($stored already at head office" || fail "$mode: $out"
+	[ "$(hq_count)" = $total ] || fail "$mode: head office holds $(hq_count), not $total"
+	[ "$(kiosk_count 'acked = 0')" = 0 ] || fail "$mode: rows left unsent"
+done
+
+note "daemon through random faults, then a clean link"
+SYNC_TIMEOUT_S=1
+proxy_mode random:0.6
+sync_start
+for i in 1 2 3 4 5 6 7 8; do add_ratings 75; sleep 0.3; done
+total=$((total + 600))
+sleep 2
+proxy_mode pass
+add_ratings 1
+total=$((total + 1))
+wait_until 90 '[ "$(hq_count)" = $total ]' || fail "daemon: head office holds $(hq_count), not $total"
+[ "$(hq_count "GROUP BY kiosk_id, seq HAVING count(*) > 1")" = "" ] || fail "duplicates at head office"
+wait_until 30 '[ "$(kiosk_count "acked = 0")" = 0 ]' || fail "daemon: rows left unsent"
+sync_stop
+note "requests by mode: $(cut -d' ' -f1 "$T/proxy.requests" | sort | uniq -c | tr '\n' ' ')"
+note "ok"
