@@ -82,13 +82,18 @@ static void print_text(const struct ctl *c, const struct stats_view *v, const ch
 
 	printf("ratings          %lld", (long long)d->total);
 	if (d->misuse || d->closed || d->other_scale) {
+		const char *sep = " ";
 		printf("  (not counted:");
-		if (d->misuse)
-			printf(" %lld misuse", (long long)d->misuse);
-		if (d->closed)
-			printf(" %lld closed", (long long)d->closed);
+		if (d->misuse) {
+			printf("%s%lld misuse", sep, (long long)d->misuse);
+			sep = ", ";
+		}
+		if (d->closed) {
+			printf("%s%lld closed", sep, (long long)d->closed);
+			sep = ", ";
+		}
 		if (d->other_scale)
-			printf(" %lld with another number of faces", (long long)d->other_scale);
+			printf("%s%lld with another number of faces", sep, (long long)d->other_scale);
 		printf(")");
 	}
 	printf("\n");
@@ -108,7 +113,7 @@ static void print_text(const struct ctl *c, const struct stats_view *v, const ch
 
 	char last[64];
 	snprintf(last, sizeof(last), "last %s", weekday_name(v->last_week.day.wday));
-	printf("\n  %-16s %7s  %10s  %11s   %s\n", "", "ratings", "% positive", "Happy Index", "change in % positive");
+	printf("\n  %-16s %7s  %10s  %11s   %s\n", "", "ratings", "% positive", "Happy Index", "this day against it");
 	print_compare("this day", d, d);
 	print_compare("day before", d, &v->yesterday);
 	print_compare(last, d, &v->last_week);
@@ -128,7 +133,7 @@ static void print_text(const struct ctl *c, const struct stats_view *v, const ch
 	printf("\nhour  ratings\n");
 	for (int h = first; h <= lasth; h++) {
 		int bar = (int)((d->hourly[h] * 40 + max - 1) / max);
-		printf("%02d    %7lld  ", h, (long long)d->hourly[h]);
+		printf("%02d    %7lld%s", h, (long long)d->hourly[h], bar ? "  " : "");
 		for (int i = 0; i < bar; i++)
 			putchar('#');
 		putchar('\n');
