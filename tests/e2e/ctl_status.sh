@@ -1,0 +1,59 @@
+# tallyctl status: identity, store, clock, disk, unsent ratings; what needs
+# attention first, exit 1 when anything does; never writes the store.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ctl_lib.sh"
+
+# A synced clock, as systemd-timesyncd says it (clockstate reads this root).
+mkdir -p "$WORK/synced/run/systemd/timesync" "$WORK/unsynced"
+touch "$WORK/synced/run/systemd/timesync/synchronized"
+export TALLY_CLOCK_ROOT="$WORK/synced"
+
+DB="$WORK/kiosk.db"
+ctl_config "$WORK/k.conf" "$DB"
+C="--config $WORK/k.conf"
+j() { jq -c "$1" "$WORK/out"; }
+
+expect_rc "no store yet" 1 "$CTL" $C --json status
+expect_eq "no store: attention" true "$(j '.attention | any(test("no database here"))')"
+expect_eq "no store: identity still shown" '["k1","Berlin Mitte","Counter"]' "$(j '[.kiosk_id,.store,.area]')"
+[ ! -e "$DB" ] || fail "status created a store"
+
+# Ratings from an hour ago: sent but the newest three.
+ctl_make_store "$DB"
+now=$(($(date +%s) * 1000))
+sqlite3 "$DB" "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags, acked)
+ VALUES ('k1', 3, 4, 'button', $now - 3600000, 1, 'b', 1, 0, 1),
+        ('k1', 2, 4, 'button', $now - 3000000, 2, 'b', 1, 0, 1),
+        ('k1', 0, 4, 'button', $now - 2400000, 3, 'b', 1, 0, 0),
+        ('k1', 1, 4, 'button', $now - 1800000, 4, 'b', 0, 0, 0),
+        ('k1', 3, 4, 'button', $now - 1200000, 5, 'b', 1, 1, 0);"
+sum=$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)
+
+expect_rc "status json" 0 "$CTL" $C --json status
+expect_eq "json: ok, nothing needs attention" '[true,[]]' "$(j '[.ok,.attention]')"
+expect_eq "json: identity" '["k1","Berlin Mitte","Counter","Europe/Berlin"]' "$(j '[.kiosk_id,.store,.area,.timezone]')"
+expect_eq "json: version" "\"$(cat VERSION 2>/dev/null || cat "$(dirname "$0")/../../VERSION")\"" "$(j .version)"
+expect_eq "json: store" "[\"$DB\",\"ok\",5,3,1]" "$(j '[.database,.integrity,.ratings_total,.unsent,.time_unknown]')"
+expect_eq "json: clock synced" true "$(j .clock_synced)"
+expect_eq "json: sizes and ages are numbers" '["number","number","number","string"]' \
+	"$(j '[(.database_bytes|type),(.disk_free_bytes|type),(.unsent_oldest_age_s|type),(.last_rating|type)]')"
+
+expect_rc "status text" 0 "$CTL" $C status
+expect_eq "text: first line" "ok: nothing needs attention" "$(head -n 1 "$WORK/out")"
+grep -q '^kiosk  *k1$' "$WORK/out" || fail "text: kiosk line"
+grep -q '^not at head office  *3 ratings$' "$WORK/out" || fail "text: unsent line"
+grep -q '^clock  *synced$' "$WORK/out" || fail "text: clock line"
+
+# The clock not synced, and a rating unsent for three days: attention, first.
+TALLY_CLOCK_ROOT="$WORK/unsynced"
+sqlite3 "$DB" "UPDATE ratings SET wall_ms = $now - 3 * 86400000 WHERE seq = 3"
+sum=$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)
+expect_rc "attention" 1 "$CTL" $C status
+expect_eq "text: attention first" "NEEDS ATTENTION" "$(head -n 1 "$WORK/out")"
+sed -n 2,3p "$WORK/out" | grep -q '! the wall clock is not synced' || fail "attention: clock"
+sed -n 2,3p "$WORK/out" | grep -q '! 3 ratings not yet at head office, the oldest 3 d' || fail "attention: unsent"
+expect_rc "attention json" 1 "$CTL" $C --json status
+expect_eq "json: two attention lines" 2 "$(j '.attention|length')"
+expect_eq "status wrote nothing to the store" "$sum" "$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)"
+
+expect_rc "unknown argument" 2 "$CTL" $C status --verbose
