@@ -160,6 +160,36 @@ static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * Refuses a request whose body is still arriving. libmicrohttpd 0.9.75
+ * queues responses only before the body or after all of it, and waiting
+ * for the rest of a trickled or oversized body is exactly what must not
+ * happen. So the answer is written straight to the socket (plain HTTP
+ * only: inside TLS it would corrupt the stream), and MHD_NO makes MHD
+ * close the connection.
+ */
+static enum MHD_Result refuse_mid_body(struct hq_http *h, struct MHD_Connection *c, struct req *q, const char *method,
+				       const char *url, int status, const char *msg)
+{
+	struct hq_request rq = { .method = method, .path = url, .peer = q->peer };
+	struct hq_response res = { 0 };
+	hq_api_error(&res, &rq, status, "%s (connection closed)", msg);
+	q->refused = 1;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci && !h->cert_pem && res.body) {
+		char head[256];
+		int n = snprintf(head, sizeof(head),
+				 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nConnection: close\r\n"
+				 "Content-Length: %zu\r\n\r\n", res.status,
+				 status == 408 ? "Request Timeout" : status == 413 ? "Payload Too Large" : "Error", res.body_len);
+		/* Best effort: a small answer fits the socket buffer; a client that does not read loses it. */
+		if (send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+			(void)!send(ci->connect_fd, res.body, res.body_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	hq_api_response_free(&res);
+	return MHD_NO;
+}
+
 static const char *query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -207,16 +237,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		size_t n = *upload_size;
 		*upload_size = 0;
 		if (h->o.connection_timeout_s > 0 && mono_ms() - q->started_ms > (int64_t)(h->o.connection_timeout_s * 1000))
-			return refuse(c, q, method, url, 408, "request body too slow");
+			return refuse_mid_body(h, c, q, method, url, 408, "request body too slow");
 		if (q->len + n > PROTOCOL_MAX_BODY)
-			return refuse(c, q, method, url, 413, "body over 1048576 bytes");
+			return refuse_mid_body(h, c, q, method, url, 413, "body over 1048576 bytes");
 		if (q->len + n > q->cap) {
 			size_t cap = q->cap ? q->cap : 16384;
 			while (cap < q->len + n)
 				cap *= 2;
 			char *b = realloc(q->body, cap);
 			if (!b)
-				return refuse(c, q, method, url, 503, "out of memory");
+				return refuse_mid_body(h, c, q, method, url, 503, "out of memory");
 			q->body = b;
 			q->cap = cap;
 		}
@@ -224,7 +254,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		q->len += n;
 		return MHD_YES;
 	}
-	/* The whole request is here. */
+	/* The whole request is here. A body that took longer than the deadline is refused all the same. */
+	if (q->len && h->o.connection_timeout_s > 0 && mono_ms() - q->started_ms > (int64_t)(h->o.connection_timeout_s * 1000))
+		return refuse(c, q, method, url, 408, "request body too slow");
 	struct hq_request rq = { .method = method, .path = url, .peer = q->peer, .query = query_arg, .query_ctx = c,
 				 .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
 				 .body = q->body, .body_len = q->len };
