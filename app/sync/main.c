@@ -213,8 +213,9 @@ static int run_once(struct daemon *d)
 		prune(d);
 		if (d->cfg->sync_summary_every_s > 0)
 			pull_summary(d);
-		printf("sent %lld ratings in %lld batches (%lld already at head office, %lld times corrected), 0 unsent\n",
-		       (long long)r.sent, (long long)r.batches, (long long)r.duplicates, (long long)r.corrected);
+		printf("sent %lld ratings in %lld batches (%lld already at head office, %lld times corrected,"
+		       " %lld bytes on the wire), 0 unsent\n", (long long)r.sent, (long long)r.batches,
+		       (long long)r.duplicates, (long long)r.corrected, (long long)r.wire_bytes);
 		return 0;
 	}
 	printf("failed after sending %lld ratings: %s; %lld unsent\n", (long long)r.sent, r.problem,
