@@ -11,9 +11,6 @@ run() {
 	echo
 }
 run bench_stats
-echo "== bench_kiosk"
-python3 "$(dirname "$0")/bench_kiosk.py" "$BUILD" || status=1
-echo
 run bench_sync_wire
 echo "== bench_sync (tally-sync + tally-hq over loopback)"
 sh "$(dirname "$0")/bench_sync.sh" "$BUILD" || status=1
