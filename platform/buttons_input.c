@@ -6,14 +6,21 @@
  * carry their own time base: they are shifted onto ours at the first edge
  * (and again whenever they jump backwards, as when a recording is replayed
  * twice), which keeps their spacing and so replays them faithfully.
+ *
+ * Deadlines (end of a quiet period, stuck, chord) are slept to on a
+ * timerfd registered with the loop rather than on a loop timer: loop timers
+ * have millisecond steps, which alone would add up to 2 ms to every press.
  */
 #include "buttons_input.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gpio.h"
 #include "log.h"
@@ -30,9 +37,9 @@ struct buttons_input {
 	int fds[GPIO_MAX_FDS];
 	int nfds;
 	int input_ended;
-	/* The deadline timer: at most one, at the core's next deadline. */
-	int timer_id;
-	int64_t timer_at_ms;
+	/* The deadline timer: armed at the core's next deadline, or disarmed. */
+	int timer_fd;
+	int64_t timer_at_ns;
 	/* Own-clock edges (simulated chip): shift onto CLOCK_MONOTONIC. */
 	int own_clock;
 	int anchored;
@@ -121,32 +128,33 @@ static void on_core_event(const struct button_event *ev, void *arg)
 	bi->fn(ev, bi->arg);
 }
 
-static void on_timer(void *arg);
-
-/* Keeps exactly one loop timer at the core's next deadline, or none. */
+/* Keeps the timerfd armed at the core's next deadline, or disarmed. */
 static void reschedule(struct buttons_input *bi)
 {
 	int64_t d = buttons_deadline(&bi->core);
-	int64_t at_ms = d == DEBOUNCE_NEVER ? -1 : (d + 999999) / 1000000; /* never early */
-	if (bi->timer_id && at_ms == bi->timer_at_ms)
+	if (d == bi->timer_at_ns)
 		return;
-	if (bi->timer_id)
-		loop_del_timer(bi->loop, bi->timer_id);
-	bi->timer_id = 0;
-	if (at_ms < 0)
-		return;
-	bi->timer_id = loop_add_timer(bi->loop, at_ms, on_timer, bi);
-	if (bi->timer_id < 0) {
-		log_msg(LOG_ERR, "buttons: no free loop timer; button deadlines wait for the next edge");
-		bi->timer_id = 0;
+	struct itimerspec its = { 0 };
+	if (d != DEBOUNCE_NEVER) {
+		/* Zero would disarm; a deadline already passed fires at once. */
+		if (d <= 0)
+			d = 1;
+		its.it_value.tv_sec = d / 1000000000;
+		its.it_value.tv_nsec = d % 1000000000;
 	}
-	bi->timer_at_ms = at_ms;
+	if (timerfd_settime(bi->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		log_msg(LOG_ERR, "buttons: cannot arm the deadline timer: %m");
+	bi->timer_at_ns = d;
 }
 
-static void on_timer(void *arg)
+static void on_timer(int fd, short revents, void *arg)
 {
 	struct buttons_input *bi = arg;
-	bi->timer_id = 0;
+	uint64_t expirations;
+	(void)revents;
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return; /* EAGAIN: re-armed since it fired */
+	bi->timer_at_ns = DEBOUNCE_NEVER;
 	int levels[BUTTONS_MAX];
 	for (int i = 0; i < bi->n; i++) {
 		levels[i] = gpio_get(bi->gpio, i);
@@ -228,7 +236,15 @@ int buttons_input_open(struct buttons_input **out, const struct config *cfg, str
 						   cfg->status_led_line };
 		bi->status_out = nout++;
 	}
+	bi->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (bi->timer_fd < 0) {
+		snprintf(err, errlen, "buttons: timerfd: %s", strerror(errno));
+		free(bi);
+		return -1;
+	}
+	bi->timer_at_ns = DEBOUNCE_NEVER;
 	if (gpio_open(&bi->gpio, in, n, outs, nout, err, errlen) < 0) {
+		close(bi->timer_fd);
 		free(bi);
 		return -1;
 	}
@@ -245,15 +261,20 @@ int buttons_input_open(struct buttons_input **out, const struct config *cfg, str
 	buttons_init(&bi->core, n, debounce_ms, levels, cfg->stuck_after_s, cfg->staff_hold_s,
 		     mono_ns(), on_core_event, bi);
 	bi->nfds = gpio_fds(bi->gpio, bi->fds, GPIO_MAX_FDS);
-	for (int i = 0; i < bi->nfds; i++)
-		if (loop_add_fd(loop, bi->fds[i], POLLIN, on_fd, bi) < 0) {
-			for (int j = 0; j < i; j++)
-				loop_del_fd(loop, bi->fds[j]);
-			gpio_close(bi->gpio);
-			free(bi);
-			snprintf(err, errlen, "buttons: the event loop has no room for more descriptors");
-			return -1;
-		}
+	int added = 0, ok = loop_add_fd(loop, bi->timer_fd, POLLIN, on_timer, bi) == 0;
+	while (ok && added < bi->nfds && loop_add_fd(loop, bi->fds[added], POLLIN, on_fd, bi) == 0)
+		added++;
+	if (!ok || added < bi->nfds) {
+		for (int j = 0; j < added; j++)
+			loop_del_fd(loop, bi->fds[j]);
+		if (ok)
+			loop_del_fd(loop, bi->timer_fd);
+		gpio_close(bi->gpio);
+		close(bi->timer_fd);
+		free(bi);
+		snprintf(err, errlen, "buttons: the event loop has no room for more descriptors");
+		return -1;
+	}
 	/* A button held down at start may already need its stuck deadline. */
 	reschedule(bi);
 	*out = bi;
@@ -266,8 +287,8 @@ void buttons_input_close(struct buttons_input *bi)
 		return;
 	for (int i = 0; i < bi->nfds; i++)
 		loop_del_fd(bi->loop, bi->fds[i]);
-	if (bi->timer_id)
-		loop_del_timer(bi->loop, bi->timer_id);
+	loop_del_fd(bi->loop, bi->timer_fd);
+	close(bi->timer_fd);
 	if (bi->blink_timer_id)
 		loop_del_timer(bi->loop, bi->blink_timer_id);
 	gpio_close(bi->gpio); /* drives the LEDs low */
