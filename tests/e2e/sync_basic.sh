@@ -3,7 +3,7 @@
 # with exact counts (and in order, acked locally); ratings added while the
 # daemon runs follow on their own; head office down, then up again; and a
 # wrong token is refused, logged once, and nothing is marked sent.
-. "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/sync_lib.inc"
 
 hq_init
 hq_start
@@ -18,6 +18,15 @@ echo "$out" | grep -q "^sent 1234 ratings in 3 batches" || fail "unexpected --on
 [ "$(hq_count "WHERE kiosk_id = 'demo-kiosk' AND seq BETWEEN 1 AND 1234")" = 1234 ] || fail "wrong seqs at head office"
 out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") || fail "second --once failed"
 echo "$out" | grep -q "^sent 0 ratings" || fail "second --once sent again: $out"
+
+note "summary pulled from head office and kept for the staff screens"
+sed -i "s/^summary_every_s = .*/summary_every_s = 300/" "$T/kiosk.ini"
+"$SYNC" --once --config "$T/kiosk.ini" >/dev/null 2>>"$T/sync.log" || fail "--once with summary failed"
+[ "$(sqlite3 "$KDB" "SELECT count(*) FROM summary WHERE as_of_ms > 0 AND json LIKE '%\"chain\"%'")" = 1 ] \
+	|| fail "no summary stored: $(sqlite3 "$KDB" "SELECT * FROM summary")"
+sqlite3 "$KDB" "SELECT json FROM summary" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert "store" in d and "kiosk" in d, d' \
+	|| fail "stored summary is not head office's JSON"
+sed -i "s/^summary_every_s = .*/summary_every_s = 0/" "$T/kiosk.ini"
 
 note "daemon: new ratings follow on their own"
 sync_start

@@ -4,7 +4,7 @@
 # in the middle of the answer, and a 500 after head office stored the
 # batch. Each time nothing is marked sent; the next good round delivers
 # the rest and every rating is at head office exactly once.
-. "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/sync_lib.inc"
 
 hq_init
 hq_start

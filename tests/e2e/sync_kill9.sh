@@ -4,7 +4,7 @@
 # random points (mid-batch, mid-commit, between the 200 and the local ack)
 # and restarted. At the end head office holds every seq 1..10000 exactly
 # once, and the kiosk has every row marked sent.
-. "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/sync_lib.inc"
 
 rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
 
