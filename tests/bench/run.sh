@@ -11,8 +11,14 @@ run() {
 	echo
 }
 run bench_stats
+echo "== bench_kiosk"
+python3 "$(dirname "$0")/bench_kiosk.py" "$BUILD" || status=1
+echo
 run bench_sync_wire
 echo "== bench_sync (tally-sync + tally-hq over loopback)"
 sh "$(dirname "$0")/bench_sync.sh" "$BUILD" || status=1
+echo
+echo "== bench_hq_ingest (100 kiosks posting full batches to tally-hq over loopback)"
+"$BUILD/bench/bench_hq_ingest" --hq "$BUILD/tally-hq" 2>/dev/null || { echo "bench_hq_ingest failed"; status=1; }
 echo
 exit $status
