@@ -11,6 +11,8 @@ run() {
 	echo
 }
 run bench_stats
+run bench_gpio_latency
+run bench_gpio_storm
 echo "== bench_kiosk"
 python3 "$(dirname "$0")/bench_kiosk.py" "$BUILD" || status=1
 echo
