@@ -46,5 +46,22 @@ wait_until 90 '[ "$(hq_count)" = $total ]' || fail "daemon: head office holds $(
 [ "$(hq_count "GROUP BY kiosk_id, seq HAVING count(*) > 1")" = "" ] || fail "duplicates at head office"
 wait_until 30 '[ "$(kiosk_count "acked = 0")" = 0 ]' || fail "daemon: rows left unsent"
 sync_stop
+note "SIGTERM while a request hangs: the request is abandoned, the daemon stops cleanly"
+sed -i "s/^timeout_s = .*/timeout_s = 600/" "$T/kiosk.ini"
+proxy_mode hang
+add_ratings 10
+total=$((total + 10))
+: >"$T/sync.log"
+sync_start
+sleep 2 # the first round starts at once and hangs on the proxy
+kill "$SYNC_PID"
+wait_until 20 '! kill -0 "$SYNC_PID" 2>/dev/null' || fail "tally-sync did not stop while a request hung"
+wait "$SYNC_PID" || fail "tally-sync exited with $? after SIGTERM"
+grep -q "stopping" "$T/sync.log" || fail "no clean stop logged"
+[ "$(kiosk_count 'acked = 0')" = 10 ] || fail "rows marked sent by an abandoned request"
+proxy_mode pass
+"$SYNC" --once --config "$T/kiosk.ini" >/dev/null 2>>"$T/sync.log" || fail "final --once failed"
+[ "$(hq_count)" = $total ] || fail "head office holds $(hq_count), not $total"
+
 note "requests by mode: $(cut -d' ' -f1 "$T/proxy.requests" | sort | uniq -c | tr '\n' ' ')"
 note "ok"
