@@ -81,6 +81,7 @@ struct daemon {
 	int summary_timer;
 	int64_t last_summary;   /* monotonic ms, 0: never */
 	int64_t last_prune;
+	char summary_problem[768]; /* the last summary failure logged, "" if none */
 };
 
 static void run_round(void *arg);
@@ -103,10 +104,16 @@ static void pull_summary(struct daemon *d)
 	char day[16], err[768];
 	d->last_summary = loop_now_ms();
 	int rc = summary_pull(d->cfg, d->store, d->http, day, sizeof(day), err, sizeof(err));
-	if (rc < 0)
-		log_msg(LOG_INFO, "%s", err);
-	else if (rc > 0)
+	/* Like the send path: log when the problem changes, not every interval. */
+	if (rc < 0 && strcmp(err, d->summary_problem) != 0) {
+		log_msg(LOG_WARNING, "%s", err);
+		snprintf(d->summary_problem, sizeof(d->summary_problem), "%s", err);
+	} else if (rc >= 0 && d->summary_problem[0]) {
+		log_msg(LOG_NOTICE, "summary for %s pulled again", day);
+		d->summary_problem[0] = '\0';
+	} else if (rc > 0) {
 		log_msg(LOG_DEBUG, "summary for %s stored", day);
+	}
 }
 
 static void prune(struct daemon *d)
