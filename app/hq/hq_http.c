@@ -13,9 +13,9 @@
  *   that grows past it is refused as soon as it does; nothing is buffered
  *   beyond the limit.
  * - connection_timeout_s is both MHD's idle timeout (a client that sends
- *   nothing is disconnected) and a deadline for a whole request body (a
- *   client trickling a byte a second gets a 408, instead of holding a
- *   worker's memory for hours).
+ *   nothing is disconnected) and the time after which a body arriving at
+ *   under 1 KiB/s on average is refused with a 408 (a client trickling a
+ *   byte a second must not hold a worker's memory for hours).
  * - Connections in total and per client address are capped.
  */
 #include "hq_http.h"
@@ -69,6 +69,21 @@ static int64_t mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Too slow: past the timeout and averaging under MIN_BODY_RATE bytes a
+ * second. A rate, not a plain deadline, because a busy head office reads
+ * bodies slowly itself (a worker thread serves many connections) and must
+ * not blame the kiosks for it.
+ */
+#define MIN_BODY_RATE 1024
+static int too_slow(const struct hq_http *h, const struct req *q)
+{
+	if (h->o.connection_timeout_s <= 0)
+		return 0;
+	int64_t ms = mono_ms() - q->started_ms;
+	return ms > (int64_t)(h->o.connection_timeout_s * 1000) && (double)q->len * 1000.0 / (double)ms < MIN_BODY_RATE;
 }
 
 static struct hq_store *db_for_thread(struct hq_http *h)
@@ -236,7 +251,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (h->o.connection_timeout_s > 0 && mono_ms() - q->started_ms > (int64_t)(h->o.connection_timeout_s * 1000))
+		if (too_slow(h, q))
 			return refuse_mid_body(h, c, q, method, url, 408, "request body too slow");
 		if (q->len + n > PROTOCOL_MAX_BODY)
 			return refuse_mid_body(h, c, q, method, url, 413, "body over 1048576 bytes");
@@ -254,8 +269,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		q->len += n;
 		return MHD_YES;
 	}
-	/* The whole request is here. A body that took longer than the deadline is refused all the same. */
-	if (q->len && h->o.connection_timeout_s > 0 && mono_ms() - q->started_ms > (int64_t)(h->o.connection_timeout_s * 1000))
+	/* The whole request is here. A body that came in too slowly is refused all the same. */
+	if (q->len && too_slow(h, q))
 		return refuse(c, q, method, url, 408, "request body too slow");
 	struct hq_request rq = { .method = method, .path = url, .peer = q->peer, .query = query_arg, .query_ctx = c,
 				 .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
