@@ -167,8 +167,15 @@ static void on_timer(int fd, short revents, void *arg)
 
 static int64_t map_time(struct buttons_input *bi, int64_t ts)
 {
-	if (!bi->own_clock)
-		return ts;
+	if (!bi->own_clock) {
+		int64_t skew = ts - mono_ns();
+		if (skew > -10 * (int64_t)1000000000 && skew < 10 * (int64_t)1000000000)
+			return ts;
+		/* Kernels before 5.7 stamp v1 events with CLOCK_REALTIME: deadlines
+		 * from those would never come. Align them like the simulated chip's. */
+		log_msg(LOG_NOTICE, "buttons: GPIO event times are not CLOCK_MONOTONIC; aligning them");
+		bi->own_clock = 1;
+	}
 	if (!bi->anchored || ts + bi->offset_ns < bi->last_mapped_ns) {
 		bi->offset_ns = mono_ns() - ts;
 		bi->anchored = 1;

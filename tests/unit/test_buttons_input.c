@@ -148,6 +148,31 @@ static void test_recording_file_replays_and_ends(void **state)
 	loop_free(l);
 }
 
+static void test_buttons_from_a_config_file(void **state)
+{
+	(void)state;
+	char ini[200], text[1200];
+	snprintf(ini, sizeof(ini), "%s/tally.conf", dir);
+	int n = snprintf(text, sizeof(text), "[screen]\nfaces = 3\n[buttons]\nstatus_led_line = 9\n");
+	for (int i = 1; i <= 3; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "[button.%d]\nchip = sim:%s\nline = %d\nbias = pull-up\nactive_low = true\n"
+			      "debounce_ms = 20\nled_line = %d\n", i, fifo, 20 + i, 30 + i);
+	tu_write(ini, text);
+	char errs[1024] = "";
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, ini, errs, sizeof(errs)), 0);
+	struct loop *l = loop_new();
+	struct buttons_input *bi;
+	assert_int_equal(buttons_input_open(&bi, &cfg, l, on_event, NULL, err, sizeof(err)), 0);
+	assert_int_equal(buttons_input_count(bi), 3);
+	feed("23 1 0\n23 0 60000\n");
+	run_until(l, BUTTON_PRESS);
+	assert_int_equal(events[nevents - 1].button, 2);
+	buttons_input_close(bi);
+	loop_free(l);
+}
+
 static void test_no_buttons_configured_is_no_input(void **state)
 {
 	(void)state;
@@ -178,6 +203,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_press_through_the_fifo_reaches_the_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_button_blinks_status_led_until_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recording_file_replays_and_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buttons_from_a_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_buttons_configured_is_no_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbuildable_chip_is_a_clear_error, setup, teardown),
 	};
