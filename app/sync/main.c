@@ -250,7 +250,14 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = NULL;
 	int once = 0, c;
+	char err0[256];
 	log_init("tally-sync");
+	/* First of all: SIGUSR1's default action would kill a daemon that is
+	 * still starting when tallyctl asks it to "sync now". */
+	if (setup_signals(err0, sizeof(err0))) {
+		log_msg(LOG_ERR, "%s", err0);
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "c:odhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
@@ -278,7 +285,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int status = 1;
 	struct daemon d = { .cfg = &cfg };
-	if (setup_signals(err, sizeof(err)) || http_global_init(err, sizeof(err))) {
+	if (http_global_init(err, sizeof(err))) {
 		log_msg(LOG_ERR, "%s", err);
 		return 1;
 	}

@@ -45,7 +45,7 @@ wait "$WRITER" || fail "writer failed"
 note "$kills kills: $(grep -c "tally-sync at" "$T/kills.log") of tally-sync, $(grep -c "tally-hq at" "$T/kills.log") of tally-hq"
 
 # Nudge a sleeping backoff (SIGUSR1: try now) and wait for the end state.
-kill -USR1 "$SYNC_PID"
+sync_usr1
 wait_until 120 '[ "$(hq_count)" = 10000 ]' || fail "head office holds $(hq_count) ratings, not 10000"
 [ "$(sqlite3 "$HQ_DB" "SELECT count(DISTINCT seq) || ' ' || min(seq) || ' ' || max(seq) FROM ratings WHERE kiosk_id = 'demo-kiosk'")" = "10000 1 10000" ] \
 	|| fail "head office does not hold seq 1..10000 once each"
