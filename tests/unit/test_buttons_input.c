@@ -173,6 +173,42 @@ static void test_buttons_from_a_config_file(void **state)
 	loop_free(l);
 }
 
+static void test_press_during_a_storm_on_another_line_still_counts(void **state)
+{
+	(void)state;
+	struct loop *l = loop_new();
+	struct buttons_input *bi;
+	assert_int_equal(buttons_input_open(&bi, &cfg, l, on_event, NULL, err, sizeof(err)), 0);
+	/* Line 23 floats at 10 kHz for 0.3 s; button 2 is pressed in the middle of it. */
+	static char text[3000 * 20];
+	int n = 0;
+	for (int k = 0; k < 3000; k++) {
+		int64_t us = k * 100;
+		n += sprintf(text + n, "23 %d %lld\n", k % 2 == 0, (long long)us);
+		if (us == 100000)
+			n += sprintf(text + n, "21 1 %lld\n", (long long)us);
+		if (us == 200000)
+			n += sprintf(text + n, "21 0 %lld\n", (long long)us);
+	}
+	feed(text);
+	run_until(l, BUTTON_NOISE);
+	int presses = 0, downs = 0;
+	for (int i = 0; i < nevents; i++) {
+		presses += events[i].type == BUTTON_PRESS;
+		downs += events[i].type == BUTTON_DOWN;
+		if (events[i].type == BUTTON_PRESS || events[i].type == BUTTON_DOWN)
+			assert_int_equal(events[i].button, 1);
+		if (events[i].type == BUTTON_NOISE) {
+			assert_int_equal(events[i].button, 3);
+			assert_int_equal(events[i].count, 3000);
+		}
+	}
+	assert_int_equal(downs, 1);
+	assert_int_equal(presses, 1);
+	buttons_input_close(bi);
+	loop_free(l);
+}
+
 static void test_no_buttons_configured_is_no_input(void **state)
 {
 	(void)state;
@@ -204,6 +240,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stuck_button_blinks_status_led_until_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recording_file_replays_and_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buttons_from_a_config_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_press_during_a_storm_on_another_line_still_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_buttons_configured_is_no_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbuildable_chip_is_a_clear_error, setup, teardown),
 	};
