@@ -28,6 +28,7 @@ struct sync {
 	volatile sig_atomic_t *stop;
 	char ratings_url[CONFIG_PATH_MAX + 64];
 	struct outbox_batch batch;
+	int batch_limit;        /* batch_size, or less after head office said 413 */
 	/* the link's state as last logged */
 	enum sync_outcome last_outcome;
 	long last_status;
@@ -57,6 +58,7 @@ int sync_new(struct sync **out, const struct config *cfg, struct store *store, s
 	s->http = http;
 	s->stop = stop;
 	s->last_outcome = SYNC_DONE;
+	s->batch_limit = cfg->sync_batch_size;
 	sync_url(cfg, "ratings", s->ratings_url, sizeof(s->ratings_url));
 	*out = s;
 	return 0;
@@ -99,7 +101,10 @@ static int fix_times(struct sync *s, struct sync_result *r)
 	return now.clock_synced;
 }
 
-/* Sends s->batch. 0 when acknowledged (and marked), -1 otherwise with r filled. */
+/*
+ * Sends s->batch. 0 when acknowledged (and marked), 1 when it should go
+ * again at once in smaller batches, -1 otherwise with r filled.
+ */
 static int send_batch(struct sync *s, struct sync_result *r)
 {
 	char err[512];
@@ -125,6 +130,15 @@ static int send_batch(struct sync *s, struct sync_result *r)
 		return -1;
 	}
 	r->status = resp.status;
+	if (resp.status == 413 && s->batch.n > 1) {
+		/* Head office takes smaller batches than [sync] batch_size: halve
+		 * until it accepts, rather than retrying a batch it will never take. */
+		s->batch_limit = (int)s->batch.n / 2;
+		log_msg(LOG_WARNING, "head office refuses batches of %zu ratings (HTTP 413); sending %d at a time",
+			s->batch.n, s->batch_limit);
+		http_response_free(&resp);
+		return 1;
+	}
 	if (resp.status != 200) {
 		char msg[200];
 		if (protocol_decode_error(resp.body, resp.len, msg, sizeof(msg)))
@@ -179,7 +193,7 @@ void sync_round(struct sync *s, struct sync_result *r)
 		/* The clock may sync while a backlog drains: correct before the rest leaves. */
 		if (!synced && clockstate_synced())
 			synced = fix_times(s, r);
-		if (outbox_next(s->store, s->cfg->sync_batch_size, &s->batch, err, sizeof(err))) {
+		if (outbox_next(s->store, s->batch_limit, &s->batch, err, sizeof(err))) {
 			r->outcome = SYNC_LOCAL_ERROR;
 			snprintf(r->problem, sizeof(r->problem), "%s", err);
 			break;
@@ -188,7 +202,8 @@ void sync_round(struct sync *s, struct sync_result *r)
 			r->outcome = SYNC_DONE;
 			break;
 		}
-		if (send_batch(s, r))
+		int rc = send_batch(s, r);
+		if (rc < 0)
 			break;
 	}
 	if (r->outcome == SYNC_DONE)

@@ -63,5 +63,16 @@ proxy_mode pass
 "$SYNC" --once --config "$T/kiosk.ini" >/dev/null 2>>"$T/sync.log" || fail "final --once failed"
 [ "$(hq_count)" = $total ] || fail "head office holds $(hq_count), not $total"
 
+note "head office takes smaller batches than batch_size (413): halved until accepted"
+hq_stop
+printf '[hq]\nmax_batch = 100\n' >"$T/hq.ini"
+HQ_CONFIG="$T/hq.ini" hq_start
+add_ratings 450
+total=$((total + 450))
+out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") || fail "--once against max_batch 100 failed: $out"
+echo "$out" | grep -q "^sent 450 ratings in" || fail "expected 450 sent: $out"
+grep -q "refuses batches of 450 ratings (HTTP 413)" "$T/sync.log" || fail "413 not logged"
+[ "$(hq_count)" = $total ] || fail "head office holds $(hq_count), not $total"
+
 note "requests by mode: $(cut -d' ' -f1 "$T/proxy.requests" | sort | uniq -c | tr '\n' ' ')"
 note "ok"
