@@ -3,7 +3,8 @@
 # proxy): a 500, an answer that never comes, a connection closed before or
 # in the middle of the answer, and a 500 after head office stored the
 # batch. Each time nothing is marked sent; the next good round delivers
-# the rest and every rating is at head office exactly once.
+# the rest and every rating is at head office exactly once. Also: a head
+# office that takes smaller batches (413) gets them, halved until accepted.
 . "$(dirname "$0")/sync_lib.inc"
 
 hq_init
