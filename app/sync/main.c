@@ -305,6 +305,8 @@ int main(int argc, char **argv)
 	sqlite3_exec(store_db(d.store), "PRAGMA cache_size = -512", NULL, NULL, NULL);
 	http_client_set_abort(d.http, &stop_flag);
 
+	if (!cfg.sync_token[0])
+		log_msg(LOG_WARNING, "no [sync] token set: head office will refuse every batch (tally-hq kiosk add prints one)");
 	if (once) {
 		status = run_once(&d);
 		goto out;
