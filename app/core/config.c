@@ -43,7 +43,8 @@ static const struct key keys[] = {
 	STR("kiosk", "database", database),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
-	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.5, 60),
+	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.2, 60),
+	NUM("screen", "highlight_s", K_SECONDS, highlight_s, 0, 2),
 	STR("screen", "font", font),
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
@@ -92,6 +93,7 @@ void config_defaults(struct config *cfg)
 	cfg->faces = 4;
 	cfg->rotate = 0;
 	cfg->thanks_s = 3.0;
+	cfg->highlight_s = 0.3;
 	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
 	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
 	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Out of order");

@@ -41,6 +41,7 @@ struct config {
 	int faces;                      /* 3, 4 or 5 */
 	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
 	double thanks_s;
+	double highlight_s;             /* the lit face shows this long before the thank-you */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
 	/* [text] */
 	char question[CONFIG_TEXT_MAX];

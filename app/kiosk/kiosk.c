@@ -35,8 +35,6 @@
 #include "store.h"
 #include "text.h"
 
-/* How long the lit face stays before the thank-you, so the customer sees it. */
-#define HIGHLIGHT_MS 300
 /* How often a kiosk without a working store tries again. */
 #define STORE_RETRY_MS 10000
 
@@ -62,6 +60,7 @@ struct kiosk {
 	int64_t pushed_ns;         /* when the script pushed the event being handled */
 	int first_frame_done;
 	double first_frame_ms;
+	int64_t first_frame_ns;    /* CLOCK_MONOTONIC when the first frame was presented */
 	struct latency press_to_present;
 	struct latency commit;
 	int64_t ratings;
@@ -75,7 +74,8 @@ static void present(struct kiosk *k)
 	k->dirty = 0;
 	if (!k->first_frame_done) {
 		k->first_frame_done = 1;
-		k->first_frame_ms = (double)(latency_now_ns() - k->opt->started_ns) / 1e6;
+		k->first_frame_ns = latency_now_ns();
+		k->first_frame_ms = (double)(k->first_frame_ns - k->opt->started_ns) / 1e6;
 	}
 }
 
@@ -199,7 +199,7 @@ static void rate(struct kiosk *k, int face, enum rating_source source)
 		}
 		k->state.chosen = face;
 		cancel_thanks(k);
-		k->thanks_timer = loop_add_timer(k->loop, loop_now_ms() + HIGHLIGHT_MS, highlight_over, k);
+		k->thanks_timer = loop_add_timer(k->loop, loop_now_ms() + (int64_t)(k->cfg->highlight_s * 1000), highlight_over, k);
 	} else if (k->state.name == SCREEN_THANKS) {
 		/* Pressed again while thanked: stored (the filter judged it); thank anew. */
 		k->state.chosen = face;
@@ -350,10 +350,10 @@ static void write_stats(struct kiosk *k)
 		log_msg(LOG_ERR, "%s: %s", k->opt->stats_out, strerror(errno));
 		return;
 	}
-	fprintf(f, "{\"display\": \"%s\", \"first_frame_ms\": %.2f, \"ratings\": %lld,\n"
+	fprintf(f, "{\"display\": \"%s\", \"first_frame_ms\": %.2f, \"first_frame_mono_ns\": %lld, \"ratings\": %lld,\n"
 		   " \"press_to_present_ms\": {\"n\": %d, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f},\n"
 		   " \"commit_ms\": {\"n\": %d, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}}\n",
-		display_describe(k->disp), k->first_frame_ms, (long long)k->ratings,
+		display_describe(k->disp), k->first_frame_ms, (long long)k->first_frame_ns, (long long)k->ratings,
 		k->press_to_present.n, latency_percentile_ms(&k->press_to_present, 50),
 		latency_percentile_ms(&k->press_to_present, 99), latency_percentile_ms(&k->press_to_present, 100),
 		k->commit.n, latency_percentile_ms(&k->commit, 50), latency_percentile_ms(&k->commit, 99),

@@ -13,6 +13,9 @@ run() {
 run bench_stats
 run bench_gpio_latency
 run bench_gpio_storm
+echo "== bench_kiosk"
+python3 "$(dirname "$0")/bench_kiosk.py" "$BUILD" || status=1
+echo
 run bench_sync_wire
 echo "== bench_sync (tally-sync + tally-hq over loopback)"
 sh "$(dirname "$0")/bench_sync.sh" "$BUILD" || status=1

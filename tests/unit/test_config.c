@@ -128,7 +128,7 @@ static void test_bad_values_are_refused(void **state)
 	assert_int_equal(load(&cfg, "[screen]\nrotate = 45\n"), 1);
 	assert_string_equal(first_error(), "2: rotate must be 0, 90, 180 or 270, not \"45\"\n");
 	assert_int_equal(load(&cfg, "[screen]\nthanks_s = -1\n"), 1);
-	assert_string_equal(first_error(), "2: thanks_s must be a number of seconds from 0.5 to 60, not \"-1\"\n");
+	assert_string_equal(first_error(), "2: thanks_s must be a number of seconds from 0.2 to 60, not \"-1\"\n");
 	assert_int_equal(load(&cfg, "[screen]\nthanks_s = nan\n"), 1);
 	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nactive_low = maybe\n"), 1);
 	assert_string_equal(first_error(), "4: active_low must be true or false, not \"maybe\"\n");
