@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "buttons_input.h"
 #include "clockstate.h"
 #include "display.h"
 #include "filter.h"
@@ -48,6 +49,8 @@ struct kiosk {
 	struct store *store;
 	struct filter filter;
 	struct script *script;
+	struct buttons_input *buttons;
+	int lit_led;               /* button whose LED is on through the thank-you, or -1 */
 	struct screen_state state;
 	char detail[512];
 	int dirty;
@@ -87,11 +90,25 @@ static void show(struct kiosk *k, enum screen_name name)
 	k->dirty = 1;
 }
 
+static void led(struct kiosk *k, int i);
+
 static void cancel_thanks(struct kiosk *k)
 {
 	if (k->thanks_timer > 0)
 		loop_del_timer(k->loop, k->thanks_timer);
 	k->thanks_timer = 0;
+}
+
+/* Lights button i's LED (or none with -1); the previous one goes out. */
+static void led(struct kiosk *k, int i)
+{
+	if (!k->buttons || i == k->lit_led)
+		return;
+	if (k->lit_led >= 0)
+		buttons_input_set_led(k->buttons, k->lit_led, 0);
+	k->lit_led = i;
+	if (i >= 0)
+		buttons_input_set_led(k->buttons, i, 1);
 }
 
 /* A burst of misuse is logged once, when it is over, not per press. */
@@ -114,6 +131,7 @@ static void thanks_over(void *arg)
 	k->thanks_timer = 0;
 	if (k->filter.burst && k->burst_timer <= 0)
 		check_burst(k);
+	led(k, -1);
 	show(k, SCREEN_RATING);
 }
 
@@ -131,6 +149,8 @@ static void out_of_order(struct kiosk *k, const char *why)
 	cancel_thanks(k);
 	snprintf(k->detail, sizeof(k->detail), "%s", why);
 	k->state.detail = k->detail;
+	if (k->buttons) /* an admin is needed */
+		buttons_input_set_status_led(k->buttons, 1);
 	show(k, SCREEN_OUT_OF_ORDER);
 	if (k->retry_timer <= 0)
 		k->retry_timer = loop_add_timer(k->loop, loop_now_ms() + STORE_RETRY_MS, try_store, k);
@@ -153,8 +173,11 @@ static void try_store(void *arg)
 		filter_init(&k->filter, k->cfg->response_interval_s, found == 1 ? &last : NULL);
 		log_msg(LOG_INFO, "store: %s open, %lld ratings", k->cfg->database, (long long)store_count(k->store));
 	}
-	if (k->state.name == SCREEN_OUT_OF_ORDER)
+	if (k->state.name == SCREEN_OUT_OF_ORDER) {
+		if (k->buttons)
+			buttons_input_set_status_led(k->buttons, 0);
 		show(k, SCREEN_RATING);
+	}
 }
 
 /* The face lights: the customer's instant answer. */
@@ -189,6 +212,8 @@ static void rate(struct kiosk *k, int face, enum rating_source source)
 	}
 	latency_add(&k->commit, latency_now_ns() - t0);
 	filter_remember(&k->filter, &r);
+	if (source == SOURCE_BUTTON)
+		led(k, face); /* through the thank-you screen */
 	k->ratings++;
 	log_msg(LOG_DEBUG, "rating %lld: face %d of %d by %s%s", (long long)r.seq, face + 1, r.scale,
 		rating_source_name(source), r.flags & RATING_MISUSE ? " (misuse)" : "");
@@ -214,6 +239,35 @@ static void press(struct kiosk *k, int face, enum rating_source source)
 		return;
 	face_down(k, face);
 	rate(k, face, source);
+}
+
+/*
+ * Physical buttons: the face lights at the debounced down edge; the rating
+ * is decided at the release (buttons.c says which releases count).
+ */
+static void on_button(const struct button_event *ev, void *arg)
+{
+	struct kiosk *k = arg;
+	switch (ev->type) {
+	case BUTTON_DOWN:
+		face_down(k, ev->button);
+		break;
+	case BUTTON_PRESS:
+		rate(k, ev->button, SOURCE_BUTTON);
+		break;
+	case BUTTON_RELEASE:
+		/* No rating (chord, stuck, noise): put the lit face out again. */
+		if (k->state.name == SCREEN_RATING && k->state.highlight == ev->button && k->thanks_timer <= 0) {
+			k->state.highlight = -1;
+			k->dirty = 1;
+		}
+		break;
+	case BUTTON_STAFF:
+		log_msg(LOG_NOTICE, "staff chord: staff view requested");
+		break;
+	default:
+		break; /* stuck, recovered, noise: buttons_input logged them */
+	}
 }
 
 /* A point on the panel, in physical pixels: which face is there? */
@@ -366,6 +420,7 @@ static void shutdown_kiosk(struct kiosk *k)
 	if (k->opt->stats_out && k->disp)
 		write_stats(k);
 	script_free(k->script);
+	buttons_input_close(k->buttons); /* LEDs off */
 	if (k->store) {
 		/* Clean stop: fold the WAL back so the file alone is complete. */
 		store_checkpoint(k->store);
@@ -411,6 +466,11 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 	}
 	register_wake_fds(k);
 	try_store(k);
+	k->lit_led = -1;
+	if (buttons_input_open(&k->buttons, cfg, k->loop, on_button, k, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "%s (buttons off; touch and keys still rate)", err);
+	else if (k->buttons && k->state.name == SCREEN_OUT_OF_ORDER)
+		buttons_input_set_status_led(k->buttons, 1);
 
 	if (opt->script) {
 		struct script_hooks hooks = { script_screenshot, script_quit, script_pushed, k };

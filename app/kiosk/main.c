@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buttontest.h"
 #include "config.h"
 #include "kiosk.h"
 #include "latency.h"
@@ -18,6 +19,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tally-kiosk [--config FILE] [--windowed WxH | --fullscreen] [-v]\n"
 		"       tally-kiosk [--config FILE] --screenshot FILE.png --screen rating|thanks|out-of-order [--size WxH]\n"
+		"       tally-kiosk [--config FILE] --test-buttons\n"
 		"       tally-kiosk --version\n"
 		"\n"
 		"  --config FILE       settings (INI); without it, built-in defaults\n"
@@ -25,6 +27,7 @@ static void usage(FILE *f)
 		"  --screenshot FILE   render one screen headless into a PNG and exit\n"
 		"  --screen NAME       which screen to render\n"
 		"  --size WxH          panel size for --screenshot (default 800x480)\n"
+		"  --test-buttons      show each button's level, state, presses and LED live\n"
 		"  --script FILE       replay scripted input (tests, benchmarks)\n"
 		"  --stats-out FILE    write timing figures as JSON at exit\n"
 		"  -v                  log debug lines (each press)\n");
@@ -39,6 +42,7 @@ int main(int argc, char **argv)
 {
 	struct kiosk_options opt = { .fullscreen = 1, .width = 800, .height = 480, .started_ns = latency_now_ns() };
 	const char *config_path = NULL, *screenshot = NULL, *screen = NULL;
+	int test_buttons = 0;
 	int shot_w = 800, shot_h = 480;
 	log_init("tally-kiosk");
 	for (int i = 1; i < argc; i++) {
@@ -67,6 +71,8 @@ int main(int argc, char **argv)
 			opt.script = argv[++i];
 		} else if (!strcmp(a, "--stats-out") && next) {
 			opt.stats_out = argv[++i];
+		} else if (!strcmp(a, "--test-buttons")) {
+			test_buttons = 1;
 		} else if (!strcmp(a, "-v")) {
 			log_set_level(LOG_DEBUG);
 		} else if (!strcmp(a, "--version")) {
@@ -91,6 +97,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (test_buttons)
+		return buttontest_run(&cfg);
 	if (screenshot || screen) {
 		if (!screenshot || !screen) {
 			fprintf(stderr, "tally-kiosk: --screenshot and --screen go together\n");
