@@ -1,6 +1,6 @@
 # A corrupt database: the kiosk says "out of order" on screen and in the
 # log, stores nothing, and leaves the file exactly as it was.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 head -c 65536 /dev/urandom >"$WORK/k.db"
 cp "$WORK/k.db" "$WORK/before.db"

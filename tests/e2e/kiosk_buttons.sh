@@ -1,7 +1,7 @@
 # From simulated GPIO edges to database rows, through the same debounce,
 # press rules and filter as hardware: values, misuse flags, nothing lost,
 # and no rating from bounce, the staff chord or a stuck button.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 EDGES="$WORK/edges"
 {

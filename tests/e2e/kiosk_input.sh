@@ -1,6 +1,6 @@
 # The kiosk run headless with scripted key, touch and mouse input; then the
 # database rows are checked: value, source, misuse flag, time fields.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 cat >"$WORK/k.conf" <<CONF
 [kiosk]

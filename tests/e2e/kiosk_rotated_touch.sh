@@ -1,6 +1,6 @@
 # A portrait screen on a landscape panel (rotate = 90): a touch lands on
 # the face the customer sees there.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 printf '[kiosk]\ndatabase = %s/k.db\n[screen]\nrotate = 90\nthanks_s = 0.5\n[filter]\nresponse_interval_s = 0\n' "$WORK" >"$WORK/k.conf"
 # Portrait 480x800 seen on the 800x480 panel turned clockwise: the faces'
