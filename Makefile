@@ -26,6 +26,8 @@ SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 PKGS_CORE  = sqlite3 inih
 PKGS_KIOSK = sdl2 SDL2_ttf libpng
 PKGS_NET   = libcurl libmicrohttpd jansson zlib gnutls
+# sd_notify (watchdog, readiness) and sd_journal_send (structured logs)
+PKGS_SYSTEMD = libsystemd
 
 GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
 ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
@@ -34,12 +36,12 @@ ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
   GPIO_DEFS    = -DTALLY_HAVE_GPIOD=1
 endif
 
-PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO)
+PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO) $(PKGS_SYSTEMD)
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
 LIBS_CORE  := $(shell $(PKG_CONFIG) --libs $(PKGS_CORE) 2>/dev/null) -lm
-LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) 2>/dev/null) $(LIBS_CORE)
-LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) 2>/dev/null) $(LIBS_CORE)
+LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
+LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
 LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
 LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
 
