@@ -1,7 +1,7 @@
 # tallyctl check-config: every problem, one "file:line:" line each, exit 1;
 # a good file says ok, exit 0; usage errors exit 2.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ctl_lib.sh"
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/ctl_lib.inc"
 
 ctl_config "$WORK/good.conf" "$WORK/k.db"
 expect_rc "good config" 0 "$CTL" check-config "$WORK/good.conf"

@@ -1,7 +1,7 @@
 # tallyctl export: CSV and JSON to stdout, exactly; --since/--until by the
 # store's local days and by ISO times; misuse left out unless asked; exit codes.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ctl_lib.sh"
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/ctl_lib.inc"
 
 DB="$WORK/kiosk.db"
 ctl_make_store "$DB"

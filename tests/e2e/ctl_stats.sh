@@ -1,7 +1,7 @@
 # tallyctl stats: a day's figures as the staff view shows them, in text and
 # JSON, from a real store; DST days; exit codes.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ctl_lib.sh"
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/ctl_lib.inc"
 
 DB="$WORK/kiosk.db"
 ctl_make_store "$DB"

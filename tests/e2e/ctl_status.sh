@@ -1,7 +1,7 @@
 # tallyctl status: identity, store, clock, disk, unsent ratings; what needs
 # attention first, exit 1 when anything does; never writes the store.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ctl_lib.sh"
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/ctl_lib.inc"
 
 # A synced clock, as systemd-timesyncd says it (clockstate reads this root).
 mkdir -p "$WORK/synced/run/systemd/timesync" "$WORK/unsynced"
