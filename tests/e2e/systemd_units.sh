@@ -1,0 +1,55 @@
+# systemd units: `systemd-analyze verify` finds nothing to say about the
+# three units (ExecStart pointed at the built programs, so the binaries
+# resolve), and `systemd-analyze security --offline=yes` rates each one's
+# exposure at 3.0 or less. Offline only: no systemd needs to be running.
+. "$(dirname "$0")/lib.inc"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (package systemd)"
+
+for u in tally-kiosk tally-sync tally-hq; do
+	sed "s|/usr/bin/|$TALLY_BUILD/|g" "$ROOT/systemd/$u.service" >"$WORK/$u.service"
+done
+(cd "$WORK" && systemd-analyze verify --man=no --generators=no \
+	./tally-kiosk.service ./tally-sync.service ./tally-hq.service) >"$WORK/verify.out" 2>&1 \
+	|| { cat "$WORK/verify.out"; fail "systemd-analyze verify failed"; }
+if [ -s "$WORK/verify.out" ]; then
+	cat "$WORK/verify.out"
+	fail "systemd-analyze verify has warnings"
+fi
+echo "ok: systemd-analyze verify, no warnings"
+
+for u in tally-kiosk tally-sync tally-hq; do
+	(cd "$WORK" && systemd-analyze security --offline=yes --no-pager "$u.service") >"$WORK/$u.security" 2>&1 \
+		|| { cat "$WORK/$u.security"; fail "$u: systemd-analyze security failed"; }
+	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$WORK/$u.security")
+	[ -n "$level" ] || { cat "$WORK/$u.security"; fail "$u: no exposure level"; }
+	awk -v l="$level" 'BEGIN { exit !(l <= 3.0) }' || fail "$u: exposure $level > 3.0"
+	echo "ok: $u exposure $level"
+done
+
+# What the kiosk unit promises (issue 6): a logind session on tty1, no network, devices by ACL.
+k="$ROOT/systemd/tally-kiosk.service"
+for line in PAMName=login TTYPath=/dev/tty1 Conflicts=getty@tty1.service User=tally \
+	Type=notify Restart=always PrivateNetwork=yes IPAddressDeny=any DevicePolicy=closed \
+	"DeviceAllow=char-drm rw" "DeviceAllow=char-input rw" "DeviceAllow=char-gpiochip rw" \
+	Environment=SDL_VIDEODRIVER=kmsdrm "SupplementaryGroups=video render input gpio"; do
+	grep -qx "$line" "$k" || fail "tally-kiosk.service lacks $line"
+done
+grep -q '^WatchdogSec=[1-9]' "$k" || fail "tally-kiosk.service has no WatchdogSec"
+echo "ok: tally-kiosk.service has its session, watchdog, no network and device ACL"
+
+# The sysusers.d and tmpfiles.d entries parse.
+if command -v systemd-sysusers >/dev/null; then
+	mkdir -p "$WORK/root/etc"
+	systemd-sysusers --root="$WORK/root" "$ROOT/systemd/tally.sysusers" >"$WORK/sysusers.out" 2>&1 \
+		|| { cat "$WORK/sysusers.out"; fail "systemd-sysusers refused tally.sysusers"; }
+	grep -q '^tally:' "$WORK/root/etc/passwd" || fail "sysusers made no user tally"
+	grep -q '^gpio:.*tally' "$WORK/root/etc/group" || fail "tally is not in group gpio"
+	echo "ok: sysusers creates user tally in its groups (in a scratch root)"
+fi
+if command -v systemd-tmpfiles >/dev/null; then
+	systemd-tmpfiles --root="$WORK/root" --create "$ROOT/systemd/tally.tmpfiles" >"$WORK/tmpfiles.out" 2>&1 \
+		|| { cat "$WORK/tmpfiles.out"; fail "systemd-tmpfiles refused tally.tmpfiles"; }
+	[ -d "$WORK/root/var/lib/tally" ] || fail "tmpfiles made no /var/lib/tally"
+	echo "ok: tmpfiles creates /var/lib/tally (in a scratch root)"
+fi
