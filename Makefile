@@ -24,7 +24,7 @@ OPT      = -O2 -g
 SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 PKGS_CORE  = sqlite3 inih
-PKGS_KIOSK = sdl2 SDL2_ttf libpng
+PKGS_KIOSK = sdl2 SDL2_ttf libpng jansson
 PKGS_NET   = libcurl libmicrohttpd jansson zlib gnutls
 # sd_notify (watchdog, readiness) and sd_journal_send (structured logs)
 PKGS_SYSTEMD = libsystemd

@@ -7,6 +7,7 @@
  * can refuse an unknown section header even when it holds no keys.
  */
 #include "config.h"
+#include "stats.h"
 #include "tzday.h"
 
 #include <ctype.h>
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_ZONE };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING };
 
 struct key {
 	const char *section;
@@ -41,6 +42,17 @@ static const struct key keys[] = {
 	/* An IANA name the C library can load: glibc would silently count days in UTC. */
 	{ "kiosk", "timezone", K_ZONE, offsetof(struct config, timezone), sizeof(((struct config *)0)->timezone), 0, 0 },
 	STR("kiosk", "database", database),
+	STR("kiosk", "run_dir", run_dir),
+	NUM("kiosk", "mode", K_MODE, mode, 0, 1),
+	STR("kiosk", "locale", locale),
+	STR("staff", "pin", staff_pin),
+	NUM("staff", "view_at", K_TIMES, staff_view_at, 0, 0),
+	NUM("staff", "view_s", K_SECONDS, staff_view_s, 3, 3600),
+	NUM("staff", "corner_hold_s", K_SECONDS, staff_corner_hold_s, 0.5, 10),
+	NUM("staff", "hours", K_HOURS, staff_hours, 0, 24),
+	NUM("staff", "summary_max_age_s", K_SECONDS, staff_summary_max_age_s, 60, 7 * 86400),
+	NUM("display", "refresh_s", K_SECONDS, display_refresh_s, 1, 3600),
+	NUM("display", "page_s", K_SECONDS, display_page_s, 2, 600),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
 	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.2, 60),
@@ -49,6 +61,42 @@ static const struct key keys[] = {
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
 	STR("text", "out_of_order", out_of_order),
+	STR("text", "staff_title", t_staff_title),
+	STR("text", "display_title", t_display_title),
+	STR("text", "date_format", t_date_format),
+	STR("text", "ratings", t_ratings),
+	STR("text", "positive", t_positive),
+	STR("text", "happy_index", t_happy_index),
+	STR("text", "per_hour", t_per_hour),
+	STR("text", "today", t_today),
+	STR("text", "yesterday", t_yesterday),
+	STR("text", "last_weekday", t_last_weekday),
+	STR("text", "store", t_store),
+	STR("text", "chain", t_chain),
+	STR("text", "as_of", t_as_of),
+	STR("text", "no_figures", t_no_figures),
+	STR("text", "close_hint", t_close_hint),
+	STR("text", "pin_prompt", t_pin_prompt),
+	STR("text", "pin_wrong", t_pin_wrong),
+	STR("text", "page", t_page),
+	STR("text", "weekdays", t_weekdays),
+	STR("text", "summary_no_ratings", t_summary_no_ratings),
+	STR("text", "summary_alone", t_summary_alone),
+	STR("text", "summary_above", t_summary_above),
+	STR("text", "summary_below", t_summary_below),
+	STR("text", "summary_same", t_summary_same),
+	STR("text", "summary_today", t_summary_today),
+	STR("text", "summary_yesterday", t_summary_yesterday),
+	STR("text", "summary_last_weekday", t_summary_last_weekday),
+	STR("text", "summary_point", t_summary_point),
+	STR("text", "summary_points", t_summary_points),
+	NUM("hours", "sun", K_OPENING, hours[0], 0, 0),
+	NUM("hours", "mon", K_OPENING, hours[1], 0, 0),
+	NUM("hours", "tue", K_OPENING, hours[2], 0, 0),
+	NUM("hours", "wed", K_OPENING, hours[3], 0, 0),
+	NUM("hours", "thu", K_OPENING, hours[4], 0, 0),
+	NUM("hours", "fri", K_OPENING, hours[5], 0, 0),
+	NUM("hours", "sat", K_OPENING, hours[6], 0, 0),
 	NUM("filter", "response_interval_s", K_SECONDS, response_interval_s, 0, 3600),
 	NUM("buttons", "stuck_after_s", K_SECONDS, stuck_after_s, 1, 3600),
 	NUM("buttons", "staff_hold_s", K_SECONDS, staff_hold_s, 0.5, 60),
@@ -97,6 +145,48 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
 	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
 	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Out of order");
+	cfg->mode = MODE_RATING;
+	cfg->staff_view_s = 30;
+	cfg->staff_corner_hold_s = 2;
+	cfg->staff_hours[0] = 0;
+	cfg->staff_hours[1] = 24;
+	cfg->staff_summary_max_age_s = 3600;
+	cfg->display_refresh_s = 30;
+	cfg->display_page_s = 10;
+	snprintf(cfg->t_staff_title, sizeof(cfg->t_staff_title), "{area} \u2014 {date}");
+	snprintf(cfg->t_display_title, sizeof(cfg->t_display_title), "{store} \u2014 {date}");
+	snprintf(cfg->t_date_format, sizeof(cfg->t_date_format), "%%A %%e %%B");
+	snprintf(cfg->t_ratings, sizeof(cfg->t_ratings), "ratings");
+	snprintf(cfg->t_positive, sizeof(cfg->t_positive), "positive");
+	snprintf(cfg->t_happy_index, sizeof(cfg->t_happy_index), "Happy Index");
+	snprintf(cfg->t_per_hour, sizeof(cfg->t_per_hour), "Ratings per hour");
+	snprintf(cfg->t_today, sizeof(cfg->t_today), "Today");
+	snprintf(cfg->t_yesterday, sizeof(cfg->t_yesterday), "Yesterday");
+	snprintf(cfg->t_last_weekday, sizeof(cfg->t_last_weekday), "Last {weekday}");
+	snprintf(cfg->t_store, sizeof(cfg->t_store), "Whole store");
+	snprintf(cfg->t_chain, sizeof(cfg->t_chain), "Chain");
+	snprintf(cfg->t_as_of, sizeof(cfg->t_as_of), "Head office figures as of {time}");
+	snprintf(cfg->t_no_figures, sizeof(cfg->t_no_figures), "No figures yet today");
+	snprintf(cfg->t_close_hint, sizeof(cfg->t_close_hint), "Press anywhere to close");
+	snprintf(cfg->t_pin_prompt, sizeof(cfg->t_pin_prompt), "Staff PIN");
+	snprintf(cfg->t_pin_wrong, sizeof(cfg->t_pin_wrong), "Wrong PIN");
+	snprintf(cfg->t_page, sizeof(cfg->t_page), "{page} / {pages}");
+	/* The summary sentence's English lives in stats.c, where it is tested. */
+	struct stats_texts st;
+	stats_texts_default(&st);
+	snprintf(cfg->t_weekdays, sizeof(cfg->t_weekdays), "%s,%s,%s,%s,%s,%s,%s", st.weekday[0], st.weekday[1],
+		 st.weekday[2], st.weekday[3], st.weekday[4], st.weekday[5], st.weekday[6]);
+	snprintf(cfg->t_summary_no_ratings, sizeof(cfg->t_summary_no_ratings), "%s", st.no_ratings);
+	snprintf(cfg->t_summary_alone, sizeof(cfg->t_summary_alone), "%s", st.alone);
+	snprintf(cfg->t_summary_above, sizeof(cfg->t_summary_above), "%s", st.above);
+	snprintf(cfg->t_summary_below, sizeof(cfg->t_summary_below), "%s", st.below);
+	snprintf(cfg->t_summary_same, sizeof(cfg->t_summary_same), "%s", st.same);
+	snprintf(cfg->t_summary_today, sizeof(cfg->t_summary_today), "%s", st.today);
+	snprintf(cfg->t_summary_yesterday, sizeof(cfg->t_summary_yesterday), "%s", st.yesterday);
+	snprintf(cfg->t_summary_last_weekday, sizeof(cfg->t_summary_last_weekday), "%s", st.last_weekday);
+	snprintf(cfg->t_summary_point, sizeof(cfg->t_summary_point), "%s", st.point);
+	snprintf(cfg->t_summary_points, sizeof(cfg->t_summary_points), "%s", st.points);
+	hours_always_open(cfg->hours);
 	cfg->response_interval_s = 5.0;
 	cfg->stuck_after_s = 10.0;
 	cfg->staff_hold_s = 3.0;
@@ -280,6 +370,51 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		memcpy(field, value, strlen(value) + 1);
 		return;
 	}
+	case K_MODE:
+		if (!strcmp(value, "rating"))
+			*(enum kiosk_mode *)(void *)field = MODE_RATING;
+		else if (!strcmp(value, "display"))
+			*(enum kiosk_mode *)(void *)field = MODE_DISPLAY;
+		else
+			problem(p, p->lineno, "%s must be rating or display, not \"%s\"", k->name, value);
+		return;
+	case K_TIMES: {
+		struct config_times t = { 0 };
+		const char *c = value;
+		while (*c) {
+			int h, m, used = 0;
+			while (*c == ' ' || *c == ',')
+				c++;
+			if (!*c)
+				break;
+			if (sscanf(c, "%2d:%2d%n", &h, &m, &used) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
+			    (c[used] && c[used] != ',' && c[used] != ' ') || t.n == CONFIG_MAX_TIMES) {
+				problem(p, p->lineno, "%s must be up to %d times HH:MM separated by commas, not \"%s\"",
+					k->name, CONFIG_MAX_TIMES, value);
+				return;
+			}
+			t.minute[t.n++] = h * 60 + m;
+			c += used;
+		}
+		*(struct config_times *)(void *)field = t;
+		return;
+	}
+	case K_HOURS: {
+		int first, end, used = 0;
+		if (sscanf(value, "%d-%d%n", &first, &end, &used) != 2 || value[used] || first < 0 || end > 24 ||
+		    first >= end) {
+			problem(p, p->lineno, "%s must be FIRST-END whole hours within 0-24, like 8-20, not \"%s\"",
+				k->name, value);
+			return;
+		}
+		((int *)(void *)field)[0] = first;
+		((int *)(void *)field)[1] = end;
+		return;
+	}
+	case K_OPENING:
+		if (hours_parse(value, (struct day_hours *)(void *)field) != 0)
+			problem(p, p->lineno, "%s must be HH:MM-HH:MM, \"closed\", or empty for all day, not \"%s\"", k->name, value);
+		return;
 	case K_BIAS: {
 		static const char *names[] = { "as-is", "pull-up", "pull-down", "disable" };
 		for (int i = 0; i < 4; i++)
@@ -362,6 +497,11 @@ int config_validate(const struct config *cfg, const char *path, char *errs, size
 		}
 	if (cfg->database[0] == '\0')
 		problem(&p, 0, "[kiosk] database must not be empty");
+	for (const char *c = cfg->staff_pin; *c; c++)
+		if (*c < '0' || *c > '9') {
+			problem(&p, 0, "[staff] pin may use only the digits 0-9 (the staff view's pad has no others)");
+			break;
+		}
 	if (strncmp(cfg->sync_url, "http://", 7) != 0 && strncmp(cfg->sync_url, "https://", 8) != 0)
 		problem(&p, 0, "[sync] url must start with http:// or https://, not \"%s\"", cfg->sync_url);
 	if (!cfg->hq_tls_cert[0] != !cfg->hq_tls_key[0])

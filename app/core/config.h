@@ -11,12 +11,24 @@
 
 #include <stddef.h>
 
+#include "hours.h"
+
 #define CONFIG_MAX_BUTTONS 5
 #define CONFIG_TEXT_MAX 512
 #define CONFIG_NAME_MAX 128
 #define CONFIG_PATH_MAX 1024
 
 enum bias { BIAS_AS_IS, BIAS_PULL_UP, BIAS_PULL_DOWN, BIAS_DISABLE };
+
+/* [kiosk] mode: the rating terminal, or a wall display that never rates. */
+enum kiosk_mode { MODE_RATING, MODE_DISPLAY };
+
+#define CONFIG_MAX_TIMES 8
+/* A list of local clock times of day, "12:00, 17:30". */
+struct config_times {
+	int n;
+	int minute[CONFIG_MAX_TIMES];   /* minutes after local midnight */
+};
 
 /* One physical button: a GPIO input line, and an optional LED output. */
 struct button_config {
@@ -37,6 +49,18 @@ struct config {
 	char area[CONFIG_NAME_MAX];
 	char timezone[CONFIG_NAME_MAX];
 	char database[CONFIG_PATH_MAX];
+	char run_dir[CONFIG_PATH_MAX];   /* status files; empty: the database's directory */
+	enum kiosk_mode mode;
+	char locale[CONFIG_NAME_MAX];   /* numbers and dates on screen; empty: "C" */
+	/* [staff] the staff view, and the wall display's timing */
+	char staff_pin[16];             /* digits; empty: a corner long press opens at once */
+	struct config_times staff_view_at; /* opens by itself at these local times */
+	double staff_view_s;            /* open this long, then back to the faces */
+	double staff_corner_hold_s;     /* touch held in a corner this long opens it */
+	int staff_hours[2];             /* hourly chart shows [first, end) local hours */
+	double staff_summary_max_age_s; /* head office figures older than this are left out */
+	double display_refresh_s;       /* wall display: re-read the database this often */
+	double display_page_s;          /* wall display: next page after this long */
 	/* [screen] */
 	int faces;                      /* 3, 4 or 5 */
 	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
@@ -47,6 +71,38 @@ struct config {
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];
 	char out_of_order[CONFIG_TEXT_MAX];
+	/* [text] staff view and wall display; {names} are filled in (README-staff.md) */
+	char t_staff_title[CONFIG_TEXT_MAX];
+	char t_display_title[CONFIG_TEXT_MAX];
+	char t_date_format[CONFIG_NAME_MAX]; /* strftime, in the configured locale */
+	char t_ratings[CONFIG_NAME_MAX];
+	char t_positive[CONFIG_NAME_MAX];
+	char t_happy_index[CONFIG_NAME_MAX];
+	char t_per_hour[CONFIG_NAME_MAX];
+	char t_today[CONFIG_NAME_MAX];
+	char t_yesterday[CONFIG_NAME_MAX];
+	char t_last_weekday[CONFIG_NAME_MAX];
+	char t_store[CONFIG_NAME_MAX];
+	char t_chain[CONFIG_NAME_MAX];
+	char t_as_of[CONFIG_TEXT_MAX];
+	char t_no_figures[CONFIG_TEXT_MAX];
+	char t_close_hint[CONFIG_TEXT_MAX];
+	char t_pin_prompt[CONFIG_NAME_MAX];
+	char t_pin_wrong[CONFIG_NAME_MAX];
+	char t_page[CONFIG_NAME_MAX];
+	char t_weekdays[CONFIG_TEXT_MAX];    /* seven names, Sunday first, comma separated */
+	char t_summary_no_ratings[CONFIG_TEXT_MAX];
+	char t_summary_alone[CONFIG_TEXT_MAX];
+	char t_summary_above[CONFIG_TEXT_MAX];
+	char t_summary_below[CONFIG_TEXT_MAX];
+	char t_summary_same[CONFIG_TEXT_MAX];
+	char t_summary_today[CONFIG_NAME_MAX];
+	char t_summary_yesterday[CONFIG_NAME_MAX];
+	char t_summary_last_weekday[CONFIG_NAME_MAX];
+	char t_summary_point[CONFIG_NAME_MAX];
+	char t_summary_points[CONFIG_NAME_MAX];
+	/* [hours] opening hours, indexed by weekday, 0 = Sunday */
+	struct day_hours hours[7];
 	/* [filter] */
 	double response_interval_s;
 	/* [buttons] */

@@ -16,15 +16,19 @@ struct kiosk_options {
 	const char *script;        /* scripted input file, or NULL */
 	const char *stats_out;     /* write timing figures here at exit, or NULL */
 	int64_t started_ns;        /* CLOCK_MONOTONIC at process start */
+	int64_t clock_offset_ms;   /* added to the wall clock for the staff screens (--now, tests) */
 };
 
 /* Runs until SIGTERM/SIGINT, the window closes, or a script quits. Exit status. */
 int kiosk_run(const struct config *cfg, const struct kiosk_options *opt);
 
 /*
- * Renders one screen ("rating", "thanks", "out-of-order") headless into
- * a PNG of the panel size w x h (rotation from cfg). Exit status.
+ * Renders one screen ("rating", "thanks", "out-of-order", "staff", "pin",
+ * "display") headless into a PNG of the panel size w x h (rotation from
+ * cfg). The staff screens read cfg's database, read-only, for the local day
+ * of the wall clock moved by clock_offset_ms. Exit status.
  */
-int kiosk_screenshot(const struct config *cfg, const char *screen, int w, int h, const char *path);
+int kiosk_screenshot(const struct config *cfg, const char *screen, int w, int h, const char *path,
+		     int64_t clock_offset_ms);
 
 #endif

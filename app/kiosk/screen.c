@@ -96,6 +96,12 @@ int screen_parse_name(const char *name, enum screen_name *out)
 		*out = SCREEN_THANKS;
 	else if (!strcmp(name, "out-of-order"))
 		*out = SCREEN_OUT_OF_ORDER;
+	else if (!strcmp(name, "staff"))
+		*out = SCREEN_STAFF;
+	else if (!strcmp(name, "pin"))
+		*out = SCREEN_PIN;
+	else if (!strcmp(name, "display"))
+		*out = SCREEN_DISPLAY;
 	else
 		return -1;
 	return 0;
@@ -156,5 +162,7 @@ void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_sta
 	case SCREEN_OUT_OF_ORDER:
 		paint_out_of_order(s, canvas, st->detail);
 		break;
+	default:
+		break; /* the staff screens: staff_view.c */
 	}
 }

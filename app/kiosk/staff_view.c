@@ -1,0 +1,788 @@
+/*
+ * staff_view: the staff screens are laid out in proportion to the screen
+ * (landscape: two columns; portrait: one stack), with every text fitted to
+ * its box by text_fit, so a translation that runs long shrinks instead of
+ * overlapping.
+ *
+ * The staff view is rendered once per opening into its own surface and
+ * then only blitted; the wall display renders a page when its page or its
+ * figures change (every few seconds at most). Neither costs anything per
+ * frame.
+ *
+ * Numbers and dates are formatted under the [kiosk] locale with
+ * uselocale(), only around our own formatting: switching the process's
+ * LC_NUMERIC would also turn the decimal points of the JSON and logs the
+ * kiosk writes into commas.
+ */
+#include "staff_view.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "face.h"
+#include "log.h"
+#include "tzday.h"
+
+#define BG       0x1f2a38u
+#define PANEL    0x283748u
+#define BAR      0x64b5f6u
+#define BAR_PEAK 0x90caf9u
+#define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3)
+
+static const SDL_Color white = { 255, 255, 255, 255 };
+static const SDL_Color grey = { 0xb0, 0xbe, 0xcc, 255 };
+static const SDL_Color dim = { 0x80, 0x90, 0xa0, 255 };
+
+struct staff_view {
+	const struct config *cfg;
+	struct text *text;
+	int w, h;
+	locale_t loc;
+	const char *weekday[7];
+	char weekdays_buf[CONFIG_TEXT_MAX];
+	SDL_Surface *face[STATS_MAX_FACES];   /* sized for the staff view */
+	int face_size;
+	SDL_Surface *cache;                   /* the staff view as last set */
+	struct staff_marks marks;
+	/* the PIN pad */
+	struct rect pad_key[12];              /* 1..9, cancel, 0, (unused) */
+	int pad_digit[12];
+};
+
+/* --- figures ------------------------------------------------------------- */
+
+static int load_summary(struct staff_data *d, sqlite3 *db, const struct config *cfg, int64_t now_ms)
+{
+	char day[PROTOCOL_DAY_MAX];
+	const struct tzdate *t = &d->view.today.day.date;
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", t->year, t->month, t->day);
+	sqlite3_stmt *st;
+	/* An old database may lack the table: that is "no summary", not an error. */
+	if (sqlite3_prepare_v2(db, "SELECT json, as_of_ms FROM summary WHERE day = ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	int ok = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *json = (const char *)sqlite3_column_text(st, 0);
+		int len = sqlite3_column_bytes(st, 0);
+		int64_t as_of = sqlite3_column_int64(st, 1);
+		char why[256];
+		/* Stale figures would mislead more than none: left out past the max age. */
+		int64_t age = now_ms - as_of;
+		if (json && age <= (int64_t)(cfg->staff_summary_max_age_s * 1000) &&
+		    protocol_decode_summary(json, (size_t)len, &d->summary, why, sizeof(why)) == 0 &&
+		    !strcmp(d->summary.day, day))
+			ok = 1;
+	}
+	sqlite3_finalize(st);
+	if (ok && tzday_offset_at(cfg->timezone, d->summary.as_of_ms, &d->as_of_offset_s, NULL, 0))
+		d->as_of_offset_s = 0;
+	return ok;
+}
+
+int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg, int64_t now_ms, char *err,
+		    size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	struct tzdate today;
+	if (tzday_date_of(cfg->timezone, now_ms, &today, NULL, err, errlen))
+		return -1;
+	if (stats_view_compute(db, cfg->timezone, cfg->faces, today, &d->view, err, errlen))
+		return -1;
+	stats_restrict_hours(&d->view.today, cfg->staff_hours[0], cfg->staff_hours[1]);
+	stats_restrict_hours(&d->view.yesterday, cfg->staff_hours[0], cfg->staff_hours[1]);
+	stats_restrict_hours(&d->view.last_week, cfg->staff_hours[0], cfg->staff_hours[1]);
+	d->have_summary = load_summary(d, db, cfg, now_ms);
+	return 0;
+}
+
+/* --- text helpers -------------------------------------------------------- */
+
+/* Copies tmpl to out with each {names[i]} replaced by vals[i]. */
+static void fill(const char *tmpl, const char *const *names, const char *const *vals, int n, char *out,
+		 size_t outlen)
+{
+	size_t used = 0;
+	for (const char *p = tmpl; *p && used + 1 < outlen; p++) {
+		const char *val = NULL;
+		size_t skip = 0;
+		if (*p == '{') {
+			for (int i = 0; i < n && !val; i++) {
+				size_t l = strlen(names[i]);
+				if (!strncmp(p + 1, names[i], l) && p[1 + l] == '}') {
+					val = vals[i];
+					skip = l + 1;
+				}
+			}
+		}
+		if (val) {
+			size_t l = strlen(val);
+			if (used + l >= outlen)
+				l = outlen - used - 1;
+			memcpy(out + used, val, l);
+			used += l;
+			p += skip;
+		} else {
+			out[used++] = *p;
+		}
+	}
+	out[used] = '\0';
+}
+
+/* The day's date in [text] date_format, in the configured locale's words. */
+static void format_date(struct staff_view *v, const struct tzday *day, char *out, size_t outlen)
+{
+	struct tm tm = { .tm_year = day->date.year - 1900, .tm_mon = day->date.month - 1,
+			 .tm_mday = day->date.day, .tm_wday = day->wday, .tm_hour = 12 };
+	if (strftime_l(out, outlen, v->cfg->t_date_format, &tm, v->loc) == 0)
+		snprintf(out, outlen, "%04d-%02d-%02d", day->date.year, day->date.month, day->date.day);
+	/* "%e" pads the day with a space; a title reads better without the double space. */
+	char *dbl;
+	while ((dbl = strstr(out, "  ")) != NULL)
+		memmove(dbl, dbl + 1, strlen(dbl));
+}
+
+static void format_pct(struct staff_view *v, double pct, char *out, size_t outlen)
+{
+	locale_t old = uselocale(v->loc);
+	if (pct < 0)
+		snprintf(out, outlen, "\u2013");
+	else
+		snprintf(out, outlen, "%.0f%%", pct);
+	uselocale(old);
+}
+
+static void format_index(struct staff_view *v, double hi, char *out, size_t outlen)
+{
+	locale_t old = uselocale(v->loc);
+	if (hi < 0)
+		snprintf(out, outlen, "\u2013");
+	else
+		snprintf(out, outlen, "%.1f", hi);
+	uselocale(old);
+}
+
+static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)
+{
+	locale_t old = uselocale(v->loc);
+	snprintf(out, outlen, "%'lld", (long long)n); /* thousands grouping where the locale has one */
+	uselocale(old);
+}
+
+static void split_weekdays(struct staff_view *v)
+{
+	static const char *english[7] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+					  "Saturday" };
+	snprintf(v->weekdays_buf, sizeof(v->weekdays_buf), "%s", v->cfg->t_weekdays);
+	char *save = NULL, *tok = strtok_r(v->weekdays_buf, ",", &save);
+	for (int i = 0; i < 7; i++) {
+		while (tok && *tok == ' ')
+			tok++;
+		v->weekday[i] = tok && *tok ? tok : english[i];
+		tok = tok ? strtok_r(NULL, ",", &save) : NULL;
+	}
+}
+
+/* --- drawing helpers ----------------------------------------------------- */
+
+static void fill_rect(SDL_Surface *c, struct rect r, uint32_t rgb)
+{
+	SDL_Rect sr = { r.x, r.y, r.w, r.h };
+	SDL_FillRect(c, &sr, SDL_MapRGB(c->format, rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff));
+}
+
+static struct rect rect_of(int x, int y, int w, int h)
+{
+	return (struct rect){ x, y, w > 0 ? w : 0, h > 0 ? h : 0 };
+}
+
+/*
+ * Draws s fitted into box (align -1 left, 0 centre, 1 right; always
+ * centred vertically); returns where it went (w == 0: nothing drawn).
+ */
+static struct rect put_text(struct staff_view *v, SDL_Surface *c, const char *s, struct rect box, int max_px,
+			    SDL_Color colour, int align)
+{
+	struct rect at = { box.x, box.y, 0, 0 };
+	if (max_px < 8)
+		max_px = 8;
+	SDL_Surface *t = text_fit(v->text, s, box.w, box.h, max_px, colour);
+	if (!t)
+		return at;
+	at.w = t->w < box.w ? t->w : box.w;
+	at.h = t->h < box.h ? t->h : box.h;
+	at.x = align < 0 ? box.x : align > 0 ? box.x + box.w - at.w : box.x + (box.w - at.w) / 2;
+	at.y = box.y + (box.h - at.h) / 2;
+	SDL_Rect src = { (t->w - at.w) / 2, (t->h - at.h) / 2, at.w, at.h };
+	SDL_Rect dst = { at.x, at.y, at.w, at.h };
+	SDL_BlitSurface(t, &src, c, &dst);
+	SDL_FreeSurface(t);
+	return at;
+}
+
+static SDL_Surface *make_face(int size, int value, int scale)
+{
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, size, size, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!s)
+		return NULL;
+	face_draw(s->pixels, s->pitch / 4, size, value, scale, 0);
+	SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_BLEND);
+	return s;
+}
+
+/* --- the staff view's blocks ------------------------------------------- */
+
+struct blocks {
+	struct rect title, faces, scores, chart, table, sentence;
+};
+
+static void lay_out(int w, int h, struct blocks *b, int *pad_out)
+{
+	int pad = (w < h ? w : h) / 40;
+	*pad_out = pad;
+	if (w >= h) {
+		int title_h = h * 10 / 100, sentence_h = h * 13 / 100;
+		int y0 = pad + title_h + pad / 2;
+		int sy = h - pad - sentence_h;
+		int body = sy - pad / 2 - y0;
+		int lw = (w - 3 * pad) * 55 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
+		int faces_h = body * 45 / 100;
+		int scores_h = body * 30 / 100;
+		b->title = rect_of(pad, pad, w - 2 * pad, title_h);
+		b->faces = rect_of(pad, y0, lw, faces_h);
+		b->chart = rect_of(pad, y0 + faces_h + pad / 2, lw, body - faces_h - pad / 2);
+		b->scores = rect_of(rx, y0, rw, scores_h);
+		b->table = rect_of(rx, y0 + scores_h + pad / 2, rw, body - scores_h - pad / 2);
+		b->sentence = rect_of(pad, sy, w - 2 * pad, sentence_h);
+	} else {
+		/* Portrait: one column, the headline figures first. */
+		static const int share[6] = { 6, 13, 17, 21, 32, 11 }; /* percent of the height */
+		struct rect *order[6] = { &b->title, &b->scores, &b->faces, &b->chart, &b->table, &b->sentence };
+		int avail = h - 2 * pad - 5 * (pad / 2), y = pad;
+		for (int i = 0; i < 6; i++) {
+			int bh = avail * share[i] / 100;
+			*order[i] = rect_of(pad, y, w - 2 * pad, bh);
+			y += bh + pad / 2;
+		}
+	}
+}
+
+static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
+{
+	int n = v->cfg->faces;
+	int cell = r.w / n;
+	int fs = v->face_size;
+	int text_h = r.h - fs - r.h / 12;
+	for (int i = 0; i < n; i++) {
+		int value = n - 1 - i; /* best face on the left, as the counts read "mostly happy" first */
+		int cx = r.x + i * cell + cell / 2;
+		if (v->face[value]) {
+			SDL_Rect dst = { cx - fs / 2, r.y + r.h / 24, fs, fs };
+			SDL_BlitSurface(v->face[value], NULL, c, &dst);
+		}
+		char num[32];
+		format_count(v, d->counts[value], num, sizeof(num));
+		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
+		v->marks.count[value] = put_text(v, c, num, box, text_h * 9 / 10, white, 0);
+	}
+}
+
+static void draw_scores(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
+{
+	char pct[32], hi[32];
+	format_pct(v, d->positive_pct, pct, sizeof(pct));
+	format_index(v, d->happy_index, hi, sizeof(hi));
+	int half = r.w / 2;
+	int num_h = r.h * 68 / 100, label_h = r.h - num_h;
+	v->marks.positive = put_text(v, c, pct, rect_of(r.x, r.y, half, num_h), num_h, white, 0);
+	put_text(v, c, v->cfg->t_positive, rect_of(r.x, r.y + num_h, half, label_h), label_h * 8 / 10, grey, 0);
+	v->marks.happy = put_text(v, c, hi, rect_of(r.x + half, r.y, r.w - half, num_h), num_h, white, 0);
+	put_text(v, c, v->cfg->t_happy_index, rect_of(r.x + half, r.y + num_h, r.w - half, label_h), label_h * 8 / 10,
+		 grey, 0);
+}
+
+static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
+{
+	int title_h = r.h * 17 / 100, label_h = r.h * 14 / 100;
+	put_text(v, c, v->cfg->t_per_hour, rect_of(r.x, r.y, r.w, title_h), title_h * 8 / 10, grey, -1);
+	int first = d->hour_first, end = d->hour_end, n = end - first;
+	struct rect area = rect_of(r.x, r.y + title_h + r.h / 30, r.w, r.h - title_h - label_h - r.h / 30);
+	v->marks.chart = area;
+	v->marks.hour_first = first;
+	v->marks.hour_end = end;
+	int64_t peak = 0;
+	int peak_h = first;
+	for (int h = first; h < end; h++)
+		if (d->hourly[h] > peak) {
+			peak = d->hourly[h];
+			peak_h = h;
+		}
+	int slot = area.w / n;
+	int bw = slot * 72 / 100 > 1 ? slot * 72 / 100 : 1;
+	/* Room above the tallest bar for its count. */
+	int top_room = area.h / 6;
+	for (int h = first; h < end; h++) {
+		int x = area.x + (h - first) * slot + (slot - bw) / 2;
+		int bh = peak ? (int)((area.h - top_room) * d->hourly[h] / peak) : 0;
+		if (d->hourly[h] > 0 && bh < 2)
+			bh = 2; /* an hour with ratings is never invisible */
+		struct rect bar = rect_of(x, area.y + area.h - bh, bw, bh);
+		v->marks.bar[h] = bar;
+		fill_rect(c, bar, h == peak_h ? BAR_PEAK : BAR);
+	}
+	fill_rect(c, rect_of(area.x, area.y + area.h, area.w, r.h / 120 + 1), 0x566577);
+	if (peak > 0) {
+		char num[32];
+		format_count(v, peak, num, sizeof(num));
+		int x = area.x + (peak_h - first) * slot + slot / 2;
+		int bw_text = slot * 4;
+		struct rect box = rect_of(x - bw_text / 2, area.y, bw_text, top_room);
+		if (box.x < area.x)
+			box.x = area.x;
+		if (box.x + box.w > area.x + area.w)
+			box.x = area.x + area.w - box.w;
+		put_text(v, c, num, box, top_room, white, 0);
+	}
+	/* Hour labels, as many as fit without crowding. */
+	int step = 1;
+	while (step < n && slot * step < label_h * 2)
+		step = step == 1 ? 2 : step == 2 ? 3 : step == 3 ? 4 : step == 4 ? 6 : 12;
+	for (int h = first; h < end; h += step) {
+		char lbl[16];
+		snprintf(lbl, sizeof(lbl), "%d", h);
+		int x = area.x + (h - first) * slot + slot / 2;
+		put_text(v, c, lbl, rect_of(x - slot * step / 2, r.y + r.h - label_h, slot * step, label_h), label_h * 8 / 10,
+			 dim, 0);
+	}
+}
+
+/* One row of the comparison table: label, ratings, % positive, Happy Index. */
+static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, const char *label, int64_t total,
+		      double pct, double hi, SDL_Color colour)
+{
+	char n[32], p[32], i[32];
+	format_count(v, total, n, sizeof(n));
+	format_pct(v, total > 0 ? pct : -1, p, sizeof(p));
+	format_index(v, total > 0 ? hi : -1, i, sizeof(i));
+	int px = row.h * 72 / 100;
+	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
+	put_text(v, c, label, rect_of(row.x, row.y, c0 - row.h / 4, row.h), px, colour, -1);
+	put_text(v, c, n, rect_of(row.x + c0, row.y, c1, row.h), px, colour, 1);
+	put_text(v, c, p, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, colour, 1);
+	put_text(v, c, i, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, colour, 1);
+}
+
+static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
+{
+	int px = row.h * 62 / 100;
+	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
+	put_text(v, c, v->cfg->t_ratings, rect_of(row.x + c0, row.y, c1, row.h), px, dim, 1);
+	put_text(v, c, v->cfg->t_positive, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, dim, 1);
+	put_text(v, c, v->cfg->t_happy_index, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, dim, 1);
+}
+
+static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, const struct staff_data *d)
+{
+	const struct stats_view *sv = &d->view;
+	const struct protocol_summary *s = &d->summary;
+	/* Rows: header, three days; then head office's: this area, others, store, chain, "as of". */
+	int want = 4;
+	int others = 0;
+	int mine = -1;
+	if (d->have_summary) {
+		for (size_t i = 0; i < s->nareas; i++) {
+			if (!strcmp(s->areas[i].area, v->cfg->area))
+				mine = (int)i;
+			else
+				others++;
+		}
+		want += 3 + others + (mine >= 0);
+	}
+	int min_row = v->h / 22 > 14 ? v->h / 22 : 14;
+	int max_row = v->h / 11;
+	int row_h = r.h / want;
+	if (row_h < min_row) {
+		/* Too many areas: keep this area, store and chain; drop others from the end. */
+		int fit = r.h / min_row;
+		others -= want - fit;
+		if (others < 0)
+			others = 0;
+		row_h = min_row;
+	}
+	if (row_h > max_row)
+		row_h = max_row;
+	int y = r.y;
+	table_header(v, c, rect_of(r.x, y, r.w, row_h));
+	y += row_h;
+	char last[CONFIG_NAME_MAX * 2];
+	const char *names[] = { "weekday" };
+	const char *vals[] = { v->weekday[sv->last_week.day.wday] };
+	fill(v->cfg->t_last_weekday, names, vals, 1, last, sizeof(last));
+	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_today, sv->today.total, sv->today.positive_pct,
+		  sv->today.happy_index, white);
+	y += row_h;
+	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_yesterday, sv->yesterday.total,
+		  sv->yesterday.positive_pct, sv->yesterday.happy_index, grey);
+	y += row_h;
+	table_row(v, c, rect_of(r.x, y, r.w, row_h), last, sv->last_week.total, sv->last_week.positive_pct,
+		  sv->last_week.happy_index, grey);
+	y += row_h;
+	memset(&v->marks.head_office, 0, sizeof(v->marks.head_office));
+	if (!d->have_summary)
+		return; /* unknown or stale: left out, never shown as zeros */
+	int top = y;
+	fill_rect(c, rect_of(r.x, y + row_h / 6, r.w, row_h / 14 + 1), 0x3c4d60);
+	y += row_h / 3;
+	if (mine >= 0) {
+		const struct protocol_figures *f = &s->areas[mine].figures;
+		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[mine].area, f->total, f->positive_pct,
+			  f->happy_index, white);
+		y += row_h;
+	}
+	int shown = 0;
+	for (size_t i = 0; i < s->nareas && shown < others; i++) {
+		if ((int)i == mine)
+			continue;
+		const struct protocol_figures *f = &s->areas[i].figures;
+		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[i].area, f->total, f->positive_pct,
+			  f->happy_index, grey);
+		y += row_h;
+		shown++;
+	}
+	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_store, s->store_total.total,
+		  s->store_total.positive_pct, s->store_total.happy_index, grey);
+	y += row_h;
+	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_chain, s->chain.total, s->chain.positive_pct,
+		  s->chain.happy_index, grey);
+	y += row_h;
+	char when[16], as_of[CONFIG_TEXT_MAX + 16];
+	int64_t local = s->as_of_ms / 1000 + d->as_of_offset_s;
+	snprintf(when, sizeof(when), "%02d:%02d", (int)(local / 3600 % 24), (int)(local / 60 % 60));
+	const char *n2[] = { "time" };
+	const char *v2[] = { when };
+	fill(v->cfg->t_as_of, n2, v2, 1, as_of, sizeof(as_of));
+	int ah = r.y + r.h - y;
+	if (ah > row_h)
+		ah = row_h;
+	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100, dim, -1);
+	v->marks.head_office = rect_of(r.x, top, r.w, y + ah - top);
+}
+
+static void draw_sentence(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_view *sv)
+{
+	struct stats_texts t = {
+		.no_ratings = v->cfg->t_summary_no_ratings, .alone = v->cfg->t_summary_alone,
+		.above = v->cfg->t_summary_above, .below = v->cfg->t_summary_below, .same = v->cfg->t_summary_same,
+		.today = v->cfg->t_summary_today, .yesterday = v->cfg->t_summary_yesterday,
+		.last_weekday = v->cfg->t_summary_last_weekday, .point = v->cfg->t_summary_point,
+		.points = v->cfg->t_summary_points,
+	};
+	for (int i = 0; i < 7; i++)
+		t.weekday[i] = v->weekday[i];
+	locale_t old = uselocale(v->loc); /* {happy} has a decimal separator */
+	stats_summary(sv, &t, v->marks.sentence_text, sizeof(v->marks.sentence_text));
+	uselocale(old);
+	fill_rect(c, r, PANEL);
+	v->marks.sentence = put_text(v, c, v->marks.sentence_text, rect_of(r.x + r.h / 4, r.y, r.w - r.h / 2, r.h),
+				     r.h * 48 / 100, white, 0);
+}
+
+/* --- public ------------------------------------------------------------ */
+
+static int face_size_for(const struct config *cfg, int w, int h)
+{
+	struct blocks b;
+	int pad;
+	lay_out(w, h, &b, &pad);
+	int cell = b.faces.w / cfg->faces;
+	int fs = b.faces.h * 60 / 100;
+	if (fs > cell * 86 / 100)
+		fs = cell * 86 / 100;
+	return fs > 8 ? fs : 8;
+}
+
+struct staff_view *staff_view_new(const struct config *cfg, struct text *text, int w, int h)
+{
+	struct staff_view *v = SDL_calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->cfg = cfg;
+	v->text = text;
+	v->w = w;
+	v->h = h;
+	const char *name = cfg->locale[0] ? cfg->locale : "C";
+	v->loc = newlocale(LC_NUMERIC_MASK | LC_TIME_MASK, name, (locale_t)0);
+	if (!v->loc) {
+		log_msg(LOG_WARNING, "locale %s is not installed (see locale -a): numbers and dates as in C", name);
+		v->loc = newlocale(LC_NUMERIC_MASK | LC_TIME_MASK, "C", (locale_t)0);
+	}
+	split_weekdays(v);
+	v->face_size = face_size_for(cfg, w, h);
+	for (int i = 0; i < cfg->faces && i < STATS_MAX_FACES; i++)
+		if (!(v->face[i] = make_face(v->face_size, i, cfg->faces))) {
+			staff_view_free(v);
+			return NULL;
+		}
+	v->cache = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!v->cache || !v->loc) {
+		staff_view_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void staff_view_free(struct staff_view *v)
+{
+	if (!v)
+		return;
+	for (int i = 0; i < STATS_MAX_FACES; i++)
+		SDL_FreeSurface(v->face[i]);
+	SDL_FreeSurface(v->cache);
+	if (v->loc)
+		freelocale(v->loc);
+	SDL_free(v);
+}
+
+const struct staff_marks *staff_view_marks(const struct staff_view *v)
+{
+	return &v->marks;
+}
+
+int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
+{
+	SDL_Surface *c = v->cache;
+	memset(&v->marks, 0, sizeof(v->marks));
+	fill_rect(c, rect_of(0, 0, v->w, v->h), BG);
+	struct blocks b;
+	int pad;
+	lay_out(v->w, v->h, &b, &pad);
+	const struct stats_day *today = &d->view.today;
+
+	char date[128], title[CONFIG_TEXT_MAX + 256];
+	format_date(v, &today->day, date, sizeof(date));
+	const char *names[] = { "area", "store", "date" };
+	const char *vals[] = { v->cfg->area, v->cfg->store, date };
+	fill(v->cfg->t_staff_title, names, vals, 3, title, sizeof(title));
+	int hint_w = b.title.w * 30 / 100;
+	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, white, -1);
+	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),
+		 b.title.h * 40 / 100, dim, 1);
+
+	draw_faces(v, c, b.faces, today);
+	draw_scores(v, c, b.scores, today);
+	draw_chart(v, c, b.chart, today);
+	draw_table(v, c, b.table, d);
+	draw_sentence(v, c, b.sentence, &d->view);
+	return 0;
+}
+
+void staff_view_paint(struct staff_view *v, SDL_Surface *canvas)
+{
+	SDL_BlitSurface(v->cache, NULL, canvas, NULL);
+}
+
+/* --- PIN pad ------------------------------------------------------------- */
+
+static void pad_layout(struct staff_view *v, struct rect *prompt, struct rect *dots)
+{
+	int pad = (v->w < v->h ? v->w : v->h) / 40;
+	*prompt = rect_of(pad, pad, v->w - 2 * pad, v->h * 12 / 100);
+	*dots = rect_of(pad, prompt->y + prompt->h, v->w - 2 * pad, v->h * 10 / 100);
+	int top = dots->y + dots->h + pad;
+	int avail_h = v->h - top - pad, avail_w = v->w - 2 * pad;
+	int key = avail_h / 4 < avail_w / 3 ? avail_h / 4 : avail_w / 3;
+	int x0 = (v->w - 3 * key) / 2;
+	static const int digits[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, STAFF_PIN_CANCEL, 0, -1 };
+	for (int i = 0; i < 12; i++) {
+		int gap = key / 14;
+		v->pad_key[i] = rect_of(x0 + (i % 3) * key + gap, top + (i / 3) * key + gap, key - 2 * gap, key - 2 * gap);
+		v->pad_digit[i] = digits[i];
+	}
+}
+
+void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered, int wrong)
+{
+	struct rect prompt, dots;
+	pad_layout(v, &prompt, &dots);
+	fill_rect(canvas, rect_of(0, 0, v->w, v->h), BG);
+	put_text(v, canvas, wrong ? v->cfg->t_pin_wrong : v->cfg->t_pin_prompt, prompt, prompt.h * 75 / 100,
+		 wrong ? (SDL_Color){ 0xff, 0x8a, 0x80, 255 } : white, 0);
+	char shown[64] = "";
+	for (int i = 0; i < entered && i < 16; i++)
+		strcat(shown, "\u25cf "); /* a dot per digit: the PIN itself never shows */
+	if (entered)
+		put_text(v, canvas, shown, dots, dots.h * 70 / 100, white, 0);
+	for (int i = 0; i < 12; i++) {
+		if (v->pad_digit[i] < 0)
+			continue;
+		struct rect k = v->pad_key[i];
+		fill_rect(canvas, k, PANEL);
+		char lbl[16];
+		if (v->pad_digit[i] == STAFF_PIN_CANCEL)
+			snprintf(lbl, sizeof(lbl), "\u2715");
+		else
+			snprintf(lbl, sizeof(lbl), "%d", v->pad_digit[i]);
+		put_text(v, canvas, lbl, k, k.h * 55 / 100, white, 0);
+	}
+}
+
+int staff_view_pin_hit(const struct staff_view *v, double x, double y)
+{
+	struct staff_view *mv = (struct staff_view *)v;
+	struct rect prompt, dots;
+	pad_layout(mv, &prompt, &dots); /* pure geometry, so hit-testing needs no paint first */
+	for (int i = 0; i < 12; i++) {
+		const struct rect *k = &v->pad_key[i];
+		if (v->pad_digit[i] >= 0 && x >= k->x && x < k->x + k->w && y >= k->y && y < k->y + k->h)
+			return v->pad_digit[i];
+	}
+	return -1;
+}
+
+int staff_view_in_corner(int w, int h, double x, double y)
+{
+	/* A fingertip-sized square at each corner: a seventh of the short side. */
+	double z = (w < h ? w : h) / 7.0;
+	return (x < z || x >= w - z) && (y < z || y >= h - z);
+}
+
+/* --- the wall display -------------------------------------------------- */
+
+struct entry {
+	const char *name;
+	int64_t total;
+	double pct, hi;
+	const int64_t *counts;
+	int scale;
+	int highlight;
+};
+
+static int entries(const struct staff_view *v, const struct staff_data *d, struct entry *e)
+{
+	int n = 0;
+	if (d->have_summary) {
+		const struct protocol_summary *s = &d->summary;
+		for (size_t i = 0; i < s->nareas && n < MAX_ENTRIES - 2; i++) {
+			const struct protocol_figures *f = &s->areas[i].figures;
+			e[n++] = (struct entry){ s->areas[i].area, f->total, f->positive_pct, f->happy_index, f->counts,
+						 f->scale, 0 };
+		}
+		e[n++] = (struct entry){ v->cfg->t_store, s->store_total.total, s->store_total.positive_pct,
+					 s->store_total.happy_index, s->store_total.counts, s->store_total.scale, 1 };
+		e[n++] = (struct entry){ v->cfg->t_chain, s->chain.total, s->chain.positive_pct, s->chain.happy_index,
+					 s->chain.counts, s->chain.scale, 0 };
+	} else {
+		/* No head-office figures: this kiosk's own area, from its own ratings. */
+		const struct stats_day *t = &d->view.today;
+		e[n++] = (struct entry){ v->cfg->area, t->total, t->positive_pct, t->happy_index, t->counts, t->scale, 0 };
+	}
+	return n;
+}
+
+static void grid(const struct staff_view *v, int *cols, int *rows)
+{
+	if (v->w >= v->h) {
+		*cols = v->w >= 1200 ? 3 : 2;
+		*rows = 2;
+	} else {
+		*cols = v->w >= 900 ? 2 : 1;
+		*rows = 3;
+	}
+}
+
+int staff_view_display_pages(const struct staff_view *v, const struct staff_data *d)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = entries(v, d, e), cols, rows;
+	grid(v, &cols, &rows);
+	return (n + cols * rows - 1) / (cols * rows);
+}
+
+static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const struct entry *e)
+{
+	fill_rect(c, r, e->highlight ? 0x30445a : PANEL);
+	int in = r.h / 14;
+	struct rect b = rect_of(r.x + in, r.y + in / 2, r.w - 2 * in, r.h - in);
+	int name_h = b.h * 20 / 100, big_h = b.h * 40 / 100, line_h = b.h * 17 / 100, dist_h = b.h * 12 / 100;
+	put_text(v, c, e->name, rect_of(b.x, b.y, b.w, name_h), name_h * 85 / 100, white, 0);
+	char pct[32], hi[32], n[32], line[CONFIG_NAME_MAX * 3 + 96];
+	format_pct(v, e->total > 0 ? e->pct : -1, pct, sizeof(pct));
+	format_index(v, e->total > 0 ? e->hi : -1, hi, sizeof(hi));
+	format_count(v, e->total, n, sizeof(n));
+	int half = b.w / 2;
+	put_text(v, c, pct, rect_of(b.x, b.y + name_h, half, big_h), big_h, white, 0);
+	put_text(v, c, hi, rect_of(b.x + half, b.y + name_h, b.w - half, big_h), big_h, white, 0);
+	int y = b.y + name_h + big_h;
+	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, grey, 0);
+	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, grey, 0);
+	y += line_h;
+	/* How the ratings split over the faces, best on the left, in the faces' colours. */
+	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 70 / 100, dist_h);
+	if (e->total > 0 && e->scale >= 2 && e->scale <= STATS_MAX_FACES) {
+		int64_t sum = 0;
+		for (int i = 0; i < e->scale; i++)
+			sum += e->counts[i];
+		int x = dist.x;
+		for (int i = e->scale - 1; i >= 0 && sum > 0; i--) {
+			int wpx = (int)(dist.w * e->counts[i] / sum);
+			if (i == 0)
+				wpx = dist.x + dist.w - x;
+			fill_rect(c, rect_of(x, dist.y, wpx, dist.h), face_colour(i, e->scale));
+			x += wpx;
+		}
+	}
+	snprintf(line, sizeof(line), "%s %s", n, v->cfg->t_ratings);
+	put_text(v, c, line, rect_of(dist.x + dist.w, y, b.x + b.w - dist.x - dist.w, b.y + b.h - y), dist_h * 15 / 10,
+		 grey, 1);
+}
+
+void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const struct staff_data *d, int page)
+{
+	static struct entry e[MAX_ENTRIES];
+	int n = entries(v, d, e), cols, rows;
+	grid(v, &cols, &rows);
+	int per = cols * rows, pages = (n + per - 1) / per;
+	if (page >= pages)
+		page = 0;
+	int pad = (v->w < v->h ? v->w : v->h) / 40;
+	fill_rect(canvas, rect_of(0, 0, v->w, v->h), BG);
+	int title_h = v->h * (v->w >= v->h ? 11 : 7) / 100, foot_h = v->h * (v->w >= v->h ? 7 : 4) / 100;
+	char date[128], title[CONFIG_TEXT_MAX + 256], pg[CONFIG_NAME_MAX + 32];
+	format_date(v, &d->view.today.day, date, sizeof(date));
+	const char *names[] = { "area", "store", "date" };
+	const char *vals[] = { v->cfg->area, v->cfg->store, date };
+	fill(v->cfg->t_display_title, names, vals, 3, title, sizeof(title));
+	int pw = pages > 1 ? v->w * 15 / 100 : 0;
+	put_text(v, canvas, title, rect_of(pad, pad, v->w - 2 * pad - pw, title_h), title_h * 80 / 100, white, -1);
+	if (pages > 1) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%d", page + 1);
+		snprintf(b, sizeof(b), "%d", pages);
+		const char *pn[] = { "page", "pages" };
+		const char *pv[] = { a, b };
+		fill(v->cfg->t_page, pn, pv, 2, pg, sizeof(pg));
+		put_text(v, canvas, pg, rect_of(v->w - pad - pw, pad, pw, title_h), title_h * 55 / 100, dim, 1);
+	}
+	int top = pad + title_h + pad / 2, bottom = v->h - pad - foot_h;
+	int cw = (v->w - pad * (cols + 1)) / cols, ch = (bottom - top - pad * (rows - 1)) / rows;
+	for (int i = 0; i < per && page * per + i < n; i++) {
+		int col = i % cols, row = i / cols;
+		draw_tile(v, canvas, rect_of(pad + col * (cw + pad), top + row * (ch + pad), cw, ch), &e[page * per + i]);
+	}
+	char foot[CONFIG_TEXT_MAX + 16];
+	if (d->have_summary) {
+		char when[16];
+		int64_t local = d->summary.as_of_ms / 1000 + d->as_of_offset_s;
+		snprintf(when, sizeof(when), "%02d:%02d", (int)(local / 3600 % 24), (int)(local / 60 % 60));
+		const char *tn[] = { "time" };
+		const char *tv[] = { when };
+		fill(v->cfg->t_as_of, tn, tv, 1, foot, sizeof(foot));
+	} else {
+		snprintf(foot, sizeof(foot), "%s", d->view.today.total ? "" : v->cfg->t_no_figures);
+	}
+	if (foot[0])
+		put_text(v, canvas, foot, rect_of(pad, bottom, v->w - 2 * pad, foot_h), foot_h * 70 / 100, dim, -1);
+}

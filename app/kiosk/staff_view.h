@@ -1,0 +1,86 @@
+/*
+ * staff_view: the screens for the staff: the staff view on the rating
+ * kiosk (today's counts per face with the faces, % positive, Happy Index,
+ * ratings per hour, today against yesterday and last week, this area
+ * against the store's other areas and the chain, one sentence), its PIN
+ * pad, and the wall display's pages of every area of the store.
+ *
+ * Figures come from the kiosk's own database: the ratings (stats.h) and
+ * the head-office summary tally-sync stores (protocol.h). Loading them is
+ * apart from painting, so the kiosk reads the database only when a view
+ * opens or the wall display's refresh timer runs, never per frame.
+ *
+ * Every text comes from config ([text], English built in); numbers and
+ * dates are formatted in [kiosk] locale when the C library has it.
+ */
+#ifndef TALLY_STAFF_VIEW_H
+#define TALLY_STAFF_VIEW_H
+
+#include <SDL.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "layout.h"
+#include "protocol.h"
+#include "stats.h"
+#include "text.h"
+
+/* The figures behind the staff screens, as read at one moment. */
+struct staff_data {
+	struct stats_view view;          /* this kiosk, the store's local day */
+	int have_summary;                /* head office's figures for that day, fresh enough */
+	struct protocol_summary summary; /* valid when have_summary */
+	long as_of_offset_s;             /* zone offset at summary.as_of_ms, for its clock time */
+};
+
+/*
+ * Reads the figures for the local day of now_ms (wall ms; tests and --now
+ * may move it). A missing, unreadable, other-day or stale summary leaves
+ * have_summary 0 (the screens then leave those figures out rather than
+ * show zeros). 0, or -1 with err when the ratings cannot be read.
+ */
+int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg, int64_t now_ms, char *err,
+		    size_t errlen);
+
+struct staff_view;
+
+/* Prepares the staff screens for a w x h logical canvas. NULL on failure. */
+struct staff_view *staff_view_new(const struct config *cfg, struct text *text, int w, int h);
+void staff_view_free(struct staff_view *v);
+
+/* Renders the staff view of d once, kept for staff_view_paint. 0, or -1 (out of memory). */
+int staff_view_set_data(struct staff_view *v, const struct staff_data *d);
+/* Paints the staff view as last set (a blit). */
+void staff_view_paint(struct staff_view *v, SDL_Surface *canvas);
+
+/* The PIN pad: `entered` digits typed so far; `wrong` shows "wrong PIN". */
+void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered, int wrong);
+#define STAFF_PIN_CANCEL 10
+/* The pad key at logical (x, y): a digit 0..9, STAFF_PIN_CANCEL, or -1. */
+int staff_view_pin_hit(const struct staff_view *v, double x, double y);
+
+/* The wall display: how many pages d needs, and one page painted. */
+int staff_view_display_pages(const struct staff_view *v, const struct staff_data *d);
+void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const struct staff_data *d, int page);
+
+/*
+ * Where the last staff_view_set_data put things, for tests: each hour's
+ * bar, each face's count text, the big % positive, the Happy Index, the
+ * sentence, the head-office block. Rects with w == 0 were not drawn.
+ */
+struct staff_marks {
+	int hour_first, hour_end;
+	struct rect bar[24];
+	struct rect chart;                  /* the bars' area: base at chart.y + chart.h */
+	struct rect count[STATS_MAX_FACES];
+	struct rect positive, happy, sentence, head_office;
+	char sentence_text[512];
+};
+const struct staff_marks *staff_view_marks(const struct staff_view *v);
+
+/* Whether logical (x, y) lies in a corner zone of a w x h screen (long press opens the view). */
+int staff_view_in_corner(int w, int h, double x, double y);
+
+#endif
