@@ -66,7 +66,7 @@ LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
-.PHONY: all run test bench install uninstall clean deps screenshots
+.PHONY: all run test bench install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
 
 deps:
@@ -130,15 +130,66 @@ screenshots: all
 	@BUILD=$(BUILD) ./scripts/screenshots.sh
 
 # --- install -------------------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/fonts
-	install -m 0755 $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
+# PREFIX=/usr installs as a Debian package does: config in /etc, systemd's
+# files where this system's systemd looks for them. Any other PREFIX keeps
+# everything under it.
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+ifeq ($(PREFIX),/usr)
+  SYSCONFDIR   ?= /etc
+  UNITDIR      ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+  SYSUSERSDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+  TMPFILESDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=tmpfilesdir systemd 2>/dev/null),/usr/lib/tmpfiles.d)
+  UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
+else
+  SYSCONFDIR   ?= $(PREFIX)/etc
+  UNITDIR      ?= $(PREFIX)/lib/systemd/system
+  SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+  TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
+  UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+endif
+UNITS = tally-kiosk.service tally-sync.service tally-hq.service
+MAN_SRC   := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+SCDOC ?= scdoc
+
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	$(SCDOC) <$< >$@
+
+man: $(MAN_PAGES)
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(SYSCONFDIR)/tally
+	install -m 0755 $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 assets/fonts/* $(DESTDIR)$(DATADIR)/fonts/
 	install -m 0644 assets/tally.conf.example $(DESTDIR)$(DATADIR)/
+	@# The config holds the kiosk's token (0640; tmpfiles.d gives it to group
+	@# tally). An existing one is the admin's: never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tally/tally.conf ] || \
+		install -m 0640 assets/tally.conf.example $(DESTDIR)$(SYSCONFDIR)/tally/tally.conf
+	for m in $(MAN_PAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(UDEVRULESDIR)
+	for u in $(UNITS); do sed -e 's|/usr/bin/|$(BINDIR)/|g' -e 's|/etc/tally/|$(SYSCONFDIR)/tally/|g' \
+		systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 0644 systemd/tally.sysusers $(DESTDIR)$(SYSUSERSDIR)/tally.conf
+	sed 's|/etc/tally/|$(SYSCONFDIR)/tally/|g' systemd/tally.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/tally.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/tally.conf
+	install -m 0644 systemd/60-tally-gpio.rules $(DESTDIR)$(UDEVRULESDIR)/
+
+# A Debian package of the release build in $(BUILD)/deb/ (scripts/mkdeb.sh).
+deb: all man
+	@./scripts/deps.sh deb
+	@BUILD=$(BUILD) VERSION=$(VERSION) ./scripts/mkdeb.sh
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGRAMS))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(SYSUSERSDIR)/tally.conf \
+		$(DESTDIR)$(TMPFILESDIR)/tally.conf $(DESTDIR)$(UDEVRULESDIR)/60-tally-gpio.rules
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,man1/tally-kiosk.1 man8/tallyctl.8 man8/tally-hq.8 man8/tally-sync.8 man5/tally.conf.5)
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/tally (your config) and /var/lib/tally (ratings)"
 
 clean:
 	rm -rf $(BUILD)
