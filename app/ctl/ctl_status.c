@@ -23,6 +23,7 @@
 
 #include "clockstate.h"
 #include "stats.h"
+#include "statusfile.h"
 #include "store.h"
 
 #define UNSENT_ATTENTION_MS (24LL * 3600 * 1000)
@@ -234,12 +235,86 @@ static void probe_disk(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 				     (double)free_b / (1024 * 1024), pct, d);
 }
 
+
+/* Whether the process that wrote a status file still runs. */
+static int alive(const struct statusfile *sf)
+{
+	const char *pid = statusfile_get(sf, "pid");
+	char proc[64];
+	if (!pid)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/%s", pid);
+	struct stat sb;
+	return stat(proc, &sb) == 0;
+}
+
+/* What the running kiosk wrote in kiosk.status: its screen and its buttons. */
+static void probe_kiosk(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
+{
+	(void)db;
+	static struct statusfile sf;
+	char path[CONFIG_PATH_MAX + 32];
+	statusfile_path(&c->cfg, "kiosk", path, sizeof(path));
+	if (statusfile_read(&sf, path) != 0 || !alive(&sf)) {
+		ctl_status_field(st, "kiosk_running", "kiosk", json_false(), "not running (no live %s)", path);
+		ctl_status_attention(st, "tally-kiosk is not running: no ratings can be taken");
+		return;
+	}
+	const char *screen = statusfile_get(&sf, "screen");
+	ctl_status_field(st, "kiosk_running", "kiosk", json_true(), "running, pid %s, showing %s",
+			 statusfile_get(&sf, "pid"), screen ? screen : "?");
+	const char *reason = statusfile_get(&sf, "out_of_order");
+	if (reason && *reason)
+		ctl_status_attention(st, "the kiosk shows \"out of order\": %s", reason);
+	const char *display = statusfile_get(&sf, "display");
+	if (display)
+		ctl_status_field(st, "display", "display", json_string(display), "%s", display);
+	for (int i = 0; i < sf.n; i++) {
+		if (strncmp(sf.key[i], "button.", 7) != 0)
+			continue;
+		char label[64];
+		snprintf(label, sizeof(label), "button %s", sf.key[i] + 7);
+		ctl_status_field(st, sf.key[i], label, json_string(sf.value[i]), "%s", sf.value[i]);
+		if (strstr(sf.value[i], " STUCK"))
+			ctl_status_attention(st, "button %s is stuck (%s): ignored until released", sf.key[i] + 7,
+					     sf.value[i]);
+		if (strstr(sf.value[i], " NOISE"))
+			ctl_status_attention(st, "button %s has a noisy line (%s): check its wiring", sf.key[i] + 7,
+					     sf.value[i]);
+	}
+}
+
+/* What tally-sync wrote in sync.status: its last attempt and how it went. */
+static void probe_sync(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
+{
+	(void)db;
+	static struct statusfile sf;
+	char path[CONFIG_PATH_MAX + 32];
+	statusfile_path(&c->cfg, "sync", path, sizeof(path));
+	if (statusfile_read(&sf, path) != 0) {
+		ctl_status_field(st, "sync_last_attempt", "last sync", NULL, "never (no %s)", path);
+		return;
+	}
+	const char *when = statusfile_get(&sf, "last_attempt"), *result = statusfile_get(&sf, "last_result");
+	const char *ok = statusfile_get(&sf, "last_success"), *failures = statusfile_get(&sf, "failures");
+	ctl_status_field(st, "sync_last_attempt", "last sync", when ? json_string(when) : NULL, "%s: %s%s",
+			 when ? when : "?", result ? result : "?", alive(&sf) ? "" : " (tally-sync not running)");
+	ctl_status_field(st, "sync_last_success", "last sync ok", ok ? json_string(ok) : NULL, "%s",
+			 ok ? ok : "never");
+	if (!alive(&sf))
+		ctl_status_attention(st, "tally-sync is not running: ratings stay on the kiosk");
+	else if (failures && atoi(failures) > 0)
+		ctl_status_attention(st, "sync failing (%s attempts in a row): %s", failures, result ? result : "?");
+}
+
 /* The probes, in the order their fields are shown. Add new ones here. */
 static status_probe *const probes[] = {
 	probe_identity,
 	probe_system,
 	probe_database,
 	probe_disk,
+	probe_kiosk,
+	probe_sync,
 };
 
 int ctl_status(struct ctl *c, int argc, char **argv)

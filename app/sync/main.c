@@ -132,6 +132,8 @@ static void run_round(void *arg)
 	d->last_attempt = loop_now_ms();
 	sync_round(d->sync, &r);
 	sync_log_result(d->sync, &r);
+	if (r.outcome != SYNC_STOPPED)
+		sync_write_status(d->sync, &r);
 	int64_t now = loop_now_ms();
 	switch (r.outcome) {
 	case SYNC_DONE:

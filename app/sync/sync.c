@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clockstate.h"
 #include "log.h"
 #include "outbox.h"
 #include "protocol.h"
+#include "statusfile.h"
 
 struct sync {
 	const struct config *cfg;
@@ -35,6 +37,7 @@ struct sync {
 	enum http_failure last_failure;
 	int failures;           /* consecutive failed rounds */
 	int logged_any;
+	int64_t last_ok_ms;     /* wall time of the last successful round, 0: none yet */
 };
 
 void sync_url(const struct config *cfg, const char *path, char *out, size_t outlen)
@@ -288,4 +291,35 @@ int64_t sync_prune(struct sync *s, char *err, size_t errlen)
 		log_msg(LOG_INFO, "pruned %lld acknowledged ratings older than %d days", (long long)n,
 			s->cfg->sync_retention_days);
 	return n;
+}
+
+static void iso_time(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void sync_write_status(struct sync *s, const struct sync_result *r)
+{
+	static struct statusfile st;
+	char path[CONFIG_PATH_MAX + 32], when[32], err[512];
+	int64_t now = wall_now_ms();
+	if (r->outcome == SYNC_DONE)
+		s->last_ok_ms = now;
+	memset(&st, 0, sizeof(st));
+	statusfile_set(&st, "pid", "%ld", (long)getpid());
+	iso_time(now, when, sizeof(when));
+	statusfile_set(&st, "last_attempt", "%s", when);
+	statusfile_set(&st, "last_result", "%s", r->outcome == SYNC_DONE ? "ok" : r->problem);
+	if (s->last_ok_ms) {
+		iso_time(s->last_ok_ms, when, sizeof(when));
+		statusfile_set(&st, "last_success", "%s", when);
+	}
+	statusfile_set(&st, "failures", "%d", s->failures);
+	statusfile_set(&st, "unsent", "%lld", (long long)r->unsent);
+	statusfile_path(s->cfg, "sync", path, sizeof(path));
+	if (statusfile_write(&st, path, err, sizeof(err)) != 0)
+		log_msg(LOG_DEBUG, "%s", err);
 }

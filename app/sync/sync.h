@@ -48,6 +48,12 @@ void sync_free(struct sync *s);
 void sync_round(struct sync *s, struct sync_result *r);
 
 /* Logs r if it changes the link's state (up, down, refused and why). */
+/*
+ * Writes sync.status for `tallyctl status`: last attempt, its result, last
+ * success, consecutive failures, unsent count. Call after sync_log_result.
+ */
+void sync_write_status(struct sync *s, const struct sync_result *r);
+
 void sync_log_result(struct sync *s, const struct sync_result *r);
 
 /*

@@ -28,6 +28,8 @@ sqlite3 "$DB" "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boo
         ('k1', 1, 4, 'button', $now - 1800000, 4, 'b', 0, 0, 0),
         ('k1', 3, 4, 'button', $now - 1200000, 5, 'b', 1, 1, 0);"
 sum=$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)
+# A kiosk running (this shell stands in for its pid), as kiosk.status says.
+printf 'pid %s\nscreen rating\ndisplay software framebuffer on kmsdrm, 800x480, rotate 0\nbutton.1 sim 11 up presses=4\n' $$ >"$WORK/kiosk.status"
 
 expect_rc "status json" 0 "$CTL" $C --json status
 expect_eq "json: ok, nothing needs attention" '[true,[]]' "$(j '[.ok,.attention]')"
@@ -55,5 +57,20 @@ sed -n 2,3p "$WORK/out" | grep -q '! 3 ratings not yet at head office, the oldes
 expect_rc "attention json" 1 "$CTL" $C --json status
 expect_eq "json: two attention lines" 2 "$(j '.attention|length')"
 expect_eq "status wrote nothing to the store" "$sum" "$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)"
+
+# The kiosk's own report: a stuck button and an out-of-order screen come first.
+TALLY_CLOCK_ROOT="$WORK/synced"
+sqlite3 "$DB" "UPDATE ratings SET acked = 1"
+printf 'pid %s\nscreen out-of-order\nout_of_order %s: database or disk is full\nbutton.1 sim 11 down presses=4 STUCK\n' $$ "$DB" >"$WORK/kiosk.status"
+printf 'pid %s\nlast_attempt 2026-11-26T10:00:00Z\nlast_result HTTP 401: unknown or revoked kiosk token\nfailures 7\nunsent 0\n' $$ >"$WORK/sync.status"
+expect_rc "kiosk and sync attention" 1 "$CTL" $C --json status
+expect_eq "json: kiosk and sync attention" \
+	'["the kiosk shows \"out of order\": '"$DB"': database or disk is full","button 1 is stuck (sim 11 down presses=4 STUCK): ignored until released","sync failing (7 attempts in a row): HTTP 401: unknown or revoked kiosk token"]' \
+	"$(j '.attention')"
+expect_eq "json: button state" '"sim 11 down presses=4 STUCK"' "$(j '."button.1"')"
+# No kiosk process behind the status file: said, as attention.
+printf 'pid 999999999\nscreen rating\n' >"$WORK/kiosk.status"
+expect_rc "kiosk not running" 1 "$CTL" $C --json status
+expect_eq "json: kiosk not running" true "$(j '.attention | any(test("tally-kiosk is not running"))')"
 
 expect_rc "unknown argument" 2 "$CTL" $C status --verbose
