@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -79,6 +80,16 @@ int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_stats(struct ctl *c, int argc, char **argv);
 int ctl_check_config(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
+int ctl_sync(struct ctl *c, int argc, char **argv);
+int ctl_bundle(struct ctl *c, int argc, char **argv);
+
+/*
+ * Runs argv (argv[0] searched in PATH) with stdout and stderr appended to
+ * out_path (NULL: ours), as uid/gid unless (uid_t)-1/(gid_t)-1. Returns its
+ * exit status (128 + signal when killed, 127 when it could not be run),
+ * or -1 when it could not be started.
+ */
+int ctl_run(char *const argv[], const char *out_path, uid_t uid, gid_t gid);
 
 /*
  * status is a list of fields and a list of things that need attention,

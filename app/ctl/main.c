@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "export", ctl_export, 1,
 	  "export --format csv|json [--since T] [--until T] [--include-misuse]\n"
 	  "                              ratings to stdout (T: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])" },
+	{ "sync", ctl_sync, 1, "sync [--timeout S]           send unsent ratings to head office now, and report" },
+	{ "bundle", ctl_bundle, 1, "bundle [--output FILE]      support archive: config (tokens redacted), status, DB check, versions, journal" },
 	{ "check-config", ctl_check_config, 0, "check-config [FILE]         every problem in FILE (or --config), one line each" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
