@@ -112,6 +112,7 @@ struct kiosk {
 	char pin[16];
 	int pin_len, pin_wrong, pin_tries;
 	int64_t guard_until;       /* loop ms: presses before this are ignored */
+	int64_t guard_edge_ns;     /* closed by a button: its guard on the edge time base, else 0 */
 	unsigned swallow;          /* bit per button: its release is not a rating */
 	int refresh_timer, page_timer, page, pages;
 };
@@ -324,6 +325,7 @@ static void staff_close(struct kiosk *k, const char *why)
 	if (!staff_screen(k))
 		return;
 	k->guard_until = loop_now_ms() + CLOSE_GUARD_MS;
+	k->guard_edge_ns = 0;
 	log_msg(LOG_NOTICE, "staff view: closed (%s)", why);
 	show(k, SCREEN_RATING);
 }
@@ -484,6 +486,21 @@ static int guarded(struct kiosk *k)
 }
 
 /*
+ * The same for a button. When a button closed the view, its guard runs on
+ * the edges' own time base, which a simulated chip may replay faster than
+ * the wall clock (and the kernel stamps before the loop wakes).
+ */
+static int guarded_button(struct kiosk *k, const struct button_event *ev)
+{
+	if (!k->guard_edge_ns)
+		return guarded(k);
+	if (ev->at_ns >= k->guard_edge_ns)
+		return 0;
+	log_msg(LOG_INFO, "press ignored: the staff view closed just before");
+	return 1;
+}
+
+/*
  * Physical buttons: the face lights at the debounced down edge; the rating
  * is decided at the release (buttons.c says which releases count).
  */
@@ -496,7 +513,8 @@ static void on_button(const struct button_event *ev, void *arg)
 		if (staff_screen(k)) {
 			k->swallow |= bit; /* its release must not rate on the faces behind */
 			staff_close(k, "button");
-		} else if (guarded(k)) {
+			k->guard_edge_ns = ev->at_ns + (int64_t)CLOSE_GUARD_MS * 1000000;
+		} else if (guarded_button(k, ev)) {
 			k->swallow |= bit;
 		} else {
 			face_down(k, ev->button);

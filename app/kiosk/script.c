@@ -63,8 +63,9 @@ static int64_t run_line(struct script *s, const char *line)
 		e.key.keysym.sym = SDLK_1 + (int)x - 1;
 		e.key.keysym.scancode = SDL_SCANCODE_1 + (int)x - 1;
 		push(s, &e);
-	} else if (!strcmp(word, "touch") && sscanf(line, "%*s %lf %lf", &x, &y) == 2) {
-		e.type = SDL_FINGERDOWN;
+	} else if ((!strcmp(word, "touch") || !strcmp(word, "touch-down") || !strcmp(word, "touch-up")) &&
+		   sscanf(line, "%*s %lf %lf", &x, &y) == 2) {
+		e.type = !strcmp(word, "touch-up") ? SDL_FINGERUP : SDL_FINGERDOWN;
 		e.tfinger.touchId = 1;
 		e.tfinger.fingerId = 1;
 		e.tfinger.x = (float)x;

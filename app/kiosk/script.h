@@ -3,8 +3,10 @@
  * becomes a real SDL event pushed into SDL's queue, so it travels the same
  * path as a customer's key, touch or click:
  *
- *   key N               press number key N (1 = leftmost face)
+ *   key N               press number key N (1 = leftmost face; 0-9 on the PIN pad)
  *   touch X Y           finger down at X, Y in 0..1 of the panel
+ *   touch-down X Y      the same (reads better before a touch-up)
+ *   touch-up X Y        finger lifted (ends a corner long press)
  *   click X Y           left mouse button at panel pixel X, Y
  *   touch-click X Y     a click SDL synthesised from a touch (ignored)
  *   wait MS             pause the script

@@ -92,9 +92,16 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 		return -1;
 	if (stats_view_compute(db, cfg->timezone, cfg->faces, today, &d->view, err, errlen))
 		return -1;
-	stats_restrict_hours(&d->view.today, cfg->staff_hours[0], cfg->staff_hours[1]);
-	stats_restrict_hours(&d->view.yesterday, cfg->staff_hours[0], cfg->staff_hours[1]);
-	stats_restrict_hours(&d->view.last_week, cfg->staff_hours[0], cfg->staff_hours[1]);
+	/* The chart's hours: [staff] hours if set, else today's [hours] opening range. */
+	int first = cfg->staff_hours[0], end = cfg->staff_hours[1];
+	const struct day_hours *open = &cfg->hours[d->view.today.day.wday];
+	if (first == 0 && end == 24 && !open->all_day && !open->closed && open->close_min > open->open_min) {
+		first = open->open_min / 60;
+		end = (open->close_min + 59) / 60;
+	}
+	stats_restrict_hours(&d->view.today, first, end);
+	stats_restrict_hours(&d->view.yesterday, first, end);
+	stats_restrict_hours(&d->view.last_week, first, end);
 	d->have_summary = load_summary(d, db, cfg, now_ms);
 	return 0;
 }
