@@ -1,0 +1,275 @@
+/*
+ * The staff screens, painted for real from a real database: the bars
+ * follow the hourly counts, every number that must show is drawn, the
+ * head-office block shows only with a fresh summary, and the PIN pad's
+ * keys are where they are drawn.
+ */
+#include "testutil.h"
+
+#include <SDL.h>
+
+#include "config.h"
+#include "layout.h"
+#include "protocol.h"
+#include "staff_view.h"
+#include "store.h"
+#include "text.h"
+#include "tzday.h"
+
+#define TZ "Europe/Berlin"
+
+struct fixture {
+	char dir[512], db_path[600];
+	struct store *store;
+	struct config cfg;
+	int64_t now_ms; /* 2025-06-17 16:40 Berlin */
+};
+
+static void add(struct fixture *f, int value, int hour, int minute)
+{
+	struct tzdate d = { 2025, 6, 17 };
+	int64_t ms;
+	char err[256];
+	assert_int_equal(tzday_local_to_ms(TZ, d, hour, minute, 0, &ms, err, sizeof(err)), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->store),
+					    "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id,"
+					    " clock_synced) VALUES ('k', ?, 4, 'key', ?, 0, 'b', 1)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int(st, 1, value);
+	sqlite3_bind_int64(st, 2, ms);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static void put_summary(struct fixture *f, int64_t as_of)
+{
+	static struct protocol_summary s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.day, sizeof(s.day), "2025-06-17");
+	s.as_of_ms = as_of;
+	struct protocol_figures fig = { .scale = 4, .counts = { 1, 1, 2, 6 }, .total = 10, .positive_pct = 80,
+					.happy_index = 76.7 };
+	s.kiosk = s.store_total = s.chain = fig;
+	snprintf(s.store_name, sizeof(s.store_name), "Harbour Street");
+	s.nareas = 2;
+	snprintf(s.areas[0].area, sizeof(s.areas[0].area), "Counter");
+	snprintf(s.areas[1].area, sizeof(s.areas[1].area), "Returns");
+	s.areas[0].figures = s.areas[1].figures = fig;
+	char *json, err[256];
+	size_t len;
+	assert_int_equal(protocol_encode_summary(&s, &json, &len, err, sizeof(err)), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->store), "INSERT OR REPLACE INTO summary VALUES ('2025-06-17', ?, ?, ?)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, json, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, as_of);
+	sqlite3_bind_int64(st, 3, as_of);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(json);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	tu_mkdtemp(f->dir, sizeof(f->dir));
+	snprintf(f->db_path, sizeof(f->db_path), "%s/k.db", f->dir);
+	char err[512];
+	assert_int_equal(store_open(&f->store, f->db_path, err, sizeof(err)), 0);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.timezone, sizeof(f->cfg.timezone), TZ);
+	struct tzdate d = { 2025, 6, 17 };
+	assert_int_equal(tzday_local_to_ms(TZ, d, 16, 40, 0, &f->now_ms, err, sizeof(err)), 0);
+	/* 9:00 one rating, 12:00 four, 15:00 two: bars 1 : 4 : 2 */
+	add(f, 3, 9, 5);
+	for (int i = 0; i < 4; i++)
+		add(f, i == 0 ? 0 : 3, 12, 10 + i);
+	add(f, 2, 15, 1);
+	add(f, 1, 15, 2);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->store);
+	tu_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Pixels in r that differ from the background at (1, 1). */
+static int ink(SDL_Surface *s, struct rect r)
+{
+	int n = 0;
+	Uint32 bg = ((Uint32 *)s->pixels)[s->pitch / 4 + 1];
+	for (int y = r.y; y < r.y + r.h; y++)
+		for (int x = r.x; x < r.x + r.w; x++)
+			if (((Uint32 *)s->pixels)[y * (s->pitch / 4) + x] != bg)
+				n++;
+	return n;
+}
+
+static void paint_staff(struct fixture *f, int w, int h, struct staff_data *d, SDL_Surface **canvas,
+			struct staff_view **v, struct text **text)
+{
+	char err[512];
+	assert_int_equal(text_open(text, "", err, sizeof(err)), 0);
+	assert_int_equal(staff_data_load(d, store_db(f->store), &f->cfg, f->now_ms, err, sizeof(err)), 0);
+	*canvas = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	*v = staff_view_new(&f->cfg, *text, w, h);
+	assert_non_null(*v);
+	assert_int_equal(staff_view_set_data(*v, d), 0);
+	staff_view_paint(*v, *canvas);
+}
+
+static void done(SDL_Surface *c, struct staff_view *v, struct text *t)
+{
+	SDL_FreeSurface(c);
+	staff_view_free(v);
+	text_close(t);
+}
+
+static void test_bars_follow_the_hourly_counts(void **state)
+{
+	struct fixture *f = *state;
+	static const int sizes[][2] = { { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
+	for (int s = 0; s < 3; s++) {
+		static struct staff_data d;
+		SDL_Surface *c;
+		struct staff_view *v;
+		struct text *t;
+		paint_staff(f, sizes[s][0], sizes[s][1], &d, &c, &v, &t);
+		const struct staff_marks *m = staff_view_marks(v);
+		assert_int_equal(m->hour_first, 0);
+		assert_int_equal(m->hour_end, 24);
+		int h9 = m->bar[9].h, h12 = m->bar[12].h, h15 = m->bar[15].h;
+		assert_true(h12 > 0);
+		assert_int_equal(m->bar[8].h, 0);
+		assert_int_equal(m->bar[16].h, 0);
+		/* proportional to 1 : 4 : 2, within a pixel of rounding */
+		assert_true(abs(h9 * 4 - h12) <= 4);
+		assert_true(abs(h15 * 2 - h12) <= 2);
+		/* the bars stand on the chart's base and are painted */
+		assert_int_equal(m->bar[12].y + m->bar[12].h, m->chart.y + m->chart.h);
+		assert_true(ink(c, m->bar[12]) == m->bar[12].w * m->bar[12].h);
+		done(c, v, t);
+	}
+}
+
+static void test_every_number_is_drawn(void **state)
+{
+	struct fixture *f = *state;
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	const struct staff_marks *m = staff_view_marks(v);
+	/* counts 1, 1, 1, 4 (worst to best): each face's count is drawn */
+	assert_int_equal(d.view.today.total, 7);
+	for (int i = 0; i < 4; i++) {
+		assert_true(m->count[i].w > 0 && m->count[i].h > 0);
+		assert_true(ink(c, m->count[i]) > 20);
+	}
+	/* the big figures are large enough to read from two metres */
+	assert_true(m->positive.h >= 480 / 10);
+	assert_true(ink(c, m->positive) > 200);
+	assert_true(ink(c, m->happy) > 200);
+	assert_true(ink(c, m->sentence) > 200);
+	assert_string_equal(m->sentence_text, "71% happy today.");
+	/* no summary stored: no head-office block at all */
+	assert_int_equal(m->head_office.w, 0);
+	done(c, v, t);
+}
+
+static void test_head_office_block_only_when_fresh(void **state)
+{
+	struct fixture *f = *state;
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	put_summary(f, f->now_ms - 10 * 60 * 1000);
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	assert_true(d.have_summary);
+	assert_true(staff_view_marks(v)->head_office.h > 0);
+	assert_true(ink(c, staff_view_marks(v)->head_office) > 500);
+	done(c, v, t);
+
+	/* older than [staff] summary_max_age_s: left out, not shown as zeros */
+	put_summary(f, f->now_ms - (int64_t)(f->cfg.staff_summary_max_age_s * 1000) - 1000);
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	assert_false(d.have_summary);
+	assert_int_equal(staff_view_marks(v)->head_office.w, 0);
+	done(c, v, t);
+}
+
+static void test_chart_keeps_to_the_configured_hours(void **state)
+{
+	struct fixture *f = *state;
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	f->cfg.staff_hours[0] = 8;
+	f->cfg.staff_hours[1] = 20;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	const struct staff_marks *m = staff_view_marks(v);
+	assert_int_equal(m->hour_first, 8);
+	assert_int_equal(m->hour_end, 20);
+	assert_true(m->bar[8].x < m->bar[9].x);
+	assert_int_equal(m->bar[7].w, 0);
+	done(c, v, t);
+}
+
+static void test_pin_keys_are_where_they_are_drawn(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct text *t;
+	assert_int_equal(text_open(&t, "", err, sizeof(err)), 0);
+	SDL_Surface *c = SDL_CreateRGBSurfaceWithFormat(0, 800, 480, 32, SDL_PIXELFORMAT_ARGB8888);
+	struct staff_view *v = staff_view_new(&f->cfg, t, 800, 480);
+	staff_view_paint_pin(v, c, 0, 0);
+	/* the e2e test touches the cancel key at (0.395, 0.881) of 800x480 */
+	assert_int_equal(staff_view_pin_hit(v, 0.395 * 800, 0.881 * 480), STAFF_PIN_CANCEL);
+	assert_int_equal(staff_view_pin_hit(v, 400, 171), 2);
+	assert_int_equal(staff_view_pin_hit(v, 5, 5), -1);
+	done(c, v, t);
+}
+
+static void test_corners_are_never_faces(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = { { 480, 320 }, { 800, 480 }, { 1920, 1080 }, { 480, 800 }, { 1080, 1920 } };
+	for (int s = 0; s < 5; s++)
+		for (int n = 3; n <= 5; n++) {
+			struct layout l;
+			int w = sizes[s][0], h = sizes[s][1];
+			layout_rating(&l, w, h, n);
+			/* the top corners are corner zones in the question box, never a face */
+			assert_true(staff_view_in_corner(w, h, 2, 2));
+			assert_true(staff_view_in_corner(w, h, w - 3, 2));
+			assert_int_equal(layout_hit(&l, 2, 2), -1);
+			assert_int_equal(layout_hit(&l, w - 3, 2), -1);
+			assert_false(staff_view_in_corner(w, h, w / 2, h / 2));
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bars_follow_the_hourly_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_number_is_drawn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chart_keeps_to_the_configured_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_keys_are_where_they_are_drawn, setup, teardown),
+		cmocka_unit_test(test_corners_are_never_faces),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
