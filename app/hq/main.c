@@ -13,6 +13,7 @@
 #include "config.h"
 #include "hq_cli.h"
 #include "hq_http.h"
+#include "journal_log.h"
 #include "log.h"
 
 static int usage(void)
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 		*slot = argv[++i];
 	}
 	log_init("tally-hq");
+	journal_log_setup(NULL); /* the journal when systemd runs us */
 	if (verbose)
 		log_set_level(LOG_DEBUG);
 	config_defaults(&cfg);

@@ -27,12 +27,14 @@
 #include "config.h"
 #include "dbwatch.h"
 #include "http_client.h"
+#include "journal_log.h"
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
 #include "store.h"
 #include "summary_pull.h"
 #include "sync.h"
+#include "watchdog.h"
 
 /* Coalesces the burst of WAL writes one commit makes into one round. */
 #define SETTLE_MS 200
@@ -284,9 +286,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* Under systemd, lines go to the journal with TALLY_KIOSK set. */
+	journal_log_setup(cfg.kiosk_id);
 	char err[1024];
 	int status = 1;
 	struct daemon d = { .cfg = &cfg };
+	struct watchdog wd;
+	if (watchdog_init(&wd, err, sizeof(err)))
+		log_msg(LOG_WARNING, "%s", err);
 	if (http_global_init(err, sizeof(err))) {
 		log_msg(LOG_ERR, "%s", err);
 		return 1;
@@ -326,9 +333,15 @@ int main(int argc, char **argv)
 	schedule(&d, loop_now_ms());
 	if (cfg.sync_summary_every_s > 0)
 		d.summary_timer = loop_add_timer(d.loop, loop_now_ms() + 2000, on_summary_timer, &d);
+	/* Pings ride the loop's own timer: a round stuck past WatchdogSec gets us restarted. */
+	if (watchdog_attach(&wd, d.loop))
+		log_msg(LOG_WARNING, "watchdog: no free loop timer");
+	watchdog_ready(&wd);
 	while (!stop_flag)
 		loop_run_once(d.loop, -1);
 	log_msg(LOG_INFO, "stopping");
+	watchdog_stopping(&wd);
+	watchdog_detach(&wd);
 	status = 0;
 out:
 	dbwatch_close(d.watch);
