@@ -83,8 +83,23 @@ SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, in
 	if (!t || !utf8 || !*utf8 || box_w <= 0 || box_h <= 0)
 		return NULL;
 	SDL_Surface *s = NULL;
+	int one_line = strchr(utf8, '\n') == NULL;
 	for (int px = max_px; px >= 8; px = px * 94 / 100) {
 		TTF_SetFontSize(t->font, px);
+		/*
+		 * Measuring is far cheaper than rendering (the staff view fits a
+		 * few dozen texts): skip sizes that cannot fit even when wrapped,
+		 * and render once when the text fits on one line.
+		 */
+		int tw, th;
+		if (one_line && TTF_SizeUTF8(t->font, utf8, &tw, &th) == 0) {
+			int lines = (tw + box_w - 1) / box_w;
+			if (th > box_h || (long)lines * TTF_FontLineSkip(t->font) > box_h) {
+				if (px * 94 / 100 == px)
+					break;
+				continue;
+			}
+		}
 		s = TTF_RenderUTF8_Blended_Wrapped(t->font, utf8, colour, (Uint32)box_w);
 		if (!s)
 			return NULL;

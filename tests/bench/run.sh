@@ -11,6 +11,7 @@ run() {
 	echo
 }
 run bench_stats
+run bench_staff
 run bench_gpio_latency
 run bench_gpio_storm
 echo "== bench_kiosk"
