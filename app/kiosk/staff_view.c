@@ -283,6 +283,18 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int cell = r.w / n;
 	int fs = v->face_size;
 	int text_h = r.h - fs - r.h / 12;
+	/* One size for every count, so 130 does not look smaller than 73. */
+	size_t longest = 1;
+	for (int i = 0; i < n; i++) {
+		char num[32];
+		format_count(v, d->counts[i], num, sizeof(num));
+		if (strlen(num) > longest)
+			longest = strlen(num);
+	}
+	int count_px = text_h * 9 / 10;
+	int by_width = (int)((cell * 85 / 100) / (0.72 * (double)longest)); /* DejaVu Bold digits: ~0.7 em */
+	if (by_width < count_px)
+		count_px = by_width;
 	for (int i = 0; i < n; i++) {
 		int value = n - 1 - i; /* best face on the left, as the counts read "mostly happy" first */
 		int cx = r.x + i * cell + cell / 2;
@@ -293,7 +305,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 		char num[32];
 		format_count(v, d->counts[value], num, sizeof(num));
 		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
-		v->marks.count[value] = put_text(v, c, num, box, text_h * 9 / 10, white, 0);
+		v->marks.count[value] = put_text(v, c, num, box, count_px, white, 0);
 	}
 }
 
@@ -396,7 +408,7 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	const struct stats_view *sv = &d->view;
 	const struct protocol_summary *s = &d->summary;
 	/* Rows: header, three days; then head office's: this area, others, store, chain, "as of". */
-	int want = 4;
+	int fixed = 4; /* header and three days */
 	int others = 0;
 	int mine = -1;
 	if (d->have_summary) {
@@ -406,19 +418,16 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			else
 				others++;
 		}
-		want += 3 + others + (mine >= 0);
+		fixed += (mine >= 0) + 2 + 1 + 1; /* this area, store, chain, "as of", the rule above them */
 	}
-	int min_row = v->h / 22 > 14 ? v->h / 22 : 14;
-	int max_row = v->h / 11;
-	int row_h = r.h / want;
-	if (row_h < min_row) {
-		/* Too many areas: keep this area, store and chain; drop others from the end. */
-		int fit = r.h / min_row;
-		others -= want - fit;
-		if (others < 0)
-			others = 0;
-		row_h = min_row;
-	}
+	int shorter = v->w < v->h ? v->w : v->h;
+	int min_row = shorter / 20 > 14 ? shorter / 20 : 14;
+	int max_row = shorter / 11;
+	/* Too many areas for readable rows: keep this area, store and chain; drop others from the end. */
+	int fit = r.h / min_row - fixed;
+	if (others > fit)
+		others = fit > 0 ? fit : 0;
+	int row_h = r.h / (fixed + others);
 	if (row_h > max_row)
 		row_h = max_row;
 	int y = r.y;
@@ -720,14 +729,15 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	format_index(v, e->total > 0 ? e->hi : -1, hi, sizeof(hi));
 	format_count(v, e->total, n, sizeof(n));
 	int half = b.w / 2;
-	put_text(v, c, pct, rect_of(b.x, b.y + name_h, half, big_h), big_h, white, 0);
-	put_text(v, c, hi, rect_of(b.x + half, b.y + name_h, b.w - half, big_h), big_h, white, 0);
+	int gap = b.w / 16; /* keeps "71%" and "73.8" from reading as one number */
+	put_text(v, c, pct, rect_of(b.x + gap / 2, b.y + name_h, half - gap, big_h), big_h, white, 0);
+	put_text(v, c, hi, rect_of(b.x + half + gap / 2, b.y + name_h, b.w - half - gap, big_h), big_h, white, 0);
 	int y = b.y + name_h + big_h;
 	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, grey, 0);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, grey, 0);
 	y += line_h;
 	/* How the ratings split over the faces, best on the left, in the faces' colours. */
-	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 70 / 100, dist_h);
+	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 60 / 100, dist_h);
 	if (e->total > 0 && e->scale >= 2 && e->scale <= STATS_MAX_FACES) {
 		int64_t sum = 0;
 		for (int i = 0; i < e->scale; i++)
@@ -742,8 +752,8 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 		}
 	}
 	snprintf(line, sizeof(line), "%s %s", n, v->cfg->t_ratings);
-	put_text(v, c, line, rect_of(dist.x + dist.w, y, b.x + b.w - dist.x - dist.w, b.y + b.h - y), dist_h * 15 / 10,
-		 grey, 1);
+	put_text(v, c, line, rect_of(dist.x + dist.w + b.w / 40, y, b.x + b.w - dist.x - dist.w - b.w / 40, b.y + b.h - y),
+		 dist_h * 13 / 10, grey, 1);
 }
 
 void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const struct staff_data *d, int page)
