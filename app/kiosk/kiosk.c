@@ -18,6 +18,12 @@
  * presses in the CLOSE_GUARD_MS after are ignored, so closing the view
  * never becomes a rating.
  *
+ * Outside [hours] the screen goes dark (and the backlight down, where
+ * sysfs has one); presses there are stored, flagged closed. SIGHUP reloads
+ * the config: a bad one is refused, with the reason logged, and the old one
+ * kept. With systemd, READY=1 follows the first presented frame and
+ * WATCHDOG=1 comes from this loop only, so a hung loop gets restarted.
+ *
  * In [kiosk] mode = display the same loop runs the wall display: no
  * buttons, no store (the database is opened read-only, so it cannot
  * write), the figures re-read every [display] refresh_s and redrawn only
@@ -39,11 +45,13 @@
 #include "buttons_input.h"
 #include "clockstate.h"
 #include "display.h"
+#include "kiosk_status.h"
 #include "filter.h"
 #include "latency.h"
 #include "layout.h"
 #include "log.h"
 #include "loop.h"
+#include "opening.h"
 #include "screen.h"
 #include "script.h"
 #include "snapshot.h"
@@ -51,6 +59,7 @@
 #include "store.h"
 #include "text.h"
 #include "tzday.h"
+#include "watchdog.h"
 
 /* How often a kiosk without a working store tries again. */
 #define STORE_RETRY_MS 10000
@@ -71,7 +80,8 @@
 #define POINTER_MOUSE (-1)
 
 struct kiosk {
-	const struct config *cfg;
+	const struct config *cfg;  /* == &own, replaced whole by a reload */
+	struct config own;
 	const struct kiosk_options *opt;
 	struct loop *loop;
 	struct display *disp;
@@ -115,6 +125,9 @@ struct kiosk {
 	int64_t guard_edge_ns;     /* closed by a button: its guard on the edge time base, else 0 */
 	unsigned swallow;          /* bit per button: its release is not a rating */
 	int refresh_timer, page_timer, page, pages;
+	struct opening *opening;
+	struct watchdog wd;
+	unsigned noisy;            /* bit per button whose line stormed, until a clean press */
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */
@@ -143,6 +156,7 @@ static void present(struct kiosk *k)
 		k->first_frame_done = 1;
 		k->first_frame_ns = latency_now_ns();
 		k->first_frame_ms = (double)(k->first_frame_ns - k->opt->started_ns) / 1e6;
+		watchdog_ready(&k->wd); /* systemd: ready once the customer sees a screen */
 	}
 }
 
@@ -152,6 +166,16 @@ static void show(struct kiosk *k, enum screen_name name)
 	if (name != SCREEN_RATING)
 		k->state.highlight = -1;
 	k->dirty = 1;
+}
+
+/* What tallyctl status shows of the kiosk: written when it changes. */
+static void status_update(struct kiosk *k)
+{
+	const char *screen = k->cfg->mode == MODE_DISPLAY ? "display"
+			     : k->state.name == SCREEN_OUT_OF_ORDER ? "out-of-order"
+			     : !opening_is_open(k->opening) ? "closed" : "rating";
+	kiosk_status_write(k->cfg, screen, k->state.name == SCREEN_OUT_OF_ORDER ? k->detail : NULL,
+			   display_describe(k->disp), k->buttons, k->noisy);
 }
 
 static void led(struct kiosk *k, int i);
@@ -196,7 +220,7 @@ static void thanks_over(void *arg)
 	if (k->filter.burst && k->burst_timer <= 0)
 		check_burst(k);
 	led(k, -1);
-	show(k, SCREEN_RATING);
+	show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
 }
 
 static void highlight_over(void *arg)
@@ -216,8 +240,19 @@ static void out_of_order(struct kiosk *k, const char *why)
 	if (k->buttons) /* an admin is needed */
 		buttons_input_set_status_led(k->buttons, 1);
 	show(k, SCREEN_OUT_OF_ORDER);
+	status_update(k);
 	if (k->retry_timer <= 0)
 		k->retry_timer = loop_add_timer(k->loop, loop_now_ms() + STORE_RETRY_MS, try_store, k);
+}
+
+/* Out of order no more: the faces (or the dark screen) again. */
+static void back_in_order(struct kiosk *k)
+{
+	if (k->buttons)
+		buttons_input_set_status_led(k->buttons, 0);
+	show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
+	log_msg(LOG_NOTICE, "store: working again");
+	status_update(k);
 }
 
 /* Opens the store if it is not open, and leaves "out of order" when it works. */
@@ -237,11 +272,8 @@ static void try_store(void *arg)
 		filter_init(&k->filter, k->cfg->response_interval_s, found == 1 ? &last : NULL);
 		log_msg(LOG_INFO, "store: %s open, %lld ratings", k->cfg->database, (long long)store_count(k->store));
 	}
-	if (k->state.name == SCREEN_OUT_OF_ORDER) {
-		if (k->buttons)
-			buttons_input_set_status_led(k->buttons, 0);
-		show(k, SCREEN_RATING);
-	}
+	if (k->state.name == SCREEN_OUT_OF_ORDER)
+		back_in_order(k);
 }
 
 /* The face lights: the customer's instant answer. */
@@ -267,6 +299,8 @@ static void rate(struct kiosk *k, int face, enum rating_source source)
 	snprintf(r.kiosk_id, sizeof(r.kiosk_id), "%s", k->cfg->kiosk_id);
 	clockstate_stamp(&r);
 	r.flags = filter_classify(&k->filter, &r);
+	if (!opening_is_open(k->opening))
+		r.flags |= RATING_CLOSED;
 	char err[512];
 	int64_t t0 = latency_now_ns();
 	if (store_add(k->store, &r, err, sizeof(err)) != 0) {
@@ -276,6 +310,8 @@ static void rate(struct kiosk *k, int face, enum rating_source source)
 	}
 	latency_add(&k->commit, latency_now_ns() - t0);
 	filter_remember(&k->filter, &r);
+	if (k->state.name == SCREEN_OUT_OF_ORDER) /* stored again: the disk has room */
+		back_in_order(k);
 	if (source == SOURCE_BUTTON)
 		led(k, face); /* through the thank-you screen */
 	k->ratings++;
@@ -327,7 +363,7 @@ static void staff_close(struct kiosk *k, const char *why)
 	k->guard_until = loop_now_ms() + CLOSE_GUARD_MS;
 	k->guard_edge_ns = 0;
 	log_msg(LOG_NOTICE, "staff view: closed (%s)", why);
-	show(k, SCREEN_RATING);
+	show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
 }
 
 static void staff_time_up(void *arg)
@@ -529,6 +565,10 @@ static void on_button(const struct button_event *ev, void *arg)
 		} else {
 			rate(k, ev->button, SOURCE_BUTTON);
 		}
+		if (k->noisy & bit) { /* a clean press: the line works again */
+			k->noisy &= ~bit;
+			status_update(k);
+		}
 		break;
 	case BUTTON_RELEASE:
 		k->swallow &= ~bit;
@@ -543,8 +583,14 @@ static void on_button(const struct button_event *ev, void *arg)
 		if (k->state.name != SCREEN_STAFF)
 			staff_open(k, "staff chord");
 		break;
-	default:
-		break; /* stuck, recovered, noise: buttons_input logged them */
+	case BUTTON_NOISE:
+		k->noisy |= bit;
+		status_update(k);
+		break;
+	case BUTTON_STUCK:
+	case BUTTON_RECOVERED:
+		status_update(k); /* buttons_input logged it */
+		break;
 	}
 }
 
@@ -743,15 +789,124 @@ static void pump(struct kiosk *k)
 	}
 }
 
+/* --- opening hours, reload ------------------------------------------------ */
+
+static int64_t opening_clock(void *arg)
+{
+	return wall_now_ms(arg);
+}
+
+static void opening_changed(int open, void *arg)
+{
+	struct kiosk *k = arg;
+	/* Out of order and the staff view stay; they end into the right screen. */
+	if (k->state.name != SCREEN_OUT_OF_ORDER && !staff_screen(k)) {
+		if (!open) {
+			cancel_thanks(k);
+			led(k, -1);
+			show(k, SCREEN_CLOSED);
+		} else if (k->state.name == SCREEN_CLOSED) {
+			show(k, SCREEN_RATING);
+		}
+	}
+	status_update(k);
+}
+
+/* Starts what follows the config: buttons, schedule, opening hours. */
+static void start_rating_parts(struct kiosk *k)
+{
+	char err[512];
+	k->lit_led = -1;
+	if (buttons_input_open(&k->buttons, k->cfg, k->loop, on_button, k, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "%s (buttons off; touch and keys still rate)", err);
+	else if (k->buttons && k->state.name == SCREEN_OUT_OF_ORDER)
+		buttons_input_set_status_led(k->buttons, 1);
+	schedule_arm(k, wall_now_ms(k));
+	k->opening = opening_start(k->cfg, k->loop, opening_clock, opening_changed, k);
+	if (!opening_is_open(k->opening) && k->state.name == SCREEN_RATING)
+		show(k, SCREEN_CLOSED);
+}
+
+static void stop_rating_parts(struct kiosk *k)
+{
+	buttons_input_close(k->buttons); /* LEDs off */
+	k->buttons = NULL;
+	k->noisy = 0;
+	stop_timer(k, &k->schedule_timer);
+	opening_free(k->opening); /* backlight back on */
+	k->opening = NULL;
+}
+
+/*
+ * SIGHUP: the config file again. A file with any problem is refused whole
+ * and the old settings stay, so a typo made over SSH never stops a kiosk.
+ * The rotation and the mode need the window made anew: restart for those.
+ */
+static void reload(struct kiosk *k)
+{
+	static struct config next;
+	static char errs[8192];
+	if (!k->opt->config_path) {
+		log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
+		return;
+	}
+	config_defaults(&next);
+	int problems = config_load(&next, k->opt->config_path, errs, sizeof(errs));
+	if (problems) {
+		errs[strcspn(errs, "\n")] = '\0';
+		log_msg(LOG_ERR, "config reload refused, old config kept: %s%s", errs,
+			problems > 1 ? " (and more: tallyctl check-config)" : "");
+		return;
+	}
+	if (next.rotate != k->own.rotate || next.mode != k->own.mode) {
+		log_msg(LOG_WARNING, "config reload: rotate and mode change only with a restart; the rest applies now");
+		next.rotate = k->own.rotate;
+		next.mode = k->own.mode;
+	}
+	int new_db = strcmp(next.database, k->own.database) != 0;
+	int new_font = strcmp(next.font, k->own.font) != 0;
+	if (k->cfg->mode == MODE_RATING)
+		stop_rating_parts(k);
+	cancel_thanks(k);
+	k->own = next;
+	if (new_db && k->store) {
+		store_checkpoint(k->store);
+		store_close(k->store);
+		k->store = NULL;
+	}
+	if (new_font) {
+		char err[512];
+		text_close(k->text);
+		k->text = NULL;
+		if (text_open(&k->text, k->cfg->font, err, sizeof(err)) != 0)
+			log_msg(LOG_ERR, "%s (showing faces without text)", err);
+	}
+	k->filter.interval_ms = (int64_t)(k->cfg->response_interval_s * 1000.0 + 0.5);
+	if (k->state.name == SCREEN_THANKS)
+		show(k, SCREEN_RATING);
+	rebuild_screen(k);
+	if (k->cfg->mode == MODE_RATING) {
+		if (!k->store)
+			try_store(k);
+		start_rating_parts(k);
+	}
+	log_msg(LOG_NOTICE, "config reloaded from %s", k->opt->config_path);
+	status_update(k);
+}
+
 static void on_signal(int fd, short revents, void *arg)
 {
 	(void)revents;
 	struct kiosk *k = arg;
 	struct signalfd_siginfo si;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		log_msg(LOG_INFO, "signal %d: stopping", (int)si.ssi_signo);
-		k->running = 0;
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		reload(k);
+		return;
 	}
+	log_msg(LOG_INFO, "signal %d: stopping", (int)si.ssi_signo);
+	k->running = 0;
 }
 
 static void register_wake_fds(struct kiosk *k);
@@ -800,6 +955,7 @@ static int open_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -827,7 +983,8 @@ static void shutdown_kiosk(struct kiosk *k)
 	if (k->opt->stats_out && k->disp)
 		write_stats(k);
 	script_free(k->script);
-	buttons_input_close(k->buttons); /* LEDs off */
+	watchdog_stopping(&k->wd);
+	stop_rating_parts(k);
 	if (k->store) {
 		/* Clean stop: fold the WAL back so the file alone is complete. */
 		store_checkpoint(k->store);
@@ -850,8 +1007,11 @@ static void shutdown_kiosk(struct kiosk *k)
 
 int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 {
-	struct kiosk kiosk = { .cfg = cfg, .opt = opt, .running = 1, .signal_fd = -1 };
+	static struct kiosk kiosk; /* large: it holds a whole config */
 	struct kiosk *k = &kiosk;
+	*k = (struct kiosk){ .opt = opt, .running = 1, .signal_fd = -1, .lit_led = -1 };
+	k->own = *cfg;
+	k->cfg = cfg = &k->own; /* a reload replaces it whole */
 	char err[512];
 	k->state = (struct screen_state){ .name = SCREEN_RATING, .highlight = -1, .chosen = -1 };
 	k->loop = loop_new();
@@ -866,6 +1026,9 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 	k->signal_fd = open_signals();
 	if (k->signal_fd >= 0)
 		loop_add_fd(k->loop, k->signal_fd, POLLIN, on_signal, k);
+	if (watchdog_init(&k->wd, err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "%s", err);
+	watchdog_attach(&k->wd, k->loop);
 
 	if (display_open(&k->disp, opt->fullscreen, opt->width, opt->height, cfg->rotate, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tally-kiosk: %s\n", err);
@@ -891,12 +1054,9 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 		display_page_tick(k);
 	} else {
 		try_store(k);
-		if (buttons_input_open(&k->buttons, cfg, k->loop, on_button, k, err, sizeof(err)) != 0)
-			log_msg(LOG_ERR, "%s (buttons off; touch and keys still rate)", err);
-		else if (k->buttons && k->state.name == SCREEN_OUT_OF_ORDER)
-			buttons_input_set_status_led(k->buttons, 1);
-		schedule_arm(k, wall_now_ms(k));
+		start_rating_parts(k);
 	}
+	status_update(k);
 
 	if (opt->script) {
 		struct script_hooks hooks = { script_screenshot, script_quit, script_pushed, k };
@@ -913,6 +1073,7 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 			present(k);
 		if (!k->running)
 			break;
+		watchdog_ping(&k->wd, loop_now_ms()); /* only from here: a hung loop stops the pings */
 		if (loop_run_once(k->loop, display_poll_ms(k->disp)) < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			break;

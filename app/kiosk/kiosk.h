@@ -11,6 +11,7 @@
 #include "config.h"
 
 struct kiosk_options {
+	const char *config_path;   /* reloaded on SIGHUP; NULL: built-in defaults */
 	int fullscreen;
 	int width, height;         /* window size when not fullscreen */
 	const char *script;        /* scripted input file, or NULL */

@@ -11,6 +11,7 @@
 
 #include "buttontest.h"
 #include "config.h"
+#include "journal_log.h"
 #include "kiosk.h"
 #include "latency.h"
 #include "log.h"
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--config") && next) {
-			config_path = argv[++i];
+			config_path = opt.config_path = argv[++i];
 		} else if (!strcmp(a, "--windowed") && next) {
 			if (parse_size(argv[++i], &opt.width, &opt.height)) {
 				fprintf(stderr, "tally-kiosk: --windowed wants WxH, like 800x480\n");
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	journal_log_setup(cfg.kiosk_id); /* the journal when systemd runs us, else stderr */
 	if (now && parse_now(&cfg, now, &opt.clock_offset_ms) != 0) {
 		fprintf(stderr, "tally-kiosk: --now wants the store's local time 'YYYY-MM-DD HH:MM[:SS]', not \"%s\"\n", now);
 		return 2;

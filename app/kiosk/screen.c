@@ -162,6 +162,9 @@ void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_sta
 	case SCREEN_OUT_OF_ORDER:
 		paint_out_of_order(s, canvas, st->detail);
 		break;
+	case SCREEN_CLOSED:
+		SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, 0, 0, 0));
+		break;
 	default:
 		break; /* the staff screens: staff_view.c */
 	}

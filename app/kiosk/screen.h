@@ -14,7 +14,8 @@
 #include "text.h"
 
 /* STAFF, PIN and DISPLAY are painted by staff_view.c; screen_paint leaves them be. */
-enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER, SCREEN_STAFF, SCREEN_PIN, SCREEN_DISPLAY };
+enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER, SCREEN_STAFF, SCREEN_PIN, SCREEN_DISPLAY,
+		   SCREEN_CLOSED /* outside opening hours: a dark screen */ };
 
 struct screen_state {
 	enum screen_name name;

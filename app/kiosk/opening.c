@@ -1,0 +1,118 @@
+/*
+ * opening: a loop timer at the next opening or closing. The wait is capped
+ * at a quarter of an hour and re-checked then: loop timers run on the
+ * monotonic clock, while opening hours are wall-clock times that NTP may
+ * still move after a boot (the Pi has no RTC).
+ */
+#include "opening.h"
+
+#include <stdlib.h>
+
+#include "backlight.h"
+#include "hours.h"
+#include "log.h"
+
+#define RECHECK_MS (15 * 60 * 1000)
+
+struct opening {
+	const struct config *cfg;
+	struct loop *loop;
+	opening_clock_fn clock;
+	opening_changed_fn changed;
+	void *arg;
+	struct backlight *backlight;
+	int open;
+	int timer;
+};
+
+/* Open now? Minutes to the next change in *next (-1: none). */
+static int open_now(struct opening *o, int *next)
+{
+	int wday, minute;
+	char err[256];
+	*next = -1;
+	if (hours_all_open(o->cfg->hours))
+		return 1;
+	if (hours_local_now(o->cfg->timezone, o->clock(o->arg), &wday, &minute, err, sizeof(err)) != 0) {
+		log_msg(LOG_WARNING, "opening hours: %s; taking the store as open", err);
+		return 1;
+	}
+	*next = hours_next_change(o->cfg->hours, wday, minute);
+	return hours_open_at(o->cfg->hours, wday, minute);
+}
+
+static void apply_backlight(struct opening *o)
+{
+	char err[256];
+	if (o->backlight && backlight_set(o->backlight, o->open, err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "%s", err);
+}
+
+static void tick(void *arg);
+
+/* Wakes a second after the minute of the next change turns, capped so a clock step is noticed. */
+static void arm(struct opening *o, int next_min)
+{
+	if (next_min < 0)
+		return;
+	int64_t wait = (int64_t)next_min * 60000 - (o->clock(o->arg) % 60000) + 1000;
+	if (wait > RECHECK_MS)
+		wait = RECHECK_MS;
+	if (wait < 1000)
+		wait = 1000;
+	o->timer = loop_add_timer(o->loop, loop_now_ms() + wait, tick, o);
+}
+
+static void tick(void *arg)
+{
+	struct opening *o = arg;
+	int next;
+	int open = open_now(o, &next);
+	o->timer = 0;
+	if (open != o->open) {
+		o->open = open;
+		log_msg(LOG_NOTICE, "store %s (opening hours): %s", open ? "opens" : "closes",
+			open ? "faces back" : "screen dimmed, presses stored as closed");
+		apply_backlight(o);
+		o->changed(open, o->arg);
+	}
+	arm(o, next);
+}
+
+struct opening *opening_start(const struct config *cfg, struct loop *loop, opening_clock_fn clock,
+			      opening_changed_fn changed, void *arg)
+{
+	struct opening *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	*o = (struct opening){ .cfg = cfg, .loop = loop, .clock = clock, .changed = changed, .arg = arg, .open = 1 };
+	if (!hours_all_open(cfg->hours) && backlight_open(&o->backlight))
+		log_msg(LOG_INFO, "opening hours: dimming %s while closed", backlight_path(o->backlight));
+	int next;
+	o->open = open_now(o, &next);
+	if (!o->open) {
+		apply_backlight(o);
+		log_msg(LOG_NOTICE, "store closed (opening hours): screen dimmed, presses stored as closed");
+	}
+	arm(o, next);
+	return o;
+}
+
+void opening_free(struct opening *o)
+{
+	if (!o)
+		return;
+	if (o->timer > 0)
+		loop_del_timer(o->loop, o->timer);
+	if (!o->open) {
+		o->open = 1;
+		apply_backlight(o); /* a stopped kiosk leaves the panel lit */
+	}
+	backlight_close(o->backlight);
+	free(o);
+}
+
+int opening_is_open(const struct opening *o)
+{
+	return !o || o->open;
+}
