@@ -52,6 +52,9 @@
 
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t now_flag;
+static volatile sig_atomic_t reload_flag;
+static const char *reload_path;   /* --config, checked on SIGHUP */
+static int restart_flag;          /* SIGHUP with a good config: exec ourselves anew */
 static int sig_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig)
@@ -59,6 +62,8 @@ static void on_signal(int sig)
 	int saved = errno;
 	if (sig == SIGUSR1)
 		now_flag = 1;
+	else if (sig == SIGHUP)
+		reload_flag = 1;
 	else
 		stop_flag = 1;
 	if (write(sig_pipe[1], "x", 1) < 0) {
@@ -175,6 +180,34 @@ static void on_db_change(int fd, short revents, void *arg)
 	/* Otherwise the backoff retry already scheduled will carry it. */
 }
 
+/*
+ * SIGHUP: a config with any problem is refused and the old one kept; a
+ * good one takes effect by executing ourselves anew once the loop ends (no
+ * round is in flight then), which applies every key the same way a start
+ * does. Nothing is lost: the outbox is the kiosk's database.
+ */
+static void reload(struct daemon *d)
+{
+	static struct config next;
+	static char errs[4096];
+	(void)d;
+	if (!reload_path) {
+		log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
+		return;
+	}
+	config_defaults(&next);
+	int problems = config_load(&next, reload_path, errs, sizeof(errs));
+	if (problems) {
+		errs[strcspn(errs, "\n")] = '\0';
+		log_msg(LOG_ERR, "config reload refused, old config kept: %s%s", errs,
+			problems > 1 ? " (and more: tallyctl check-config)" : "");
+		return;
+	}
+	log_msg(LOG_NOTICE, "config reloaded from %s: restarting with it", reload_path);
+	restart_flag = 1;
+	stop_flag = 1;
+}
+
 static void on_signal_pipe(int fd, short revents, void *arg)
 {
 	(void)revents;
@@ -182,6 +215,10 @@ static void on_signal_pipe(int fd, short revents, void *arg)
 	char buf[64];
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
+	if (reload_flag && !stop_flag) {
+		reload_flag = 0;
+		reload(d);
+	}
 	if (now_flag && !stop_flag) {
 		now_flag = 0;
 		log_msg(LOG_INFO, "asked to sync now");
@@ -212,6 +249,7 @@ static int setup_signals(char *err, size_t errlen)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -254,6 +292,7 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = NULL;
 	int once = 0, c;
+	char **args = argv; /* getopt may permute argv; keep it for a re-exec */
 	char err0[256];
 	log_init("tally-sync");
 	/* First of all: SIGUSR1's default action would kill a daemon that is
@@ -277,6 +316,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	reload_path = config_path;
 	static struct config cfg;
 	static char errs[4096];
 	config_defaults(&cfg);
@@ -350,5 +390,10 @@ out:
 	http_client_free(d.http);
 	store_close(d.store);
 	http_global_cleanup();
+	if (restart_flag) {
+		execv("/proc/self/exe", args);
+		log_msg(LOG_ERR, "cannot restart for the new config: %s", strerror(errno));
+		return 1;
+	}
 	return status;
 }
