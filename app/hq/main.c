@@ -5,6 +5,7 @@
  *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
  *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -94,7 +96,32 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	log_msg(LOG_NOTICE, "serving %s on %s (%s)", db, bound, o.tls_cert[0] ? "https" : "http");
 	int sig = 0;
-	sigwait(&stop, &sig);
+	for (;;) {
+		sigwait(&stop, &sig);
+		if (sig != SIGHUP)
+			break;
+		/*
+		 * SIGHUP: a config with any problem is refused and the server goes
+		 * on; a good one takes effect by executing ourselves anew (every
+		 * batch is one transaction, so a request cut short is simply sent
+		 * again by its kiosk).
+		 */
+		static struct config next;
+		config_defaults(&next);
+		errs[0] = '\0';
+		if (!config) {
+			log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
+		} else if (config_load(&next, config, errs, sizeof(errs))) {
+			errs[strcspn(errs, "\n")] = '\0';
+			log_msg(LOG_ERR, "config reload refused, old config kept: %s", errs);
+		} else {
+			log_msg(LOG_NOTICE, "config reloaded from %s: restarting with it", config);
+			hq_http_stop(h);
+			execv("/proc/self/exe", argv);
+			log_msg(LOG_ERR, "cannot restart for the new config: %s", strerror(errno));
+			return 1;
+		}
+	}
 	log_msg(LOG_NOTICE, "stopping (signal %d)", sig);
 	hq_http_stop(h);
 	return 0;
