@@ -42,6 +42,8 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
 LIBS_CORE  := $(shell $(PKG_CONFIG) --libs $(PKGS_CORE) 2>/dev/null) -lm
 LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
 LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
+# tally-sync shares the kiosk's small RAM: only what it uses (no server, no GnuTLS).
+LIBS_SYNC  := $(shell $(PKG_CONFIG) --libs libcurl jansson zlib $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
 LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
 LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
 
@@ -60,7 +62,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 # program name -> its main directory, and the libraries it needs
 prog_dir   = $(patsubst tally-%,%,$(patsubst tallyctl,ctl,$(1)))
 LIBS_tally-kiosk = $(LIBS_KIOSK)
-LIBS_tally-sync  = $(LIBS_NET)
+LIBS_tally-sync  = $(LIBS_SYNC)
 LIBS_tally-hq    = $(LIBS_NET)
 LIBS_tallyctl    = $(LIBS_ALL)
 
@@ -117,7 +119,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libtally.a
 
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-bench: deps
+bench:
+	@./scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) ./tests/bench/run.sh
 

@@ -13,6 +13,8 @@ sqlite3 curl python3 procps openssl jq"
 PKGS="$PKGS scdoc"
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.
 if [ "${1:-}" = deb ]; then PKGS="$PKGS dpkg-dev lintian"; fi
+# `make bench` (./scripts/deps.sh bench) runs the kiosk in a real X window under Xvfb.
+if [ "${1:-}" = bench ]; then PKGS="$PKGS xvfb xauth"; fi
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Renders the staff view, the PIN pad and the wall display shown in
-# docs/README-staff.md into docs/screenshots/, headless, from demo
+# the README into docs/screenshots/, headless, from demo
 # databases (scripts/demo_data.py) with 4 and 5 faces, at a fixed
 # "now" so the pictures only change when the code does.
 set -eu

@@ -71,7 +71,7 @@ struct config {
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];
 	char out_of_order[CONFIG_TEXT_MAX];
-	/* [text] staff view and wall display; {names} are filled in (README-staff.md) */
+	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];
 	char t_date_format[CONFIG_NAME_MAX]; /* strftime, in the configured locale */

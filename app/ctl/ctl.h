@@ -22,7 +22,7 @@
 #include "config.h"
 #include "tzday.h"
 
-/* Exit codes, documented in docs/README-tallyctl.md; scripts rely on them. */
+/* Exit codes, documented in README.md (tallyctl); scripts rely on them. */
 enum ctl_exit {
 	CTL_OK = 0,      /* done; for status and check-config: nothing wrong */
 	CTL_PROBLEM = 1, /* a problem was found, or the command failed */
