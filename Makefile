@@ -113,7 +113,7 @@ test: deps
 	@BUILD=$(BUILD) ./tests/run.sh
 
 # --- benchmarks (release build; never part of make test) ---------------------
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libtally.a
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/yeardata.o $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_ALL)
 
