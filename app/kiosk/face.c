@@ -60,15 +60,6 @@ static double mouth_dist(double x, double y, double y0, double s, double w)
 	return fabs(y - yc) / sqrt(1 + slope * slope);
 }
 
-/* Inside the open grin: between the flat top y0 and the curve below it. */
-static double grin_inside(double x, double y, double y0, double s, double w)
-{
-	if (fabs(x) > w)
-		return 0;
-	double yc = y0 + s * (1 - x * x / (w * w));
-	return y > y0 && y < yc;
-}
-
 static double coverage(double dist_units, double px_per_unit)
 {
 	double c = 0.5 - dist_units * px_per_unit; /* dist < 0 is inside */
@@ -125,10 +116,12 @@ void face_draw(uint32_t *pixels, int pitch, int size, int value, int scale, int 
 			double feat = coverage(sqrt(ex * ex + ey * ey) - eye_r, ppu);
 			double md = mouth_dist(x, y, mouth_y0, mouth_s, mouth_w) - stroke;
 			double mc = coverage(md, ppu);
-			if (grin) { /* an open mouth: the curve, closed by a straight top */
-				double top = coverage(seg_dist(x, y, -mouth_w, mouth_y0, mouth_w, mouth_y0) - stroke, ppu);
-				if (grin_inside(x, y, mouth_y0, mouth_s, mouth_w) || top > mc)
-					mc = grin_inside(x, y, mouth_y0, mouth_s, mouth_w) ? 1 : top;
+			if (grin) { /* an open mouth: under a straight top, above the smile's curve */
+				double yc = mouth_y0 + mouth_s * (1 - x * x / (mouth_w * mouth_w));
+				double slope = -2 * mouth_s * x / (mouth_w * mouth_w);
+				double below = (y - yc - stroke) / sqrt(1 + slope * slope);
+				double above = mouth_y0 - stroke - y;
+				mc = coverage(below > above ? below : above, ppu);
 			}
 			if (mc > feat)
 				feat = mc;
