@@ -825,6 +825,8 @@ static void start_rating_parts(struct kiosk *k)
 	k->opening = opening_start(k->cfg, k->loop, opening_clock, opening_changed, k);
 	if (!opening_is_open(k->opening) && k->state.name == SCREEN_RATING)
 		show(k, SCREEN_CLOSED);
+	else if (opening_is_open(k->opening) && k->state.name == SCREEN_CLOSED)
+		show(k, SCREEN_RATING); /* a reload that opened the store */
 }
 
 static void stop_rating_parts(struct kiosk *k)

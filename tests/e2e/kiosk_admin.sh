@@ -11,10 +11,10 @@ write_conf() { # $1: extra lines
 write_conf ""
 
 # 1. systemd's notify socket, the status file, and SIGHUP.
-python3 "$(dirname "$0")/notify_listen.py" "$WORK/notify" 7 "$WORK/notes" &
+python3 "$(dirname "$0")/notify_listen.py" "$WORK/notify" 9 "$WORK/notes" &
 LISTENER=$!
 sleep 0.5
-printf 'key 1\nwait 4500\nkey 2\nwait 500\nquit\n' >"$WORK/input"
+printf 'key 1\nwait 6000\nkey 2\nwait 500\nquit\n' >"$WORK/input"
 NOTIFY_SOCKET="$WORK/notify" WATCHDOG_USEC=400000 \
 	"$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 --script "$WORK/input" 2>"$WORK/log" &
 KIOSK=$!
@@ -41,6 +41,23 @@ kill -HUP $KIOSK
 sleep 1
 grep -q "^screen closed$" "$WORK/kiosk.status" || { cat "$WORK/kiosk.status"; fail "status file: closed"; }
 echo "ok: status file says closed"
+# Open all day again, then closed again: the reload moves the screen both ways.
+write_conf ""
+kill -HUP $KIOSK
+sleep 0.7
+grep -q "^screen rating$" "$WORK/kiosk.status" || { cat "$WORK/kiosk.status"; fail "status file: open again"; }
+echo "ok: a reload opens the store again"
+write_conf "[hours]
+mon = closed
+tue = closed
+wed = closed
+thu = closed
+fri = closed
+sat = closed
+sun = closed
+"
+kill -HUP $KIOSK
+sleep 0.7
 wait $KIOSK || { cat "$WORK/log"; fail "kiosk exited with an error"; }
 wait $LISTENER
 
