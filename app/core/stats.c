@@ -6,12 +6,11 @@
  * - The day is [local midnight, next local midnight) from tzday, never
  *   start + 24 h, so DST days get their 23 or 25 hours and the ratings near
  *   midnight land in the right day.
- * - The query walks wall_ms within the day widened by
- *   STATS_CORRECTION_MARGIN_MS, but outside the day itself takes only rows
- *   whose corrected time might move them in: a rating pressed on a clock
- *   that was wrong (after a power cut, the Pi has no RTC) belongs to the day
- *   of its corrected time, not of the wrong one, and the index keeps the
- *   widened walk cheap.
+ * - The query takes the rows whose wall time or corrected time falls in
+ *   the day (two indexes, ratings_wall and ratings_corrected), and each is
+ *   then placed by its best time: a rating pressed on a clock that was
+ *   wrong (after a power cut, the Pi has no RTC) belongs to the day of its
+ *   corrected time, however far off the wrong one was.
  * - Synced wall time beats a correction; a correction beats an unsynced
  *   wall time; an unsynced, uncorrected time is never put in an hour (it
  *   could be hours off) but still counts for the day it claims, as the
@@ -57,8 +56,7 @@ const char *stats_time_basis_name(enum stats_time_basis b)
 
 static const char day_sql[] =
 	"SELECT value, scale, wall_ms, clock_synced, corrected_ms, flags FROM ratings"
-	" WHERE wall_ms >= ?1 AND wall_ms < ?2"
-	" AND ((wall_ms >= ?3 AND wall_ms < ?4) OR (clock_synced = 0 AND corrected_ms IS NOT NULL))";
+	" WHERE (wall_ms >= ?1 AND wall_ms < ?2) OR (corrected_ms >= ?1 AND corrected_ms < ?2)";
 
 static void add_row(struct stats_day *d, sqlite3_stmt *st)
 {
@@ -119,10 +117,8 @@ int stats_day_compute(sqlite3 *db, const char *tz, int scale, struct tzdate date
 		snprintf(err, errlen, "stats: cannot query ratings: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, out->day.start_ms - STATS_CORRECTION_MARGIN_MS);
-	sqlite3_bind_int64(st, 2, out->day.end_ms + STATS_CORRECTION_MARGIN_MS);
-	sqlite3_bind_int64(st, 3, out->day.start_ms);
-	sqlite3_bind_int64(st, 4, out->day.end_ms);
+	sqlite3_bind_int64(st, 1, out->day.start_ms);
+	sqlite3_bind_int64(st, 2, out->day.end_ms);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		add_row(out, st);

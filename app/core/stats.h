@@ -26,14 +26,6 @@
 
 #define STATS_MAX_FACES 5
 
-/*
- * How far a corrected time may lie from the wall time it corrects and still
- * be found by a day's query (which walks the ratings_wall index). A clock
- * that was wrong by more than this (two days: a weekend's power cut with
- * fake-hwclock) puts the rating in no day's figures; export still has it.
- */
-#define STATS_CORRECTION_MARGIN_MS (48LL * 3600 * 1000)
-
 enum stats_time_basis {
 	STATS_TIME_SYNCED,    /* wall clock was synced at the press */
 	STATS_TIME_CORRECTED, /* wall time corrected from a later synced reading */

@@ -241,6 +241,19 @@ static void test_corrected_time_moves_rating_to_its_real_day_and_hour(void **sta
 	assert_int_equal(day_of(date(2026, 3, 12)).total, 0);
 }
 
+static void test_clock_wrong_by_years_still_finds_the_real_day(void **state)
+{
+	(void)state;
+	/* No RTC: after a power cut the clock came up in 1970; corrected later. */
+	int64_t seq = add_rating(3, 4, 5 * 86400000LL, 0, 0);
+	set_corrected(seq, utc(2026, 3, 10, 15, 30, 0));
+	struct stats_day d = day_of(date(2026, 3, 10));
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.time_corrected, 1);
+	assert_int_equal(d.hourly[16], 1);
+	assert_int_equal(day_of(date(1970, 1, 6)).total, 0);
+}
+
 static void test_unknown_time_counts_for_its_day_but_no_hour(void **state)
 {
 	(void)state;
@@ -428,6 +441,7 @@ int main(void)
 		T(test_misuse_and_closed_are_counted_apart),
 		T(test_other_scale_is_counted_apart),
 		T(test_corrected_time_moves_rating_to_its_real_day_and_hour),
+		T(test_clock_wrong_by_years_still_finds_the_real_day),
 		T(test_unknown_time_counts_for_its_day_but_no_hour),
 		T(test_happy_index_market_example),
 		T(test_comparisons_with_yesterday_and_last_week),
