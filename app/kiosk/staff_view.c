@@ -319,6 +319,7 @@ static void draw_scores(struct staff_view *v, SDL_Surface *c, struct rect r, con
 	v->marks.positive = put_text(v, c, pct, rect_of(r.x, r.y, half, num_h), num_h, white, 0);
 	put_text(v, c, v->cfg->t_positive, rect_of(r.x, r.y + num_h, half, label_h), label_h * 8 / 10, grey, 0);
 	v->marks.happy = put_text(v, c, hi, rect_of(r.x + half, r.y, r.w - half, num_h), num_h, white, 0);
+	snprintf(v->marks.happy_text, sizeof(v->marks.happy_text), "%s", hi);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(r.x + half, r.y + num_h, r.w - half, label_h), label_h * 8 / 10,
 		 grey, 0);
 }
@@ -582,6 +583,7 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 	const char *names[] = { "area", "store", "date" };
 	const char *vals[] = { v->cfg->area, v->cfg->store, date };
 	fill(v->cfg->t_staff_title, names, vals, 3, title, sizeof(title));
+	snprintf(v->marks.title_text, sizeof(v->marks.title_text), "%s", title);
 	int hint_w = b.title.w * 30 / 100;
 	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, white, -1);
 	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),

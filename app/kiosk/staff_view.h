@@ -77,6 +77,8 @@ struct staff_marks {
 	struct rect count[STATS_MAX_FACES];
 	struct rect positive, happy, sentence, head_office;
 	char sentence_text[512];
+	char happy_text[32];                /* today's Happy Index as drawn */
+	char title_text[CONFIG_TEXT_MAX + 256];
 };
 const struct staff_marks *staff_view_marks(const struct staff_view *v);
 

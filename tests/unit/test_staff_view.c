@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <SDL.h>
+#include <sys/wait.h>
 
 #include "config.h"
 #include "layout.h"
@@ -187,6 +188,39 @@ static void test_every_number_is_drawn(void **state)
 	done(c, v, t);
 }
 
+/*
+ * [kiosk] locale: numbers and the date follow its conventions. The German
+ * locale is built for the test with localedef into a scratch LOCPATH, so
+ * the machine needs only the locale sources (Debian's locales package).
+ */
+static void test_numbers_and_date_follow_the_locale(void **state)
+{
+	struct fixture *f = *state;
+	char dir[700], cmd[1600];
+	snprintf(dir, sizeof(dir), "%s/locale", f->dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' 2>/dev/null", dir, dir);
+	int rc = system(cmd);
+	assert_true(rc == 0 || WEXITSTATUS(rc) == 1); /* 1: built, with warnings */
+	setenv("LOCPATH", dir, 1);
+	snprintf(f->cfg.locale, sizeof(f->cfg.locale), "de_DE.UTF-8");
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	const struct staff_marks *m = staff_view_marks(v);
+	char expect[32];
+	snprintf(expect, sizeof(expect), "%.1f", d.view.today.happy_index);
+	*strchr(expect, '.') = ',';
+	assert_string_equal(m->happy_text, expect);
+	/* the date in German words: the fixture's day is a Tuesday in June */
+	assert_non_null(strstr(m->title_text, "Dienstag"));
+	assert_non_null(strstr(m->title_text, "Juni"));
+	done(c, v, t);
+	unsetenv("LOCPATH");
+	f->cfg.locale[0] = '\0';
+}
+
 static void test_head_office_block_only_when_fresh(void **state)
 {
 	struct fixture *f = *state;
@@ -266,6 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bars_follow_the_hourly_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_number_is_drawn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart_keeps_to_the_configured_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_keys_are_where_they_are_drawn, setup, teardown),
