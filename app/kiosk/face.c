@@ -70,6 +70,11 @@ static uint32_t over(uint32_t dst, uint32_t rgb, double a)
 {
 	if (a <= 0)
 		return dst;
+	/* Most pixels are fully covered, or land on nothing: no blending to do. */
+	if (a >= 1)
+		return 0xff000000u | rgb;
+	if ((dst >> 24) == 0)
+		return (uint32_t)(a * 255 + 0.5) << 24 | rgb;
 	double da = (dst >> 24) / 255.0;
 	double oa = a + da * (1 - a);
 	uint32_t out = (uint32_t)(oa * 255 + 0.5) << 24;
