@@ -2,12 +2,13 @@
 # `make run`: the whole system on this machine with built-in defaults.
 # Data lives in build/run/. The kiosk opens a window on a desktop, goes
 # fullscreen on a console with a DRM device, and with no display at all
-# says so in one line and how to run it headless.
+# says so in one line and how to run it headless. TALLY_RUN_DIR moves the
+# data elsewhere (tests), TALLY_HQ_PORT the local head office's port.
 set -eu
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B="$ROOT/$BUILD"
-RUN="$B/run"
+RUN=${TALLY_RUN_DIR:-$B/run}
 mkdir -p "$RUN"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
@@ -37,5 +38,5 @@ trap stop EXIT INT TERM
 # Head office on SQLite, the demo kiosk registered, tally-sync started.
 . "$ROOT/scripts/run_sync.sh"
 
-echo "tally: kiosk ratings go to $RUN/kiosk.db; keys 1-4, a click or a touch rate; close the window to stop" >&2
+echo "tally: kiosk ratings go to $RUN/kiosk.db; keys 1-4, a click or a touch rate; close the window or press Escape to stop" >&2
 "$B/tally-kiosk" --config "$RUN/kiosk.conf" $KIOSK_MODE
