@@ -31,8 +31,13 @@ const char *text_default_font(void)
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		/* A development build runs from build/ or build/asan/ in the source tree. */
-		const char *ups[] = { "/../assets/fonts/DejaVuSans-Bold.ttf", "/../../assets/fonts/DejaVuSans-Bold.ttf" };
+		/*
+		 * Installed: PREFIX/bin/../share/tally, whatever PREFIX the build
+		 * was compiled for (make install PREFIX=/usr after a plain make).
+		 * A development build runs from build/ or build/asan/ in the tree.
+		 */
+		const char *ups[] = { "/../share/tally/fonts/DejaVuSans-Bold.ttf", "/../assets/fonts/DejaVuSans-Bold.ttf",
+				      "/../../assets/fonts/DejaVuSans-Bold.ttf" };
 		for (size_t i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
 			snprintf(path, sizeof(path), "%s%s", exe, ups[i]);
 			if (access(path, R_OK) == 0)

@@ -22,6 +22,11 @@ for f in ./usr/bin/tally-kiosk ./usr/bin/tally-sync ./usr/bin/tally-hq ./usr/bin
 done
 [ "$(stat -c %a "$WORK/dest/etc/tally/tally.conf")" = 640 ] || fail "tally.conf is not 0640"
 echo "ok: make install PREFIX=/usr DESTDIR: binaries, assets, config, man pages, units, sysusers, tmpfiles"
+# The installed kiosk finds its installed font (not the source tree's), whatever PREFIX it was built for.
+(unset TALLY_DATADIR; SDL_VIDEODRIVER=offscreen "$WORK/dest/usr/bin/tally-kiosk" --screenshot "$WORK/shot.png" --screen rating) \
+	2>"$WORK/shot.log" || { cat "$WORK/shot.log"; fail "the installed kiosk cannot render a screen"; }
+! grep -q "font:" "$WORK/shot.log" || { cat "$WORK/shot.log"; fail "the installed kiosk did not find its font"; }
+echo "ok: the installed kiosk draws with the installed font"
 
 # Another PREFIX keeps everything under it, the config in PREFIX/etc, units pointing there.
 make --no-print-directory -s install PREFIX=/opt/tally DESTDIR="$WORK/opt" BUILD="$BUILD_REL" >"$WORK/install2.log" 2>&1 \
