@@ -523,3 +523,15 @@ int config_validate(const struct config *cfg, const char *path, char *errs, size
 		problem(&p, 0, "%d buttons configured for %d faces: configure [button.1] to [button.%d]", buttons, cfg->faces, cfg->faces);
 	return p.problems;
 }
+
+int config_reload(struct config *next, const char *path, char *why, size_t whylen)
+{
+	char errs[8192];
+	config_defaults(next);
+	int problems = config_load(next, path, errs, sizeof(errs));
+	if (problems) {
+		errs[strcspn(errs, "\n")] = '\0';
+		snprintf(why, whylen, "%s%s", errs, problems > 1 ? " (and more: tallyctl check-config)" : "");
+	}
+	return problems;
+}

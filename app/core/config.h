@@ -141,6 +141,13 @@ void config_defaults(struct config *cfg);
  */
 int config_load(struct config *cfg, const char *path, char *errs, size_t errlen);
 
+/*
+ * Reads path afresh into next (built-in defaults first), as a SIGHUP
+ * reload does. 0, or the number of problems, with the first one as a
+ * single line in why (and a pointer to tallyctl check-config for the rest).
+ */
+int config_reload(struct config *next, const char *path, char *why, size_t whylen);
+
 /* Checks rules across keys (e.g. button count vs faces). Same contract. */
 int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);
 

@@ -87,18 +87,23 @@ static void rollback(sqlite3 *db)
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int outbox_mark_acked(struct store *s, const struct outbox_batch *b, char *err, size_t errlen)
+/* Binds row i of some rows to an update statement. */
+typedef void bind_row_fn(sqlite3_stmt *st, size_t i, const void *rows);
+
+/*
+ * Runs sql once per row in [from, to), all in one transaction: either
+ * every row is updated or none is (a failure rolls back).
+ */
+static int update_rows(sqlite3 *db, const char *sql, size_t from, size_t to, bind_row_fn *bind, const void *rows,
+		       const char *what, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st = NULL;
-	if (b->n == 0)
-		return 0;
 	if (begin(db) != SQLITE_OK)
-		return fail(err, errlen, "cannot start marking ratings sent", db);
-	if (sqlite3_prepare_v2(db, "UPDATE ratings SET acked = 1 WHERE seq = ?", -1, &st, NULL) != SQLITE_OK)
+		return fail(err, errlen, what, db);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto bad;
-	for (size_t i = 0; i < b->n; i++) {
-		sqlite3_bind_int64(st, 1, b->rows[i].r.seq);
+	for (size_t i = from; i < to; i++) {
+		bind(st, i, rows);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto bad;
 		sqlite3_reset(st);
@@ -109,10 +114,24 @@ int outbox_mark_acked(struct store *s, const struct outbox_batch *b, char *err, 
 		goto bad;
 	return 0;
 bad:
-	fail(err, errlen, "cannot mark ratings sent", db);
+	fail(err, errlen, what, db);
 	sqlite3_finalize(st);
 	rollback(db);
 	return -1;
+}
+
+static void bind_acked(sqlite3_stmt *st, size_t i, const void *rows)
+{
+	const struct outbox_batch *b = rows;
+	sqlite3_bind_int64(st, 1, b->rows[i].r.seq);
+}
+
+int outbox_mark_acked(struct store *s, const struct outbox_batch *b, char *err, size_t errlen)
+{
+	if (b->n == 0)
+		return 0;
+	return update_rows(store_db(s), "UPDATE ratings SET acked = 1 WHERE seq = ?", 0, b->n, bind_acked, b,
+			   "cannot mark ratings sent", err, errlen);
 }
 
 static int64_t query_int(sqlite3 *db, const char *sql, int64_t none, int *ok)
@@ -188,35 +207,24 @@ struct fix {
 	int64_t seq, corrected_ms;
 };
 
+static void bind_fix(sqlite3_stmt *st, size_t i, const void *rows)
+{
+	const struct fix *fx = rows;
+	sqlite3_bind_int64(st, 1, fx[i].corrected_ms);
+	sqlite3_bind_int64(st, 2, fx[i].seq);
+}
+
 static int write_fixes(sqlite3 *db, const struct fix *fx, size_t n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	/* In chunks, so the kiosk never waits long for the write lock. */
 	for (size_t at = 0; at < n; at += CHUNK) {
 		size_t end = at + CHUNK < n ? at + CHUNK : n;
-		if (begin(db) != SQLITE_OK)
-			return fail(err, errlen, "cannot start storing corrected times", db);
 		/* corrected_ms IS NULL: a correction once stored is never rewritten. */
-		if (sqlite3_prepare_v2(db, "UPDATE ratings SET corrected_ms = ? WHERE seq = ?"
-				       " AND acked = 0 AND corrected_ms IS NULL", -1, &st, NULL) != SQLITE_OK)
-			goto bad;
-		for (size_t i = at; i < end; i++) {
-			sqlite3_bind_int64(st, 1, fx[i].corrected_ms);
-			sqlite3_bind_int64(st, 2, fx[i].seq);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				goto bad;
-			sqlite3_reset(st);
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			goto bad;
+		if (update_rows(db, "UPDATE ratings SET corrected_ms = ? WHERE seq = ? AND acked = 0 AND corrected_ms IS NULL",
+				at, end, bind_fix, fx, "cannot store corrected times", err, errlen))
+			return -1;
 	}
 	return 0;
-bad:
-	fail(err, errlen, "cannot store corrected times", db);
-	sqlite3_finalize(st);
-	rollback(db);
-	return -1;
 }
 
 int64_t outbox_fix_times(struct store *s, const struct timefix_ref *now, char *err, size_t errlen)

@@ -107,13 +107,11 @@ int main(int argc, char **argv)
 		 * again by its kiosk).
 		 */
 		static struct config next;
-		config_defaults(&next);
-		errs[0] = '\0';
+		char why[1024];
 		if (!config) {
 			log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
-		} else if (config_load(&next, config, errs, sizeof(errs))) {
-			errs[strcspn(errs, "\n")] = '\0';
-			log_msg(LOG_ERR, "config reload refused, old config kept: %s", errs);
+		} else if (config_reload(&next, config, why, sizeof(why))) {
+			log_msg(LOG_ERR, "config reload refused, old config kept: %s", why);
 		} else {
 			log_msg(LOG_NOTICE, "config reloaded from %s: restarting with it", config);
 			hq_http_stop(h);

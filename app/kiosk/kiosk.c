@@ -128,6 +128,8 @@ struct kiosk {
 	struct opening *opening;
 	struct watchdog wd;
 	unsigned noisy;            /* bit per button whose line stormed, until a clean press */
+	int wake[DISPLAY_MAX_WAKE_FDS]; /* the display's descriptors registered with the loop */
+	int nwake;
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */
@@ -847,17 +849,13 @@ static void stop_rating_parts(struct kiosk *k)
 static void reload(struct kiosk *k)
 {
 	static struct config next;
-	static char errs[8192];
+	char why[1024];
 	if (!k->opt->config_path) {
 		log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
 		return;
 	}
-	config_defaults(&next);
-	int problems = config_load(&next, k->opt->config_path, errs, sizeof(errs));
-	if (problems) {
-		errs[strcspn(errs, "\n")] = '\0';
-		log_msg(LOG_ERR, "config reload refused, old config kept: %s%s", errs,
-			problems > 1 ? " (and more: tallyctl check-config)" : "");
+	if (config_reload(&next, k->opt->config_path, why, sizeof(why))) {
+		log_msg(LOG_ERR, "config reload refused, old config kept: %s", why);
 		return;
 	}
 	if (next.rotate != k->own.rotate || next.mode != k->own.mode) {
@@ -924,13 +922,11 @@ static void on_display_input(int fd, short revents, void *arg)
 
 static void register_wake_fds(struct kiosk *k)
 {
-	static int registered[DISPLAY_MAX_WAKE_FDS];
-	static int nregistered;
-	for (int i = 0; i < nregistered; i++)
-		loop_del_fd(k->loop, registered[i]);
-	nregistered = display_wake_fds(k->disp, registered, DISPLAY_MAX_WAKE_FDS);
-	for (int i = 0; i < nregistered; i++)
-		loop_add_fd(k->loop, registered[i], POLLIN, on_display_input, k);
+	for (int i = 0; i < k->nwake; i++)
+		loop_del_fd(k->loop, k->wake[i]);
+	k->nwake = display_wake_fds(k->disp, k->wake, DISPLAY_MAX_WAKE_FDS);
+	for (int i = 0; i < k->nwake; i++)
+		loop_add_fd(k->loop, k->wake[i], POLLIN, on_display_input, k);
 }
 
 static void script_screenshot(const char *path, void *arg)

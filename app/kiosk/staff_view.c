@@ -152,24 +152,25 @@ static void format_date(struct staff_view *v, const struct tzday *day, char *out
 		memmove(dbl, dbl + 1, strlen(dbl));
 }
 
-static void format_pct(struct staff_view *v, double pct, char *out, size_t outlen)
+/* A score with its decimals and unit in the locale's conventions; a dash when there is none (< 0). */
+static void format_score(struct staff_view *v, double score, int decimals, const char *unit, char *out, size_t outlen)
 {
 	locale_t old = uselocale(v->loc);
-	if (pct < 0)
+	if (score < 0)
 		snprintf(out, outlen, "\u2013");
 	else
-		snprintf(out, outlen, "%.0f%%", pct);
+		snprintf(out, outlen, "%.*f%s", decimals, score, unit);
 	uselocale(old);
+}
+
+static void format_pct(struct staff_view *v, double pct, char *out, size_t outlen)
+{
+	format_score(v, pct, 0, "%", out, outlen);
 }
 
 static void format_index(struct staff_view *v, double hi, char *out, size_t outlen)
 {
-	locale_t old = uselocale(v->loc);
-	if (hi < 0)
-		snprintf(out, outlen, "\u2013");
-	else
-		snprintf(out, outlen, "%.1f", hi);
-	uselocale(old);
+	format_score(v, hi, 1, "", out, outlen);
 }
 
 static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)

@@ -189,18 +189,14 @@ static void on_db_change(int fd, short revents, void *arg)
 static void reload(struct daemon *d)
 {
 	static struct config next;
-	static char errs[4096];
+	char why[1024];
 	(void)d;
 	if (!reload_path) {
 		log_msg(LOG_WARNING, "SIGHUP: running on built-in defaults, no --config file to reload");
 		return;
 	}
-	config_defaults(&next);
-	int problems = config_load(&next, reload_path, errs, sizeof(errs));
-	if (problems) {
-		errs[strcspn(errs, "\n")] = '\0';
-		log_msg(LOG_ERR, "config reload refused, old config kept: %s%s", errs,
-			problems > 1 ? " (and more: tallyctl check-config)" : "");
+	if (config_reload(&next, reload_path, why, sizeof(why))) {
+		log_msg(LOG_ERR, "config reload refused, old config kept: %s", why);
 		return;
 	}
 	log_msg(LOG_NOTICE, "config reloaded from %s: restarting with it", reload_path);

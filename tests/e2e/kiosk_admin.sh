@@ -8,6 +8,12 @@ write_conf() { # $1: extra lines
 	printf '[kiosk]\nid = admin-kiosk\ndatabase = %s/k.db\ntimezone = Europe/Berlin\n[screen]\nthanks_s = 0.3\n[filter]\nresponse_interval_s = 0\n%s' \
 		"$WORK" "$1" >"$WORK/k.conf"
 }
+# week HOURS: an [hours] section with the same hours every day.
+week() {
+	echo "[hours]"
+	for d in mon tue wed thu fri sat sun; do echo "$d = $1"; done
+}
+ALL_CLOSED=$(week closed)
 write_conf ""
 
 # 1. systemd's notify socket, the status file, and SIGHUP.
@@ -28,15 +34,7 @@ printf '[screen]\nfaces = 9\n' >"$WORK/k.conf"
 kill -HUP $KIOSK
 sleep 0.5
 # Then a good one: every day closed (the dark screen).
-write_conf "[hours]
-mon = closed
-tue = closed
-wed = closed
-thu = closed
-fri = closed
-sat = closed
-sun = closed
-"
+write_conf "$ALL_CLOSED"
 kill -HUP $KIOSK
 sleep 1
 grep -q "^screen closed$" "$WORK/kiosk.status" || { cat "$WORK/kiosk.status"; fail "status file: closed"; }
@@ -47,15 +45,7 @@ kill -HUP $KIOSK
 sleep 0.7
 grep -q "^screen rating$" "$WORK/kiosk.status" || { cat "$WORK/kiosk.status"; fail "status file: open again"; }
 echo "ok: a reload opens the store again"
-write_conf "[hours]
-mon = closed
-tue = closed
-wed = closed
-thu = closed
-fri = closed
-sat = closed
-sun = closed
-"
+write_conf "$ALL_CLOSED"
 kill -HUP $KIOSK
 sleep 0.7
 wait $KIOSK || { cat "$WORK/log"; fail "kiosk exited with an error"; }
@@ -76,15 +66,7 @@ echo "ok: STOPPING=1 at the end"
 
 # 2. Closing time passes while the kiosk runs: 19:59:58 local, open until 20:00.
 rm -f "$WORK/k.db"*
-write_conf "[hours]
-mon = 08:00-20:00
-tue = 08:00-20:00
-wed = 08:00-20:00
-thu = 08:00-20:00
-fri = 08:00-20:00
-sat = 08:00-20:00
-sun = 08:00-20:00
-"
+write_conf "$(week 08:00-20:00)"
 printf 'key 3\nwait 4000\nkey 4\nwait 300\nscreenshot %s/closed.png\nquit\n' "$WORK" >"$WORK/input2"
 "$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 --now '2026-11-26 19:59:58' \
 	--script "$WORK/input2" 2>"$WORK/log2" || { cat "$WORK/log2"; fail "kiosk exited with an error"; }

@@ -187,6 +187,23 @@ static void test_cross_key_rules(void **state)
 	assert_non_null(strstr(errs, "[button.4] is configured but [screen] faces = 3"));
 }
 
+static void test_reload_reads_afresh_and_says_the_first_problem(void **state)
+{
+	(void)state;
+	static struct config next;
+	char why[512];
+	tu_write(path, "[screen]\nfaces = 9\nrotate = 1\n");
+	assert_int_equal(config_reload(&next, path, why, sizeof(why)), 2);
+	assert_null(strchr(why, '\n'));
+	assert_non_null(strstr(why, ":2: faces must be"));
+	assert_non_null(strstr(why, "(and more: tallyctl check-config)"));
+	tu_write(path, "[screen]\nfaces = 5\n");
+	next.thanks_s = 42; /* left over from before: defaults come first */
+	assert_int_equal(config_reload(&next, path, why, sizeof(why)), 0);
+	assert_int_equal(next.faces, 5);
+	assert_true(next.thanks_s == 3.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +218,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_problem_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_key_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_reads_afresh_and_says_the_first_problem, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
