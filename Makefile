@@ -4,6 +4,8 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
+#   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each
+#   make analyze    scan-build and cppcheck over the tree; any finding fails
 #   make install    honours PREFIX and DESTDIR
 #
 # Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
@@ -68,7 +70,7 @@ LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
-.PHONY: all run test bench install uninstall clean deps screenshots man deb
+.PHONY: all run test bench fuzz analyze install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
 
 deps:
@@ -109,8 +111,35 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtally.a
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS)
+	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS) $(FUZZ_BINS)
 	@BUILD=$(BUILD) ./tests/run.sh
+
+# --- fuzzing (clang's libFuzzer, with ASan and UBSan) ---------------------------
+# The whole library is built again with clang's coverage instrumentation in
+# $(BUILD)/fuzz/; each tests/fuzz/fuzz_*.c is one target. make test runs
+# each briefly on its seed corpus; make fuzz runs each for FUZZ_TIME seconds.
+FUZZ_CC   ?= clang
+FUZZ_SAN   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_TIME ?= 60
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/libtally.a: $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(BUILD)/fuzz/libtally.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL)
+
+fuzz:
+	@./scripts/deps.sh
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_TIME)
 
 # --- benchmarks (release build; never part of make test) ---------------------
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/yeardata.o $(BUILD)/libtally.a

@@ -11,9 +11,9 @@
  * line is the line offset as configured in [button.N] line; level is the
  * logical level, 1 = pressed (active_low does not apply: there is no
  * wiring to invert); timestamp_us is microseconds on any monotonic base of
- * the writer's choosing. Times come from the records, never from our
- * clock, so a recording replays the same however fast it is read. A plain
- * file ends at its end; a FIFO never does (we hold a writer open ourselves,
+ * the writer's choosing (the Unix epoch too), up to SIM_MAX_US. Times come
+ * from the records, never from our clock, so a recording replays the same
+ * however fast it is read. A plain file ends at its end; a FIFO never does (we hold a writer open ourselves,
  * so a writer closing does not leave poll() reporting hang-up forever).
  * Output lines (LEDs) are only remembered. A line's current level, for the
  * debounce re-read, is the level of its last record.
@@ -29,6 +29,15 @@
 #include <unistd.h>
 
 #include "log.h"
+
+/*
+ * The latest timestamp a record may carry: half of int64 nanoseconds (146
+ * years). Edge times get the debounce, stuck and chord delays and the
+ * kiosk's clock offset added to them; a record near INT64_MAX made those
+ * sums overflow (found by tests/fuzz/fuzz_gpio_sim). The other half of the
+ * range is that headroom.
+ */
+#define SIM_MAX_US (INT64_MAX / 2 / 1000)
 
 /* The shortest record, "0 1 5\n", bounds how many edges a read can hold. */
 #define SIM_MIN_RECORD 6
@@ -97,7 +106,7 @@ static int parse_record(struct gpio_sim *s, char *text, struct gpio_edge *e)
 		return bad_line(s, "level must be 0 or 1"), 0;
 	p = end;
 	long long us = strtoll(p, &end, 10);
-	if (end == p || errno || us < 0 || us > INT64_MAX / 1000)
+	if (end == p || errno || us < 0 || us > SIM_MAX_US)
 		return bad_line(s, "bad timestamp"), 0;
 	while (*end == ' ' || *end == '\t' || *end == '\r')
 		end++;

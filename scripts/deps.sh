@@ -9,6 +9,9 @@ libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
 libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libinih-dev \
 libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool"
+# make test also runs the libFuzzer targets (clang with its runtime) and the
+# static analysers (scan-build from clang-tools, cppcheck).
+PKGS="$PKGS clang libclang-rt-14-dev clang-tools cppcheck"
 # `make install` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests (sanitizer build), then the
-# end-to-end scripts in tests/e2e/ against the sanitizer-built programs.
+# end-to-end scripts in tests/e2e/ against the sanitizer-built programs,
+# then each libFuzzer target briefly on its seed corpus (tests/fuzz/).
 # Ends with one line "N passed, N failed" and a non-zero exit on failure.
 set -u
 BUILD=${BUILD:-build}
@@ -32,6 +33,13 @@ done
 for t in "$ROOT"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	run "e2e/$(basename "$t" .sh)" sh "$t"
+done
+# A few seconds each from the seeds: every seed and what grows from it in
+# that time must pass ASan and UBSan (make fuzz runs them for longer).
+for t in "$ROOT"/tests/fuzz/fuzz_*.c; do
+	[ -f "$t" ] || continue
+	n=$(basename "$t" .c)
+	run "fuzz/${n#fuzz_}" env FUZZ_FRESH=1 BUILD="$BUILD" sh "$ROOT/tests/fuzz/run.sh" "${FUZZ_TEST_SECONDS:-5}" "${n#fuzz_}"
 done
 
 echo

@@ -32,8 +32,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "hq_gunzip.h"
 #include "log.h"
 
 #define MAX_CONNECTIONS 1024
@@ -138,41 +138,6 @@ static enum MHD_Result refuse(struct MHD_Connection *c, struct req *q, const cha
 	hq_api_error(&res, &rq, status, "%s", msg);
 	q->refused = 1;
 	return send_response(c, &res);
-}
-
-/* Gunzips in into a new buffer of at most PROTOCOL_MAX_BODY bytes. 0; 413 too big; 400 corrupt. */
-static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
-{
-	*out = NULL;
-	*outlen = 0;
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-		return 400;
-	size_t cap = PROTOCOL_MAX_BODY + 1; /* one byte over tells "too big" from "exactly full" */
-	char *buf = malloc(cap);
-	if (!buf) {
-		inflateEnd(&zs);
-		return 413;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)inlen;
-	zs.next_out = (Bytef *)buf;
-	zs.avail_out = (uInt)cap;
-	int rc = inflate(&zs, Z_FINISH);
-	size_t produced = cap - zs.avail_out;
-	inflateEnd(&zs);
-	if (produced > PROTOCOL_MAX_BODY) {
-		free(buf);
-		return 413;
-	}
-	if (rc != Z_STREAM_END) {
-		free(buf);
-		return 400;
-	}
-	*out = buf;
-	*outlen = produced;
-	return 0;
 }
 
 /*
@@ -281,7 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (strcasecmp(enc, "gzip") != 0)
 			return refuse(c, q, method, url, 415, "Content-Encoding must be gzip or identity");
 		size_t plen;
-		int rc = gunzip(q->body, q->len, &plain, &plen);
+		int rc = hq_gunzip(q->body, q->len, &plain, &plen);
 		if (rc == 413)
 			return refuse(c, q, method, url, 413, "body over 1048576 bytes once gunzipped");
 		if (rc)

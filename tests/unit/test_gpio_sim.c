@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "buttons.h"
 #include "gpio.h"
 #include "log.h"
 
@@ -84,6 +85,60 @@ static void test_bad_records_are_skipped(void **state)
 	log_set_level(LOG_INFO);
 }
 
+struct seen {
+	int n;
+	enum button_event_type type[8];
+	int64_t at_ns[8];
+};
+
+static void on_button(const struct button_event *ev, void *arg)
+{
+	struct seen *s = arg;
+	if (s->n < 8) {
+		s->type[s->n] = ev->type;
+		s->at_ns[s->n++] = ev->at_ns;
+	}
+}
+
+/*
+ * Found by tests/fuzz/fuzz_gpio_sim: a timestamp near INT64_MAX was read,
+ * and the debounce deadline (time + 30 ms) overflowed (undefined behaviour,
+ * fatal under UBSan). Such a record is now a bad line; the latest allowed
+ * one runs through debounce and buttons like any other.
+ */
+static void test_timestamp_too_late_for_the_clock_is_skipped(void **state)
+{
+	(void)state;
+	log_set_level(LOG_EMERG); /* the one warning is expected */
+	tu_write(path, "17 1 0\n17 0 9223372036854775\n17 0 4611686018427387\n17 1 4611686018427388\n");
+	struct gpio *g = open_two();
+	int fd;
+	gpio_fds(g, &fd, 1);
+	struct gpio_edge e[GPIO_READ_MAX];
+	int n = 0;
+	while (!gpio_ended(g))
+		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
+	assert_int_equal(n, 2);
+	assert_true(e[1].ts_ns == 4611686018427387000LL);
+	struct buttons b;
+	int debounce_ms[1] = { 30 }, levels[1] = { 0 };
+	struct seen seen = { 0 };
+	assert_int_equal(buttons_init(&b, 1, debounce_ms, levels, 10.0, 3.0, 0, on_button, &seen), 0);
+	for (int i = 0; i < n; i++)
+		buttons_edge(&b, e[i].input, e[i].level, e[i].ts_ns);
+	for (int i = 0; i < 8 && buttons_deadline(&b) != DEBOUNCE_NEVER; i++)
+		buttons_tick(&b, buttons_deadline(&b), NULL);
+	/* Held from 0 until the latest time a record may carry: stuck, then released 30 ms after it. */
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.type[0], BUTTON_DOWN);
+	assert_int_equal(seen.type[1], BUTTON_STUCK);
+	assert_int_equal(seen.type[2], BUTTON_RELEASE);
+	assert_int_equal(seen.type[3], BUTTON_RECOVERED);
+	assert_true(seen.at_ns[2] == 4611686018427387000LL + 30000000);
+	gpio_close(g);
+	log_set_level(LOG_INFO);
+}
+
 static void test_fifo_is_created_and_records_may_arrive_in_pieces(void **state)
 {
 	(void)state;
@@ -153,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_file_records_map_lines_levels_and_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_records_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_too_late_for_the_clock_is_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_is_created_and_records_may_arrive_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chips_must_not_be_mixed_or_shared, setup, teardown),

@@ -1,0 +1,18 @@
+/*
+ * hq_gunzip: a request body sent with Content-Encoding: gzip, decompressed
+ * within the body limit (PROTOCOL_MAX_BODY). Kept apart from hq_http so the
+ * fuzz targets can drive it without a socket.
+ */
+#ifndef HQ_GUNZIP_H
+#define HQ_GUNZIP_H
+
+#include <stddef.h>
+
+/*
+ * Gunzips inlen bytes of in into a new buffer (*out, malloc'd, *outlen
+ * bytes, not NUL-terminated). 0; 413 when it would exceed the limit (or
+ * memory ran out); 400 when it is not valid gzip. *out is NULL unless 0.
+ */
+int hq_gunzip(const char *in, size_t inlen, char **out, size_t *outlen);
+
+#endif
