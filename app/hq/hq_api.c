@@ -43,19 +43,54 @@ static void set_body(struct hq_response *res, int status, const char *type, char
 	res->body_len = len;
 }
 
+/* Length of the valid UTF-8 sequence at s (as jansson checks it), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+	    (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * A client's text made one line of valid UTF-8 in place: a line break or
+ * control character must not forge extra log lines, and a byte that is not
+ * UTF-8 made the JSON encoder fail, leaving the error answer without its
+ * body (found by tests/fuzz/fuzz_hq_api).
+ */
+static void one_line(char *text)
+{
+	for (unsigned char *c = (unsigned char *)text; *c;) {
+		size_t n = utf8_len(c);
+		if (n == 0)
+			*c++ = '?';
+		else if (n == 1 && (*c < 0x20 || *c == 0x7f))
+			*c++ = ' ';
+		else
+			c += n;
+	}
+}
+
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], method[16], path[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* One line: a client's text must not forge extra log lines. */
-	for (char *c = msg; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
-	log_msg(status >= 500 ? LOG_ERR : LOG_WARNING, "%s %s %s: %d %s", req->peer ? req->peer : "-",
-		req->method ? req->method : "-", req->path ? req->path : "-", status, msg);
+	snprintf(method, sizeof(method), "%s", req->method ? req->method : "-");
+	snprintf(path, sizeof(path), "%s", req->path ? req->path : "-");
+	one_line(msg);
+	one_line(method);
+	one_line(path);
+	log_msg(status >= 500 ? LOG_ERR : LOG_WARNING, "%s %s %s: %d %s", req->peer ? req->peer : "-", method, path,
+		status, msg);
 	char *body = NULL;
 	size_t len = 0;
 	if (protocol_encode_error(msg, &body, &len)) {

@@ -1,6 +1,7 @@
 /*
  * fuzz_util: what the libFuzzer targets share: silencing the log (a fuzzer
- * feeds millions of bad inputs, each of which logs a line by design), and
+ * feeds millions of bad inputs, each of which logs a line by design; each
+ * line is still checked to be one line), and
  * handing an input to code that reads a file by path without touching the
  * disk (a memfd, named by its /proc/self/fd path).
  */
@@ -17,10 +18,15 @@
 
 #include "log.h"
 
+static inline void fuzz_die(const char *what);
+
+/* Drops a log line, after checking it is one line: input must not forge others in the journal. */
 static void fuzz_log_drop(void *arg, int priority, const char *ident, const char *message,
 			  const struct log_field *fields, size_t nfields)
 {
-	(void)arg, (void)priority, (void)ident, (void)message, (void)fields, (void)nfields;
+	(void)arg, (void)priority, (void)ident, (void)fields, (void)nfields;
+	if (strpbrk(message, "\r\n"))
+		fuzz_die("a log line with a line break in it");
 }
 
 /* Every log line goes nowhere (set FUZZ_LOG=1 to see them while reproducing a crash). */

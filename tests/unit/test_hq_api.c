@@ -4,6 +4,7 @@
 #include "hq_api.h"
 #include "hq_store.h"
 #include "hq_token.h"
+#include "log.h"
 
 static char dir[512], path[600], err[512];
 static struct hq_store *db;
@@ -221,6 +222,36 @@ static void test_routes_and_methods(void **state)
 	hq_api_response_free(&res);
 }
 
+/* Log lines the API wrote, for the test below. */
+static char logged[1024];
+static void keep_line(void *arg, int priority, const char *ident, const char *message, const struct log_field *fields,
+		      size_t nfields)
+{
+	(void)arg, (void)priority, (void)ident, (void)fields, (void)nfields;
+	snprintf(logged, sizeof(logged), "%s", message);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_hq_api: a path that is not UTF-8 (MHD hands
+ * over %F4 decoded) made the 404's JSON body fail to encode, so the answer
+ * had no body at all; a %0A in the path forged a second log line.
+ */
+static void test_error_for_any_path_is_one_line_of_json(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	log_set_sink(keep_line, NULL);
+	assert_int_equal(call("GET", "/\xf4x\ny\xc3\xa9\xed\xa0\x80", NULL, NULL, NULL, &res), 404);
+	log_set_sink(NULL, NULL);
+	char msg[256];
+	assert_non_null(res.body);
+	assert_int_equal(protocol_decode_error(res.body, res.body_len, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "no such resource: /?x y\xc3\xa9???");
+	assert_null(strchr(logged, '\n'));
+	assert_non_null(strstr(logged, "GET /?x y\xc3\xa9???: 404"));
+	hq_api_response_free(&res);
+}
+
 /* Summary of day for the kiosk with token auth, decoded. */
 static void summary(const char *auth, const char *day, struct protocol_summary *s)
 {
@@ -407,6 +438,7 @@ int main(void)
 		T(test_bad_input_is_refused_and_writes_nothing),
 		T(test_revoked_token_is_refused),
 		T(test_routes_and_methods),
+		T(test_error_for_any_path_is_one_line_of_json),
 		T(test_summary_on_the_spring_forward_day),
 		T(test_summary_on_the_fall_back_day),
 		T(test_unsynced_time_counts_but_not_hourly),
