@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests (sanitizer build), then the
 # end-to-end scripts in tests/e2e/ against the sanitizer-built programs,
-# then each libFuzzer target briefly on its seed corpus (tests/fuzz/).
+# then each libFuzzer target briefly on its seed corpus (tests/fuzz/), then
+# the static analysers.
 # Ends with one line "N passed, N failed" and a non-zero exit on failure.
 set -u
 BUILD=${BUILD:-build}
@@ -41,6 +42,10 @@ for t in "$ROOT"/tests/fuzz/fuzz_*.c; do
 	n=$(basename "$t" .c)
 	run "fuzz/${n#fuzz_}" env FUZZ_FRESH=1 BUILD="$BUILD" sh "$ROOT/tests/fuzz/run.sh" "${FUZZ_TEST_SECONDS:-5}" "${n#fuzz_}"
 done
+
+# Static analysis (scan-build, cppcheck): a finding fails like a test. Only
+# sources changed since the last run are analysed again.
+run analyze env MAKEFLAGS= MAKELEVEL= make -C "$ROOT" --no-print-directory -j2 BUILD="$BUILD" analyze
 
 echo
 [ -n "$failures" ] && echo "failed:$failures"

@@ -404,6 +404,7 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_LISTEN_FD);
 	struct sockaddr_storage got;
+	memset(&got, 0, sizeof(got)); /* getsockname fills it; scan-build cannot see that */
 	socklen_t gotlen = sizeof(got);
 	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;

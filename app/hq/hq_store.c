@@ -650,7 +650,7 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	memset(out, 0, sizeof(*out));
 	struct zones *z = calloc(1, sizeof(*z));
 	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
-	struct agg *mine = calloc(3, sizeof(*mine)), *store = mine + 1, *chain = mine + 2;
+	struct agg *mine = calloc(3, sizeof(*mine)), *store = NULL, *chain = NULL;
 	size_t nareas = 0;
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
@@ -658,6 +658,8 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
+	store = mine + 1; /* not before the check: arithmetic on a NULL pointer is undefined */
+	chain = mine + 2;
 	if (zones_load(s, NULL, date, date, z, err, errlen))
 		goto done;
 	int64_t lo, hi;

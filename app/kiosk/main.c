@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	int test_buttons = 0;
 	int shot_w = 800, shot_h = 480;
 	log_init("tally-kiosk");
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && argv[i]; i++) { /* argv[i] is never NULL; scan-build does not know */
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--config") && next) {

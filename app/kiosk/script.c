@@ -133,8 +133,7 @@ int script_start(struct script **out, const char *path, struct loop *loop, const
 	s->hooks = *hooks;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	while (getline(&line, &cap, f) >= 0) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;

@@ -58,8 +58,9 @@ static void edge(int b, int level, int64_t us)
 {
 	if (rec_len + 64 > rec_cap) {
 		rec_cap = rec_cap ? rec_cap * 2 : 4096;
-		rec = realloc(rec, rec_cap);
-		assert_non_null(rec);
+		char *more = realloc(rec, rec_cap);
+		assert_non_null(more);
+		rec = more;
 	}
 	rec_len += (size_t)sprintf(rec + rec_len, "%d %d %lld\n", 20 + b, level, (long long)us);
 }

@@ -46,9 +46,9 @@ static void test_file_records_map_lines_levels_and_times(void **state)
 	(void)state;
 	tu_write(path, "# a press on line 27\n27 1 1000\n\n  27 0 2500  # release\n17 1 3000");
 	struct gpio *g = open_two();
-	int fd;
+	int fd = -1;
 	assert_int_equal(gpio_fds(g, &fd, 1), 1);
-	struct gpio_edge e[GPIO_READ_MAX];
+	struct gpio_edge e[GPIO_READ_MAX] = { 0 };
 	int n = 0;
 	while (!gpio_ended(g))
 		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
@@ -73,9 +73,9 @@ static void test_bad_records_are_skipped(void **state)
 	log_set_level(LOG_EMERG); /* the one warning is expected */
 	tu_write(path, "17 2 100\nhello\n99 1 100\n17 1\n17 1 100 extra\n17 1 200\n");
 	struct gpio *g = open_two();
-	int fd;
+	int fd = -1;
 	gpio_fds(g, &fd, 1);
-	struct gpio_edge e[GPIO_READ_MAX];
+	struct gpio_edge e[GPIO_READ_MAX] = { 0 };
 	int n = 0;
 	while (!gpio_ended(g))
 		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
@@ -112,9 +112,9 @@ static void test_timestamp_too_late_for_the_clock_is_skipped(void **state)
 	log_set_level(LOG_EMERG); /* the one warning is expected */
 	tu_write(path, "17 1 0\n17 0 9223372036854775\n17 0 4611686018427387\n17 1 4611686018427388\n");
 	struct gpio *g = open_two();
-	int fd;
+	int fd = -1;
 	gpio_fds(g, &fd, 1);
-	struct gpio_edge e[GPIO_READ_MAX];
+	struct gpio_edge e[GPIO_READ_MAX] = { 0 };
 	int n = 0;
 	while (!gpio_ended(g))
 		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
@@ -146,7 +146,7 @@ static void test_fifo_is_created_and_records_may_arrive_in_pieces(void **state)
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));
-	int fd;
+	int fd = -1;
 	assert_int_equal(gpio_fds(g, &fd, 1), 1);
 	int w = open(path, O_WRONLY | O_NONBLOCK);
 	assert_true(w >= 0);
@@ -176,7 +176,7 @@ static void test_reads_are_bounded(void **state)
 		fprintf(f, "17 %d %d\n", i % 2, i);
 	fclose(f);
 	struct gpio *g = open_two();
-	int fd;
+	int fd = -1;
 	gpio_fds(g, &fd, 1);
 	struct gpio_edge e[8];
 	int total = 0;
