@@ -47,7 +47,7 @@ for t in "$@"; do
 	"$bin" $dict -max_total_time="$SECONDS_EACH" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$out" "$ROOT/tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
-	grep -E "^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::peak_rss" "$log" | sed 's/^/    /'
+	grep -E "^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::peak_rss" "$log" | sed 's/^/    /'
 	if [ $rc -ne 0 ]; then
 		grep -E "ERROR|runtime error|SUMMARY|Test unit written|deadly signal|fuzz harness" "$log" | head -n 8 | sed 's/^/    /'
 	fi
