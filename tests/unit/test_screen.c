@@ -10,7 +10,7 @@
 #include "config.h"
 #include "display.h"
 #include "face.h"
-#include "kiosk.h"
+#include "kiosk_screenshot.h"
 #include "layout.h"
 #include "screen.h"
 #include "text.h"
