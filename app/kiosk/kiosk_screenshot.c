@@ -17,7 +17,10 @@
 #include "staff_view.h"
 #include "text.h"
 
-/* The staff screens for a screenshot: figures from the database, read-only. */
+/*
+ * The staff screens for a screenshot: figures from the database, read-only;
+ * an empty day when there is no database yet (never one made for a picture).
+ */
 static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface *canvas, enum screen_name which,
 		       int64_t now_ms)
 {
@@ -29,18 +32,17 @@ static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface 
 	if (v && d && which == SCREEN_PIN) {
 		staff_view_paint_pin(v, canvas, 2, 0);
 		rc = 0;
-	} else if (v && d) {
-		if (sqlite3_open_v2(cfg->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-			snprintf(err, sizeof(err), "%s: %s", cfg->database, sqlite3_errmsg(db));
-		else if (staff_data_load(d, db, cfg, now_ms, err, sizeof(err)) == 0) {
-			if (which == SCREEN_STAFF) {
-				staff_view_set_data(v, d);
-				staff_view_paint(v, canvas);
-			} else {
-				staff_view_paint_display(v, canvas, d, 0);
-			}
-			rc = 0;
+	} else if (v && d && staff_data_open(&db, cfg->database, err, sizeof(err)) == 0 &&
+		   staff_data_load(d, db, cfg, now_ms, err, sizeof(err)) == 0) {
+		if (!db) /* a fresh machine: the screen as it looks before the first rating */
+			fprintf(stderr, "tally-kiosk: no database at %s yet: drawing an empty day\n", cfg->database);
+		if (which == SCREEN_STAFF) {
+			staff_view_set_data(v, d);
+			staff_view_paint(v, canvas);
+		} else {
+			staff_view_paint_display(v, canvas, d, 0);
 		}
+		rc = 0;
 	}
 	if (rc)
 		fprintf(stderr, "tally-kiosk: %s\n", err);

@@ -3,7 +3,7 @@
  * only when they changed (an idle wall display costs no CPU), pages turned
  * every [display] page_s. A database that cannot be read yet (the kiosk
  * that writes it may start later) is logged once, and tried again at the
- * next refresh.
+ * next refresh; while there is none at all, the display shows today empty.
  */
 #include "wall_display.h"
 
@@ -14,19 +14,23 @@
 /* Re-reads the figures; redraws only when they changed. */
 static void wall_display_reload(struct kiosk *k)
 {
-	char err[512];
+	char err[CONFIG_PATH_MAX + 512];
 	if (!k->ro_db) {
 		/* Read-only: the wall display cannot write a rating, even by mistake. */
-		if (sqlite3_open_v2(k->cfg->database, &k->ro_db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		if (staff_data_open(&k->ro_db, k->cfg->database, err, sizeof(err)) != 0) {
 			if (!k->ro_failed)
-				log_msg(LOG_WARNING, "display: cannot read %s yet: %s", k->cfg->database,
-					sqlite3_errmsg(k->ro_db));
+				log_msg(LOG_WARNING, "display: cannot read the database yet: %s", err);
 			k->ro_failed = 1;
-			sqlite3_close(k->ro_db);
-			k->ro_db = NULL;
 			return;
 		}
-		sqlite3_busy_timeout(k->ro_db, 2000);
+		if (k->ro_db) {
+			sqlite3_busy_timeout(k->ro_db, 2000);
+		} else { /* the kiosk that writes it has not started: today, empty, not a blank page */
+			if (!k->ro_failed)
+				log_msg(LOG_WARNING, "display: no database at %s yet: showing an empty day",
+					k->cfg->database);
+			k->ro_failed = 1;
+		}
 	}
 	if (staff_data_load(k->fresh, k->ro_db, k->cfg, kiosk_wall_now_ms(k), err, sizeof(err))) {
 		if (!k->ro_failed)
@@ -34,9 +38,10 @@ static void wall_display_reload(struct kiosk *k)
 		k->ro_failed = 1;
 		return;
 	}
-	if (k->ro_failed)
+	if (k->ro_db && k->ro_failed) {
 		log_msg(LOG_INFO, "display: reading %s", k->cfg->database);
-	k->ro_failed = 0;
+		k->ro_failed = 0;
+	}
 	if (memcmp(k->fresh, k->data, sizeof(*k->data)) == 0)
 		return;
 	struct staff_data *t = k->data;
