@@ -2,9 +2,10 @@
  * hq_gunzip: one gzip member inflated into a buffer that grows with the
  * output, up to one byte past the limit, so "exactly at the limit" and
  * "over it" are told apart without ever holding more than the limit plus
- * one byte. It starts near the expected size (a batch gzips about 4:1)
- * rather than at the limit: a 200-byte body no longer reserves 1 MiB, which
- * across head office's 1024 connections could have been 1 GiB.
+ * one byte. It starts at eight times the compressed size (a batch gzips
+ * about 4:1), at least 16 KiB, rather than at the limit: a 200-byte body
+ * no longer reserves 1 MiB, which across head office's 1024 connections
+ * could have been 1 GiB.
  */
 #include "hq_gunzip.h"
 
