@@ -410,15 +410,15 @@ static int figures_decode(json_t *o, const char *where, struct protocol_figures 
 		return -1;
 	}
 	for (int i = 0; i < f->scale; i++)
-		if (get_int(json_array_get(counts, (size_t)i), "count", 0, INT64_MAX, &f->counts[i], err, errlen))
+		if (get_int(json_array_get(counts, (size_t)i), "count", 0, PROTOCOL_MAX_COUNT, &f->counts[i], err, errlen))
 			return -1;
 	for (int h = 0; h < 24; h++)
-		if (get_int(json_array_get(hourly, (size_t)h), "hourly count", 0, INT64_MAX, &f->hourly[h], err, errlen))
+		if (get_int(json_array_get(hourly, (size_t)h), "hourly count", 0, PROTOCOL_MAX_COUNT, &f->hourly[h], err, errlen))
 			return -1;
-	if (get_int(json_object_get(o, "total"), "total", 0, INT64_MAX, &f->total, err, errlen) ||
-	    get_int(json_object_get(o, "misuse"), "misuse", 0, INT64_MAX, &f->misuse, err, errlen) ||
+	if (get_int(json_object_get(o, "total"), "total", 0, PROTOCOL_MAX_COUNT, &f->total, err, errlen) ||
+	    get_int(json_object_get(o, "misuse"), "misuse", 0, PROTOCOL_MAX_COUNT, &f->misuse, err, errlen) ||
 	    (json_object_get(o, "closed") && /* added after v1's first draft: optional */
-	     get_int(json_object_get(o, "closed"), "closed", 0, INT64_MAX, &f->closed, err, errlen)) ||
+	     get_int(json_object_get(o, "closed"), "closed", 0, PROTOCOL_MAX_COUNT, &f->closed, err, errlen)) ||
 	    real_member(o, "positive_pct", &f->positive_pct, err, errlen) ||
 	    real_member(o, "happy_index", &f->happy_index, err, errlen))
 		return -1;

@@ -31,6 +31,13 @@
 #define PROTOCOL_MAX_GAPS 100           /* gap ranges listed in an ack */
 #define PROTOCOL_MAX_AREAS 64           /* areas listed in a summary's store */
 #define PROTOCOL_DAY_MAX 11             /* "YYYY-MM-DD" + NUL */
+/*
+ * The largest count a summary may carry: far beyond any chain's ratings,
+ * and small enough that what the screens compute from counts (sums of five,
+ * pixels times a count) stays inside int64. A head office sending
+ * INT64_MAX made the wall display's sum overflow.
+ */
+#define PROTOCOL_MAX_COUNT 1000000000000000LL
 
 /* Decoder results other than 0. */
 enum protocol_status {

@@ -162,6 +162,38 @@ static void test_summary_round_trips(void **state)
 	free(again);
 }
 
+/*
+ * A summary whose counts are beyond any chain is refused: the wall display
+ * summed INT64_MAX counts and overflowed (undefined behaviour, fatal under
+ * UBSan) when head office sent them. The largest allowed count decodes.
+ */
+static void test_summary_counts_beyond_any_chain_are_refused(void **state)
+{
+	(void)state;
+	static struct protocol_summary s, back;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.day, sizeof(s.day), "2024-03-31");
+	snprintf(s.store_name, sizeof(s.store_name), "S");
+	s.kiosk = (struct protocol_figures){ .scale = 4, .counts = { 1, 2, PROTOCOL_MAX_COUNT, 4 }, .total = 10,
+					     .positive_pct = 70, .happy_index = 66.7 };
+	s.store_total = s.chain = s.kiosk;
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_summary(&s, &body, &len, err, sizeof(err)), 0);
+	assert_int_equal(protocol_decode_summary(body, len, &back, err, sizeof(err)), 0);
+	free(body);
+	int64_t *too_big[] = { &s.chain.counts[2], &s.chain.hourly[5], &s.chain.total, &s.chain.misuse, &s.chain.closed };
+	for (size_t i = 0; i < sizeof(too_big) / sizeof(too_big[0]); i++) {
+		int64_t keep = *too_big[i];
+		*too_big[i] = i == 0 ? INT64_MAX : PROTOCOL_MAX_COUNT + 1;
+		assert_int_equal(protocol_encode_summary(&s, &body, &len, err, sizeof(err)), 0);
+		assert_int_equal(protocol_decode_summary(body, len, &back, err, sizeof(err)), PROTOCOL_MALFORMED);
+		assert_non_null(strstr(err, "out of range"));
+		free(body);
+		*too_big[i] = keep;
+	}
+}
+
 static void test_days(void **state)
 {
 	(void)state;
@@ -195,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_encoder_refuses_what_the_decoder_would),
 		cmocka_unit_test(test_ack_round_trips),
 		cmocka_unit_test(test_summary_round_trips),
+		cmocka_unit_test(test_summary_counts_beyond_any_chain_are_refused),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_error_body),
 	};

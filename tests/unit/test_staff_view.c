@@ -44,14 +44,12 @@ static void add(struct fixture *f, int value, int hour, int minute)
 	sqlite3_finalize(st);
 }
 
-static void put_summary(struct fixture *f, int64_t as_of)
+static void put_summary_of(struct fixture *f, int64_t as_of, struct protocol_figures fig)
 {
 	static struct protocol_summary s;
 	memset(&s, 0, sizeof(s));
 	snprintf(s.day, sizeof(s.day), "2025-06-17");
 	s.as_of_ms = as_of;
-	struct protocol_figures fig = { .scale = 4, .counts = { 1, 1, 2, 6 }, .total = 10, .positive_pct = 80,
-					.happy_index = 76.7 };
 	s.kiosk = s.store_total = s.chain = fig;
 	snprintf(s.store_name, sizeof(s.store_name), "Harbour Street");
 	s.nareas = 2;
@@ -71,6 +69,13 @@ static void put_summary(struct fixture *f, int64_t as_of)
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	free(json);
+}
+
+static void put_summary(struct fixture *f, int64_t as_of)
+{
+	struct protocol_figures fig = { .scale = 4, .counts = { 1, 1, 2, 6 }, .total = 10, .positive_pct = 80,
+					.happy_index = 76.7 };
+	put_summary_of(f, as_of, fig);
 }
 
 static int setup(void **state)
@@ -243,6 +248,34 @@ static void test_head_office_block_only_when_fresh(void **state)
 	done(c, v, t);
 }
 
+/*
+ * The largest counts the summary decoder lets through paint on every wall
+ * display page without overflow (head office's INT64_MAX counts did; the
+ * decoder now refuses them: test_protocol).
+ */
+static void test_display_paints_the_largest_counts_head_office_may_send(void **state)
+{
+	struct fixture *f = *state;
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	struct protocol_figures fig = { .scale = 5, .total = PROTOCOL_MAX_COUNT, .misuse = PROTOCOL_MAX_COUNT,
+					.closed = PROTOCOL_MAX_COUNT, .positive_pct = 100, .happy_index = 100 };
+	for (int i = 0; i < 5; i++)
+		fig.counts[i] = PROTOCOL_MAX_COUNT;
+	for (int h = 0; h < 24; h++)
+		fig.hourly[h] = PROTOCOL_MAX_COUNT;
+	put_summary_of(f, f->now_ms - 60 * 1000, fig);
+	paint_staff(f, 1920, 1080, &d, &c, &v, &t);
+	assert_true(d.have_summary);
+	int pages = staff_view_display_pages(v, &d);
+	assert_true(pages >= 1);
+	for (int p = 0; p < pages; p++)
+		staff_view_paint_display(v, c, &d, p);
+	done(c, v, t);
+}
+
 static void test_chart_keeps_to_the_configured_hours(void **state)
 {
 	struct fixture *f = *state;
@@ -349,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_number_is_drawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_display_paints_the_largest_counts_head_office_may_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart_keeps_to_the_configured_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_database_yet_is_an_empty_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_keys_are_where_they_are_drawn, setup, teardown),
