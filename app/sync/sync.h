@@ -14,7 +14,9 @@
 
 #include "config.h"
 #include "http_client.h"
+#include "protocol.h"
 #include "store.h"
+#include "timefix.h"
 
 struct sync;
 
@@ -24,6 +26,7 @@ enum sync_outcome {
 	SYNC_REFUSED,     /* head office answered, but not 200 (or an ack we cannot read) */
 	SYNC_STOPPED,     /* the stop flag was raised */
 	SYNC_LOCAL_ERROR, /* the kiosk store failed */
+	SYNC_CONFLICT,    /* head office holds other ratings under this store's identity (409): needs a person */
 };
 
 struct sync_result {
@@ -37,7 +40,23 @@ struct sync_result {
 	long status;            /* HTTP status of the failing answer, 0 if none */
 	enum http_failure failure;
 	char problem[768];      /* one line when outcome is not SYNC_DONE */
+	struct protocol_conflict conflict; /* SYNC_CONFLICT: what head office says differs */
 };
+
+/*
+ * Head office's clock as this kiosk's time source, while the kiosk's own
+ * clock is not NTP-synced: the latest reading whose head office said its
+ * clock was synced. boot_ms is the middle of the round trip on
+ * CLOCK_BOOTTIME, error_ms half the round trip (plus the ms rounding).
+ */
+struct sync_hq_clock {
+	int have;
+	struct timefix_ref ref;
+	int64_t rtt_ms;
+};
+
+/* The reading sync uses now (have = 0: none). */
+void sync_hq_clock(const struct sync *s, struct sync_hq_clock *out);
 
 /* cfg, store and http must outlive the sync. 0, or -1 with err filled. */
 int sync_new(struct sync **out, const struct config *cfg, struct store *store, struct http_client *http,
