@@ -629,7 +629,7 @@ static int record_conflicts(struct hq_store *s, const struct protocol_conflict *
 
 static void conflict_line(const struct protocol_conflict *c, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "kiosk %s install %s: %lld ratings of this batch are already held with other content"
+	snprintf(err, errlen, "kiosk %s install %s: %lld rating(s) of this batch already held with other content"
 		 " (seq %lld differs in %s); nothing of the batch was stored",
 		 c->kiosk_id, c->install_id[0] ? c->install_id : "(none)", (long long)c->count,
 		 (long long)c->items[0].seq, c->items[0].fields);

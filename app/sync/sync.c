@@ -444,7 +444,7 @@ void sync_write_status(struct sync *s, const struct sync_result *r)
 	if (r->outcome == SYNC_CONFLICT) {
 		const struct protocol_conflict *c = &r->conflict;
 		if (c->n > 0)
-			statusfile_set(&st, "conflict", "%lld ratings held with other content, first seq %lld (%s)",
+			statusfile_set(&st, "conflict", "%lld rating(s) held with other content, first seq %lld (%s)",
 				       (long long)c->count, (long long)c->items[0].seq, c->items[0].fields);
 		else
 			statusfile_set(&st, "conflict", "%s", r->problem);
