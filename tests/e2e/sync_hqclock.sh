@@ -104,4 +104,13 @@ else:
     print("# the presses straddled an hour or day boundary; hour check skipped")
 PY
 grep -q "from head office's clock" "$T/sync.log" || fail "tally-sync did not log the correction's source"
+"${TALLY_CTL:-$B/asan/tallyctl}" --config "$T/kiosk.ini" export --format json >"$T/kexport.json" 2>>"$T/ctl.log" \
+	|| fail "tallyctl export failed"
+python3 - "$T/kexport.json" "$(sqlite3 "$KDB" "SELECT value FROM meta WHERE key = 'install_id'")" <<'PY' \
+	|| fail "tallyctl export: $(cat "$T/kexport.json")"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [r["corrected_by"] for r in rows] == [None, None, "hq", "hq", "hq"], rows
+assert all(r["install_id"] == sys.argv[2] for r in rows), rows
+PY
 note "ok"
