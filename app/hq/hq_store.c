@@ -37,6 +37,7 @@ struct hq_store {
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
 	sqlite3_stmt *held;     /* the content held for one (kiosk, install, seq) */
+	sqlite3_stmt *progress_get, *progress_set, *kiosk_progress; /* acked_through per install, per kiosk */
 };
 
 /* Serialises write transactions of all connections in this process. */
@@ -236,7 +237,15 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 			       " ORDER BY seq", -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "SELECT value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags"
 			       " FROM ratings WHERE kiosk_id = ? AND install_id = ? AND seq = ?",
-			       -1, SQLITE_PREPARE_PERSISTENT, &s->held, NULL) != SQLITE_OK) {
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->held, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "SELECT acked_through FROM installs WHERE kiosk_id = ? AND install_id = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
+			       " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (kiosk_id, install_id)"
+			       " DO UPDATE SET acked_through = ?3, last_ms = ?4",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_set, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->kiosk_progress, NULL) != SQLITE_OK) {
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
@@ -255,6 +264,9 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->by_token);
 	sqlite3_finalize(s->walk);
 	sqlite3_finalize(s->held);
+	sqlite3_finalize(s->progress_get);
+	sqlite3_finalize(s->progress_set);
+	sqlite3_finalize(s->kiosk_progress);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -660,14 +672,18 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		goto rollback;
 	}
 	/* Re-read inside the transaction: another process may have moved it. */
-	int ok = 1;
-	int64_t from = one_int(s, "SELECT acked_through FROM installs WHERE kiosk_id = ? AND install_id = ?",
-			       k->id, install, 0, &ok);
-	if (!ok) {
+	sqlite3_stmt *st = s->progress_get;
+	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
+	int get = sqlite3_step(st), known_install = get == SQLITE_ROW;
+	int64_t from = known_install ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (get != SQLITE_ROW && get != SQLITE_DONE) {
 		db_fail(s, "cannot read progress", err, errlen);
 		goto rollback;
 	}
-	sqlite3_stmt *st = s->insert;
+	st = s->insert;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct protocol_rating *p = &b->ratings[i];
 		int64_t best;
@@ -742,24 +758,28 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		db_fail(s, "cannot compute progress", err, errlen);
 		goto rollback;
 	}
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
-			       " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (kiosk_id, install_id)"
-			       " DO UPDATE SET acked_through = ?3, last_ms = ?4", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(s, "cannot update progress", err, errlen);
-		goto rollback;
-	}
-	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, ack->acked_through);
-	sqlite3_bind_int64(st, 4, now);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	/* kiosks.acked_through follows the store the kiosk runs now (its latest install). */
-	if (rc != SQLITE_DONE ||
-	    run(s, "UPDATE kiosks SET acked_through = ?3 WHERE id = ?1 AND ?2 IS NOT NULL", k->id, install,
-		ack->acked_through) != SQLITE_DONE) {
-		db_fail(s, "cannot update progress", err, errlen);
-		goto rollback;
+	/* Written only when it moved (or the install is new): in steady state a
+	 * batch costs its inserts and nothing more. */
+	if (!known_install || ack->acked_through != from) {
+		st = s->progress_set;
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, ack->acked_through);
+		sqlite3_bind_int64(st, 4, now);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		/* kiosks.acked_through follows the store the kiosk runs now (its latest install). */
+		st = s->kiosk_progress;
+		sqlite3_bind_int64(st, 1, ack->acked_through);
+		sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
+		int rc2 = rc == SQLITE_DONE ? sqlite3_step(st) : rc;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc2 != SQLITE_DONE) {
+			db_fail(s, "cannot update progress", err, errlen);
+			goto rollback;
+		}
 	}
 	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {

@@ -80,7 +80,8 @@ struct hq_install {
 	int64_t last_seq;        /* highest seq held; above acked_through lie gaps */
 	int64_t ratings;         /* rows held */
 	int64_t conflicts;       /* recorded conflicts */
-	int64_t first_ms, last_ms;
+	int64_t first_ms;        /* its first batch */
+	int64_t last_ms;         /* the last batch that moved acked_through */
 };
 
 /* The installs of kiosk_id (NULL: every kiosk), oldest first; *out is malloc'd. 0 or -1. */
