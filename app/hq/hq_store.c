@@ -83,15 +83,30 @@ static const char *migrations[] = {
 	 * 2: a rating's identity is (kiosk, install, seq). A re-imaged kiosk
 	 * keeps its id and token but brings a new store (a new install id)
 	 * whose seq restarts at 1; keyed (kiosk, seq) its new ratings were
-	 * taken for repeats and lost. The UNIQUE key changes, so the table is
-	 * rebuilt (rowids kept: they are the export cursor). Rows from before
-	 * are the legacy install "" (see adopt_legacy in the ingest).
-	 * installs: acked_through per (kiosk, install), so gaps are named per store.
+	 * taken for repeats and lost.
+	 * installs: one row per kiosk store heard from, with its acked_through
+	 *   (so gaps are named per store); ratings refer to it by its integer id
+	 *   (a rating row stays as small as before). Rows from before install
+	 *   ids belong to the kiosk's legacy install "" (see adopt_legacy).
+	 * ratings is rebuilt because its UNIQUE key changes; rowids are kept,
+	 *   they are the export cursor.
 	 * conflicts: a batch refused because its identity was held with other
 	 *   content (nothing of it stored): one row per (kiosk, install, seq).
 	 * corrected_by / corrected_err_ms: a time corrected from head office's
 	 *   own clock by the kiosk (1), and its error bound.
 	 */
+	"CREATE TABLE installs ("
+	" id INTEGER PRIMARY KEY,"
+	" kiosk_id TEXT NOT NULL,"
+	" install_id TEXT NOT NULL,"
+	" acked_through INTEGER NOT NULL DEFAULT 0,"
+	" first_ms INTEGER NOT NULL,"
+	" last_ms INTEGER NOT NULL,"
+	" UNIQUE (kiosk_id, install_id));"
+	"INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
+	" SELECT k.id, '', k.acked_through, k.created_ms, coalesce((SELECT max(received_ms) FROM ratings r"
+	" WHERE r.kiosk_id = k.id), k.created_ms) FROM kiosks k"
+	" WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.kiosk_id = k.id);"
 	"CREATE TABLE ratings2 ("
 	" kiosk_id TEXT NOT NULL,"
 	" seq INTEGER NOT NULL,"
@@ -107,28 +122,19 @@ static const char *migrations[] = {
 	" best_ms INTEGER NOT NULL,"
 	" time_known INTEGER NOT NULL,"
 	" received_ms INTEGER NOT NULL,"
-	" install_id TEXT NOT NULL DEFAULT '',"
+	" install INTEGER NOT NULL,"
 	" corrected_by INTEGER NOT NULL DEFAULT 0,"
 	" corrected_err_ms INTEGER NOT NULL DEFAULT 0,"
-	" UNIQUE (kiosk_id, install_id, seq));"
+	" UNIQUE (kiosk_id, install, seq));"
 	"INSERT INTO ratings2 (rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
-	" corrected_ms, flags, best_ms, time_known, received_ms)"
-	" SELECT rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
-	" corrected_ms, flags, best_ms, time_known, received_ms FROM ratings ORDER BY rowid;"
+	" corrected_ms, flags, best_ms, time_known, received_ms, install)"
+	" SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms, r.boot_id,"
+	" r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known, r.received_ms,"
+	" (SELECT i.id FROM installs i WHERE i.kiosk_id = r.kiosk_id AND i.install_id = '')"
+	" FROM ratings r ORDER BY r.rowid;"
 	"DROP TABLE ratings;"
 	"ALTER TABLE ratings2 RENAME TO ratings;"
 	"CREATE INDEX ratings_best ON ratings(best_ms);"
-	"CREATE TABLE installs ("
-	" kiosk_id TEXT NOT NULL,"
-	" install_id TEXT NOT NULL,"
-	" acked_through INTEGER NOT NULL DEFAULT 0,"
-	" first_ms INTEGER NOT NULL,"
-	" last_ms INTEGER NOT NULL,"
-	" PRIMARY KEY (kiosk_id, install_id));"
-	"INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
-	" SELECT k.id, '', k.acked_through, k.created_ms, coalesce((SELECT max(received_ms) FROM ratings r"
-	" WHERE r.kiosk_id = k.id), k.created_ms) FROM kiosks k"
-	" WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.kiosk_id = k.id);"
 	"CREATE TABLE conflicts ("
 	" kiosk_id TEXT NOT NULL,"
 	" install_id TEXT NOT NULL,"
@@ -226,23 +232,21 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
 			       " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms,"
-			       " install_id, corrected_by, corrected_err_ms)"
+			       " install, corrected_by, corrected_err_ms)"
 			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db,
 			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash"
 			       " FROM kiosks WHERE token_hash = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND install_id = ? AND seq > ?"
+	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND install = ? AND seq > ?"
 			       " ORDER BY seq", -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "SELECT value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags"
-			       " FROM ratings WHERE kiosk_id = ? AND install_id = ? AND seq = ?",
+			       " FROM ratings WHERE kiosk_id = ? AND install = ? AND seq = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->held, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(s->db, "SELECT acked_through FROM installs WHERE kiosk_id = ? AND install_id = ?",
+	    sqlite3_prepare_v3(s->db, "SELECT id, acked_through FROM installs WHERE kiosk_id = ? AND install_id = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(s->db, "INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
-			       " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (kiosk_id, install_id)"
-			       " DO UPDATE SET acked_through = ?3, last_ms = ?4",
+	    sqlite3_prepare_v3(s->db, "UPDATE installs SET acked_through = ?, last_ms = ? WHERE id = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_set, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->kiosk_progress, NULL) != SQLITE_OK) {
@@ -462,12 +466,12 @@ static void best_time(const struct protocol_rating *p, int64_t *ms, int *known)
  * above it. Only rows above acked_through are walked: in steady state
  * there are none, so this is one index probe per batch.
  */
-static int progress(struct hq_store *s, const char *kiosk_id, const char *install_id, int64_t from,
+static int progress(struct hq_store *s, const char *kiosk_id, int64_t install, int64_t from,
 		    struct protocol_ack *ack)
 {
 	sqlite3_stmt *st = s->walk;
 	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, install_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, install);
 	sqlite3_bind_int64(st, 3, from);
 	int64_t through = from, prev = from;
 	int contiguous = 1, rc;
@@ -539,13 +543,13 @@ static int run(struct hq_store *s, const char *sql, const char *a, const char *b
  * compared: a rating sent uncorrected whose ack was lost may be sent again
  * corrected, and that is the same rating.
  */
-static int held_differs(struct hq_store *s, const char *kiosk_id, const char *install_id,
+static int held_differs(struct hq_store *s, const char *kiosk_id, int64_t install,
 			const struct protocol_rating *p, char *names, size_t len)
 {
 	sqlite3_stmt *st = s->held;
 	names[0] = '\0';
 	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, install_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, install);
 	sqlite3_bind_int64(st, 3, p->r.seq);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -573,28 +577,32 @@ static int held_differs(struct hq_store *s, const char *kiosk_id, const char *in
 }
 
 /*
- * Ratings from before install ids are held under install "". The first
- * batch of an install that continues them (its first seq follows the
- * legacy ones, or repeats one exactly) is the same store upgraded: the
- * legacy rows become that install's, so its acked_through and gaps are
- * whole. Any other new install (a re-imaged kiosk, seq from 1 again with
- * other ratings) leaves them where they are. 0, or -1.
+ * Ratings from before install ids are held under the kiosk's install "".
+ * The first batch of a new install that continues them (its first seq
+ * follows the legacy ones, or repeats one exactly) is that same store,
+ * upgraded: the legacy install becomes its, so its acked_through and gaps
+ * are whole. Any other new install (a re-imaged kiosk, seq from 1 again
+ * with other ratings) leaves them where they are. 0, or -1.
  */
 static int adopt_legacy(struct hq_store *s, const char *kiosk_id, const struct protocol_batch *b)
 {
 	if (!b->install_id[0] || b->n == 0)
 		return 0;
 	int ok = 1;
-	int64_t known = one_int(s, "SELECT count(*) FROM installs WHERE kiosk_id = ? AND install_id = ?",
-				kiosk_id, b->install_id, 0, &ok);
-	if (!ok || known)
+	int64_t legacy = one_int(s, "SELECT id FROM installs WHERE kiosk_id = ? AND install_id = ''", kiosk_id, NULL,
+				 0, &ok);
+	if (!ok || legacy == 0)
 		return ok ? 0 : -1;
-	int64_t legacy_max = one_int(s, "SELECT max(seq) FROM ratings WHERE kiosk_id = ? AND install_id = ''",
-				     kiosk_id, NULL, 0, &ok);
-	if (!ok)
+	sqlite3_stmt *st;
+	int64_t legacy_max = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(seq) FROM ratings WHERE kiosk_id = ? AND install = ?", -1, &st,
+			       NULL) != SQLITE_OK)
 		return -1;
-	if (legacy_max == 0)
-		return 0;
+	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, legacy);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		legacy_max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	const struct protocol_rating *first = &b->ratings[0];
 	for (size_t i = 1; i < b->n; i++)
 		if (b->ratings[i].r.seq < first->r.seq)
@@ -602,14 +610,13 @@ static int adopt_legacy(struct hq_store *s, const char *kiosk_id, const struct p
 	int continues = first->r.seq == legacy_max + 1;
 	if (!continues && first->r.seq <= legacy_max) {
 		char names[160];
-		int rc = held_differs(s, kiosk_id, "", first, names, sizeof(names));
+		int rc = held_differs(s, kiosk_id, legacy, first, names, sizeof(names));
 		continues = rc == 0 && names[0] == '\0';
 	}
 	if (!continues)
 		return 0;
-	if (run(s, "UPDATE ratings SET install_id = ?2 WHERE kiosk_id = ?1 AND install_id = ''",
-		kiosk_id, b->install_id, INT64_MIN) != SQLITE_DONE ||
-	    run(s, "UPDATE installs SET install_id = ?2 WHERE kiosk_id = ?1 AND install_id = ''",
+	/* The ratings refer to the install by its integer id: renaming it moves them all. */
+	if (run(s, "UPDATE installs SET install_id = ?2 WHERE kiosk_id = ?1 AND install_id = ''",
 		kiosk_id, b->install_id, INT64_MIN) != SQLITE_DONE)
 		return -1;
 	log_msg(LOG_NOTICE, "kiosk %s: install %s continues the ratings held from before install ids (through seq %lld)",
@@ -667,21 +674,48 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		db_fail(s, "cannot begin", err, errlen);
 		goto rollback;
 	}
-	if (adopt_legacy(s, k->id, b)) {
-		db_fail(s, "cannot adopt legacy ratings", err, errlen);
-		goto rollback;
-	}
 	/* Re-read inside the transaction: another process may have moved it. */
-	sqlite3_stmt *st = s->progress_get;
-	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
-	int get = sqlite3_step(st), known_install = get == SQLITE_ROW;
-	int64_t from = known_install ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (get != SQLITE_ROW && get != SQLITE_DONE) {
-		db_fail(s, "cannot read progress", err, errlen);
-		goto rollback;
+	int64_t install_ref = 0, from = 0;
+	for (int pass = 0; pass < 2 && !install_ref; pass++) {
+		sqlite3_stmt *get = s->progress_get;
+		sqlite3_bind_text(get, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 2, install, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW) {
+			install_ref = sqlite3_column_int64(get, 0);
+			from = sqlite3_column_int64(get, 1);
+		}
+		sqlite3_reset(get);
+		sqlite3_clear_bindings(get);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			db_fail(s, "cannot read progress", err, errlen);
+			goto rollback;
+		}
+		/* First contact of this install: it may be the legacy store, upgraded. */
+		if (!install_ref && pass == 0 && adopt_legacy(s, k->id, b)) {
+			db_fail(s, "cannot adopt legacy ratings", err, errlen);
+			goto rollback;
+		}
+	}
+	sqlite3_stmt *st;
+	if (!install_ref) {
+		/* A kiosk store heard from for the first time. */
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO installs (kiosk_id, install_id, first_ms, last_ms)"
+				       " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+			db_fail(s, "cannot register install", err, errlen);
+			goto rollback;
+		}
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, now);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(s, "cannot register install", err, errlen);
+			goto rollback;
+		}
+		install_ref = sqlite3_last_insert_rowid(s->db);
 	}
 	st = s->insert;
 	for (size_t i = 0; i < b->n; i++) {
@@ -706,7 +740,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		sqlite3_bind_int64(st, 12, best);
 		sqlite3_bind_int(st, 13, known);
 		sqlite3_bind_int64(st, 14, now);
-		sqlite3_bind_text(st, 15, install, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 15, install_ref);
 		sqlite3_bind_int(st, 16, p->has_corrected ? p->corrected_by : 0);
 		sqlite3_bind_int64(st, 17, p->has_corrected ? p->corrected_err_ms : 0);
 		int rc = sqlite3_step(st);
@@ -721,7 +755,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		}
 		/* Held already: an exact repeat is a duplicate; other content is a conflict. */
 		char names[sizeof(c->items[0].fields)];
-		if (held_differs(s, k->id, install, p, names, sizeof(names))) {
+		if (held_differs(s, k->id, install_ref, p, names, sizeof(names))) {
 			db_fail(s, "cannot compare with the held rating", err, errlen);
 			goto rollback;
 		}
@@ -754,18 +788,16 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		conflict_line(c, err, errlen);
 		return 1;
 	}
-	if (progress(s, k->id, install, from, ack)) {
+	if (progress(s, k->id, install_ref, from, ack)) {
 		db_fail(s, "cannot compute progress", err, errlen);
 		goto rollback;
 	}
-	/* Written only when it moved (or the install is new): in steady state a
-	 * batch costs its inserts and nothing more. */
-	if (!known_install || ack->acked_through != from) {
+	/* Written only when it moved: a batch of repeats costs no write. */
+	if (ack->acked_through != from) {
 		st = s->progress_set;
-		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, ack->acked_through);
-		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_int64(st, 1, ack->acked_through);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, install_ref);
 		int rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
@@ -811,8 +843,8 @@ int hq_store_install_list(struct hq_store *s, const char *kiosk_id, struct hq_in
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT i.kiosk_id, i.install_id, i.acked_through, i.first_ms, i.last_ms,"
-			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install_id = i.install_id),"
-			       " (SELECT max(seq) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install_id = i.install_id),"
+			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install = i.id),"
+			       " (SELECT max(seq) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install = i.id),"
 			       " (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = i.kiosk_id AND c.install_id = i.install_id)"
 			       " FROM installs i WHERE ?1 IS NULL OR i.kiosk_id = ?1 ORDER BY i.kiosk_id, i.first_ms",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -1120,8 +1152,8 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
 			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
-			       " r.received_ms, k.store, k.area, k.tz, r.install_id, r.corrected_by, r.corrected_err_ms"
-			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id LEFT JOIN installs i ON i.id = r.install"
 			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
 			       " ORDER BY r.rowid", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot export", err, errlen);

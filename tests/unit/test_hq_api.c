@@ -534,7 +534,7 @@ static void test_legacy_ratings_are_adopted_by_the_upgraded_store(void **state)
 	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":3,\"duplicates\":2,\"acked_through\":8,\"gaps\":[],"
 				 "\"install\":\"" INSTALL_OLD "\"}");
 	assert_int_equal(rows_where("kiosk_id = 'k-a'"), 8);
-	assert_int_equal(rows_where("install_id = ''"), 0);
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '')"), 0);
 	/* A re-imaged kiosk after that: seq from 1 again, other ratings, all kept. */
 	char *fresh = batch_of("k-a", INSTALL_NEW, 1, 3, 1, "boot-2");
 	assert_int_equal(post(TOKEN_A, fresh, out, sizeof(out)), 200);
@@ -554,8 +554,8 @@ static void test_reimaged_store_after_legacy_leaves_legacy_alone(void **state)
 	assert_int_equal(post(TOKEN_A, legacy, out, sizeof(out)), 200);
 	assert_int_equal(post(TOKEN_A, fresh, out, sizeof(out)), 200);
 	assert_non_null(strstr(out, "\"accepted\":3"));
-	assert_int_equal(rows_where("install_id = ''"), 5);
-	assert_int_equal(rows_where("install_id = '" INSTALL_NEW "'"), 3);
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '')"), 5);
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '" INSTALL_NEW "')"), 3);
 	/* An old kiosk (no install id) re-imaged: its seq 1 with other content is a conflict, not a duplicate. */
 	char *old_reimaged = batch_of("k-a", "", 1, 2, 2, "boot-3");
 	assert_int_equal(post(TOKEN_A, old_reimaged, out, sizeof(out)), 409);
@@ -644,7 +644,8 @@ static void test_schema_1_migrates_to_install_identity(void **state)
 	hq_store_close(m);
 	assert_int_equal(sqlite3_open(old, &h), SQLITE_OK);
 	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(rowid || ':' || install_id || ':' || seq) FROM ratings",
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(r.rowid || ':' || i.install_id || ':' || r.seq) FROM ratings r"
+					    " JOIN installs i ON i.id = r.install",
 					    -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	/* rowids kept: they are the export cursor */
