@@ -5,9 +5,13 @@
  * - WAL + synchronous=FULL: an ack is only sent after COMMIT returned, and
  *   the commit fsyncs the WAL, so a kiosk never deletes a rating that a
  *   power cut at head office then loses.
- * - ratings has UNIQUE (kiosk_id, seq) and rows go in with ON CONFLICT DO
- *   NOTHING: a batch resent after a lost ack is counted as duplicates and
- *   stored once, whatever interleaving of retries happens.
+ * - ratings has UNIQUE (kiosk_id, install, seq) and rows go in with ON
+ *   CONFLICT DO NOTHING: a batch resent after a lost ack is counted as
+ *   duplicates and stored once, whatever interleaving of retries happens.
+ *   A held row is compared with the one sent: other content under the
+ *   same identity is a conflict (a store restored from a backup, a cloned
+ *   card), and the whole batch is rolled back to its savepoint and refused
+ *   (409) rather than half of it silently dropped; the conflict is recorded.
  * - One transaction per batch (BEGIN IMMEDIATE): a failure part-way leaves
  *   nothing behind, and the kiosk resends the whole batch.
  * - kiosks.acked_through is advanced in that same transaction, so the ack

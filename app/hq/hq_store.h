@@ -1,6 +1,8 @@
 /*
  * hq_store: head office's own SQLite database: the kiosk registry, admin
- * tokens, and every rating of every kiosk exactly once, keyed (kiosk, seq).
+ * tokens, and every rating of every kiosk exactly once, keyed (kiosk,
+ * install, seq): the install is the kiosk store's own id, so a re-imaged
+ * kiosk (same id, new store, seq from 1 again) loses nothing.
  *
  * One struct hq_store is one connection; the HTTP server gives each worker
  * thread its own. Write transactions are serialised inside this module by
