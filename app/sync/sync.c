@@ -33,11 +33,23 @@
 #include "outbox.h"
 #include "protocol.h"
 #include "statusfile.h"
+#include "timefix.h"
 
 /* A reading over a longer round trip is too coarse to be worth it. */
 #define HQ_CLOCK_MAX_RTT_MS 10000
 /* A reading older than this (boot time) is renewed before a round sends. */
 #define HQ_CLOCK_FRESH_MS 60000
+
+/*
+ * Head office's clock as this kiosk's time source, while the kiosk's own
+ * clock is not NTP-synced: the latest reading whose head office said its
+ * clock was synced. ref.boot_ms is the middle of the round trip on
+ * CLOCK_BOOTTIME, ref.error_ms half the round trip (plus the ms rounding).
+ */
+struct hq_clock {
+	int have;
+	struct timefix_ref ref;
+};
 
 struct sync {
 	const struct config *cfg;
@@ -46,7 +58,7 @@ struct sync {
 	volatile sig_atomic_t *stop;
 	char ratings_url[CONFIG_PATH_MAX + 64];
 	char healthz_url[CONFIG_PATH_MAX + 64];
-	struct sync_hq_clock hq;  /* head office's clock, while ours is not synced */
+	struct hq_clock hq;       /* head office's clock, while ours is not synced */
 	int hq_unsynced_logged;   /* said once that head office's clock is not synced either */
 	struct outbox_batch batch;
 	int batch_limit;        /* batch_size, or less after head office said 413 */
@@ -106,11 +118,6 @@ static int64_t wall_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void sync_hq_clock(const struct sync *s, struct sync_hq_clock *out)
-{
-	*out = s->hq;
-}
-
 /*
  * Reads head office's clock from an answer that was on the wire from b0 to
  * b1 (CLOCK_BOOTTIME). Head office read its clock somewhere in between, so
@@ -143,7 +150,6 @@ static void observe_hq_clock(struct sync *s, const struct http_response *resp, i
 		log_msg(LOG_NOTICE, "the clock is not synced: using head office's clock as time source (round trip %lld ms)",
 			(long long)rtt);
 	s->hq.have = 1;
-	s->hq.rtt_ms = rtt;
 	memset(&s->hq.ref, 0, sizeof(s->hq.ref));
 	memcpy(s->hq.ref.boot_id, now.boot_id, sizeof(s->hq.ref.boot_id));
 	s->hq.ref.wall_ms = hq_ms;

@@ -16,7 +16,6 @@
 #include "http_client.h"
 #include "protocol.h"
 #include "store.h"
-#include "timefix.h"
 
 struct sync;
 
@@ -43,20 +42,6 @@ struct sync_result {
 	struct protocol_conflict conflict; /* SYNC_CONFLICT: what head office says differs */
 };
 
-/*
- * Head office's clock as this kiosk's time source, while the kiosk's own
- * clock is not NTP-synced: the latest reading whose head office said its
- * clock was synced. boot_ms is the middle of the round trip on
- * CLOCK_BOOTTIME, error_ms half the round trip (plus the ms rounding).
- */
-struct sync_hq_clock {
-	int have;
-	struct timefix_ref ref;
-	int64_t rtt_ms;
-};
-
-/* The reading sync uses now (have = 0: none). */
-void sync_hq_clock(const struct sync *s, struct sync_hq_clock *out);
 
 /* cfg, store and http must outlive the sync. 0, or -1 with err filled. */
 int sync_new(struct sync **out, const struct config *cfg, struct store *store, struct http_client *http,
