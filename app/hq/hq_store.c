@@ -658,6 +658,37 @@ static void conflict_line(const struct protocol_conflict *c, char *err, size_t e
 		 (long long)c->items[0].seq, c->items[0].fields);
 }
 
+/*
+ * The transaction lines of one batch, in one place (a grouped commit
+ * changes only these): the write lock, BEGIN IMMEDIATE, and the batch in
+ * its own savepoint "batch", so that a conflict rolls back the batch alone
+ * and keeps the record of the conflict, standalone or inside a group.
+ */
+static int batch_begin(struct hq_store *s)
+{
+	pthread_mutex_lock(&write_lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return sqlite3_exec(s->db, "SAVEPOINT batch", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Keeps what the batch's savepoint holds. 0, or -1 (then call batch_rollback). */
+static int batch_commit(struct hq_store *s)
+{
+	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	pthread_mutex_unlock(&write_lock);
+	return 0;
+}
+
+/* Drops the whole batch (a failure). */
+static void batch_rollback(struct hq_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&write_lock);
+}
+
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now, struct protocol_ack *ack, char *err, size_t errlen)
 {
@@ -666,15 +697,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	snprintf(ack->install_id, sizeof(ack->install_id), "%s", b->install_id);
 	const char *install = b->install_id;
 	struct protocol_conflict *c = &ack->conflict;
-	pthread_mutex_lock(&write_lock);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		db_fail(s, "cannot begin", err, errlen);
-		pthread_mutex_unlock(&write_lock);
-		return -1;
-	}
-	/* The batch in its own savepoint: a conflict rolls back the batch alone
-	 * and keeps the record of the conflict (also inside a grouped commit). */
-	if (sqlite3_exec(s->db, "SAVEPOINT batch", NULL, NULL, NULL) != SQLITE_OK) {
+	if (batch_begin(s)) {
 		db_fail(s, "cannot begin", err, errlen);
 		goto rollback;
 	}
@@ -702,6 +725,15 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		}
 	}
 	sqlite3_stmt *st;
+	if (!install_ref && b->n == 0) {
+		/* An empty batch of an unknown store registers nothing (nor takes
+		 * the legacy ratings over: its first real batch decides that). */
+		if (batch_commit(s)) {
+			db_fail(s, "cannot commit", err, errlen);
+			goto rollback;
+		}
+		return 0;
+	}
 	if (!install_ref) {
 		/* A kiosk store heard from for the first time. */
 		if (sqlite3_prepare_v2(s->db, "INSERT INTO installs (kiosk_id, install_id, first_ms, last_ms)"
@@ -779,13 +811,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", k->id);
 		snprintf(c->install_id, sizeof(c->install_id), "%s", install);
 		if (sqlite3_exec(s->db, "ROLLBACK TO batch", NULL, NULL, NULL) != SQLITE_OK ||
-		    record_conflicts(s, c, now) != SQLITE_DONE ||
-		    sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		    record_conflicts(s, c, now) != SQLITE_DONE || batch_commit(s)) {
 			db_fail(s, "cannot record a conflict", err, errlen);
 			goto rollback;
 		}
-		pthread_mutex_unlock(&write_lock);
 		struct protocol_conflict keep = *c;
 		memset(ack, 0, sizeof(*ack));
 		ack->conflict = keep;
@@ -817,17 +846,14 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			goto rollback;
 		}
 	}
-	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (batch_commit(s)) {
 		db_fail(s, "cannot commit", err, errlen);
 		goto rollback;
 	}
-	pthread_mutex_unlock(&write_lock);
 	return 0;
 rollback:
 	sqlite3_clear_bindings(s->insert);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_unlock(&write_lock);
+	batch_rollback(s);
 	memset(ack, 0, sizeof(*ack));
 	return -1;
 }
