@@ -113,4 +113,17 @@ rows = json.load(open(sys.argv[1]))
 assert [r["corrected_by"] for r in rows] == [None, None, "hq", "hq", "hq"], rows
 assert all(r["install_id"] == sys.argv[2] for r in rows), rows
 PY
+note "the daemon: a new press is corrected, tallyctl status names head office as the time source"
+sync_start
+press 2
+wait_until 60 '[ "$(kiosk_count "acked = 1 AND corrected_by = 1")" = 4 ]' || fail "the daemon did not send the new press corrected"
+wait_until 30 'grep -q "^time_source head office" "$T/kiosk/sync.status" 2>/dev/null' || fail "sync.status names no time source"
+"${TALLY_CTL:-$B/asan/tallyctl}" --config "$T/kiosk.ini" --json status >"$T/status.json" 2>>"$T/ctl.log" || true
+python3 - "$T/status.json" <<'PY' || fail "tallyctl status: $(cat "$T/status.json")"
+import json, sys
+st = json.load(open(sys.argv[1]))
+assert st["clock_synced"] is False and st["time_source"].startswith("head office, within "), st
+assert not any("not synced" in a for a in st["attention"]), st["attention"]
+PY
+sync_stop
 note "ok"
