@@ -60,6 +60,7 @@ struct sync {
 	char healthz_url[CONFIG_PATH_MAX + 64];
 	struct hq_clock hq;       /* head office's clock, while ours is not synced */
 	int hq_unsynced_logged;   /* said once that head office's clock is not synced either */
+	int64_t hq_probed_ms;     /* boot time of the last GET /healthz for the clock, 0: never */
 	struct outbox_batch batch;
 	int batch_limit;        /* batch_size, or less after head office said 413 */
 	/* the link's state as last logged */
@@ -165,6 +166,7 @@ static void probe_hq_clock(struct sync *s)
 	struct http_response resp;
 	char err[256];
 	int64_t b0 = clockstate_boot_ms();
+	s->hq_probed_ms = b0;
 	if (http_get(s->http, s->healthz_url, NULL, &resp, err, sizeof(err)) == 0) {
 		observe_hq_clock(s, &resp, b0, clockstate_boot_ms());
 		http_response_free(&resp);
@@ -306,8 +308,11 @@ void sync_round(struct sync *s, struct sync_result *r)
 	char err[512];
 	memset(r, 0, sizeof(*r));
 	r->unsent = -1;
-	if (!clockstate_synced() && (!s->hq.have || clockstate_boot_ms() - s->hq.ref.boot_ms > HQ_CLOCK_FRESH_MS) &&
-	    outbox_pending(s->store) == 1)
+	/* At most one probe a minute: a head office without a synced clock
+	 * (or none at all) is not asked again on every rating. */
+	int64_t boot_now = clockstate_boot_ms();
+	if (!clockstate_synced() && (!s->hq.have || boot_now - s->hq.ref.boot_ms > HQ_CLOCK_FRESH_MS) &&
+	    (!s->hq_probed_ms || boot_now - s->hq_probed_ms > HQ_CLOCK_FRESH_MS) && outbox_pending(s->store) == 1)
 		probe_hq_clock(s);
 	int synced = fix_times(s, r);
 	for (;;) {
