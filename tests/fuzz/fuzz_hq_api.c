@@ -204,9 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!strcmp(method, "POST")) {
 		if (res.status != 200 && ratings_held() != before)
 			fuzz_die("a refused POST stored ratings");
-		if (res.status == 200)
-			fuzz_hq_reset(&fx);
 	}
+	fuzz_hq_reset_if_changed(&fx);
 	hq_api_response_free(&res);
 	free(plain);
 	free(zipped);

@@ -5,10 +5,11 @@
  * three kiosks (one revoked), an admin token and a few ratings with a gap,
  * so that every route has something to answer with.
  *
- * Each input must meet the same database: after an input that may have
- * written, fuzz_hq_reset takes the file back to the fixture through a
- * second connection (new ratings deleted, acked_through restored), so a
- * finding replays from its input alone.
+ * Each input must meet the same database: when an input changed it (any
+ * commit, as PRAGMA data_version tells), fuzz_hq_reset_if_changed copies the fixture,
+ * kept in memory, back over the file through a second connection (SQLite's
+ * backup API: whatever the schema holds), so a finding replays from its
+ * input alone.
  */
 #ifndef TALLY_FUZZ_HQ_UTIL_H
 #define TALLY_FUZZ_HQ_UTIL_H
@@ -35,7 +36,8 @@ struct fuzz_hq {
 	char dir[256];
 	char path[300];
 	sqlite3 *reset_db;             /* the harness's own connection, for resets */
-	sqlite3_int64 fixture_rows;    /* ratings rowids above this came from inputs */
+	sqlite3 *fixture;              /* the fixture as set up, in memory */
+	sqlite3_int64 version;         /* reset_db's PRAGMA data_version while unchanged */
 };
 
 static void fuzz_hq_kiosk(struct hq_store *db, const char *id, const char *store, const char *area, const char *tz,
@@ -82,6 +84,20 @@ static void fuzz_hq_ratings(struct hq_store *db, const char *kiosk, const int *s
 
 static const char *fuzz_hq_dir;
 
+/* Changes whenever another connection commits to the file. */
+static sqlite3_int64 fuzz_hq_data_version(struct fuzz_hq *h)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 v = -1;
+	if (sqlite3_prepare_v2(h->reset_db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0)
+		fuzz_die("cannot read PRAGMA data_version");
+	return v;
+}
+
 /* The scratch directory goes when the fuzzer ends its run (a crash leaves it for a look). */
 static void fuzz_hq_cleanup(void)
 {
@@ -118,30 +134,26 @@ static void fuzz_hq_setup(struct fuzz_hq *h)
 	fuzz_hq_ratings(db, "k-a", a, 3);
 	fuzz_hq_ratings(db, "k-b", b, 1);
 	hq_store_close(db);
-	if (sqlite3_open(h->path, &h->reset_db) != SQLITE_OK)
+	if (sqlite3_open(h->path, &h->reset_db) != SQLITE_OK || sqlite3_open(":memory:", &h->fixture) != SQLITE_OK)
 		fuzz_die("cannot open the fixture for resets");
 	sqlite3_busy_timeout(h->reset_db, 10000);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h->reset_db, "SELECT max(rowid) FROM ratings", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		fuzz_die("cannot read the fixture");
-	h->fixture_rows = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_backup *copy = sqlite3_backup_init(h->fixture, "main", h->reset_db, "main");
+	if (!copy || sqlite3_backup_step(copy, -1) != SQLITE_DONE || sqlite3_backup_finish(copy) != SQLITE_OK)
+		fuzz_die("cannot keep a copy of the fixture");
+	h->version = fuzz_hq_data_version(h);
 	fuzz_hq_dir = h->dir;
 	atexit(fuzz_hq_cleanup);
 }
 
-/* Back to the fixture: what inputs stored goes, acked_through as the fixture had it. */
-static void fuzz_hq_reset(struct fuzz_hq *h)
+/* Back to the fixture if an input changed the store (another connection committed). */
+static void fuzz_hq_reset_if_changed(struct fuzz_hq *h)
 {
-	char sql[256];
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; DELETE FROM ratings WHERE rowid > %lld;"
-		 " UPDATE kiosks SET acked_through = CASE id WHEN 'k-a' THEN 2 WHEN 'k-b' THEN 1 ELSE 0 END; COMMIT;",
-		 (long long)h->fixture_rows);
-	char *msg = NULL;
-	if (sqlite3_exec(h->reset_db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fuzz_die(msg ? msg : "reset failed");
+	if (fuzz_hq_data_version(h) == h->version)
+		return;
+	sqlite3_backup *b = sqlite3_backup_init(h->reset_db, "main", h->fixture, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE || sqlite3_backup_finish(b) != SQLITE_OK)
+		fuzz_die(sqlite3_errmsg(h->reset_db));
+	h->version = fuzz_hq_data_version(h);
 }
 
 #endif

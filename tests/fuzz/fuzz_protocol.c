@@ -8,8 +8,10 @@
  * accepts, the encoder writes back out, and that text decodes to exactly
  * the same ratings. Same round trip for the ack.
  *
- * Byte 0 picks the decoder ('0' or '3': batch, '1': ack, '2': error, by its
- * two low bits), so each input costs one JSON parse; the rest is the body.
+ * Byte 0 picks the decoder by its two low bits ('0' or '3': batch, '1':
+ * ack, '2': the other answers tally-sync reads: an error, a 409 conflict,
+ * head office's clock), so each input costs few JSON parses; the rest is
+ * the body.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,19 +27,20 @@ static int same_rating(const struct protocol_rating *a, const struct protocol_ra
 	       a->r.source == b->r.source && a->r.wall_ms == b->r.wall_ms && a->r.boot_ms == b->r.boot_ms &&
 	       !strcmp(a->r.boot_id, b->r.boot_id) && !strcmp(a->r.kiosk_id, b->r.kiosk_id) &&
 	       a->r.clock_synced == b->r.clock_synced && a->r.flags == b->r.flags &&
-	       a->has_corrected == b->has_corrected && (!a->has_corrected || a->corrected_ms == b->corrected_ms);
+	       a->has_corrected == b->has_corrected && (!a->has_corrected || a->corrected_ms == b->corrected_ms) &&
+	       a->corrected_by == b->corrected_by && a->corrected_err_ms == b->corrected_err_ms;
 }
 
 static void batch_round_trip(const struct protocol_batch *b)
 {
 	char *text, err[256];
 	size_t len;
-	if (protocol_encode_batch(b->kiosk_id, b->ratings, b->n, &text, &len, err, sizeof(err)))
+	if (protocol_encode_batch_of(b, &text, &len, err, sizeof(err)))
 		fuzz_die("a batch the decoder accepted does not encode");
 	struct protocol_batch again;
 	if (protocol_decode_batch(text, len, b->n, &again, err, sizeof(err)) != PROTOCOL_OK)
 		fuzz_die("an encoded batch does not decode");
-	if (strcmp(again.kiosk_id, b->kiosk_id) || again.n != b->n)
+	if (strcmp(again.kiosk_id, b->kiosk_id) || strcmp(again.install_id, b->install_id) || again.n != b->n)
 		fuzz_die("round trip changed the batch's kiosk or size");
 	for (size_t i = 0; i < b->n; i++)
 		if (!same_rating(&b->ratings[i], &again.ratings[i]))
@@ -55,7 +58,7 @@ static void ack_round_trip(const struct protocol_ack *a)
 	struct protocol_ack again;
 	if (protocol_decode_ack(text, len, &again, err, sizeof(err)) != PROTOCOL_OK)
 		fuzz_die("an encoded ack does not decode");
-	if (strcmp(again.kiosk_id, a->kiosk_id) || again.accepted != a->accepted || again.duplicates != a->duplicates ||
+	if (strcmp(again.kiosk_id, a->kiosk_id) || strcmp(again.install_id, a->install_id) || again.accepted != a->accepted || again.duplicates != a->duplicates ||
 	    again.acked_through != a->acked_through || again.ngaps != a->ngaps ||
 	    memcmp(again.gaps, a->gaps, a->ngaps * sizeof(a->gaps[0])))
 		fuzz_die("round trip changed the ack");
@@ -89,6 +92,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char msg[200];
 		if (protocol_decode_error(body, size, msg, sizeof(msg)) == 0 && !memchr(msg, '\0', sizeof(msg)))
 			fuzz_die("error message not terminated");
+		struct protocol_conflict c, again;
+		if (protocol_decode_conflict(body, size, &c) == 0) {
+			char *text;
+			size_t len;
+			if (protocol_encode_conflict("conflict", &c, &text, &len))
+				fuzz_die("a conflict the decoder accepted does not encode");
+			if (protocol_decode_conflict(text, len, &again) || strcmp(again.kiosk_id, c.kiosk_id) ||
+			    strcmp(again.install_id, c.install_id) || again.count != c.count || again.n != c.n)
+				fuzz_die("round trip changed the conflict");
+			free(text);
+		}
+		int64_t ms;
+		int synced;
+		if (protocol_decode_hq_time(body, size, &ms, &synced) == 0 && synced != 0 && synced != 1)
+			fuzz_die("hq_clock_synced neither true nor false");
 	} else {
 		struct protocol_batch b;
 		int rc = protocol_decode_batch(body, size, PROTOCOL_MAX_BATCH, &b, err, sizeof(err));
