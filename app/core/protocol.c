@@ -285,6 +285,13 @@ static int decode_rating(json_t *a, size_t i, json_t *boots, const char *kiosk_i
 		if (json_array_size(a) > N_FIELDS + 1 &&
 		    get_int(FIELD(11, "corrected_err_ms"), what, 0, INT64_MAX, &p->corrected_err_ms, err, errlen))
 			return -1;
+		/* An error bound belongs to a head-office correction only; the encoder
+		 * never writes one otherwise, so it would not survive a round trip
+		 * (found by tests/fuzz/fuzz_protocol). */
+		if (p->corrected_by == PROTOCOL_CORRECTED_KIOSK && p->corrected_err_ms != 0) {
+			say(err, errlen, "ratings[%zu]: corrected_err_ms without corrected_by 1", i);
+			return -1;
+		}
 	}
 #undef FIELD
 	snprintf(p->r.kiosk_id, sizeof(p->r.kiosk_id), "%s", kiosk_id);

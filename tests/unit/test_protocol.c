@@ -194,6 +194,26 @@ static void test_summary_counts_beyond_any_chain_are_refused(void **state)
 	}
 }
 
+/*
+ * Found by tests/fuzz/fuzz_protocol: an error bound with corrected_by 0 was
+ * accepted, though the encoder writes one only for a head-office
+ * correction, so the rating changed on its way back out. It is refused.
+ */
+static void test_error_bound_without_head_office_correction_is_refused(void **state)
+{
+	(void)state;
+	static const char bad[] = "{\"kiosk\":\"k\",\"boots\":[\"b0\"],"
+				  "\"ratings\":[[1,3,4,\"button\",17643,123456,0,1,1764320,0,0,2500]]}";
+	static const char good[] = "{\"kiosk\":\"k\",\"boots\":[\"b0\"],"
+				   "\"ratings\":[[1,3,4,\"button\",17643,123456,0,1,1764320,0,1,2500]]}";
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(bad, strlen(bad), 10, &b, err, sizeof(err)), PROTOCOL_MALFORMED);
+	assert_non_null(strstr(err, "corrected_err_ms without corrected_by 1"));
+	assert_int_equal(protocol_decode_batch(good, strlen(good), 10, &b, err, sizeof(err)), PROTOCOL_OK);
+	assert_true(b.ratings[0].corrected_err_ms == 2500);
+	protocol_batch_free(&b);
+}
+
 static void test_days(void **state)
 {
 	(void)state;
@@ -339,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_ack_round_trips),
 		cmocka_unit_test(test_summary_round_trips),
 		cmocka_unit_test(test_summary_counts_beyond_any_chain_are_refused),
+		cmocka_unit_test(test_error_bound_without_head_office_correction_is_refused),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_batch_carries_the_install_id),
