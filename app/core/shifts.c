@@ -364,7 +364,7 @@ int shifts_gaps(const struct shifts *s, const struct day_hours hours[7], shifts_
 			if (first >= 0) {
 				snprintf(msg, sizeof(msg), "note: on %s the store is open from %02d:%02d to %02d:%02d with no shift ([hours]); ratings then count in no shift",
 					 day_names[day], first / 60, first % 60, (last + 1) / 60, (last + 1) % 60);
-				note(arg, 0, msg);
+				note(arg, s->def[0].line, msg);
 				notes++;
 			}
 		}
@@ -645,4 +645,41 @@ int shifts_history_at(const struct shifts_history *h, const char *tz, int64_t ms
 			}
 	}
 	return found;
+}
+
+void shifts_finder_init(struct shifts_finder *f, const struct shifts_history *h, const char *tz)
+{
+	memset(f, 0, sizeof(*f));
+	f->h = h;
+	f->tz = tz;
+}
+
+int shifts_finder_at(struct shifts_finder *f, int64_t ms, struct shift_occ *out, char *err, size_t errlen)
+{
+	if (!f->valid || ms < f->day_start_ms || ms >= f->day_end_ms) {
+		struct tzdate date;
+		struct tzday day;
+		if (tzday_date_of(f->tz, ms, &date, NULL, err, errlen) || tzday_make(&day, f->tz, date, err, errlen))
+			return -1;
+		int a = shifts_history_on_date(f->h, f->tz, tzday_add_days(date, -1), f->occ, SHIFTS_PER_DAY, err, errlen);
+		if (a < 0)
+			return -1;
+		int b = shifts_history_on_date(f->h, f->tz, date, f->occ + a, SHIFTS_PER_DAY, err, errlen);
+		if (b < 0)
+			return -1;
+		f->n = a + b;
+		/* the later start wins where a night shift runs into a changed morning */
+		for (int j = 0; j + 1 < f->n; j++)
+			if (f->occ[j].end_ms > f->occ[j + 1].start_ms)
+				f->occ[j].end_ms = f->occ[j + 1].start_ms;
+		f->day_start_ms = day.start_ms;
+		f->day_end_ms = day.end_ms;
+		f->valid = 1;
+	}
+	for (int i = 0; i < f->n; i++)
+		if (ms >= f->occ[i].start_ms && ms < f->occ[i].end_ms) {
+			*out = f->occ[i];
+			return 1;
+		}
+	return 0;
 }

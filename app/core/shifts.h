@@ -163,4 +163,24 @@ int shifts_history_on_date(const struct shifts_history *h, const char *tz, struc
 int shifts_history_at(const struct shifts_history *h, const char *tz, int64_t ms, struct shift_occ *out,
 		      char *err, size_t errlen);
 
+/*
+ * Finding the shift of many instants in a row (an export, head office's
+ * summary): the shifts of one local day (and the night before) are kept,
+ * so instants of the same day cost no zone switching.
+ */
+struct shifts_finder {
+	const struct shifts_history *h;
+	const char *tz;
+	int valid;
+	int64_t day_start_ms, day_end_ms;   /* the local day cached */
+	int n;
+	struct shift_occ occ[2 * SHIFTS_PER_DAY]; /* that day's and the day before's, earliest first */
+};
+
+/* Starts a finder over h in zone tz (both must outlive it). */
+void shifts_finder_init(struct shifts_finder *f, const struct shifts_history *h, const char *tz);
+
+/* As shifts_history_at, cached: 1 with *out, 0 in no shift, -1 with err. */
+int shifts_finder_at(struct shifts_finder *f, int64_t ms, struct shift_occ *out, char *err, size_t errlen);
+
 #endif

@@ -7,12 +7,17 @@
  * the statistics (its best time; wall time when that is unknown), so an
  * export of a day has exactly the ratings `tallyctl stats` counted for it.
  * Rows are streamed one at a time: a year of ratings never sits in memory.
+ *
+ * The last column, shift, names the shift ([shifts]) the rating's best
+ * time falls in, by the schedule in force then; empty when it falls in no
+ * shift or its time is unknown (never guessed).
  */
 #include "ctl.h"
 
 #include <string.h>
 
 #include "rating.h"
+#include "shift_schedule.h"
 #include "stats.h"
 
 static const char export_sql[] =
@@ -25,7 +30,7 @@ static const char export_sql[] =
 
 static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
 				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
-				 "flag_names", "time_basis", "best_ms", "best_time" };
+				 "flag_names", "time_basis", "best_ms", "best_time", "shift" };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* One row, decoded once for both formats. */
@@ -35,6 +40,7 @@ struct row {
 	int value, scale, clock_synced, flags, acked, has_corrected;
 	enum stats_time_basis basis;
 	char flag_names[32], wall_time[48], best_time[48];
+	char shift[SHIFTS_NAME_MAX];   /* "" when in no shift or time unknown */
 };
 
 static const char *text(sqlite3_stmt *st, int col)
@@ -43,7 +49,7 @@ static const char *text(sqlite3_stmt *st, int col)
 	return t ? (const char *)t : "";
 }
 
-static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
+static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *shifts, struct row *r)
 {
 	r->seq = sqlite3_column_int64(st, 0);
 	r->kiosk_id = text(st, 1);
@@ -65,10 +71,16 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 	if (r->flags & RATING_CLOSED)
 		strcat(r->flag_names, r->flag_names[0] ? " closed" : "closed");
 	ctl_format_time(c, r->wall_ms, r->wall_time, sizeof(r->wall_time));
-	if (r->basis == STATS_TIME_UNKNOWN)
+	r->shift[0] = '\0';
+	if (r->basis == STATS_TIME_UNKNOWN) {
 		r->best_time[0] = '\0';
-	else
+	} else {
 		ctl_format_time(c, r->best_ms, r->best_time, sizeof(r->best_time));
+		struct shift_occ occ;
+		char err[256];
+		if (shifts && shifts_finder_at(shifts, r->best_ms, &occ, err, sizeof(err)) == 1)
+			snprintf(r->shift, sizeof(r->shift), "%s", occ.name);
+	}
 }
 
 /* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
@@ -117,7 +129,8 @@ static void csv_row(const struct row *r)
 		csv_field("", 0);
 	else
 		csv_int(r->best_ms, 0);
-	csv_field(r->best_time, 1);
+	csv_field(r->best_time, 0);
+	csv_field(r->shift, 1);
 }
 
 static json_t *str_or_null(const char *s)
@@ -134,7 +147,7 @@ static json_t *json_row(const struct row *r)
 	if (r->flags & RATING_CLOSED)
 		json_array_append_new(names, json_string("closed"));
 	int known = r->basis != STATS_TIME_UNKNOWN;
-	return json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+	return json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o, s:o}",
 			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
 			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
 			 "wall_time", r->wall_time, "boot_ms", (json_int_t)r->boot_ms, "boot_id",
@@ -143,7 +156,8 @@ static json_t *json_row(const struct row *r)
 			 "acked", r->acked, "flags", r->flags, "flag_names", names,
 			 "time_basis", stats_time_basis_name(r->basis),
 			 "best_ms", known ? json_integer(r->best_ms) : json_null(),
-			 "best_time", known ? json_string(r->best_time) : json_null());
+			 "best_time", known ? json_string(r->best_time) : json_null(),
+			 "shift", r->shift[0] ? str_or_null(r->shift) : json_null());
 }
 
 int ctl_export(struct ctl *c, int argc, char **argv)
@@ -190,6 +204,15 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		ctl_error(c, "%s", err);
 		return CTL_PROBLEM;
 	}
+	static struct shifts_history history;
+	static struct shifts_finder finder;
+	if (shift_schedule_history(db, &c->cfg.shifts, ctl_now_ms(), &history, err, sizeof(err))) {
+		ctl_error(c, "%s", err);
+		sqlite3_close(db);
+		return CTL_PROBLEM;
+	}
+	shifts_finder_init(&finder, &history, c->cfg.timezone);
+	struct shifts_finder *shifts = shifts_history_any(&history) ? &finder : NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK) {
 		ctl_error(c, "%s: cannot query ratings: %s", c->cfg.database, sqlite3_errmsg(db));
@@ -210,7 +233,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	int rc, n = 0;
 	struct row r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		decode(c, st, &r);
+		decode(c, st, shifts, &r);
 		if (csv) {
 			csv_row(&r);
 		} else {
