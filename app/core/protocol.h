@@ -13,6 +13,11 @@
  * A decoder accepts extra trailing array elements and extra object members
  * (later versions may add fields, never rename or remove them).
  *
+ * Optional, added for shifts (an older head office ignores it, an older
+ * kiosk leaves it out): "shifts":[[from_ms,"Early = Mon-Fri 06:00-14:00\n..."],...],
+ * the kiosk's shift schedules (shifts_format's text), each with the moment
+ * it came into force, oldest first.
+ *
  * 200 answer ("ack"):
  *   {"kiosk":"demo-kiosk","accepted":N,"duplicates":D,"acked_through":S,
  *    "gaps":[[from,to],...]}
@@ -47,10 +52,21 @@ struct protocol_rating {
 	int64_t corrected_ms;     /* wall time corrected from a later synced reading */
 };
 
+#define PROTOCOL_MAX_SCHEDULES 16       /* shift schedules in one batch */
+#define PROTOCOL_SCHEDULE_MAX 4096      /* bytes of one schedule's text */
+
+/* One shift schedule version carried with a batch. */
+struct protocol_schedule {
+	int64_t from_ms;
+	char *definition;                /* malloc'd, NUL-terminated */
+};
+
 struct protocol_batch {
 	char kiosk_id[RATING_ID_MAX];
 	size_t n;
 	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */
+	size_t nschedules;               /* optional "shifts" member */
+	struct protocol_schedule *schedules; /* malloc'd; protocol_batch_free */
 };
 
 struct protocol_gap {
@@ -102,6 +118,11 @@ struct protocol_summary {
  */
 int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r, size_t n,
 			  char **out, size_t *outlen, char *err, size_t errlen);
+
+/* The same, carrying nsched shift schedules in the optional "shifts" member (none: left out). */
+int protocol_encode_batch_shifts(const char *kiosk_id, const struct protocol_rating *r, size_t n,
+				 const struct protocol_schedule *sched, size_t nsched, char **out, size_t *outlen,
+				 char *err, size_t errlen);
 
 /*
  * Decodes and validates a POST body of len bytes (need not be
