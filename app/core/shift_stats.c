@@ -106,8 +106,93 @@ static const struct slot *find_slot(const struct slot *s, int n, int day_index, 
 	return NULL;
 }
 
+/* A key for a schedule history, so a cache knows when [shifts] changed. */
+static uint64_t history_key(const struct shifts_history *h, const char *tz, int scale, int weeks)
+{
+	uint64_t k = 1469598103934665603ULL;
+	char text[SHIFTS_TEXT_MAX];
+#define MIX(p, n)                                      \
+	for (size_t i_ = 0; i_ < (n); i_++) {            \
+		k ^= ((const unsigned char *)(p))[i_];    \
+		k *= 1099511628211ULL;                    \
+	}
+	for (int i = 0; i < h->n; i++) {
+		if (shifts_format(&h->v[i].s, text, sizeof(text)))
+			text[0] = '\0';
+		MIX(text, strlen(text));
+		MIX(&h->v[i].from_ms, sizeof(h->v[i].from_ms));
+	}
+	MIX(tz, strlen(tz));
+	MIX(&scale, sizeof(scale));
+	MIX(&weeks, sizeof(weeks));
+#undef MIX
+	return k;
+}
+
+/* Reads the ratings of [lo, hi) into the slots; counts the day's no-shift and unknown-time ones. */
+static int read_span(sqlite3 *db, int64_t lo, int64_t hi, struct slot *s, int n, const struct tzday *day, int scale,
+		     int today_only, struct shift_day *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, span_sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "shift stats: cannot query ratings: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int value = sqlite3_column_int(st, 0), rscale = sqlite3_column_int(st, 1);
+		int64_t wall = sqlite3_column_int64(st, 2), best;
+		int synced = sqlite3_column_int(st, 3), flags = sqlite3_column_int(st, 5);
+		int has_corr = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		enum stats_time_basis basis =
+			stats_best_time(synced, has_corr, sqlite3_column_int64(st, 4), wall, &best);
+		if (basis == STATS_TIME_UNKNOWN) {
+			if (wall >= day->start_ms && wall < day->end_ms)
+				out->time_unknown++;
+			continue;
+		}
+		/* A row found by its other time may lie outside the span: counted by its best time only. */
+		if (best < lo || best >= hi)
+			continue;
+		struct slot *sl = slot_at(s, n, best);
+		if (sl && today_only && sl->day_index != 0)
+			continue; /* a past shift's tail, counted when the cache was filled */
+		if (sl)
+			add_rating(&sl->f, value, rscale, flags, basis);
+		else if (best >= day->start_ms && best < day->end_ms && !(flags & (RATING_MISUSE | RATING_CLOSED)) &&
+			 rscale == scale)
+			out->no_shift++;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		snprintf(err, errlen, "shift stats: cannot read ratings: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+void shift_stats_cache_free(struct shift_stats_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	memset(c, 0, sizeof(*c));
+}
+
 int shift_stats_day(sqlite3 *db, const char *tz, int scale, const struct shifts_history *h, struct tzdate date,
 		    int weeks, struct shift_day *out, char *err, size_t errlen)
+{
+	struct shift_stats_cache none = { 0 };
+	int rc = shift_stats_day_cached(db, tz, scale, h, date, weeks, &none, out, err, errlen);
+	shift_stats_cache_free(&none);
+	return rc;
+}
+
+int shift_stats_day_cached(sqlite3 *db, const char *tz, int scale, const struct shifts_history *h,
+			   struct tzdate date, int weeks, struct shift_stats_cache *cache, struct shift_day *out,
+			   char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	out->date = date;
@@ -123,73 +208,84 @@ int shift_stats_day(sqlite3 *db, const char *tz, int scale, const struct shifts_
 	struct tzday day;
 	if (tzday_make(&day, tz, date, err, errlen))
 		return -1;
+	uint64_t key = history_key(h, tz, scale, weeks);
+	int reuse = cache->valid && cache->key == key && !memcmp(&cache->date, &date, sizeof(date));
 
-	int cap = (back + 1) * SHIFTS_PER_DAY, n = 0, rc = -1;
-	struct slot *s = calloc((size_t)cap, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (int k = back; k >= 0; k--) {
-		struct shift_occ occ[SHIFTS_PER_DAY];
-		int m = shifts_history_on_date(h, tz, tzday_add_days(date, -k), occ, SHIFTS_PER_DAY, err, errlen);
-		if (m < 0)
-			goto done;
-		for (int i = 0; i < m && n < cap; i++) {
-			s[n].occ = occ[i];
-			s[n].day_index = k;
-			figures_init(&s[n].f, scale);
-			n++;
+	int cap = (back + 1) * SHIFTS_PER_DAY, n = 0;
+	if (!cache->slots) {
+		cache->slots = calloc((size_t)cap, sizeof(struct slot));
+		if (!cache->slots) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
+		reuse = 0;
 	}
-	qsort(s, (size_t)n, sizeof(*s), slot_cmp);
-	for (int i = 0; i + 1 < n; i++)
-		if (s[i].occ.end_ms > s[i + 1].occ.start_ms)
-			s[i].occ.end_ms = s[i + 1].occ.start_ms;
-
-	int64_t lo = day.start_ms, hi = day.end_ms;
-	if (n > 0) {
-		if (s[0].occ.start_ms < lo)
-			lo = s[0].occ.start_ms;
+	struct slot *s = cache->slots;
+	if (reuse) {
+		n = cache->n;
 		for (int i = 0; i < n; i++)
+			if (s[i].day_index == 0)
+				figures_init(&s[i].f, scale);
+	} else {
+		cache->valid = 0;
+		for (int k = back; k >= 0; k--) {
+			struct shift_occ occ[SHIFTS_PER_DAY];
+			int m = shifts_history_on_date(h, tz, tzday_add_days(date, -k), occ, SHIFTS_PER_DAY, err, errlen);
+			if (m < 0)
+				return -1;
+			for (int i = 0; i < m && n < cap; i++) {
+				s[n].occ = occ[i];
+				s[n].day_index = k;
+				figures_init(&s[n].f, scale);
+				n++;
+			}
+		}
+		qsort(s, (size_t)n, sizeof(*s), slot_cmp);
+		for (int i = 0; i + 1 < n; i++)
+			if (s[i].occ.end_ms > s[i + 1].occ.start_ms)
+				s[i].occ.end_ms = s[i + 1].occ.start_ms;
+	}
+
+	/*
+	 * The weeks before are read once per date (a cache that is reused
+	 * reads only the date's own shifts and day); the date's are read on
+	 * every call, so the screens follow each press.
+	 */
+	int64_t lo = day.start_ms, hi = day.end_ms, past_lo = INT64_MAX, past_hi = INT64_MIN;
+	for (int i = 0; i < n; i++) {
+		if (s[i].day_index == 0) {
+			if (s[i].occ.start_ms < lo)
+				lo = s[i].occ.start_ms;
 			if (s[i].occ.end_ms > hi)
 				hi = s[i].occ.end_ms;
-	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, span_sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "shift stats: cannot query ratings: %s", sqlite3_errmsg(db));
-		goto done;
-	}
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int value = sqlite3_column_int(st, 0), rscale = sqlite3_column_int(st, 1);
-		int64_t wall = sqlite3_column_int64(st, 2), best;
-		int synced = sqlite3_column_int(st, 3), flags = sqlite3_column_int(st, 5);
-		int has_corr = sqlite3_column_type(st, 4) != SQLITE_NULL;
-		enum stats_time_basis basis =
-			stats_best_time(synced, has_corr, sqlite3_column_int64(st, 4), wall, &best);
-		if (basis == STATS_TIME_UNKNOWN) {
-			if (wall >= day.start_ms && wall < day.end_ms)
-				out->time_unknown++;
-			continue;
-		}
-		struct slot *sl = slot_at(s, n, best);
-		if (sl) {
-			add_rating(&sl->f, value, rscale, flags, basis);
-		} else if (best >= day.start_ms && best < day.end_ms && !(flags & (RATING_MISUSE | RATING_CLOSED)) &&
-			   rscale == scale) {
-			out->no_shift++;
+		} else {
+			if (s[i].occ.start_ms < past_lo)
+				past_lo = s[i].occ.start_ms;
+			if (s[i].occ.end_ms > past_hi)
+				past_hi = s[i].occ.end_ms;
 		}
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE) {
-		snprintf(err, errlen, "shift stats: cannot read ratings: %s", sqlite3_errmsg(db));
-		goto done;
+	if (!reuse && past_lo < past_hi) {
+		struct shift_day scratch;
+		struct tzday nowhere = { .start_ms = 0, .end_ms = 0 };
+		memset(&scratch, 0, sizeof(scratch));
+		/* the date's span is read below; the past span stops where it starts */
+		if (past_hi > lo)
+			past_hi = lo;
+		if (past_lo < past_hi && read_span(db, past_lo, past_hi, s, n, &nowhere, scale, 0, &scratch, err, errlen))
+			return -1;
+		for (int i = 0; i < n; i++)
+			if (s[i].day_index != 0)
+				figures_score(&s[i].f);
 	}
+	if (read_span(db, lo, hi, s, n, &day, scale, reuse, out, err, errlen))
+		return -1;
 	for (int i = 0; i < n; i++)
 		figures_score(&s[i].f);
+	cache->valid = 1;
+	cache->key = key;
+	cache->date = date;
+	cache->n = n;
 
 	for (int i = 0; i < n && out->n < SHIFTS_PER_DAY; i++) {
 		if (s[i].day_index != 0)
@@ -221,10 +317,7 @@ int shift_stats_day(sqlite3 *db, const char *tz, int scale, const struct shifts_
 			}
 		figures_score(&r->average);
 	}
-	rc = 0;
-done:
-	free(s);
-	return rc;
+	return 0;
 }
 
 int shift_stats_current(const struct shift_day *d, int64_t ms)

@@ -22,6 +22,8 @@
 #include "shifts.h"
 #include "stats.h"
 
+struct slot;
+
 #define SHIFT_STATS_MAX_WEEKS 8 /* same-weekday shifts looked back at, at most */
 #define SHIFT_STATS_AVG_DAYS 28 /* the "four-week average" */
 
@@ -63,6 +65,26 @@ struct shift_day {
  */
 int shift_stats_day(sqlite3 *db, const char *tz, int scale, const struct shifts_history *h, struct tzdate date,
 		    int weeks, struct shift_day *out, char *err, size_t errlen);
+
+/*
+ * What shift_stats_day_cached keeps between calls: the weeks before the
+ * date, read once per date and schedule (they do not change as the day
+ * goes on), so a screen refreshed every few seconds reads only today.
+ * Zero-initialise; free with shift_stats_cache_free.
+ */
+struct shift_stats_cache {
+	int valid;
+	uint64_t key;            /* schedule, zone, scale and weeks it was read for */
+	struct tzdate date;
+	int n;
+	struct slot *slots;      /* malloc'd */
+};
+void shift_stats_cache_free(struct shift_stats_cache *c);
+
+/* As shift_stats_day, reusing (and refilling) cache. */
+int shift_stats_day_cached(sqlite3 *db, const char *tz, int scale, const struct shifts_history *h,
+			   struct tzdate date, int weeks, struct shift_stats_cache *cache, struct shift_day *out,
+			   char *err, size_t errlen);
 
 /* The shift of day d running at ms (its index), or -1. */
 int shift_stats_current(const struct shift_day *d, int64_t ms);

@@ -275,6 +275,33 @@ static void test_schedule_versions_are_recorded_once_and_read_back(void **state)
 	assert_true(rows[2].from_ms == 3001);
 }
 
+static void test_cache_reads_the_weeks_before_once_and_today_always(void **state)
+{
+	(void)state;
+	static struct shifts s;
+	static struct shifts_history h;
+	static struct shift_day a, b, plain;
+	shifts_init(&s);
+	assert_int_equal(shifts_add_line(&s, "Night", "Sun-Sat 22:00-06:00", 1, err, sizeof(err)), 0);
+	history_of(&h, &s);
+	/* Monday night into Tuesday, and Tuesday night; Berlin UTC+2 */
+	add_rating(3, utc(2026, 6, 15, 23, 0), 1, 0);  /* Tue 01:00 local: Monday's Night */
+	add_rating(0, utc(2026, 6, 16, 21, 0), 1, 0);  /* Tue 23:00 local: Tuesday's Night */
+	struct shift_stats_cache cache = { 0 };
+	assert_int_equal(shift_stats_day_cached(store_db(st), BERLIN, 4, &h, date(2026, 6, 16), 4, &cache, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.shift[0].now.total, 1);
+	add_rating(3, utc(2026, 6, 16, 21, 5), 1, 0);  /* a new press tonight */
+	add_rating(3, utc(2026, 6, 15, 23, 5), 1, 0);  /* a late row for last night: past, read once per date */
+	assert_int_equal(shift_stats_day_cached(store_db(st), BERLIN, 4, &h, date(2026, 6, 16), 4, &cache, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.shift[0].now.total, 2);
+	assert_int_equal(b.shift[0].average.total, 1); /* not counted twice by the second read */
+	assert_int_equal(shift_stats_day(store_db(st), BERLIN, 4, &h, date(2026, 6, 16), 4, &plain, err, sizeof(err)), 0);
+	assert_int_equal(plain.shift[0].now.total, 2);
+	assert_int_equal(plain.shift[0].average.total, 2);
+	shift_stats_cache_free(&cache);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -286,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_chooser_too_few_ratings_say_nothing),
 		cmocka_unit_test(test_chooser_below_and_level_with_average),
 		T(test_schedule_versions_are_recorded_once_and_read_back),
+		T(test_cache_reads_the_weeks_before_once_and_today_always),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
