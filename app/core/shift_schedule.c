@@ -19,6 +19,8 @@ static int table_exists(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int found = 0;
+	if (!db)
+		return 0; /* no database yet: no history */
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shift_schedules'", -1,
 			       &st, NULL) != SQLITE_OK)
 		return 0;

@@ -134,6 +134,8 @@ static int read_span(sqlite3 *db, int64_t lo, int64_t hi, struct slot *s, int n,
 		     int today_only, struct shift_day *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
+	if (!db)
+		return 0; /* no database yet (a fresh machine): no ratings */
 	if (sqlite3_prepare_v2(db, span_sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "shift stats: cannot query ratings: %s", sqlite3_errmsg(db));
 		return -1;
