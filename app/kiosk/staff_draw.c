@@ -41,6 +41,42 @@ struct rect draw_text(struct text *text, SDL_Surface *c, const char *s, struct r
 	return at;
 }
 
+static int fits(struct text *t, const char *s, int px, int box_w, int box_h)
+{
+	int w, h;
+	return text_size(t, s, px, &w, &h) == 0 && w <= box_w && h <= box_h;
+}
+
+int draw_fit_px(struct text *t, const char *s, int box_w, int box_h, int max_px, int words)
+{
+	int px = max_px;
+	for (; px > 8; px = px * 94 / 100 < px ? px * 94 / 100 : px - 1) {
+		if (!words) {
+			if (fits(t, s, px, box_w, box_h))
+				break;
+			continue;
+		}
+		char word[256];
+		int ok = 1;
+		for (const char *p = s; *p && ok;) {
+			while (*p == ' ')
+				p++;
+			size_t n = strcspn(p, " ");
+			if (n == 0)
+				break;
+			if (n >= sizeof(word))
+				n = sizeof(word) - 1;
+			memcpy(word, p, n);
+			word[n] = '\0';
+			ok = fits(t, word, px, box_w, box_h / words);
+			p += n;
+		}
+		if (ok)
+			break;
+	}
+	return px > 8 ? px : 8;
+}
+
 void draw_score(locale_t loc, double score, int decimals, const char *unit, char *out, size_t outlen)
 {
 	locale_t old = uselocale(loc);

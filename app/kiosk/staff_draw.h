@@ -32,6 +32,14 @@ void draw_fill(SDL_Surface *c, struct rect r, uint32_t rgb);
  */
 struct rect draw_text(struct text *t, SDL_Surface *c, const char *s, struct rect box, int max_px, SDL_Color colour,
 		      int align);
+/*
+ * The largest size, at most max_px, at which s fits box_w x box_h on one
+ * line, or (words > 0) at which each of its words does on a line of its
+ * own within box_h / words: so a column of texts can share one size and
+ * no word is ever broken. 8 at the least.
+ */
+int draw_fit_px(struct text *t, const char *s, int box_w, int box_h, int max_px, int words);
+
 /* A score with decimals and unit in locale loc; a dash when score < 0. */
 void draw_score(locale_t loc, double score, int decimals, const char *unit, char *out, size_t outlen);
 /* A count with the locale's thousands grouping. */

@@ -33,7 +33,7 @@
 #define PANEL    DRAW_PANEL
 #define BAR      0x64b5f6u
 #define BAR_PEAK 0x90caf9u
-#define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3)
+#define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3 + SHIFTS_PER_DAY)
 
 
 struct staff_view {
@@ -103,6 +103,13 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 	stats_restrict_hours(&d->view.yesterday, first, end);
 	stats_restrict_hours(&d->view.last_week, first, end);
 	d->have_summary = load_summary(d, db, cfg, now_ms);
+	char why[512];
+	/* The day's figures stand without the shifts': a shift problem is logged, not fatal. */
+	if (shift_data_load(&d->shifts, db, cfg, now_ms, why, sizeof(why))) {
+		log_msg(LOG_WARNING, "shifts: %s", why);
+		memset(&d->shifts, 0, sizeof(d->shifts));
+		d->shifts.focus = -1;
+	}
 	return 0;
 }
 
@@ -531,6 +538,17 @@ const struct staff_marks *staff_view_marks(const struct staff_view *v)
 	return &v->marks;
 }
 
+static struct shift_paint paint_of(const struct staff_view *v)
+{
+	return (struct shift_paint){ v->cfg, v->text, v->loc, v->weekday, v->w, v->h };
+}
+
+void staff_view_paint_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct shift_result *r)
+{
+	struct shift_paint p = paint_of(v);
+	shift_view_paint_end(&p, canvas, r, &v->marks.shift);
+}
+
 int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 {
 	SDL_Surface *c = v->cache;
@@ -547,6 +565,12 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 	const char *vals[] = { v->cfg->area, v->cfg->store, date };
 	fill(v->cfg->t_staff_title, names, vals, 3, title, sizeof(title));
 	snprintf(v->marks.title_text, sizeof(v->marks.title_text), "%s", title);
+	if (d->shifts.have) { /* the shift first, the day's shifts below (shift_view.c) */
+		struct shift_paint p = paint_of(v);
+		shift_view_paint_staff(&p, c, &d->shifts, today, title, &v->marks.shift);
+		snprintf(v->marks.sentence_text, sizeof(v->marks.sentence_text), "%s", v->marks.shift.sentence_text);
+		return 0;
+	}
 	int hint_w = b.title.w * 30 / 100;
 	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, draw_white, -1);
 	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),
@@ -639,26 +663,37 @@ struct entry {
 	const int64_t *counts;
 	int scale;
 	int highlight;
+	char label[96];      /* a shift's name and hours; name points here */
 };
 
 static int entries(const struct staff_view *v, const struct staff_data *d, struct entry *e)
 {
 	int n = 0;
+	/* A tile per shift of the day first, the running one highlighted. */
+	for (int i = 0; d->shifts.have && i < d->shifts.day.n && n < SHIFTS_PER_DAY; i++) {
+		const struct shift_result *s = &d->shifts.day.shift[i];
+		e[n] = (struct entry){ .total = s->now.total, .pct = s->now.positive_pct, .hi = s->now.happy_index,
+				       .counts = s->now.counts, .scale = s->now.scale,
+				       .highlight = i == d->shifts.focus && d->shifts.running };
+		shift_view_label(&s->occ, e[n].label, sizeof(e[n].label));
+		e[n].name = e[n].label;
+		n++;
+	}
 	if (d->have_summary) {
 		const struct protocol_summary *s = &d->summary;
 		for (size_t i = 0; i < s->nareas && n < MAX_ENTRIES - 2; i++) {
 			const struct protocol_figures *f = &s->areas[i].figures;
 			e[n++] = (struct entry){ s->areas[i].area, f->total, f->positive_pct, f->happy_index, f->counts,
-						 f->scale, 0 };
+						 f->scale, 0, "" };
 		}
 		e[n++] = (struct entry){ v->cfg->t_store, s->store_total.total, s->store_total.positive_pct,
-					 s->store_total.happy_index, s->store_total.counts, s->store_total.scale, 1 };
+					 s->store_total.happy_index, s->store_total.counts, s->store_total.scale, 1, "" };
 		e[n++] = (struct entry){ v->cfg->t_chain, s->chain.total, s->chain.positive_pct, s->chain.happy_index,
-					 s->chain.counts, s->chain.scale, 0 };
+					 s->chain.counts, s->chain.scale, 0, "" };
 	} else {
 		/* No head-office figures: this kiosk's own area, from its own ratings. */
 		const struct stats_day *t = &d->view.today;
-		e[n++] = (struct entry){ v->cfg->area, t->total, t->positive_pct, t->happy_index, t->counts, t->scale, 0 };
+		e[n++] = (struct entry){ v->cfg->area, t->total, t->positive_pct, t->happy_index, t->counts, t->scale, 0, "" };
 	}
 	return n;
 }
