@@ -116,7 +116,7 @@ static void titled(const char *tmpl, const char *name, char *out, size_t outlen)
 	draw_template(tmpl, n, v, 1, out, outlen);
 }
 
-/* The two big numbers with their labels under them. */
+/* The two big numbers with their labels under them, each pair at one size. */
 static void big_scores(const struct shift_paint *p, SDL_Surface *c, struct rect r, const struct shift_figures *f,
 		       struct shift_marks *m)
 {
@@ -125,13 +125,18 @@ static void big_scores(const struct shift_paint *p, SDL_Surface *c, struct rect 
 	index_text(p, f, 1, hi, sizeof(hi));
 	int half = r.w / 2, gap = r.w / 20;
 	int num_h = r.h * 68 / 100, label_h = r.h - num_h;
-	m->positive = draw_text(p->text, c, pct, draw_rect(r.x, r.y, half - gap / 2, num_h), num_h, draw_white, 0);
-	m->happy = draw_text(p->text, c, hi, draw_rect(r.x + half + gap / 2, r.y, r.w - half - gap / 2, num_h), num_h,
-			     draw_white, 0);
-	draw_text(p->text, c, p->cfg->t_positive, draw_rect(r.x, r.y + num_h, half, label_h), label_h * 8 / 10,
+	int cw = half - gap / 2;
+	int num_px = draw_fit_px(p->text, pct, cw, num_h, num_h, 0);
+	int f2 = draw_fit_px(p->text, hi, cw, num_h, num_h, 0);
+	num_px = f2 < num_px ? f2 : num_px;
+	int label_px = draw_fit_px(p->text, p->cfg->t_positive, cw, label_h, label_h * 8 / 10, 0);
+	f2 = draw_fit_px(p->text, p->cfg->t_happy_index, cw, label_h, label_h * 8 / 10, 0);
+	label_px = f2 < label_px ? f2 : label_px;
+	m->positive = draw_text(p->text, c, pct, draw_rect(r.x, r.y, cw, num_h), num_px, draw_white, 0);
+	m->happy = draw_text(p->text, c, hi, draw_rect(r.x + half + gap / 2, r.y, cw, num_h), num_px, draw_white, 0);
+	draw_text(p->text, c, p->cfg->t_positive, draw_rect(r.x, r.y + num_h, cw, label_h), label_px, draw_grey, 0);
+	draw_text(p->text, c, p->cfg->t_happy_index, draw_rect(r.x + half + gap / 2, r.y + num_h, cw, label_h), label_px,
 		  draw_grey, 0);
-	draw_text(p->text, c, p->cfg->t_happy_index, draw_rect(r.x + half, r.y + num_h, r.w - half, label_h),
-		  label_h * 8 / 10, draw_grey, 0);
 }
 
 /* The faces, best on the left, each with its count under it. */
@@ -215,33 +220,88 @@ static void header(const struct shift_paint *p, SDL_Surface *c, struct rect r)
 }
 
 /* The day's shifts side by side: name and hours, then % positive, Happy Index and count. */
+/* A tile's lines: name and hours; % positive and Happy Index (one line, or two where narrow); count. */
+struct tile_text {
+	char label[96], pct[CONFIG_NAME_MAX + 40], hi[CONFIG_NAME_MAX + 40], both[2 * CONFIG_NAME_MAX + 96];
+	char count[CONFIG_NAME_MAX + 40];
+};
+
+static void tile_text(const struct shift_paint *p, const struct shift_result *s, struct tile_text *t)
+{
+	char pct[32], hi[32], cnt[32];
+	shift_view_label(&s->occ, t->label, sizeof(t->label));
+	pct_text(p, &s->now, pct, sizeof(pct));
+	index_text(p, &s->now, 0, hi, sizeof(hi));
+	draw_count(p->loc, s->now.total, cnt, sizeof(cnt));
+	snprintf(t->pct, sizeof(t->pct), "%s %s", pct, p->cfg->t_positive);
+	snprintf(t->hi, sizeof(t->hi), "%s %s", p->cfg->t_happy_index, hi);
+	snprintf(t->both, sizeof(t->both), "%s \u00b7 %s", t->pct, t->hi);
+	snprintf(t->count, sizeof(t->count), "%s %s", cnt, p->cfg->t_ratings);
+}
+
+/*
+ * The day's shifts side by side. Every line of every tile has one size
+ * (the largest at which each fits on one line), so no word is broken and
+ * no tile looks louder than another; where % positive and the Happy Index
+ * would get too small on one line they take two.
+ */
 static void tiles(const struct shift_paint *p, SDL_Surface *c, struct rect r, const struct shift_data *d,
 		  struct shift_marks *m)
 {
-	int n = d->day.n;
+	int n = d->day.n < SHIFTS_PER_DAY ? d->day.n : SHIFTS_PER_DAY;
 	m->ntiles = 0;
 	if (n == 0)
 		return;
 	int gap = r.w / 60, tw = (r.w - gap * (n - 1)) / n;
-	for (int i = 0; i < n && i < SHIFTS_PER_DAY; i++) {
-		const struct shift_result *s = &d->day.shift[i];
-		struct rect t = draw_rect(r.x + i * (tw + gap), r.y, tw, r.h);
-		draw_fill(c, t, i == d->focus ? DRAW_HIGHLIGHT : DRAW_PANEL);
-		m->tile[m->ntiles++] = t;
-		int in = t.h / 12;
-		char label[96], pct[32], hi[32], cnt[32], line[CONFIG_NAME_MAX * 2 + 96], count_line[CONFIG_NAME_MAX + 40];
-		shift_view_label(&s->occ, label, sizeof(label));
-		pct_text(p, &s->now, pct, sizeof(pct));
-		index_text(p, &s->now, 0, hi, sizeof(hi));
-		draw_count(p->loc, s->now.total, cnt, sizeof(cnt));
-		int lh = (t.h - 2 * in) / 3;
-		draw_text(p->text, c, label, draw_rect(t.x + in, t.y + in, t.w - 2 * in, lh), lh * 90 / 100, draw_white, 0);
-		snprintf(line, sizeof(line), "%s %s \u00b7 %s %s", pct, p->cfg->t_positive, p->cfg->t_happy_index, hi);
-		draw_text(p->text, c, line, draw_rect(t.x + in, t.y + in + lh, t.w - 2 * in, lh), lh * 85 / 100,
-			  i == d->focus ? draw_white : draw_grey, 0);
-		snprintf(count_line, sizeof(count_line), "%s %s", cnt, p->cfg->t_ratings);
-		draw_text(p->text, c, count_line, draw_rect(t.x + in, t.y + in + 2 * lh, t.w - 2 * in, lh), lh * 80 / 100,
-			  draw_dim, 0);
+	int in = r.h / 12, inner_w = tw - 2 * in;
+	struct tile_text t[SHIFTS_PER_DAY];
+	for (int i = 0; i < n; i++)
+		tile_text(p, &d->day.shift[i], &t[i]);
+	int lines = 3, lh = (r.h - 2 * in) / 3, px = lh * 85 / 100;
+	for (int i = 0; i < n; i++) {
+		int f = draw_fit_px(p->text, t[i].both, inner_w, lh, px, 0);
+		if (f < px)
+			px = f;
+	}
+	if (px < lh * 60 / 100) { /* narrow tiles: % positive and Happy Index on lines of their own */
+		lines = 4;
+		lh = (r.h - 2 * in) / 4;
+		px = lh * 85 / 100;
+		for (int i = 0; i < n; i++) {
+			const char *each[2] = { t[i].pct, t[i].hi };
+			for (int k = 0; k < 2; k++) {
+				int f = draw_fit_px(p->text, each[k], inner_w, lh, px, 0);
+				if (f < px)
+					px = f;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		const char *more[2] = { t[i].label, t[i].count };
+		for (int k = 0; k < 2; k++) {
+			int f = draw_fit_px(p->text, more[k], inner_w, lh, px, 0);
+			if (f < px)
+				px = f;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct rect tr = draw_rect(r.x + i * (tw + gap), r.y, tw, r.h);
+		int focus = i == d->focus;
+		draw_fill(c, tr, focus ? DRAW_HIGHLIGHT : DRAW_PANEL);
+		m->tile[m->ntiles++] = tr;
+		int y = tr.y + in;
+		draw_text(p->text, c, t[i].label, draw_rect(tr.x + in, y, inner_w, lh), px, draw_white, 0);
+		y += lh;
+		if (lines == 3) {
+			draw_text(p->text, c, t[i].both, draw_rect(tr.x + in, y, inner_w, lh), px, focus ? draw_white : draw_grey, 0);
+			y += lh;
+		} else {
+			draw_text(p->text, c, t[i].pct, draw_rect(tr.x + in, y, inner_w, lh), px, focus ? draw_white : draw_grey, 0);
+			y += lh;
+			draw_text(p->text, c, t[i].hi, draw_rect(tr.x + in, y, inner_w, lh), px, focus ? draw_white : draw_grey, 0);
+			y += lh;
+		}
+		draw_text(p->text, c, t[i].count, draw_rect(tr.x + in, y, inner_w, lh), px, draw_dim, 0);
 	}
 }
 
@@ -286,7 +346,7 @@ static void staff_layout(int w, int h, struct staff_blocks *b)
 		y += tiles_h + pad / 2;
 		b->sentence = draw_rect(pad, y, w - 2 * pad, sentence_h);
 	} else {
-		static const int share[7] = { 6, 6, 14, 15, 22, 14, 10 }; /* percent of the height */
+		static const int share[7] = { 6, 6, 14, 15, 24, 17, 12 }; /* percent of the height */
 		struct rect *order[7] = { &b->title, &b->focus, &b->scores, &b->faces, &b->table, &b->tiles, &b->sentence };
 		int avail = h - 2 * pad - 6 * (pad / 2), y = pad;
 		for (int i = 0; i < 7; i++) {
@@ -328,9 +388,9 @@ void shift_view_paint_staff(const struct shift_paint *p, SDL_Surface *c, const s
 	int hours_w = b.focus.w * 25 / 100;
 	m->focus = draw_text(p->text, c, m->focus_text, draw_rect(b.focus.x, b.focus.y, b.focus.w - hours_w, b.focus.h),
 			     b.focus.h * 85 / 100, draw_white, -1);
-	if (hours[0])
+	if (hours[0]) /* on one line: "14:00-20:0 / 0" would be no time at all */
 		draw_text(p->text, c, hours, draw_rect(b.focus.x + b.focus.w - hours_w, b.focus.y, hours_w, b.focus.h),
-			  b.focus.h * 60 / 100, draw_grey, 1);
+			  draw_fit_px(p->text, hours, hours_w, b.focus.h, b.focus.h * 60 / 100, 0), draw_grey, 1);
 	faces_row(p, c, b.faces, f);
 	big_scores(p, c, b.scores, f, m);
 
@@ -385,8 +445,8 @@ void shift_view_paint_end(const struct shift_paint *p, SDL_Surface *c, const str
 	int w = p->w, h = p->h, pad = (w < h ? w : h) / 30;
 	int land = w >= h;
 	draw_fill(c, draw_rect(0, 0, w, h), DRAW_BG);
-	int title_h = h * (land ? 14 : 9) / 100, nums_h = h * (land ? 31 : 24) / 100, claim_h = h * (land ? 14 : 12) / 100;
-	int faces_h = h * (land ? 18 : 16) / 100;
+	int title_h = h * (land ? 14 : 12) / 100, nums_h = h * (land ? 31 : 26) / 100, claim_h = h * (land ? 14 : 15) / 100;
+	int faces_h = h * (land ? 18 : 20) / 100;
 	int y = pad;
 
 	char title[CONFIG_NAME_MAX + SHIFTS_NAME_MAX], when[96];
@@ -440,7 +500,7 @@ void shift_view_paint_end(const struct shift_paint *p, SDL_Surface *c, const str
 		 r->has_last_week ? lw : "\u2013", p->cfg->t_shift_average, r->average_shifts ? avg : "\u2013", count,
 		 p->cfg->t_ratings);
 	int foot_h = h - pad / 2 - y;
-	if (foot_h > h / 9)
-		foot_h = h / 9;
+	if (foot_h > h * (land ? 11 : 13) / 100)
+		foot_h = h * (land ? 11 : 13) / 100;
 	m->table = draw_text(p->text, c, foot, draw_rect(pad, y, w - 2 * pad, foot_h), foot_h * 75 / 100, draw_grey, 0);
 }
