@@ -130,7 +130,7 @@ int ctl_stats_by_shift(struct ctl *c, struct tzdate day)
 	if (d.n == 0)
 		printf("no shift on this day\n");
 	else
-		printf("%-12s %-11s %7s  %10s  %11s  %-12s %-12s\n", "shift", "hours", "ratings", "% positive",
+		printf("%-12s %-11s %7s  %10s  %11s  %-12s %s\n", "shift", "hours", "ratings", "% positive",
 		       "Happy Index", "last week", "4-week avg");
 	for (int i = 0; i < d.n; i++) {
 		const struct shift_result *r = &d.shift[i];
@@ -140,10 +140,10 @@ int ctl_stats_by_shift(struct ctl *c, struct tzdate day)
 		against(&r->now, &r->last_week, r->has_last_week, lw, sizeof(lw));
 		against(&r->now, &r->average, r->average_shifts > 0, avg, sizeof(avg));
 		if (r->now.total > 0)
-			printf("%-12s %-11s %7lld  %9ld%%  %11.1f  %-12s %-12s\n", r->occ.name, hours,
+			printf("%-12s %-11s %7lld  %9ld%%  %11.1f  %-12s %s\n", r->occ.name, hours,
 			       (long long)r->now.total, rounded(r->now.positive_pct), r->now.happy_index, lw, avg);
 		else
-			printf("%-12s %-11s %7d  %10s  %11s  %-12s %-12s\n", r->occ.name, hours, 0, "-", "-", lw, avg);
+			printf("%-12s %-11s %7d  %10s  %11s  %-12s %s\n", r->occ.name, hours, 0, "-", "-", lw, avg);
 	}
 	for (int i = 0; i < d.n; i++) {
 		const struct shift_result *r = &d.shift[i];

@@ -235,7 +235,7 @@ static void tile_text(const struct shift_paint *p, const struct shift_result *s,
 	draw_count(p->loc, s->now.total, cnt, sizeof(cnt));
 	snprintf(t->pct, sizeof(t->pct), "%s %s", pct, p->cfg->t_positive);
 	snprintf(t->hi, sizeof(t->hi), "%s %s", p->cfg->t_happy_index, hi);
-	snprintf(t->both, sizeof(t->both), "%s \u00b7 %s", t->pct, t->hi);
+	snprintf(t->both, sizeof(t->both), "%s %s \u00b7 %s %s", pct, p->cfg->t_positive, p->cfg->t_happy_index, hi);
 	snprintf(t->count, sizeof(t->count), "%s %s", cnt, p->cfg->t_ratings);
 }
 
