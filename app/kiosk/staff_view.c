@@ -94,10 +94,11 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 		return -1;
 	/* The chart's hours: [staff] hours if set, else today's [hours] opening range. */
 	int first = cfg->staff_hours[0], end = cfg->staff_hours[1];
-	const struct day_hours *open = &cfg->hours[d->view.today.day.wday];
-	if (first == 0 && end == 24 && !open->all_day && !open->closed && open->close_min > open->open_min) {
-		first = open->open_min / 60;
-		end = (open->close_min + 59) / 60;
+	struct hours_calendar cal = { cfg->hours, cfg->hours_dated, cfg->hours_ndated };
+	struct day_hours open = hours_on_date(&cal, d->view.today.day.date); /* a dated line wins */
+	if (first == 0 && end == 24 && !open.all_day && !open.closed && open.close_min > open.open_min) {
+		first = open.open_min / 60;
+		end = (open.close_min + 59) / 60;
 	}
 	stats_restrict_hours(&d->view.today, first, end);
 	stats_restrict_hours(&d->view.yesterday, first, end);
