@@ -22,6 +22,7 @@ struct opening {
 	void *arg;
 	struct backlight *backlight;
 	int open;
+	int awake;        /* lit while closed (a shift's result showing) */
 	int timer;
 };
 
@@ -46,8 +47,16 @@ static int open_now(struct opening *o, int *next)
 static void apply_backlight(struct opening *o)
 {
 	char err[256];
-	if (o->backlight && backlight_set(o->backlight, o->open, err, sizeof(err)) != 0)
+	if (o->backlight && backlight_set(o->backlight, o->open || o->awake, err, sizeof(err)) != 0)
 		log_msg(LOG_WARNING, "%s", err);
+}
+
+void opening_keep_lit(struct opening *o, int lit)
+{
+	if (!o || o->awake == lit)
+		return;
+	o->awake = lit;
+	apply_backlight(o);
 }
 
 static void tick(void *arg);

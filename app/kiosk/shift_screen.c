@@ -98,6 +98,7 @@ void shift_screen_close(struct kiosk *k, const char *why)
 	kiosk_stop_timer(k, &k->shift_close_timer);
 	if (k->state.name != SCREEN_SHIFT_END)
 		return;
+	opening_keep_lit(k->opening, 0);
 	log_msg(LOG_INFO, "shift end: screen closed (%s)", why);
 	kiosk_show(k, k->cfg->mode == MODE_DISPLAY   ? SCREEN_DISPLAY
 		      : opening_is_open(k->opening) ? SCREEN_RATING
@@ -140,6 +141,7 @@ void shift_screen_idle(struct kiosk *k)
 	struct shift_texts t;
 	shift_view_texts(k->cfg, NULL, &t);
 	shift_sentence(k->shift_shown, k->cfg->shift_weeks, k->cfg->shift_min_ratings, &t, sentence, sizeof(sentence));
+	opening_keep_lit(k->opening, 1); /* the Late shift ends at closing time: the team still reads it */
 	log_msg(LOG_NOTICE, "shift end: shown: %s (%lld ratings)", sentence, (long long)k->shift_shown->now.total);
 	kiosk_show(k, SCREEN_SHIFT_END);
 	kiosk_stop_timer(k, &k->shift_close_timer);

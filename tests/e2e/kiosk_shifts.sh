@@ -95,3 +95,29 @@ echo "ok: the wall display shows the end of the shift"
 sed 's/^shift_end_s = 20$/shift_end = false/' "$WORK/rating.conf" >"$WORK/off.conf"
 run_kiosk "$WORK/off.conf" "$WORK/c.in" "$DAY 20:05" "$WORK/f.log"
 expect_eq "shift_end = false: not shown" 0 "$(grep -c 'shift end: shown' "$WORK/f.log")"
+
+# --- at closing time: the Late shift ends as the store closes at 20:00; its
+# result shows with the panel lit, and the panel dims when it goes --------
+mkdir -p "$WORK/sys/class/backlight/panel"
+echo 255 >"$WORK/sys/class/backlight/panel/max_brightness"
+echo 180 >"$WORK/sys/class/backlight/panel/brightness"
+{ cat "$WORK/rating.conf"; printf '[hours]\nmon = 08:00-20:00\ntue = 08:00-20:00\n'; } |
+	sed 's/^shift_end_s = 20$/shift_end_s = 3/' >"$WORK/closing.conf"
+printf 'wait 9000\nquit\n' >"$WORK/g.in"
+TALLY_SYSFS_ROOT="$WORK/sys" "$K" --config "$WORK/closing.conf" --windowed 800x480 --script "$WORK/g.in" \
+	--now "$DAY 19:59:58" -v 2>"$WORK/g.log" &
+KPID=$!
+until_log() { # PATTERN: waits (at most 60 s) for the kiosk to log it
+	i=0
+	while ! grep -q "$1" "$WORK/g.log"; do
+		kill -0 "$KPID" 2>/dev/null || { cat "$WORK/g.log"; fail "kiosk ended before \"$1\""; }
+		sleep 0.1; i=$((i + 1))
+		[ $i -lt 600 ] || { kill "$KPID"; cat "$WORK/g.log"; fail "no \"$1\" in 60 s"; }
+	done
+}
+until_log 'shift end: shown: Late'
+until_log 'store closes (opening hours)'
+expect_eq "closed, but the shift's result keeps the panel lit" 180 "$(cat "$WORK/sys/class/backlight/panel/brightness")"
+until_log 'shift end: screen closed (time up)'
+expect_eq "then the panel dims" 0 "$(cat "$WORK/sys/class/backlight/panel/brightness")"
+wait "$KPID" || { cat "$WORK/g.log"; fail "kiosk exited with an error"; }
