@@ -275,8 +275,8 @@ int shifts_check(struct shifts *s, shifts_report_fn report, void *arg)
 				int from = day * 1440 + d->span[k].start_min;
 				if (mark(week, from, span_len(d->span[k].start_min, d->span[k].end_min), (short)(i + 1), &clash)) {
 					const struct shift_def *o = &s->def[clash - 1];
-					snprintf(msg, sizeof(msg), "shift \"%s\" overlaps %s\"%s\" on %s (a rating must belong to one shift)",
-						 d->name, clash - 1 == i ? "itself: " : "", o->name, day_names[day]);
+					snprintf(msg, sizeof(msg), "shift \"%s\" overlaps \"%s\" on %s (a rating must belong to one shift)",
+						 d->name, o->name, day_names[day]);
 					report(arg, d->line, msg);
 					problems++;
 					goto next_def;
