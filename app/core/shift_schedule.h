@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "shifts.h"
+#include "shift_history.h"
 
 /*
  * Records s as in force from now_ms, unless it is the newest recorded one

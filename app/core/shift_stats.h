@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "shifts.h"
+#include "shift_history.h"
 #include "stats.h"
 
 struct slot;

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "score.h"
-#include "shifts.h"
+#include "shift_history.h"
 
 int hq_shifts_open(struct hq_store *s, char *err, size_t errlen)
 {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shifts.h"
+#include "shift_history.h"
 
 struct shift_end {
 	int64_t shown_end_ms;   /* end of the last shift shown or dropped; 0: none yet */

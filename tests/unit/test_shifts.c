@@ -3,7 +3,7 @@
 
 #include <time.h>
 
-#include "shifts.h"
+#include "shift_history.h"
 
 #define BERLIN "Europe/Berlin"
 
