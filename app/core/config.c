@@ -108,6 +108,7 @@ static const struct key keys[] = {
 	STR("text", "shift_last_week", t_shift_last_week),
 	STR("text", "shift_average", t_shift_average),
 	STR("text", "no_shift", t_no_shift),
+	STR("text", "shift_time_unknown", t_shift_time_unknown),
 	NUM("hours", "sun", K_OPENING, hours[0], 0, 0),
 	NUM("hours", "mon", K_OPENING, hours[1], 0, 0),
 	NUM("hours", "tue", K_OPENING, hours[2], 0, 0),
@@ -226,6 +227,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->t_shift_last_week, sizeof(cfg->t_shift_last_week), "Last week");
 	snprintf(cfg->t_shift_average, sizeof(cfg->t_shift_average), "4-week average");
 	snprintf(cfg->t_no_shift, sizeof(cfg->t_no_shift), "No shift running");
+	snprintf(cfg->t_shift_time_unknown, sizeof(cfg->t_shift_time_unknown),
+		 "Time unknown, in no shift: {count}");
 	cfg->response_interval_s = 5.0;
 	cfg->stuck_after_s = 10.0;
 	cfg->staff_hold_s = 3.0;

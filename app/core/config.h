@@ -127,6 +127,7 @@ struct config {
 	char t_shift_last_week[CONFIG_NAME_MAX];
 	char t_shift_average[CONFIG_NAME_MAX];
 	char t_no_shift[CONFIG_NAME_MAX];
+	char t_shift_time_unknown[CONFIG_TEXT_MAX];
 	/* [filter] */
 	double response_interval_s;
 	/* [buttons] */

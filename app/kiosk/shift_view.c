@@ -426,6 +426,21 @@ void shift_view_paint_staff(const struct shift_paint *p, SDL_Surface *c, const s
 	tiles(p, c, b.tiles, d, m);
 	if (s) {
 		sentence(p, c, b.sentence, s, m);
+		if (d->day.time_unknown > 0) {
+			/* never guessed into a shift, and never silently dropped either: said with the sentence */
+			char n[32], note[CONFIG_TEXT_MAX + 32];
+			draw_count(p->loc, d->day.time_unknown, n, sizeof(n));
+			const char *names[] = { "count" };
+			const char *vals[] = { n };
+			draw_template(p->cfg->t_shift_time_unknown, names, vals, 1, note, sizeof(note));
+			size_t used = strlen(m->sentence_text);
+			snprintf(m->sentence_text + used, sizeof(m->sentence_text) - used, " \u00b7 %s", note);
+			draw_fill(c, b.sentence, DRAW_PANEL);
+			m->sentence = draw_text(p->text, c, m->sentence_text,
+						draw_rect(b.sentence.x + b.sentence.h / 4, b.sentence.y,
+							  b.sentence.w - b.sentence.h / 2, b.sentence.h),
+						b.sentence.h * 48 / 100, draw_white, 0);
+		}
 	} else {
 		draw_fill(c, b.sentence, DRAW_PANEL);
 		snprintf(m->sentence_text, sizeof(m->sentence_text), "%s", p->cfg->t_no_shift);

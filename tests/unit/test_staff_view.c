@@ -416,6 +416,31 @@ static void test_shift_end_screen_says_only_what_the_numbers_support(void **stat
 	done(c, v, t);
 }
 
+static void test_shift_view_says_how_many_ratings_have_no_known_time(void **state)
+{
+	struct fixture *f = *state;
+	two_shifts(f);
+	/* 16:00 on a clock that was not synced and never corrected: in no shift */
+	struct tzdate day = { 2025, 6, 17 };
+	int64_t ms;
+	char err[256];
+	assert_int_equal(tzday_local_to_ms(TZ, day, 16, 0, 0, &ms, err, sizeof(err)), 0);
+	char sql[300];
+	snprintf(sql, sizeof(sql), "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id,"
+		 " clock_synced) VALUES ('k', 3, 4, 'key', %lld, 0, 'b', 0)", (long long)ms);
+	assert_int_equal(sqlite3_exec(store_db(f->store), sql, NULL, NULL, NULL), SQLITE_OK);
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	assert_int_equal(d.shifts.day.time_unknown, 1);
+	assert_int_equal(d.shifts.day.shift[1].now.total, 2); /* not guessed into Late */
+	assert_string_equal(staff_view_marks(v)->shift.sentence_text,
+			    "Late shift: 50 % positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
+	done(c, v, t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_corners_are_never_faces),
 		cmocka_unit_test_setup_teardown(test_shifts_put_the_running_shift_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_end_screen_says_only_what_the_numbers_support, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shift_view_says_how_many_ratings_have_no_known_time, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
