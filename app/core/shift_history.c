@@ -65,6 +65,7 @@ int shifts_history_on_date(const struct shifts_history *h, const char *tz, struc
 	 * A change can make an old night shift run into a new morning shift;
 	 * the later start wins the overlap, so every instant has one shift.
 	 */
+	/* cppcheck-suppress uninitvar ; false: qsort reads only out[0..n), all written above */
 	qsort(out, (size_t)n, sizeof(*out), occ_cmp);
 	for (int j = 0; j + 1 < n; j++)
 		if (out[j].end_ms > out[j + 1].start_ms)

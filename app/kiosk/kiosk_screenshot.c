@@ -55,17 +55,19 @@ static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface 
 		   staff_data_load(d, db, cfg, now_ms, err, sizeof(err)) == 0) {
 		if (!db) /* a fresh machine: the screen as it looks before the first rating */
 			fprintf(stderr, "tally-kiosk: no database at %s yet: drawing an empty day\n", cfg->database);
+		rc = 0;
 		if (which == SCREEN_STAFF) {
 			staff_view_set_data(v, d);
 			staff_view_paint(v, canvas);
 		} else if (which == SCREEN_SHIFT_END) {
+			/* Its failure was overwritten with 0 before (scan-build); it says why itself. */
 			rc = shoot_shift_end(v, canvas, d, now_ms);
+			err[0] = '\0';
 		} else {
 			staff_view_paint_display(v, canvas, d, 0);
 		}
-		rc = 0;
 	}
-	if (rc)
+	if (rc && err[0])
 		fprintf(stderr, "tally-kiosk: %s\n", err);
 	sqlite3_close(db);
 	free(d);
