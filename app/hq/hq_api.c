@@ -16,9 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "csv.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
+#include "utf8.h"
 
 static int64_t now_ms(void)
 {
@@ -45,22 +47,26 @@ static void set_body(struct hq_response *res, int status, const char *type, char
 
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
 {
-	char msg[512];
+	char raw[1024], msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	/* One line: a client's text must not forge extra log lines. */
-	for (char *c = msg; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
+	/*
+	 * A client's text (a path like /%ff or /%0a) is in many messages: every
+	 * control character and byte that is not UTF-8 becomes \xNN and the
+	 * message is cut on a character boundary, so the body is always valid
+	 * JSON and the log line one line (log_msg escapes the rest of it).
+	 */
+	utf8_escape(raw, msg, sizeof(msg));
 	log_msg(status >= 500 ? LOG_ERR : LOG_WARNING, "%s %s %s: %d %s", req->peer ? req->peer : "-",
 		req->method ? req->method : "-", req->path ? req->path : "-", status, msg);
 	char *body = NULL;
 	size_t len = 0;
 	if (protocol_encode_error(msg, &body, &len)) {
-		body = NULL;
-		len = 0;
+		/* Only out of memory gets here (msg is valid UTF-8): still a JSON body if at all possible. */
+		body = strdup("{\"error\":\"out of memory\"}");
+		len = body ? strlen(body) : 0;
 	}
 	set_body(res, status, "application/json", body, len);
 	res->link[0] = res->next_cursor[0] = '\0';
@@ -216,20 +222,15 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
+static void buf_put(void *arg, const char *s, size_t n)
+{
+	buf_add(arg, s, n);
+}
+
+/* A CSV text field: quoted (RFC 4180) and formula-neutralised, the same rule as tallyctl export. */
 static void csv_field(struct buf *b, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		buf_add(b, s, strlen(s));
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_add(b, "\"", 1); /* a quote is written twice */
-		buf_add(b, s, 1);
-	}
-	buf_add(b, "\"", 1);
+	csv_text(s, buf_put, b);
 }
 
 static void utc_text(int64_t ms, char out[32])
@@ -253,12 +254,26 @@ struct export_state {
 	int n;
 	struct buf out;
 	json_t *rows;
+	char why[256];             /* why a row could not be written */
 };
+
+/* A text column that JSON (and the CSV's declared charset) cannot carry stops the export, said so. */
+static int export_text_ok(struct export_state *e, const struct hq_export_row *row, const char *what, const char *s)
+{
+	if (utf8_valid(s, strlen(s)))
+		return 1;
+	snprintf(e->why, sizeof(e->why), "row %lld (kiosk %s, seq %lld): %s \"%s\" is not valid UTF-8",
+		 (long long)row->cursor, row->p.r.kiosk_id, (long long)row->p.r.seq, what, s);
+	return 0;
+}
 
 static int export_row(const struct hq_export_row *row, void *arg)
 {
 	struct export_state *e = arg;
 	const struct rating *r = &row->p.r;
+	if (!export_text_ok(e, row, "kiosk id", r->kiosk_id) || !export_text_ok(e, row, "store", row->store) ||
+	    !export_text_ok(e, row, "area", row->area) || !export_text_ok(e, row, "boot id", r->boot_id))
+		return -1;
 	char when[32];
 	utc_text(row->time_ms, when);
 	e->n++;
@@ -290,8 +305,10 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			      "corrected_ms", row->p.has_corrected ? json_integer(row->p.corrected_ms) : json_null(),
 			      "flags", r->flags, "misuse", (r->flags & RATING_MISUSE) != 0,
 			      "received_ms", (json_int_t)row->received_ms);
-	if (!o)
+	if (!o) {
+		snprintf(e->why, sizeof(e->why), "row %lld: cannot be encoded (out of memory?)", (long long)row->cursor);
 		return -1;
+	}
 	char cursor[32];
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)row->cursor);
 	json_object_set_new(o, "cursor", json_string(cursor));
@@ -385,7 +402,14 @@ static void get_ratings(struct hq_store *db, const struct hq_request *req, struc
 	char err[256];
 	int64_t next = 0;
 	if (hq_store_export(db, &q, export_row, &e, &next, err, sizeof(err)) || e.out.failed) {
-		hq_api_error(res, req, 503, "export: %s", e.out.failed ? "out of memory" : err);
+		/*
+		 * Never a shortened page that looks complete: whatever stops the
+		 * export part-way is an error the client sees, with the row.
+		 */
+		if (e.why[0])
+			hq_api_error(res, req, 500, "export stopped: %s", e.why);
+		else
+			hq_api_error(res, req, 503, "export: %s", e.out.failed ? "out of memory" : err);
 		json_decref(e.rows);
 		free(e.out.p);
 		return;

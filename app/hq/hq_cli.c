@@ -9,6 +9,7 @@
 
 #include "hq_store.h"
 #include "hq_token.h"
+#include "utf8.h"
 
 static int usage(void)
 {
@@ -45,6 +46,11 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 	}
 	if (!store || !area || !*store || !*area || strlen(store) >= sizeof(k.store) || strlen(area) >= sizeof(k.area)) {
 		fprintf(stderr, "tally-hq: kiosk add needs --store and --area (1 to %zu bytes each)\n", sizeof(k.store) - 1);
+		return 2;
+	}
+	if (!utf8_name_ok(store) || !utf8_name_ok(area)) {
+		fprintf(stderr, "tally-hq: --%s must be UTF-8 text without control characters\n",
+			utf8_name_ok(store) ? "area" : "store");
 		return 2;
 	}
 	char err[512], token[HQ_TOKEN_LEN + 1];

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "score.h"
+#include "utf8.h"
 
 struct hq_store {
 	sqlite3 *db;
@@ -225,6 +226,13 @@ static int write_one(sqlite3_stmt *st)
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
 		       char *err, size_t errlen)
 {
+	/* A name that is not UTF-8 could never be exported as JSON: refuse it at the door. */
+	const char *bad = !utf8_name_ok(k->id) ? "id" : !utf8_name_ok(k->store) ? "store"
+			: !utf8_name_ok(k->area) ? "area" : !utf8_name_ok(k->tz) ? "time zone" : NULL;
+	if (bad) {
+		snprintf(err, errlen, "kiosk %s must be UTF-8 text without control characters", bad);
+		return -1;
+	}
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms)"
 			       " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
@@ -813,8 +821,11 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		row->received_ms = sqlite3_column_int64(st, 14);
 		text(st, 15, row->store, sizeof(row->store));
 		text(st, 16, row->area, sizeof(row->area));
-		if (fn(row, arg))
-			break;
+		if (fn(row, arg)) {
+			/* A page cut short here would look like the last one: fail instead. */
+			snprintf(err, errlen, "export stopped at row %lld", (long long)row->cursor);
+			goto done;
+		}
 		n++;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {

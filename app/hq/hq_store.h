@@ -93,7 +93,8 @@ struct hq_export_query {
 /*
  * Calls fn for each matching rating in arrival order, at most q->limit.
  * *next is the cursor for the next page, or 0 when this page is the last.
- * fn returns 0 to go on. 0 or -1 with err.
+ * fn returns 0 to go on; anything else ends the export as a failure (-1),
+ * never as a shorter page. 0 or -1 with err.
  */
 int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
