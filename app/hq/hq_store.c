@@ -31,17 +31,23 @@
 #include "score.h"
 #include "utf8.h"
 
+/* A zone this connection has loaded: zone files are read once per connection, not per request. */
+struct zone_cache {
+	char name[HQ_TZ_MAX];
+	struct tzif *z;
+};
+
 struct hq_store {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
+	struct zone_cache *zones;      /* sorted by name */
+	size_t nzones;
 };
 
 /* Serialises write transactions of all connections in this process. */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-/* tzday switches the process-wide $TZ: one caller at a time. */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Migration N takes a file from version N-1 to N. Append; never edit. */
 static const char *migrations[] = {
@@ -190,6 +196,9 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->by_token);
 	sqlite3_finalize(s->walk);
+	for (size_t i = 0; i < s->nzones; i++)
+		tzif_free(s->zones[i].z);
+	free(s->zones);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -513,66 +522,122 @@ rollback:
 
 /* --- time zones ------------------------------------------------------------- */
 
+/*
+ * Zones are values (tzif.c), not the process's $TZ, so any number of them
+ * serve any number of threads; each connection keeps the zones it loaded.
+ */
+static int zone_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct zone_cache *)a)->name, ((const struct zone_cache *)b)->name);
+}
+
+/* The loaded zone tz, from this connection's cache or read now. NULL with err. */
+static const struct tzif *zone_get(struct hq_store *s, const char *tz, char *err, size_t errlen)
+{
+	struct zone_cache key;
+	snprintf(key.name, sizeof(key.name), "%s", tz);
+	struct zone_cache *hit = s->nzones ? bsearch(&key, s->zones, s->nzones, sizeof(key), zone_cmp) : NULL;
+	if (hit)
+		return hit->z;
+	struct zone_cache *more = realloc(s->zones, (s->nzones + 1) * sizeof(*more));
+	if (!more) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->zones = more;
+	if (tzif_load(&key.z, tz, err, errlen))
+		return NULL;
+	s->zones[s->nzones++] = key;
+	qsort(s->zones, s->nzones, sizeof(key), zone_cmp);
+	return key.z;
+}
+
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&tz_lock);
-	int rc = tzday_make(d, tz, date, err, errlen);
-	pthread_mutex_unlock(&tz_lock);
-	return rc;
+	return tzday_make(d, tz, date, err, errlen);
 }
 
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&tz_lock);
-	int rc = tzday_valid(tz, err, errlen);
-	pthread_mutex_unlock(&tz_lock);
-	return rc;
+	return tzday_valid(tz, err, errlen);
 }
 
-/* The local days of every zone head office has kiosks in. */
+/* The local days of one zone head office has kiosks in. */
+struct zone_day {
+	char tz[HQ_TZ_MAX];
+	struct tzday from;  /* the day (summary) or the first day (export) */
+	int64_t end_ms;     /* end of the last day */
+};
+
+/* Every zone in use, sorted by name; as many as the registry holds. */
 struct zones {
 	size_t n;
-	char tz[64][HQ_TZ_MAX];
-	struct tzday from[64]; /* the day (summary) or the first day (export) */
-	int64_t end_ms[64];    /* end of the last day */
+	struct zone_day *z;
 };
+
+static void zones_free(struct zones *z)
+{
+	free(z->z);
+	z->z = NULL;
+	z->n = 0;
+}
+
+static int zone_day_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct zone_day *)a)->tz, ((const struct zone_day *)b)->tz);
+}
 
 static int zones_load(struct hq_store *s, const char *store, struct tzdate from, struct tzdate to,
 		      struct zones *z, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	z->n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1",
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1 ORDER BY tz",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "cannot list zones", err, errlen);
 	if (store)
 		sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && z->n < 64) {
-		text(st, 0, z->tz[z->n], sizeof(z->tz[z->n]));
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (z->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct zone_day *more = realloc(z->z, cap * sizeof(*more));
+			if (!more) {
+				sqlite3_finalize(st);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			z->z = more;
+		}
+		struct zone_day *d = &z->z[z->n];
+		text(st, 0, d->tz, sizeof(d->tz));
 		struct tzday last;
-		if (hq_store_tzday(&z->from[z->n], z->tz[z->n], from, err, errlen) ||
-		    hq_store_tzday(&last, z->tz[z->n], to, err, errlen)) {
+		const struct tzif *zone = zone_get(s, d->tz, err, errlen);
+		if (!zone || tzday_make_in(&d->from, zone, from, err, errlen) ||
+		    tzday_make_in(&last, zone, to, err, errlen)) {
 			sqlite3_finalize(st);
 			return -1;
 		}
-		z->end_ms[z->n] = last.end_ms;
+		d->end_ms = last.end_ms;
 		z->n++;
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(err, errlen, "more than 64 time zones");
-		return -1;
-	}
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "cannot list zones", err, errlen);
+	/* SQLite's ORDER BY and strcmp agree (BINARY collation), but sort anyway: bsearch depends on it. */
+	if (z->n)
+		qsort(z->z, z->n, sizeof(*z->z), zone_day_cmp);
 	return 0;
 }
 
-static int zones_find(const struct zones *z, const char *tz)
+static const struct zone_day *zones_find(const struct zones *z, const char *tz)
 {
-	for (size_t i = 0; i < z->n; i++)
-		if (!strcmp(z->tz[i], tz))
-			return (int)i;
-	return -1;
+	if (!tz || !z->n)
+		return NULL;
+	struct zone_day key;
+	snprintf(key.tz, sizeof(key.tz), "%s", tz);
+	return bsearch(&key, z->z, z->n, sizeof(key), zone_day_cmp);
 }
 
 static void zones_span(const struct zones *z, int64_t *lo, int64_t *hi)
@@ -580,10 +645,10 @@ static void zones_span(const struct zones *z, int64_t *lo, int64_t *hi)
 	*lo = INT64_MAX;
 	*hi = INT64_MIN;
 	for (size_t i = 0; i < z->n; i++) {
-		if (z->from[i].start_ms < *lo)
-			*lo = z->from[i].start_ms;
-		if (z->end_ms[i] > *hi)
-			*hi = z->end_ms[i];
+		if (z->z[i].from.start_ms < *lo)
+			*lo = z->z[i].from.start_ms;
+		if (z->z[i].end_ms > *hi)
+			*hi = z->z[i].end_ms;
 	}
 }
 
@@ -690,13 +755,13 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	sqlite3_bind_int64(st, 2, hi);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
+		const struct zone_day *zd = zones_find(z, (const char *)sqlite3_column_text(st, 3));
 		int64_t ms = sqlite3_column_int64(st, 7);
-		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
+		if (!zd || ms < zd->from.start_ms || ms >= zd->from.end_ms)
 			continue;
 		int value = sqlite3_column_int(st, 4), scale = sqlite3_column_int(st, 5);
 		int flags = sqlite3_column_int(st, 6);
-		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&z->from[zi], ms) : -1;
+		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&zd->from, ms) : -1;
 		if (scale < 3 || scale > 5 || value < 0 || value >= scale)
 			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
 		agg_add(chain, value, scale, flags, hour);
@@ -745,6 +810,8 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	agg_figures(chain, default_scale, &out->chain);
 	rc = 0;
 done:
+	if (z)
+		zones_free(z);
 	free(z);
 	free(areas);
 	free(mine);
@@ -792,9 +859,9 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
 	int n = 0, step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 17));
+		const struct zone_day *zd = zones_find(z, (const char *)sqlite3_column_text(st, 17));
 		int64_t ms = sqlite3_column_int64(st, 12);
-		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->end_ms[zi])
+		if (!zd || ms < zd->from.start_ms || ms >= zd->end_ms)
 			continue;
 		if (n == q->limit) {
 			/* There is at least one more row: the page ends at the previous one. */
@@ -835,6 +902,8 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	rc = 0;
 done:
 	sqlite3_finalize(st);
+	if (z)
+		zones_free(z);
 	free(z);
 	free(row);
 	return rc;

@@ -2,6 +2,10 @@
  * hq_store: head office's own SQLite database: the kiosk registry, admin
  * tokens, and every rating of every kiosk exactly once, keyed (kiosk, seq).
  *
+ * Time zones: each connection loads the zone files it needs once (tzif.c,
+ * no $TZ, no limit on their number); a tzdata upgrade takes effect when
+ * tally-hq restarts.
+ *
  * One struct hq_store is one connection; the HTTP server gives each worker
  * thread its own. Write transactions are serialised inside this module by
  * one process-wide lock, so threads queue on a mutex instead of spinning in
@@ -100,9 +104,9 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
 		    int64_t *next, char *err, size_t errlen);
 
-/* Thread-safe wrapper of tzday_make (tzday switches $TZ for the process). */
+/* tzday_make (thread-safe; kept for callers of the earlier API). */
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
-/* Thread-safe tzday_valid. */
+/* tzday_valid (thread-safe). */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
 #endif

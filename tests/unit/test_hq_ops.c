@@ -5,12 +5,17 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "hq_api.h"
 #include "hq_store.h"
 #include "hq_token.h"
 #include "log.h"
+#include "protocol.h"
+#include "tzif.h"
 #include "utf8.h"
 
 static char dir[512], path[600], err[512];
@@ -208,6 +213,170 @@ static void test_control_characters_from_requests_are_escaped_in_logs(void **sta
 	assert_int_equal(strchr(logged, '\n') - logged, (long)strlen(logged) - 1);
 }
 
+
+/* --- 6: no limit on time zones, no $TZ in the server ------------------------- */
+
+#define NZONES 400
+
+/* Zones from this machine's tzdata: the tricky ones first, then whatever is on disk. */
+static size_t pick_zones(char names[][64], size_t max)
+{
+	static const char *first[] = { "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
+				       "Pacific/Chatham", "Pacific/Kiritimati", "Etc/GMT+12", "America/St_Johns",
+				       "Australia/Sydney", "America/Santiago", "Africa/Casablanca", "Asia/Tehran" };
+	static const char *dirs[] = { "Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic",
+				      "Indian", "Antarctica", "Etc", "America/Argentina", "America/Indiana",
+				      "America/Kentucky", "America/North_Dakota", "US", "Canada", "Brazil", "Mexico",
+				      "Chile", "Arctic" };
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		snprintf(names[n++], 64, "%s", first[i]);
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]) && n < max; d++) {
+		char dpath[256];
+		snprintf(dpath, sizeof(dpath), "/usr/share/zoneinfo/%s", dirs[d]);
+		DIR *dir = opendir(dpath);
+		struct dirent *e;
+		while (dir && (e = readdir(dir)) && n < max) {
+			if (e->d_name[0] == '.' || strlen(e->d_name) > 40)
+				continue;
+			char name[320];
+			snprintf(name, sizeof(name), "%s/%s", dirs[d], e->d_name);
+			if (strlen(name) >= 64)
+				continue;
+			int dup = 0;
+			for (size_t i = 0; i < n && !dup; i++)
+				dup = !strcmp(names[i], name);
+			struct tzif *z;
+			if (dup || tzif_load(&z, name, NULL, 0))
+				continue; /* a directory, or a name already taken */
+			tzif_free(z);
+			memcpy(names[n++], name, strlen(name) + 1);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return n;
+}
+
+/* The reference: glibc, through $TZ (this test is one thread). */
+static struct tm glibc_local(const char *tz, int64_t t)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+	time_t tt = (time_t)t;
+	struct tm tm;
+	assert_non_null(localtime_r(&tt, &tm));
+	return tm;
+}
+
+/* First UTC second whose local date in tz is y-m-d or later, by bisection over glibc's localtime. */
+static int64_t glibc_day_start(const char *tz, int y, int m, int d)
+{
+	int64_t utc_midnight = tzif_days_from_civil(y, m, d) * 86400;
+	int64_t lo = utc_midnight - 16 * 3600, hi = utc_midnight + 14 * 3600;
+	long want = (long)y * 10000 + m * 100 + d;
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		struct tm tm = glibc_local(tz, mid);
+		long got = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+		if (got >= want)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+struct zone_expect {
+	int64_t start[2], end[2];       /* the two test days, UTC seconds */
+	int hour_first[2], hour_last[2]; /* local hours of the first and last second */
+};
+
+static void test_summaries_with_kiosks_in_400_zones_across_dst(void **state)
+{
+	(void)state;
+	static char names[NZONES][64];
+	static struct zone_expect ex[NZONES];
+	if (pick_zones(names, NZONES) < NZONES)
+		skip(); /* this machine's tzdata is not complete */
+	/* Berlin's 25-hour last Sunday of October; New York's 23-hour second Sunday of March. */
+	const int days[2][3] = { { 2024, 10, 27 }, { 2024, 3, 10 } };
+	char *old_tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	for (int i = 0; i < NZONES; i++)
+		for (int d = 0; d < 2; d++) {
+			ex[i].start[d] = glibc_day_start(names[i], days[d][0], days[d][1], days[d][2]);
+			struct tzdate next = tzday_add_days((struct tzdate){ days[d][0], days[d][1], days[d][2] }, 1);
+			ex[i].end[d] = glibc_day_start(names[i], next.year, next.month, next.day);
+			ex[i].hour_first[d] = glibc_local(names[i], ex[i].start[d]).tm_hour;
+			ex[i].hour_last[d] = glibc_local(names[i], ex[i].end[d] - 1).tm_hour;
+		}
+	if (old_tz) {
+		setenv("TZ", old_tz, 1);
+		free(old_tz);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	/* Berlin's and New York's DST days really are 25 and 23 hours long. */
+	assert_int_equal(ex[0].end[0] - ex[0].start[0], 25 * 3600);
+	assert_int_equal(ex[1].end[1] - ex[1].start[1], 23 * 3600);
+
+	sql("DELETE FROM kiosks");
+	for (int i = 0; i < NZONES; i++) {
+		char id[32], token[48], store[32];
+		snprintf(id, sizeof(id), "z-%03d", i);
+		snprintf(token, sizeof(token), "Bearer zone-token-%03d", i);
+		snprintf(store, sizeof(store), "Store %d", i % 20);
+		assert_int_equal(add_kiosk(id, store, "Counter", names[i], token), 0);
+		/* Per day: the second before it, its first and last second, the second after it. */
+		char body[2048];
+		size_t n = (size_t)snprintf(body, sizeof(body), "{\"kiosk\":\"%s\",\"boots\":[\"b\"],\"ratings\":[", id);
+		int seq = 1;
+		for (int d = 0; d < 2; d++) {
+			int64_t at[4] = { ex[i].start[d] - 1, ex[i].start[d], ex[i].end[d] - 1, ex[i].end[d] };
+			for (int k = 0; k < 4; k++, seq++)
+				n += (size_t)snprintf(body + n, sizeof(body) - n, "%s[%d,3,4,\"button\",%lld,%d,0,1,null,0]",
+						      seq > 1 ? "," : "", seq, (long long)at[k] * 1000, seq);
+		}
+		snprintf(body + n, sizeof(body) - n, "]}");
+		struct hq_response res;
+		assert_int_equal(call("POST", "/api/v1/ratings", token, body, NULL, &res), 200);
+		hq_api_response_free(&res);
+	}
+	for (int d = 0; d < 2; d++) {
+		char day[32];
+		snprintf(day, sizeof(day), "day=%04d-%02d-%02d", days[d][0], days[d][1], days[d][2]);
+		const char *args[] = { day, NULL };
+		/* Every kiosk asks on the DST day of Europe, every 10th on America's. */
+		for (int i = 0; i < NZONES; i += d ? 10 : 1) {
+			char token[48];
+			snprintf(token, sizeof(token), "Bearer zone-token-%03d", i);
+			struct hq_response res;
+			int status = call("GET", "/api/v1/summary", token, NULL, args, &res);
+			if (status != 200)
+				fail_msg("%s for %s (%s): %.*s", day, names[i], token, (int)res.body_len, res.body);
+			static struct protocol_summary sum;
+			assert_int_equal(protocol_decode_summary(res.body, res.body_len, &sum, err, sizeof(err)), 0);
+			hq_api_response_free(&res);
+			/* Each kiosk's own day holds exactly its first and last second, in the right local hours. */
+			if (sum.kiosk.total != 2 || sum.kiosk.hourly[ex[i].hour_first[d]] < 1 ||
+			    sum.kiosk.hourly[ex[i].hour_last[d]] < 1)
+				fail_msg("%s in %s: %lld ratings (want 2), hours %d and %d", day, names[i],
+					 (long long)sum.kiosk.total, ex[i].hour_first[d], ex[i].hour_last[d]);
+			assert_int_equal(sum.chain.total, 2 * NZONES);
+		}
+	}
+	/* The export of the Berlin DST day across all stores: two rows per kiosk, on one page. */
+	const char *eargs[] = { "from=2024-10-27", "to=2024-10-27", "limit=10000", NULL };
+	struct hq_response res;
+	assert_int_equal(call("GET", "/api/v1/ratings", ADMIN, NULL, eargs, &res), 200);
+	int rows = 0;
+	for (char *p = res.body; (p = strstr(p, "\"seq\":")); p++)
+		rows++;
+	assert_int_equal(rows, 2 * NZONES);
+	hq_api_response_free(&res);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 int main(void)
 {
@@ -217,6 +386,7 @@ int main(void)
 		T(test_error_bodies_are_always_json),
 		T(test_csv_export_neutralises_formulas),
 		T(test_control_characters_from_requests_are_escaped_in_logs),
+		T(test_summaries_with_kiosks_in_400_zones_across_dst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
