@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "csv.h"
+#include "hq_metrics.h"
+#include "hq_registry.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
@@ -72,6 +74,8 @@ void hq_api_error(struct hq_response *res, const struct hq_request *req, int sta
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
+static void utc_text(int64_t ms, char out[32]);
+
 static void ok_json(struct hq_response *res, char *body, size_t len)
 {
 	set_body(res, 200, "application/json", body, len);
@@ -87,6 +91,20 @@ static int bearer_hash(const struct hq_request *req, uint8_t hash[HQ_HASH_LEN])
 	return hq_token_hash(t, len, hash);
 }
 
+/* An expired token gets its own 401, saying when, so the operator knows to rotate it. 1 if so. */
+static int refuse_expired(struct hq_store *db, const struct hq_request *req, struct hq_response *res,
+			  const uint8_t hash[HQ_HASH_LEN])
+{
+	char who[128], when[32];
+	int64_t at;
+	if (hq_registry_expired(db, hash, who, sizeof(who), &at) != 1)
+		return 0;
+	utc_text(at, when);
+	hq_api_error(res, req, 401, "the token of %s expired at %s; make a new one (tally-hq kiosk rotate-token ID,"
+		     " or admin-token rotate ID)", who, when);
+	return 1;
+}
+
 /* 1 with k filled, or 0 with the error response made. */
 static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct hq_response *res, struct hq_kiosk *k)
 {
@@ -98,9 +116,33 @@ static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct 
 	int rc = hq_store_kiosk_by_token(db, hash, k);
 	if (rc < 0)
 		hq_api_error(res, req, 503, "database unavailable");
-	else if (rc == 0)
+	else if (rc == 0 && !refuse_expired(db, req, res, hash))
 		hq_api_error(res, req, 401, "unknown or revoked kiosk token");
 	return rc == 1;
+}
+
+/* 1 with the admin's request allowed, or 0 with the error response made. */
+static int auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	uint8_t hash[HQ_HASH_LEN];
+	if (bearer_hash(req, hash)) {
+		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <admin token>)");
+		return 0;
+	}
+	int rc = hq_store_admin_check(db, hash);
+	if (rc < 0) {
+		hq_api_error(res, req, 503, "database unavailable");
+		return 0;
+	}
+	if (rc == 0) {
+		struct hq_kiosk k;
+		if (hq_store_kiosk_by_token(db, hash, &k) == 1)
+			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token", k.id);
+		else if (!refuse_expired(db, req, res, hash))
+			hq_api_error(res, req, 401, "unknown or revoked admin token");
+		return 0;
+	}
+	return 1;
 }
 
 /* --- POST /api/v1/ratings ---------------------------------------------------- */
@@ -344,24 +386,8 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 
 static void get_ratings(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
 {
-	uint8_t hash[HQ_HASH_LEN];
-	if (bearer_hash(req, hash)) {
-		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <admin token>)");
+	if (!auth_admin(db, req, res))
 		return;
-	}
-	int rc = hq_store_admin_check(db, hash);
-	if (rc < 0) {
-		hq_api_error(res, req, 503, "database unavailable");
-		return;
-	}
-	if (rc == 0) {
-		struct hq_kiosk k;
-		if (hq_store_kiosk_by_token(db, hash, &k) == 1)
-			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token", k.id);
-		else
-			hq_api_error(res, req, 401, "unknown or revoked admin token");
-		return;
-	}
 	struct hq_export_query q = { .store = arg(req, "store"), .limit = HQ_EXPORT_LIMIT_DEFAULT };
 	const char *from = arg(req, "from"), *to = arg(req, "to"), *format = arg(req, "format");
 	const char *after = arg(req, "after"), *limit = arg(req, "limit");
@@ -444,6 +470,102 @@ static void get_ratings(struct hq_store *db, const struct hq_request *req, struc
 		ok_json(res, body, strlen(body));
 }
 
+/* --- GET /api/v1/kiosks (admin: fleet health) --------------------------------- */
+
+static json_t *ms_or_null(int64_t ms)
+{
+	return ms ? json_integer(ms) : json_null();
+}
+
+static void get_kiosks(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	if (!auth_admin(db, req, res))
+		return;
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	char err[256];
+	if (hq_registry_fleet(db, &f, &n, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "kiosks: %s", err);
+		return;
+	}
+	int64_t now = now_ms();
+	json_t *list = json_array();
+	int failed = !list;
+	for (size_t i = 0; i < n && !failed; i++) {
+		const struct hq_fleet_kiosk *x = &f[i];
+		const char *status = x->k.revoked_ms ? "revoked"
+				     : x->k.token_expires_ms && x->k.token_expires_ms <= now ? "expired" : "active";
+		char last[32] = "";
+		if (x->last_batch_ms)
+			utc_text(x->last_batch_ms, last);
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+				      "id", x->k.id, "store", x->k.store, "area", x->k.area, "tz", x->k.tz,
+				      "status", status,
+				      "last_batch_ms", ms_or_null(x->last_batch_ms),
+				      "last_batch_utc", x->last_batch_ms ? json_string(last) : json_null(),
+				      "silent_s", x->last_batch_ms ? json_integer((now - x->last_batch_ms) / 1000) : json_null(),
+				      "last_seq", (json_int_t)x->last_seq, "acked_through", (json_int_t)x->k.acked_through,
+				      "version", x->version[0] ? json_string(x->version) : json_null(),
+				      "clock", x->clock[0] ? json_string(x->clock) : json_null(),
+				      "conflicts", (json_int_t)x->conflicts, "batches", (json_int_t)x->batches,
+				      "accepted", (json_int_t)x->accepted, "duplicates", (json_int_t)x->duplicates,
+				      "ratings", (json_int_t)x->k.ratings,
+				      "token_prefix", x->k.token_prefix[0] ? json_string(x->k.token_prefix) : json_null(),
+				      "token_expires_ms", ms_or_null(x->k.token_expires_ms));
+		/* Names were checked at kiosk add; one from before that is a 500 naming it, never a short list. */
+		failed = !o || json_array_append_new(list, o);
+		if (!o)
+			snprintf(err, sizeof(err), "kiosk %s: a name is not valid UTF-8", x->k.id);
+	}
+	free(f);
+	json_t *page = failed ? NULL : json_pack("{s:o,s:I}", "kiosks", list, "as_of_ms", (json_int_t)now);
+	if (failed)
+		json_decref(list);
+	char *body = page ? json_dumps(page, JSON_COMPACT) : NULL;
+	json_decref(page);
+	if (!body)
+		hq_api_error(res, req, 500, "kiosks: %s", failed && err[0] ? err : "out of memory");
+	else
+		ok_json(res, body, strlen(body));
+}
+
+/* --- GET /metrics (Prometheus) ----------------------------------------------- */
+
+static int is_loopback(const char *peer)
+{
+	return peer && (!strncmp(peer, "127.", 4) || !strcmp(peer, "::1") || !strncmp(peer, "::ffff:127.", 11));
+}
+
+static void get_metrics(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+			struct hq_response *res)
+{
+	/* Fleet names and sizes are the chain's business: an admin token, unless loopback scraping is allowed. */
+	if (!(opt->metrics_open_on_loopback && is_loopback(req->peer)) && !auth_admin(db, req, res))
+		return;
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	char err[256];
+	if (hq_registry_fleet(db, &f, &n, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "metrics: %s", err);
+		return;
+	}
+	char *body = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&body, &len);
+	if (m) {
+		hq_metrics_write(m, f, n, now_ms());
+		if (fclose(m) != 0) {
+			free(body);
+			body = NULL;
+		}
+	}
+	free(f);
+	if (!body)
+		hq_api_error(res, req, 503, "out of memory");
+	else
+		set_body(res, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
 /* --- routing ------------------------------------------------------------------ */
 
 void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
@@ -469,6 +591,16 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_ratings(db, req, res);
 		else
 			hq_api_error(res, req, 405, "use POST (kiosks) or GET (admin export)");
+	} else if (!strcmp(p, "/api/v1/kiosks")) {
+		if (get)
+			get_kiosks(db, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/metrics")) {
+		if (get)
+			get_metrics(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else if (!strcmp(p, "/api/v1/summary")) {
 		if (get)
 			get_summary(db, req, res);

@@ -9,6 +9,9 @@
  *   GET  /api/v1/summary?day=     kiosk token -> protocol.h's summary
  *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
  *                                 admin token; paged by an opaque cursor
+ *   GET  /api/v1/kiosks           admin token -> the fleet, silent ones first
+ *   GET  /metrics                 admin token (or none from loopback, if
+ *                                 configured) -> Prometheus text
  *
  * Every error is a 4xx (5xx only when head office itself fails: the
  * database) with {"error":"one line"}, and one log line.
@@ -45,6 +48,7 @@ struct hq_response {
 
 struct hq_api_options {
 	int max_batch;                      /* ratings per POST */
+	int metrics_open_on_loopback;       /* GET /metrics from 127.0.0.0/8 or ::1 needs no token */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

@@ -83,6 +83,30 @@ static const char *migrations[] = {
 	" received_ms INTEGER NOT NULL,"
 	" UNIQUE (kiosk_id, seq));"
 	"CREATE INDEX ratings_best ON ratings(best_ms);",
+	/*
+	 * hq-ops: token life cycle and fleet health. Tokens get a prefix (their
+	 * first hex digits, to name them without the secret) and an optional
+	 * expiry; kiosks get what their last batch said, kept in the ingest
+	 * transaction, and counters for /metrics. Existing rows are filled
+	 * from the ratings already held.
+	 */
+	"ALTER TABLE kiosks ADD COLUMN token_prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN token_expires_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_batch_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN version TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN clock_state TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN batches INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE kiosks SET"
+	" last_seq = coalesce((SELECT max(seq) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" last_batch_ms = coalesce((SELECT max(received_ms) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" accepted = (SELECT count(*) FROM ratings r WHERE r.kiosk_id = kiosks.id);"
+	"ALTER TABLE admin_tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -174,8 +198,8 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db,
-			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash"
-			       " FROM kiosks WHERE token_hash = ?",
+			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash,"
+			       " token_expires_ms, token_prefix FROM kiosks WHERE token_hash = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND seq > ? ORDER BY seq",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK) {
@@ -187,6 +211,11 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 fail:
 	hq_store_close(s);
 	return -1;
+}
+
+struct sqlite3 *hq_store_sqlite(struct hq_store *s)
+{
+	return s->db;
 }
 
 void hq_store_close(struct hq_store *s)
@@ -243,8 +272,8 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 		return -1;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms)"
-			       " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms, token_prefix,"
+			       " token_expires_ms) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "cannot add kiosk", err, errlen);
 	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->store, -1, SQLITE_STATIC);
@@ -252,6 +281,8 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 	sqlite3_bind_text(st, 4, k->tz, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, hash, HQ_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now_ms());
+	sqlite3_bind_text(st, 7, k->token_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, k->token_expires_ms);
 	int rc = write_one(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -344,7 +375,11 @@ int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN],
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
 		row_kiosk(st, out);
-		found = same_hash(sqlite3_column_blob(st, 7), hash, sqlite3_column_bytes(st, 7)) && out->revoked_ms == 0;
+		out->token_expires_ms = sqlite3_column_int64(st, 8);
+		text(st, 9, out->token_prefix, sizeof(out->token_prefix));
+		/* An expired token is refused like a revoked one; hq_registry_expired tells the two apart. */
+		found = same_hash(sqlite3_column_blob(st, 7), hash, sqlite3_column_bytes(st, 7)) && out->revoked_ms == 0 &&
+			(out->token_expires_ms == 0 || out->token_expires_ms > now_ms());
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -369,10 +404,12 @@ int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN])
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_ms = 0",
+	if (sqlite3_prepare_v2(s->db, "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_ms = 0"
+			       " AND (expires_ms = 0 OR expires_ms > ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
 	int rc = sqlite3_step(st), ok = 0;
 	if (rc == SQLITE_ROW)
 		ok = same_hash(sqlite3_column_blob(st, 0), hash, sqlite3_column_bytes(st, 0));
@@ -431,6 +468,41 @@ static int progress(struct hq_store *s, const char *kiosk_id, int64_t from, stru
 		return -1;
 	ack->acked_through = through;
 	return 0;
+}
+
+/*
+ * Fleet health: what this batch says about its kiosk (time, highest seq,
+ * version, the clock of its newest rating) and the counters /metrics
+ * reports. In the ingest transaction, so it is exactly as true as the
+ * rows it describes.
+ */
+static int registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
+			       int64_t now, const struct protocol_ack *ack)
+{
+	const struct protocol_rating *newest = NULL;
+	for (size_t i = 0; i < b->n; i++)
+		if (!newest || b->ratings[i].r.seq > newest->r.seq)
+			newest = &b->ratings[i];
+	const char *clock = !newest ? NULL : newest->r.clock_synced ? "synced" : newest->has_corrected ? "corrected"
+											   : "unsynced";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = max(last_seq, ?2),"
+			       " version = CASE WHEN ?3 = '' THEN version ELSE ?3 END, clock_state = coalesce(?4, clock_state),"
+			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, newest ? newest->r.seq : 0);
+	sqlite3_bind_text(st, 3, b->version, -1, SQLITE_STATIC);
+	if (clock)
+		sqlite3_bind_text(st, 4, clock, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, ack->accepted);
+	sqlite3_bind_int64(st, 6, ack->duplicates);
+	sqlite3_bind_text(st, 7, k->id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
@@ -505,6 +577,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			db_fail(s, "cannot update progress", err, errlen);
 			goto rollback;
 		}
+	}
+	if (registry_note_batch(s, k, b, now, ack)) {
+		db_fail(s, "cannot update the kiosk's health", err, errlen);
+		goto rollback;
 	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot commit", err, errlen);

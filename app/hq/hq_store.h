@@ -24,6 +24,7 @@
 #define HQ_HASH_LEN 32   /* SHA-256 */
 #define HQ_NAME_MAX 128  /* store, area */
 #define HQ_TZ_MAX 64
+#define HQ_TOKEN_PREFIX_LEN 8 /* hex digits of a token kept to refer to it; 32 of its 256 bits */
 
 struct hq_store;
 
@@ -36,6 +37,8 @@ struct hq_kiosk {
 	int64_t revoked_ms;      /* 0: active */
 	int64_t acked_through;   /* highest contiguous seq held from 1 */
 	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
+	char token_prefix[HQ_TOKEN_PREFIX_LEN + 1]; /* the token's first hex digits, to name it ("" before) */
+	int64_t token_expires_ms; /* 0: never */
 };
 
 /* The schema version this build writes. */
@@ -52,12 +55,12 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen);
 /* Every kiosk, by id; *out is malloc'd (free it). 0 or -1 with err. */
 int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, char *err, size_t errlen);
-/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked), -1 error. */
+/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked, or expired), -1 error. */
 int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], struct hq_kiosk *out);
 
 /* Adds an admin token's hash. 0 or -1 with err. */
 int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen);
-/* 1 if hash belongs to an admin token, 0 if not, -1 error. */
+/* 1 if hash belongs to an admin token in force, 0 if not (or revoked, or expired), -1 error. */
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
 
 /*
@@ -108,5 +111,9 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
 /* tzday_valid (thread-safe). */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
+
+struct sqlite3;
+/* The connection itself, for hq_registry (the registry's operator commands and fleet view). */
+struct sqlite3 *hq_store_sqlite(struct hq_store *s);
 
 #endif
