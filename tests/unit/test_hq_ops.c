@@ -12,6 +12,7 @@
 
 #include "hq_api.h"
 #include "hq_store.h"
+#include "hq_registry.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
@@ -214,6 +215,59 @@ static void test_control_characters_from_requests_are_escaped_in_logs(void **sta
 }
 
 
+/* --- 12: fleet health, kept by ingest --------------------------------------- */
+
+static void test_sync_sends_its_version_and_ingest_records_it(void **state)
+{
+	(void)state;
+	struct protocol_rating r;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.r.kiosk_id, sizeof(r.r.kiosk_id), "k-a");
+	snprintf(r.r.boot_id, sizeof(r.r.boot_id), "boot-1");
+	r.r.seq = 7;
+	r.r.value = 2;
+	r.r.scale = 4;
+	r.r.wall_ms = T_DAY + 3600000;
+	r.has_corrected = 1;
+	r.corrected_ms = T_DAY + 3600000;
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_batch("k-a", &r, 1, &body, &len, err, sizeof(err)), 0);
+	assert_non_null(strstr(body, "\"version\":\"" TALLY_VERSION "\""));
+	struct hq_response res;
+	assert_int_equal(call("POST", "/api/v1/ratings", TOKEN_A, body, NULL, &res), 200);
+	hq_api_response_free(&res);
+	free(body);
+	/* A refused batch (bad JSON) leaves the registry as it was: the update is in the ingest transaction. */
+	assert_int_equal(call("POST", "/api/v1/ratings", TOKEN_A, "{\"kiosk\":\"k-a\",\"version\":\"6.6.6\"", NULL, &res),
+			 400);
+	hq_api_response_free(&res);
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	assert_int_equal(hq_registry_fleet(db, &f, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(f[0].version, TALLY_VERSION);
+	assert_string_equal(f[0].clock, "corrected");
+	assert_int_equal(f[0].last_seq, 7);
+	assert_int_equal(f[0].batches, 1);
+	assert_true(f[0].last_batch_ms > 0);
+	free(f);
+}
+
+static void test_expiry_is_days_or_a_date(void **state)
+{
+	(void)state;
+	int64_t ms, now = 1795900000000LL; /* 2026-11-28 */
+	assert_int_equal(hq_registry_parse_expiry("30", now, &ms, err, sizeof(err)), 0);
+	assert_int_equal(ms, now + 30 * 86400000LL);
+	assert_int_equal(hq_registry_parse_expiry("2027-01-31", now, &ms, err, sizeof(err)), 0);
+	assert_int_equal(ms, 1801440000000LL); /* 2027-02-01 00:00 UTC: valid through the 31st */
+	assert_int_equal(hq_registry_parse_expiry("2020-01-01", now, &ms, err, sizeof(err)), -1);
+	assert_int_equal(hq_registry_parse_expiry("0", now, &ms, err, sizeof(err)), -1);
+	assert_int_equal(hq_registry_parse_expiry("soon", now, &ms, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "number of days or a date"));
+}
+
 /* --- 6: no limit on time zones, no $TZ in the server ------------------------- */
 
 #define NZONES 400
@@ -386,6 +440,8 @@ int main(void)
 		T(test_error_bodies_are_always_json),
 		T(test_csv_export_neutralises_formulas),
 		T(test_control_characters_from_requests_are_escaped_in_logs),
+		T(test_sync_sends_its_version_and_ingest_records_it),
+		T(test_expiry_is_days_or_a_date),
 		T(test_summaries_with_kiosks_in_400_zones_across_dst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
