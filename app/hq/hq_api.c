@@ -491,6 +491,7 @@ static void get_kiosks(struct hq_store *db, const struct hq_request *req, struct
 	int64_t now = now_ms();
 	json_t *list = json_array();
 	int failed = !list;
+	err[0] = '\0';
 	for (size_t i = 0; i < n && !failed; i++) {
 		const struct hq_fleet_kiosk *x = &f[i];
 		const char *status = x->k.revoked_ms ? "revoked"
