@@ -39,7 +39,7 @@ $HQC admin-token --label backup --expires 30 >"$DIR/admin2.txt" 2>/dev/null
 start() {
 	$HQC >"$DIR/out" 2>>"$DIR/err" &
 	PID=$!
-	for _ in $(seq 100); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
 	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 	[ -n "$PORT" ] || { cat "$DIR/err"; fail "no listening line"; }
 }
