@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
+
 /* Upper bounds in microseconds: 1 ms to 10 s, Prometheus's usual spread shifted down for an API. */
 static const int64_t bucket_us[] = { 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
 				     1000000, 2500000, 5000000, 10000000 };
@@ -49,10 +51,16 @@ static uint64_t get(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-/* A label value: backslash, double quote and newline escaped, as the format says. */
-static void label(FILE *f, const char *s)
+/*
+ * A label value: valid UTF-8 with control characters as \xNN (a name
+ * stored before names were checked), then backslash, double quote and
+ * newline escaped, as the format says.
+ */
+static void label(FILE *f, const char *raw)
 {
-	for (; *s; s++) {
+	char clean[512];
+	utf8_escape(raw, clean, sizeof(clean));
+	for (const char *s = clean; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', f);
 		if (*s == '\n')
