@@ -186,6 +186,67 @@ static void test_bad_zones_are_refused(void **state)
 	tzif_free(z);
 }
 
+
+/* Every truncation of a real zone file, and bytes flipped in it, under $TZDIR: refused or read, never a crash. */
+static void test_damaged_zone_files_are_refused_safely(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+	if (!f)
+		skip();
+	static unsigned char data[8192];
+	size_t len = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	char dir[512], path[600];
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/Test", dir);
+	setenv("TZDIR", dir, 1);
+	int refused = 0, read = 0;
+	for (size_t cut = 0; cut <= len; cut += (cut < 100 ? 1 : 7)) {
+		FILE *w = fopen(path, "wb");
+		assert_non_null(w);
+		fwrite(data, 1, cut, w);
+		fclose(w);
+		struct tzif *z;
+		if (tzif_load(&z, "Test", err, sizeof(err)) == 0) {
+			(void)tzif_offset(z, 1729989000);
+			tzif_free(z);
+			read++;
+		} else {
+			refused++;
+		}
+	}
+	for (size_t i = 4; i < len; i += 13) {
+		unsigned char keep = data[i];
+		data[i] ^= 0xa5;
+		FILE *w = fopen(path, "wb");
+		assert_non_null(w);
+		fwrite(data, 1, len, w);
+		fclose(w);
+		data[i] = keep;
+		struct tzif *z;
+		if (tzif_load(&z, "Test", err, sizeof(err)) == 0) {
+			int64_t t, gap;
+			(void)tzif_offset(z, 1729989000);
+			(void)tzif_to_utc(z, 1729989000, &t, &gap);
+			tzif_free(z);
+		}
+	}
+	/* The whole file read from $TZDIR is Berlin. */
+	FILE *w = fopen(path, "wb");
+	assert_non_null(w);
+	fwrite(data, 1, len, w);
+	fclose(w);
+	struct tzif *z;
+	assert_int_equal(tzif_load(&z, "Test", err, sizeof(err)), 0);
+	assert_int_equal(tzif_offset(z, 1729989000), 7200);
+	tzif_free(z);
+	unsetenv("TZDIR");
+	tu_rmdir(dir);
+	assert_true(refused > 50);
+	assert_true(read >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_local_times_in_gaps_and_repeats),
 		cmocka_unit_test(test_no_tz_environment_is_touched),
 		cmocka_unit_test(test_bad_zones_are_refused),
+		cmocka_unit_test(test_damaged_zone_files_are_refused_safely),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
