@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csv: a text field, quoted per RFC 4180 and neutralised against formula injection. */
 #include "csv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * csv: one text field of a CSV file, written the one way every Tally
  * export does it (tallyctl export on the kiosk, GET /api/v1/ratings at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tzif: IANA zones from their TZif files, per RFC 8536.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tzif: one IANA time zone ("Europe/Berlin") read from its TZif file
  * (RFC 8536) under $TZDIR or /usr/share/zoneinfo, as a value: conversions

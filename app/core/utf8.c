@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * utf8: well-formedness per RFC 3629 (the table in its section 4), and
  * the \xNN escaping of everything a person should see but a terminal,

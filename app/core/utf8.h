@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * utf8: checking text from outside (names, request paths, log lines)
  * before it reaches a JSON document, a CSV file or a log line.

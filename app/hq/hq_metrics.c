@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_metrics: relaxed atomic counters and the Prometheus text format.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_metrics: what tally-hq tells a Prometheus server (GET /metrics, text
  * exposition format 0.0.4).

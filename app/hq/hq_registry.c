@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_registry: token life cycle and the fleet view, as SQL on hq_store's
  * connection. These run from the tally-hq CLI (another process than the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_registry: what an operator does with head office's registry, beyond
  * adding kiosks: the life cycle of tokens (list, revoke, rotate, expiry)

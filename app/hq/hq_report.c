@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_report: head office's read side on hq_store's connection: the day's
  * figures for a kiosk, its store and the chain (GET /api/v1/summary), and

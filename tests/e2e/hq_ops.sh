@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-hq as an operator runs it (issue 9, points 5, 7, 8, 10, 12), a real
 # server on 127.0.0.1 (random port): error bodies always JSON, exports that
 # fail loudly instead of ending early, spreadsheet-safe CSV, log lines that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csv: RFC 4180 quoting and the formula guard shared by both exports. */
 #include "testutil.h"
 

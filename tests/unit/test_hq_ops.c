@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Head office operations (issue 9): exports that fail loudly, error bodies
  * that are always JSON, log lines that cannot be forged, spreadsheet-safe

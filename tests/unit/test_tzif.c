@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tzif: every zone on this machine against glibc's own conversion (the
  * reference: it reads the same files), DST day lengths, gaps and repeated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* utf8: well-formedness, names, and the \xNN escaping that keeps JSON bodies valid and log lines single. */
 #include "testutil.h"
 
