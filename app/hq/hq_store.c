@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "score.h"
 #include "utf8.h"
 
 /* A zone this connection has loaded: zone files are read once per connection, not per request. */
@@ -606,7 +607,8 @@ static int zone_cmp(const void *a, const void *b)
 	return strcmp(((const struct zone_cache *)a)->name, ((const struct zone_cache *)b)->name);
 }
 
-const struct tzif *hq_store_zone(struct hq_store *s, const char *tz, char *err, size_t errlen)
+/* The loaded zone tz, from this connection's cache or read now. NULL with err. */
+static const struct tzif *zone_get(struct hq_store *s, const char *tz, char *err, size_t errlen)
 {
 	struct zone_cache key;
 	snprintf(key.name, sizeof(key.name), "%s", tz);
@@ -624,4 +626,367 @@ const struct tzif *hq_store_zone(struct hq_store *s, const char *tz, char *err, 
 	s->zones[s->nzones++] = key;
 	qsort(s->zones, s->nzones, sizeof(key), zone_cmp);
 	return key.z;
+}
+
+int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen)
+{
+	return tzday_make(d, tz, date, err, errlen);
+}
+
+int hq_store_tz_valid(const char *tz, char *err, size_t errlen)
+{
+	return tzday_valid(tz, err, errlen);
+}
+
+/*
+ * The local days of every zone head office has kiosks in, as many as the
+ * registry holds; tz sorted (SQLite's BINARY order is strcmp's) for
+ * zones_find's binary search.
+ */
+struct zones {
+	size_t n;
+	char (*tz)[HQ_TZ_MAX];
+	struct tzday *from;  /* the day (summary) or the first day (export) */
+	int64_t *end_ms;     /* end of the last day */
+};
+
+static void zones_free(struct zones *z)
+{
+	free(z->tz);
+	free(z->from);
+	free(z->end_ms);
+	memset(z, 0, sizeof(*z));
+}
+
+static int zones_grow(struct zones *z, size_t cap)
+{
+	char(*tz)[HQ_TZ_MAX] = realloc(z->tz, cap * sizeof(*tz));
+	if (tz)
+		z->tz = tz;
+	struct tzday *from = realloc(z->from, cap * sizeof(*from));
+	if (from)
+		z->from = from;
+	int64_t *end = realloc(z->end_ms, cap * sizeof(*end));
+	if (end)
+		z->end_ms = end;
+	return tz && from && end ? 0 : -1;
+}
+
+static int zones_load(struct hq_store *s, const char *store, struct tzdate from, struct tzdate to,
+		      struct zones *z, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	z->n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1 ORDER BY tz",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list zones", err, errlen);
+	if (store)
+		sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (z->n == cap && zones_grow(z, cap = cap ? cap * 2 : 16)) {
+			sqlite3_finalize(st);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		text(st, 0, z->tz[z->n], sizeof(z->tz[z->n]));
+		struct tzday last;
+		const struct tzif *zone = zone_get(s, z->tz[z->n], err, errlen);
+		if (!zone || tzday_make_in(&z->from[z->n], zone, from, err, errlen) ||
+		    tzday_make_in(&last, zone, to, err, errlen)) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		z->end_ms[z->n] = last.end_ms;
+		z->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "cannot list zones", err, errlen);
+	return 0;
+}
+
+static int tz_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int zones_find(const struct zones *z, const char *tz)
+{
+	if (!tz || !z->n)
+		return -1;
+	char key[HQ_TZ_MAX];
+	snprintf(key, sizeof(key), "%s", tz);
+	const char(*hit)[HQ_TZ_MAX] = bsearch(key, z->tz, z->n, sizeof(*z->tz), tz_cmp);
+	return hit ? (int)(hit - z->tz) : -1;
+}
+
+static void zones_span(const struct zones *z, int64_t *lo, int64_t *hi)
+{
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (size_t i = 0; i < z->n; i++) {
+		if (z->from[i].start_ms < *lo)
+			*lo = z->from[i].start_ms;
+		if (z->end_ms[i] > *hi)
+			*hi = z->end_ms[i];
+	}
+}
+
+/* --- summary ---------------------------------------------------------------- */
+
+/* Running totals for one kiosk, area, store or the chain. */
+struct agg {
+	int64_t counts[6][5]; /* [scale][value] */
+	int64_t misuse, closed;
+	int64_t hourly[24];
+};
+
+static void agg_add(struct agg *a, int value, int scale, int flags, int hour)
+{
+	if (flags & RATING_MISUSE) {
+		a->misuse++;
+		return;
+	}
+	if (flags & RATING_CLOSED) {
+		a->closed++;
+		return;
+	}
+	a->counts[scale][value]++;
+	if (hour >= 0 && hour < 24)
+		a->hourly[hour]++;
+}
+
+/*
+ * Mixed scales (a chain with 4- and 5-face kiosks): counts[] are those of
+ * the dominant scale (most ratings; default_scale when there are none),
+ * total counts every scale, and the Happy Index and % positive are taken
+ * over every rating, each on its own scale, so they stay comparable.
+ */
+static void agg_figures(const struct agg *a, int default_scale, struct protocol_figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	int64_t n[6] = { 0 };
+	int dominant = 0;
+	for (int sc = 5; sc >= 3; sc--) {
+		n[sc] = score_total(a->counts[sc], sc);
+		f->total += n[sc];
+		if (n[sc] > 0 && (dominant == 0 || n[sc] > n[dominant]))
+			dominant = sc;
+	}
+	f->scale = dominant ? dominant : default_scale;
+	memcpy(f->counts, a->counts[f->scale], sizeof(f->counts));
+	f->misuse = a->misuse;
+	f->closed = a->closed;
+	memcpy(f->hourly, a->hourly, sizeof(f->hourly));
+	f->happy_index = f->positive_pct = -1;
+	if (f->total == 0)
+		return;
+	double hi = 0, pos = 0;
+	for (int sc = 3; sc <= 5; sc++)
+		if (n[sc]) {
+			hi += score_happy_index(a->counts[sc], sc) * (double)n[sc];
+			pos += score_positive_pct(a->counts[sc], sc) * (double)n[sc];
+		}
+	/* One decimal, as the screens show it; the wire carries no false precision. */
+	f->happy_index = (double)(int64_t)(hi / (double)f->total * 10 + 0.5) / 10;
+	f->positive_pct = (double)(int64_t)(pos / (double)f->total * 10 + 0.5) / 10;
+}
+
+struct area_agg {
+	char name[HQ_NAME_MAX];
+	struct agg a;
+};
+
+int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date,
+		     struct protocol_summary *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	struct zones *z = calloc(1, sizeof(*z));
+	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
+	struct agg *mine = calloc(3, sizeof(*mine)), *store = mine + 1, *chain = mine + 2;
+	size_t nareas = 0;
+	int rc = -1;
+	sqlite3_stmt *st = NULL;
+	if (!z || !areas || !mine) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (zones_load(s, NULL, date, date, z, err, errlen))
+		goto done;
+	int64_t lo, hi;
+	zones_span(z, &lo, &hi);
+	/* The requester's own scale, for figures that have no ratings yet. */
+	int default_scale = 4;
+	if (sqlite3_prepare_v2(s->db, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			default_scale = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT k.id, k.store, k.area, k.tz, r.value, r.scale, r.flags, r.best_ms, r.time_known"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " WHERE r.best_ms >= ? AND r.best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot read ratings", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
+		int64_t ms = sqlite3_column_int64(st, 7);
+		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
+			continue;
+		int value = sqlite3_column_int(st, 4), scale = sqlite3_column_int(st, 5);
+		int flags = sqlite3_column_int(st, 6);
+		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&z->from[zi], ms) : -1;
+		if (scale < 3 || scale > 5 || value < 0 || value >= scale)
+			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
+		agg_add(chain, value, scale, flags, hour);
+		if (strcmp((const char *)sqlite3_column_text(st, 1), k->store) != 0)
+			continue;
+		agg_add(store, value, scale, flags, hour);
+		if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
+			agg_add(mine, value, scale, flags, hour);
+		const char *area = (const char *)sqlite3_column_text(st, 2);
+		size_t i;
+		for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
+			;
+		if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
+			snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
+		if (i < nareas)
+			agg_add(&areas[i].a, value, scale, flags, hour);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(s, "cannot read ratings", err, errlen);
+		goto done;
+	}
+	/* Every area of the store is listed, those without ratings today too. */
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT area FROM kiosks WHERE store = ? ORDER BY area",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot list areas", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, k->store, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && out->nareas < PROTOCOL_MAX_AREAS) {
+		struct protocol_area *pa = &out->areas[out->nareas++];
+		text(st, 0, pa->area, sizeof(pa->area));
+		struct agg empty = { 0 };
+		const struct agg *a = &empty;
+		for (size_t i = 0; i < nareas; i++)
+			if (!strcmp(areas[i].name, pa->area))
+				a = &areas[i].a;
+		agg_figures(a, default_scale, &pa->figures);
+	}
+	sqlite3_finalize(st);
+	snprintf(out->day, sizeof(out->day), "%04d-%02d-%02d", date.year, date.month, date.day);
+	out->as_of_ms = now_ms();
+	snprintf(out->store_name, sizeof(out->store_name), "%s", k->store);
+	agg_figures(mine, default_scale, &out->kiosk);
+	agg_figures(store, default_scale, &out->store_total);
+	agg_figures(chain, default_scale, &out->chain);
+	rc = 0;
+done:
+	if (z)
+		zones_free(z);
+	free(z);
+	free(areas);
+	free(mine);
+	return rc;
+}
+
+/* --- export ----------------------------------------------------------------- */
+
+int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
+		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
+		    int64_t *next, char *err, size_t errlen)
+{
+	*next = 0;
+	const char *store = q->store && *q->store ? q->store : NULL;
+	struct zones *z = calloc(1, sizeof(*z));
+	struct hq_export_row *row = calloc(1, sizeof(*row));
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (!z || !row) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (zones_load(s, store, q->from, q->to, z, err, errlen))
+		goto done;
+	if (z->n == 0) {
+		rc = 0;
+		goto done;
+	}
+	int64_t lo, hi;
+	zones_span(z, &lo, &hi);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
+			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
+			       " r.received_ms, k.store, k.area, k.tz"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
+			       " ORDER BY r.rowid", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot export", err, errlen);
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, q->after);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	if (store)
+		sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
+	int n = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 17));
+		int64_t ms = sqlite3_column_int64(st, 12);
+		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->end_ms[zi])
+			continue;
+		if (n == q->limit) {
+			/* There is at least one more row: the page ends at the previous one. */
+			*next = row->cursor;
+			break;
+		}
+		memset(row, 0, sizeof(*row));
+		row->cursor = sqlite3_column_int64(st, 0);
+		struct rating *r = &row->p.r;
+		text(st, 1, r->kiosk_id, sizeof(r->kiosk_id));
+		r->seq = sqlite3_column_int64(st, 2);
+		r->value = sqlite3_column_int(st, 3);
+		r->scale = sqlite3_column_int(st, 4);
+		rating_source_parse((const char *)sqlite3_column_text(st, 5), &r->source);
+		r->wall_ms = sqlite3_column_int64(st, 6);
+		r->boot_ms = sqlite3_column_int64(st, 7);
+		text(st, 8, r->boot_id, sizeof(r->boot_id));
+		r->clock_synced = sqlite3_column_int(st, 9);
+		row->p.has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
+		row->p.corrected_ms = sqlite3_column_int64(st, 10);
+		r->flags = sqlite3_column_int(st, 11);
+		row->time_ms = ms;
+		row->time_known = sqlite3_column_int(st, 13);
+		row->received_ms = sqlite3_column_int64(st, 14);
+		text(st, 15, row->store, sizeof(row->store));
+		text(st, 16, row->area, sizeof(row->area));
+		if (fn(row, arg)) {
+			/* A page cut short here would look like the last one: fail instead. */
+			snprintf(err, errlen, "export stopped at row %lld", (long long)row->cursor);
+			goto done;
+		}
+		n++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(s, "cannot export", err, errlen);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	if (z)
+		zones_free(z);
+	free(z);
+	free(row);
+	return rc;
 }

@@ -71,8 +71,6 @@ int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now_ms, struct protocol_ack *ack, char *err, size_t errlen);
 
-/* --- the read side, in hq_report.c ------------------------------------------ */
-
 /*
  * Figures for local day `date` seen from kiosk k: k itself, its store
  * (total and per area) and the chain. Each kiosk's ratings count on its own
@@ -108,9 +106,6 @@ struct hq_export_query {
 int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
 		    int64_t *next, char *err, size_t errlen);
-
-/* The loaded zone tz, from this connection's cache (read on first use). NULL with err. */
-const struct tzif *hq_store_zone(struct hq_store *s, const char *tz, char *err, size_t errlen);
 
 /* tzday_make (thread-safe; kept for callers of the earlier API). */
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
