@@ -241,6 +241,41 @@ int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], cha
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
+/*
+ * Fleet health: what this batch says about its kiosk (time, highest seq,
+ * version, the clock of its newest rating) and the counters /metrics
+ * reports. In the ingest transaction, so it is exactly as true as the
+ * rows it describes.
+ */
+int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
+			       int64_t now, const struct protocol_ack *ack)
+{
+	const struct protocol_rating *newest = NULL;
+	for (size_t i = 0; i < b->n; i++)
+		if (!newest || b->ratings[i].r.seq > newest->r.seq)
+			newest = &b->ratings[i];
+	const char *clock = !newest ? NULL : newest->r.clock_synced ? "synced" : newest->has_corrected ? "corrected"
+											   : "unsynced";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(hq_store_sqlite(s),
+			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = max(last_seq, ?2),"
+			       " version = CASE WHEN ?3 = '' THEN version ELSE ?3 END, clock_state = coalesce(?4, clock_state),"
+			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, newest ? newest->r.seq : 0);
+	sqlite3_bind_text(st, 3, b->version, -1, SQLITE_STATIC);
+	if (clock)
+		sqlite3_bind_text(st, 4, clock, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, ack->accepted);
+	sqlite3_bind_int64(st, 6, ack->duplicates);
+	sqlite3_bind_text(st, 7, k->id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int hq_registry_count_conflict(struct hq_store *s, const char *id)
 {
 	sqlite3 *db = hq_store_sqlite(s);

@@ -64,6 +64,14 @@ int hq_registry_kiosk_rotate(struct hq_store *s, const char *id, const uint8_t h
 int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *who, size_t wholen,
 			int64_t *expired_ms);
 
+/*
+ * Notes what stored batch b says about kiosk k (last batch time, highest
+ * seq, version, clock; batch, rating and duplicate counters). Called by
+ * hq_store_ingest inside the batch's transaction. 0 or -1 (SQLite error).
+ */
+int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
+			   int64_t now, const struct protocol_ack *ack);
+
 /* Counts one conflicting batch of kiosk id (outside the refused batch's transaction). 0 or -1. */
 int hq_registry_count_conflict(struct hq_store *s, const char *id);
 
