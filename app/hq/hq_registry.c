@@ -242,13 +242,14 @@ int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], cha
 }
 
 /*
- * Fleet health: what this batch says about its kiosk (time, highest seq,
- * version, the clock of its newest rating) and the counters /metrics
- * reports. In the ingest transaction, so it is exactly as true as the
+ * Fleet health: what this batch says about its kiosk (time, its highest
+ * seq, version, the clock of its newest rating) and the counters /metrics
+ * reports. The last batch's highest seq, not the highest ever: a re-imaged
+ * kiosk starts again at 1, and that is what the admin should see. In the ingest transaction, so it is exactly as true as the
  * rows it describes.
  */
 int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
-			       int64_t now, const struct protocol_ack *ack)
+			   int64_t now, const struct protocol_ack *ack)
 {
 	const struct protocol_rating *newest = NULL;
 	for (size_t i = 0; i < b->n; i++)
@@ -258,7 +259,7 @@ int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const s
 											   : "unsynced";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(hq_store_sqlite(s),
-			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = max(last_seq, ?2),"
+			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = CASE WHEN ?2 > 0 THEN ?2 ELSE last_seq END,"
 			       " version = CASE WHEN ?3 = '' THEN version ELSE ?3 END, clock_state = coalesce(?4, clock_state),"
 			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7",
 			       -1, &st, NULL) != SQLITE_OK)

@@ -32,7 +32,7 @@ struct hq_admin_token {
 struct hq_fleet_kiosk {
 	struct hq_kiosk k;          /* with ratings, token_prefix, token_expires_ms */
 	int64_t last_batch_ms;      /* 0: never posted */
-	int64_t last_seq;           /* highest seq ever received */
+	int64_t last_seq;           /* highest seq of its last batch */
 	char version[32];           /* tally-sync's, from its last batch that said ("" unknown) */
 	char clock[16];             /* "synced", "corrected", "unsynced" (newest rating), "" unknown */
 	int64_t conflicts;          /* batches refused as conflicting (409) */
