@@ -293,11 +293,26 @@ int hq_registry_fleet(struct hq_store *s, struct hq_fleet_kiosk **out, size_t *n
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_prefix,"
-			       " token_expires_ms, last_batch_ms, last_seq, version, clock_state, conflicts, batches,"
-			       " accepted, duplicates, (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
-			       " FROM kiosks k ORDER BY revoked_ms <> 0, last_batch_ms, id", -1, &st, NULL) != SQLITE_OK)
+	/*
+	 * Conflicts: where head office keeps a log of them (a table conflicts,
+	 * one row per conflicting rating, written by the ingest that refuses
+	 * the batch), they are counted there; otherwise the registry's own
+	 * counter (hq_registry_count_conflict).
+	 */
+	int logged = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'", -1, &st,
+			       NULL) == SQLITE_OK) {
+		logged = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	char sql[640];
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_prefix,"
+		 " token_expires_ms, last_batch_ms, last_seq, version, clock_state, %s, batches,"
+		 " accepted, duplicates, (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
+		 " FROM kiosks k ORDER BY revoked_ms <> 0, last_batch_ms, id",
+		 logged ? "k.conflicts + (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = k.id)" : "k.conflicts");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "cannot list kiosks", err, errlen);
 	size_t cap = 0;
 	int rc;

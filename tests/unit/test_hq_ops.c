@@ -255,6 +255,30 @@ static void test_sync_sends_its_version_and_ingest_records_it(void **state)
 	free(f);
 }
 
+static void test_fleet_counts_conflicts(void **state)
+{
+	(void)state;
+	assert_int_equal(add_kiosk("k-b", "Berlin", "Kasse", "Europe/Berlin", "Bearer bbbb-token"), 0);
+	post_batch("k-a", TOKEN_A, 1, 3);
+	assert_int_equal(hq_registry_count_conflict(db, "k-b"), 0);
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	assert_int_equal(hq_registry_fleet(db, &f, &n, err, sizeof(err)), 0);
+	/* Silent first: k-b never posted. */
+	assert_int_equal(n, 2);
+	assert_string_equal(f[0].k.id, "k-b");
+	assert_int_equal(f[0].conflicts, 1);
+	assert_int_equal(f[1].conflicts, 0);
+	free(f);
+	/* Where ingest keeps a log of conflicting ratings, those count too. */
+	sql("CREATE TABLE conflicts (kiosk_id TEXT, install_id TEXT, seq INTEGER);"
+	    "INSERT INTO conflicts VALUES ('k-a', 'i1', 1), ('k-a', 'i1', 2);");
+	assert_int_equal(hq_registry_fleet(db, &f, &n, err, sizeof(err)), 0);
+	assert_int_equal(f[0].conflicts, 1);
+	assert_int_equal(f[1].conflicts, 2);
+	free(f);
+}
+
 static void test_expiry_is_days_or_a_date(void **state)
 {
 	(void)state;
@@ -442,6 +466,7 @@ int main(void)
 		T(test_csv_export_neutralises_formulas),
 		T(test_control_characters_from_requests_are_escaped_in_logs),
 		T(test_sync_sends_its_version_and_ingest_records_it),
+		T(test_fleet_counts_conflicts),
 		T(test_expiry_is_days_or_a_date),
 		T(test_summaries_with_kiosks_in_400_zones_across_dst),
 	};
