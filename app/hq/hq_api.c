@@ -91,17 +91,26 @@ static int bearer_hash(const struct hq_request *req, uint8_t hash[HQ_HASH_LEN])
 	return hq_token_hash(t, len, hash);
 }
 
-/* An expired token gets its own 401, saying when, so the operator knows to rotate it. 1 if so. */
-static int refuse_expired(struct hq_store *db, const struct hq_request *req, struct hq_response *res,
-			  const uint8_t hash[HQ_HASH_LEN])
+int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN], char *msg, size_t len)
 {
 	char who[128], when[32];
 	int64_t at;
 	if (hq_registry_expired(db, hash, who, sizeof(who), &at) != 1)
 		return 0;
 	utc_text(at, when);
-	hq_api_error(res, req, 401, "the token of %s expired at %s; make a new one (tally-hq kiosk rotate-token ID,"
-		     " or admin-token rotate ID)", who, when);
+	snprintf(msg, len, "the token of %s expired at %s; make a new one (tally-hq kiosk rotate-token ID,"
+		 " or admin-token rotate ID)", who, when);
+	return 1;
+}
+
+/* An expired token gets its own 401, saying when, so the operator knows to rotate it. 1 if so. */
+static int refuse_expired(struct hq_store *db, const struct hq_request *req, struct hq_response *res,
+			  const uint8_t hash[HQ_HASH_LEN])
+{
+	char msg[256];
+	if (!hq_api_expired_message(db, hash, msg, sizeof(msg)))
+		return 0;
+	hq_api_error(res, req, 401, "%s", msg);
 	return 1;
 }
 

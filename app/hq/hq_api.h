@@ -61,4 +61,12 @@ void hq_api_error(struct hq_response *res, const struct hq_request *req, int sta
 
 void hq_api_response_free(struct hq_response *res);
 
+/*
+ * For a refused token: 1 with msg filled ("the token of kiosk K expired at
+ * ...") when hash is a token that was good but expired, else 0. Whoever
+ * answers 401 for a token (also before the body is read) says this instead
+ * of "unknown or revoked".
+ */
+int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN], char *msg, size_t len);
+
 #endif
