@@ -107,7 +107,7 @@ int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN],
 static int refuse_expired(struct hq_store *db, const struct hq_request *req, struct hq_response *res,
 			  const uint8_t hash[HQ_HASH_LEN])
 {
-	char msg[256];
+	char msg[512];
 	if (!hq_api_expired_message(db, hash, msg, sizeof(msg)))
 		return 0;
 	hq_api_error(res, req, 401, "%s", msg);
