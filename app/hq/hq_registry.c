@@ -277,41 +277,18 @@ int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const s
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int hq_registry_count_conflict(struct hq_store *s, const char *id)
-{
-	sqlite3 *db = hq_store_sqlite(s);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "UPDATE kiosks SET conflicts = conflicts + 1 WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return run(st) == SQLITE_DONE ? 0 : -1;
-}
-
 int hq_registry_fleet(struct hq_store *s, struct hq_fleet_kiosk **out, size_t *n, char *err, size_t errlen)
 {
 	sqlite3 *db = hq_store_sqlite(s);
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	/*
-	 * Conflicts: where head office keeps a log of them (a table conflicts,
-	 * one row per conflicting rating, written by the ingest that refuses
-	 * the batch), they are counted there; otherwise the registry's own
-	 * counter (hq_registry_count_conflict).
-	 */
-	int logged = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'", -1, &st,
-			       NULL) == SQLITE_OK) {
-		logged = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	char sql[640];
-	snprintf(sql, sizeof(sql),
-		 "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_prefix,"
-		 " token_expires_ms, last_batch_ms, last_seq, version, clock_state, %s, batches,"
-		 " accepted, duplicates, (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
-		 " FROM kiosks k ORDER BY revoked_ms <> 0, last_batch_ms, id",
-		 logged ? "k.conflicts + (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = k.id)" : "k.conflicts");
+	/* Conflicts: the ratings refused as conflicting, from ingest's log of them (hq_store). */
+	const char *sql = "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_prefix,"
+			  " token_expires_ms, last_batch_ms, last_seq, version, clock_state,"
+			  " (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = k.id), batches, accepted, duplicates,"
+			  " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
+			  " FROM kiosks k ORDER BY revoked_ms <> 0, last_batch_ms, id";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "cannot list kiosks", err, errlen);
 	size_t cap = 0;

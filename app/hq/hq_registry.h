@@ -35,7 +35,7 @@ struct hq_fleet_kiosk {
 	int64_t last_seq;           /* highest seq of its last batch */
 	char version[32];           /* tally-sync's, from its last batch that said ("" unknown) */
 	char clock[16];             /* "synced", "corrected", "unsynced" (newest rating), "" unknown */
-	int64_t conflicts;          /* batches refused as conflicting (409) */
+	int64_t conflicts;          /* ratings refused as conflicting with stored ones (409), as ingest logged them */
 	int64_t batches, accepted, duplicates;
 };
 
@@ -71,9 +71,6 @@ int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], cha
  */
 int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 			   int64_t now, const struct protocol_ack *ack);
-
-/* Counts one conflicting batch of kiosk id (outside the refused batch's transaction). 0 or -1. */
-int hq_registry_count_conflict(struct hq_store *s, const char *id);
 
 /*
  * The fleet, silent ones first: active kiosks that never posted, then by
