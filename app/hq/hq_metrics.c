@@ -113,7 +113,8 @@ void hq_metrics_write(FILE *f, const struct hq_fleet_kiosk *fleet, size_t n, int
 	fprintf(f, "tally_hq_batches_total %lld\n", (long long)batches);
 	help(f, "tally_hq_duplicates_total", "counter", "Ratings received again and ignored (resent after a lost ack).");
 	fprintf(f, "tally_hq_duplicates_total %lld\n", (long long)duplicates);
-	help(f, "tally_hq_conflicts_total", "counter", "Ratings refused as conflicting with stored ones (409), as ingest recorded them.");
+	help(f, "tally_hq_conflicts_total", "counter",
+	     "Ratings refused as conflicting with stored ones (409), as ingest recorded them.");
 	fprintf(f, "tally_hq_conflicts_total %lld\n", (long long)conflicts);
 	help(f, "tally_hq_kiosks", "gauge", "Kiosks in the registry, by state.");
 	fprintf(f, "tally_hq_kiosks{state=\"active\"} %lld\ntally_hq_kiosks{state=\"revoked\"} %lld\n", (long long)active,
