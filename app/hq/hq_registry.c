@@ -46,7 +46,7 @@ static int run(sqlite3_stmt *st)
 int hq_registry_admin_create(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     const char *label, int64_t expires_ms, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "INSERT INTO admin_tokens (token_hash, created_ms, prefix, label, expires_ms)"
 			       " VALUES (?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
@@ -64,7 +64,7 @@ int hq_registry_admin_create(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]
 
 int hq_registry_admin_list(struct hq_store *s, struct hq_admin_token **out, size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
@@ -113,7 +113,7 @@ static int all_hex(const char *s)
 
 int hq_registry_admin_find(struct hq_store *s, const char *ref, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	sqlite3_stmt *st;
 	/* A number is an id; 4 or more hex digits are a prefix (an id like "1234" is tried as an id first). */
 	char *end;
@@ -149,7 +149,7 @@ int hq_registry_admin_find(struct hq_store *s, const char *ref, int64_t *id, cha
 
 int hq_registry_admin_revoke(struct hq_store *s, int64_t id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "UPDATE admin_tokens SET revoked_ms = CASE WHEN revoked_ms = 0 THEN ?1 ELSE revoked_ms END"
 			       " WHERE rowid = ?2", -1, &st, NULL) != SQLITE_OK)
@@ -164,7 +164,7 @@ int hq_registry_admin_revoke(struct hq_store *s, int64_t id, char *err, size_t e
 int hq_registry_admin_rotate(struct hq_store *s, int64_t id, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     int64_t expires_ms, int64_t *new_id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	if (errlen)
 		err[0] = '\0';
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -197,7 +197,7 @@ int hq_registry_admin_rotate(struct hq_store *s, int64_t id, const uint8_t hash[
 int hq_registry_kiosk_rotate(struct hq_store *s, const char *id, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     int64_t expires_ms, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	sqlite3_stmt *st;
 	/* One statement: the new hash replaces the old, so the old token stops working at this commit. */
 	if (sqlite3_prepare_v2(db, "UPDATE kiosks SET token_hash = ?1, token_prefix = ?2, token_expires_ms = ?3"
@@ -221,7 +221,7 @@ int hq_registry_kiosk_rotate(struct hq_store *s, const char *id, const uint8_t h
 int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *who, size_t wholen,
 			int64_t *expired_ms)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT 'kiosk ' || id, token_expires_ms FROM kiosks WHERE token_hash = ?1 AND revoked_ms = 0"
@@ -258,7 +258,7 @@ int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const s
 	const char *clock = !newest ? NULL : newest->r.clock_synced ? "synced" : newest->has_corrected ? "corrected"
 											   : "unsynced";
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(hq_store_sqlite(s),
+	if (sqlite3_prepare_v2(hq_store_db(s),
 			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = CASE WHEN ?2 > 0 THEN ?2 ELSE last_seq END,"
 			       " version = CASE WHEN ?3 = '' THEN version ELSE ?3 END, clock_state = coalesce(?4, clock_state),"
 			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7",
@@ -279,7 +279,7 @@ int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const s
 
 int hq_registry_fleet(struct hq_store *s, struct hq_fleet_kiosk **out, size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_sqlite(s);
+	sqlite3 *db = hq_store_db(s);
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_shifts.h"
 #include "log.h"
 #include "score.h"
 #include "hq_registry.h"
@@ -262,7 +263,7 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
-	if (migrate(s, path, err, errlen))
+	if (migrate(s, path, err, errlen) || hq_shifts_open(s, err, errlen))
 		goto fail;
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
@@ -293,11 +294,6 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 fail:
 	hq_store_close(s);
 	return -1;
-}
-
-struct sqlite3 *hq_store_sqlite(struct hq_store *s)
-{
-	return s->db;
 }
 
 void hq_store_close(struct hq_store *s)
@@ -1369,4 +1365,19 @@ done:
 	free(z);
 	free(row);
 	return rc;
+}
+
+/* --- for hq_shifts.c --------------------------------------------------------- */
+
+sqlite3 *hq_store_db(struct hq_store *s)
+{
+	return s->db;
+}
+
+void hq_store_write_lock(int on)
+{
+	if (on)
+		pthread_mutex_lock(&write_lock);
+	else
+		pthread_mutex_unlock(&write_lock);
 }

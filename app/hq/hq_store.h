@@ -139,8 +139,14 @@ int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *er
 /* tzday_valid (thread-safe). */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
+/*
+ * For modules that keep their own tables in head office's file
+ * (hq_shifts.c, hq_registry.c): this connection, and the process-wide
+ * write lock (hold it around every write). Zones need no lock: tzday is
+ * thread-safe.
+ */
 struct sqlite3;
-/* The connection itself, for hq_registry (the registry's operator commands and fleet view). */
-struct sqlite3 *hq_store_sqlite(struct hq_store *s);
+struct sqlite3 *hq_store_db(struct hq_store *s);
+void hq_store_write_lock(int on);
 
 #endif
