@@ -127,7 +127,8 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		return;
 	}
 	struct protocol_ack *ack = malloc(sizeof(*ack));
-	if (!ack || hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err))) {
+	if (!ack || (opt->ingest ? opt->ingest(opt->ingest_ctx, &k, &b, now_ms(), ack, err, sizeof(err))
+			      : hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err)))) {
 		hq_api_error(res, req, 503, "kiosk %s: %s", k.id, ack ? err : "out of memory");
 		free(ack);
 		protocol_batch_free(&b);

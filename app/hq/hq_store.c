@@ -21,17 +21,22 @@
  */
 #include "hq_store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "score.h"
 
 struct hq_store {
 	sqlite3 *db;
+	int in_group;            /* inside hq_store_group_begin: batches use SAVEPOINTs */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
@@ -139,9 +144,50 @@ static int migrate(struct hq_store *s, const char *path, char *err, size_t errle
 	return 0;
 }
 
+/* Group that may read the database files; -1: none (files 0600). */
+static gid_t file_group = (gid_t)-1;
+
+void hq_store_set_file_group(gid_t gid)
+{
+	file_group = gid;
+}
+
+/*
+ * The database holds every token's hash and every rating: it is created
+ * 0600 (0640 with file_group) whatever the umask, before SQLite opens it,
+ * because SQLite creates the WAL and SHM files with the mode of the main
+ * file. A file left open to others by an older version loses those bits.
+ */
+static int make_private(const char *path, char *err, size_t errlen)
+{
+	if (!strcmp(path, ":memory:") || !*path)
+		return 0;
+	mode_t mode = file_group == (gid_t)-1 ? 0600 : 0640;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		int bad = (file_group != (gid_t)-1 && fchown(fd, (uid_t)-1, file_group)) || fchmod(fd, mode);
+		if (bad)
+			snprintf(err, errlen, "%s: cannot set its owner group and mode: %s", path, strerror(errno));
+		close(fd);
+		if (bad)
+			unlink(path);
+		return bad ? -1 : 0;
+	}
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && (st.st_mode & 0007) && st.st_uid == geteuid())
+		(void)chmod(path, st.st_mode & 0770 & ~(mode_t)0007);
+	return 0;
+}
+
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen)
 {
 	*out = NULL;
+	if (make_private(path, err, errlen))
+		return -1;
 	struct hq_store *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -363,6 +409,79 @@ int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN])
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ok : -1;
 }
 
+/* --- transactions: one per batch, or one per group of batches ------------- */
+
+/*
+ * Group commit: the writer thread puts several batches into one
+ * transaction, so one fsync of the WAL covers them all (the fsync, not the
+ * inserts, is what limits a durable ingest). Each batch inside sits in
+ * its own SAVEPOINT: a batch that fails or conflicts is rolled back alone
+ * and the others still commit. No ack leaves before the group's COMMIT
+ * returned, so durability per ack is what it was with one transaction per
+ * batch.
+ */
+int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&write_lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot begin", err, errlen);
+		pthread_mutex_unlock(&write_lock);
+		return -1;
+	}
+	s->in_group = 1;
+	return 0;
+}
+
+int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(s, "cannot commit", err, errlen);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_group = 0;
+	pthread_mutex_unlock(&write_lock);
+	return rc;
+}
+
+/* Opens a batch's transaction: its own (standalone) or a SAVEPOINT in the group. */
+static int batch_begin(struct hq_store *s, char *err, size_t errlen)
+{
+	if (s->in_group) {
+		if (sqlite3_exec(s->db, "SAVEPOINT batch", NULL, NULL, NULL) != SQLITE_OK)
+			return db_fail(s, "cannot begin", err, errlen);
+		return 0;
+	}
+	pthread_mutex_lock(&write_lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot begin", err, errlen);
+		pthread_mutex_unlock(&write_lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps the batch: COMMIT, or RELEASE its savepoint (the group commits it). 0 or -1. */
+static int batch_end(struct hq_store *s, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, s->in_group ? "RELEASE batch" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot commit", err, errlen);
+	if (!s->in_group)
+		pthread_mutex_unlock(&write_lock);
+	return 0;
+}
+
+/* Undoes the batch and nothing else. */
+static void batch_rollback(struct hq_store *s)
+{
+	if (s->in_group) {
+		sqlite3_exec(s->db, "ROLLBACK TO batch; RELEASE batch", NULL, NULL, NULL);
+		return;
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&write_lock);
+}
+
 /* --- ingest ----------------------------------------------------------------- */
 
 static void best_time(const struct protocol_rating *p, int64_t *ms, int *known)
@@ -421,12 +540,8 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 {
 	memset(ack, 0, sizeof(*ack));
 	snprintf(ack->kiosk_id, sizeof(ack->kiosk_id), "%s", k->id);
-	pthread_mutex_lock(&write_lock);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		db_fail(s, "cannot begin", err, errlen);
-		pthread_mutex_unlock(&write_lock);
+	if (batch_begin(s, err, errlen))
 		return -1;
-	}
 	/* Re-read inside the transaction: another process may have moved it. */
 	int64_t from = 0;
 	sqlite3_stmt *st;
@@ -489,16 +604,12 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			goto rollback;
 		}
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		db_fail(s, "cannot commit", err, errlen);
+	if (batch_end(s, err, errlen))
 		goto rollback;
-	}
-	pthread_mutex_unlock(&write_lock);
 	return 0;
 rollback:
 	sqlite3_clear_bindings(s->insert);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_unlock(&write_lock);
+	batch_rollback(s);
 	memset(ack, 0, sizeof(*ack));
 	return -1;
 }
