@@ -27,9 +27,12 @@
  *   slow-header clients (slowloris) lose their connection however steadily
  *   they trickle; connection_timeout_s closes idle connections, and a body
  *   arriving at under 1 KiB/s on average after it is refused with 408.
- * - max_connections in total (the descriptor limit is raised to fit) and
- *   max_connections_per_address per client address, set high enough for a
- *   store's kiosks behind one NAT.
+ * - slow_connections_per_address: connections of one address that have
+ *   been sending their headers for over a second are capped, by closing
+ *   them, never by refusing a newcomer (kiosks behind one NAT get in).
+ * - max_connections in total (the descriptor limit is raised to fit), and
+ *   optionally max_connections_per_address (off by default: a store's
+ *   kiosks behind one NAT share an address).
  */
 #include "hq_http.h"
 
@@ -503,8 +506,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 {
 	struct hq_http *h = cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		*socket_context = ci ? hq_guard_conn_open(h->guard, ci->connect_fd) : NULL;
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *addr = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_context = fd ? hq_guard_conn_open(h->guard, fd->connect_fd, addr ? addr->client_addr : NULL) : NULL;
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		hq_guard_conn_close(h->guard, *socket_context);
 		*socket_context = NULL;
@@ -631,7 +635,8 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 		gnutls_priority_deinit(pc);
 		flags |= MHD_USE_TLS;
 	}
-	if (hq_guard_start(&h->guard, o->header_timeout_s, o->body_memory_limit, err, errlen) ||
+	if (hq_guard_start(&h->guard, o->header_timeout_s, o->slow_connections_per_address, o->body_memory_limit,
+			   err, errlen) ||
 	    hq_writer_start(&h->writer, o->db_path, err, errlen))
 		goto fail;
 	h->o.api.ingest = writer_ingest;

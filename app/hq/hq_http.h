@@ -21,7 +21,8 @@ struct hq_http_options {
 	double connection_timeout_s;  /* idle connection closed, slow body refused with 408 */
 	double header_timeout_s;      /* request line and headers complete within this; 0: no limit */
 	int max_connections;          /* open connections in total; 0: HQ_HTTP_MAX_CONNECTIONS */
-	int max_connections_per_address; /* 0: no per-address limit */
+	int max_connections_per_address; /* all connections of one address; 0: no limit */
+	int slow_connections_per_address; /* header phase over 1 s, per address: beyond it they are closed; 0: no cap */
 	size_t body_memory_limit;     /* bytes of request bodies held at once; 0: no limit */
 	struct hq_api_options api;    /* api.ingest is set by hq_http (the writer thread) */
 };

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 		.header_timeout_s = cfg.hq_header_timeout_s,
 		.max_connections = cfg.hq_max_connections,
 		.max_connections_per_address = cfg.hq_max_connections_per_address,
+		.slow_connections_per_address = cfg.hq_slow_connections_per_address,
 		.body_memory_limit = (size_t)cfg.hq_body_memory_limit_mb << 20,
 		.tls_priorities = cfg.hq_tls_priorities,
 		.api = { .max_batch = cfg.hq_max_batch },
