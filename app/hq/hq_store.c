@@ -116,6 +116,13 @@ static int user_version(sqlite3 *db)
 
 static int migrate(struct hq_store *s, const char *path, char *err, size_t errlen)
 {
+	/*
+	 * Up to date: nothing to write, so no write lock either. Every thread of
+	 * the server opens its own connection, and none of them may wait for a
+	 * lock that a long write (or another process) holds just to find that out.
+	 */
+	if (user_version(s->db) == N_MIGRATIONS)
+		return 0;
 	/* IMMEDIATE: two processes opening a new file must not both migrate it. */
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(s, path, err, errlen);
@@ -226,6 +233,11 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 fail:
 	hq_store_close(s);
 	return -1;
+}
+
+void hq_store_busy_timeout(struct hq_store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
 }
 
 void hq_store_close(struct hq_store *s)

@@ -44,6 +44,8 @@ void hq_store_set_file_group(gid_t gid);
 /* Opens (creating if absent, private whatever the umask) and migrates path. 0, or -1 with err filled. */
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen);
 void hq_store_close(struct hq_store *s);
+/* How long a write waits for a lock another process holds (default 5 s). */
+void hq_store_busy_timeout(struct hq_store *s, int ms);
 
 /* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],

@@ -142,6 +142,12 @@ int hq_writer_start(struct hq_writer **out, const char *db_path, char *err, size
 		free(w);
 		return -1;
 	}
+	/*
+	 * Only a CLI command (kiosk add, revoke) competes for the write lock,
+	 * briefly; a long wait means something holds it, and waiting (the
+	 * kiosks wait with us) beats answering 503 to everyone meanwhile.
+	 */
+	hq_store_busy_timeout(w->db, 30000);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
