@@ -47,6 +47,7 @@ struct hq_writer {
 	pthread_cond_t done;     /* callers wait for their job */
 	struct job *head, *tail;
 	int stopping;
+	int64_t writing;
 	struct hq_writer_stats stats;
 };
 
@@ -73,11 +74,13 @@ static void run_group(struct hq_writer *w, struct job *group, struct hq_writer_s
 	int64_t batches = 0, ratings = 0;
 	for (struct job *j = group; j; j = j->next) {
 		j->rc = hq_store_ingest(w->db, j->k, j->b, j->now_ms, j->ack, j->err, j->errlen);
-		batches++;
-		ratings += (int64_t)j->b->n;
+		if (j->rc == 0) {
+			batches++;
+			ratings += (int64_t)j->b->n;
+		}
 	}
 	if (hq_store_group_commit(w->db, err, sizeof(err))) {
-		log_msg(LOG_ERR, "writer: %s (%lld batches answered 503, to be sent again)", err, (long long)batches);
+		log_msg(LOG_ERR, "writer: %s (the group's batches answered 503, to be sent again)", err);
 		for (struct job *j = group; j; j = j->next) {
 			if (j->rc == 0)
 				memset(j->ack, 0, sizeof(*j->ack));
@@ -112,6 +115,8 @@ static void *writer_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		last->next = NULL;
+		for (struct job *j = group; j; j = j->next)
+			w->writing++;
 		pthread_mutex_unlock(&w->lock);
 		struct hq_writer_stats d = { 0 };
 		run_group(w, group, &d);
@@ -120,6 +125,7 @@ static void *writer_main(void *arg)
 		w->stats.batches += d.batches;
 		w->stats.ratings += d.ratings;
 		w->stats.busy_us += d.busy_us;
+		w->writing = 0;
 		for (struct job *j = group, *next; j; j = next) {
 			next = j->next; /* j belongs to its caller once done is set */
 			j->done = 1;
@@ -187,6 +193,10 @@ void hq_writer_stats(struct hq_writer *w, struct hq_writer_stats *out)
 {
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
+	out->queued = 0;
+	out->writing = w->writing;
+	for (struct job *j = w->head; j; j = j->next)
+		out->queued++;
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -30,6 +30,8 @@ int hq_writer_ingest(struct hq_writer *w, const struct hq_kiosk *k, const struct
 struct hq_writer_stats {
 	int64_t groups, batches, ratings;
 	int64_t busy_us;    /* time spent inside transactions */
+	int64_t queued;     /* batches waiting for the next group now */
+	int64_t writing;    /* batches in the group being written now */
 };
 void hq_writer_stats(struct hq_writer *w, struct hq_writer_stats *out);
 
