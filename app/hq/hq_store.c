@@ -36,6 +36,7 @@
 
 struct hq_store {
 	sqlite3 *db;
+	sqlite3_stmt *count_up;
 	int in_group;            /* inside hq_store_group_begin: batches use SAVEPOINTs */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
@@ -81,6 +82,30 @@ static const char *migrations[] = {
 	" received_ms INTEGER NOT NULL,"
 	" UNIQUE (kiosk_id, seq));"
 	"CREATE INDEX ratings_best ON ratings(best_ms);",
+	/*
+	 * 2: counts per kiosk and quarter hour, kept by ingest in the batch's
+	 * own transaction, so a summary reads one row per kiosk and quarter
+	 * hour instead of every rating of the day: its cost no longer grows
+	 * with the chain's ratings. A quarter hour because every zone's offset
+	 * is a multiple of it: all ratings of one slot fall in one local hour.
+	 * v0..v4 count the ratings by value; misuse and closed those the
+	 * summary keeps apart (RATING_MISUSE first, as agg_add does).
+	 */
+	"CREATE TABLE rating_counts ("
+	" slot INTEGER NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 INTEGER NOT NULL DEFAULT 0, v1 INTEGER NOT NULL DEFAULT 0, v2 INTEGER NOT NULL DEFAULT 0,"
+	" v3 INTEGER NOT NULL DEFAULT 0, v4 INTEGER NOT NULL DEFAULT 0,"
+	" misuse INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, scale, known)) WITHOUT ROWID;"
+	"INSERT INTO rating_counts"
+	" SELECT best_ms / 900000, kiosk_id, scale, time_known,"
+	"  sum(flags & 3 = 0 AND value = 0), sum(flags & 3 = 0 AND value = 1), sum(flags & 3 = 0 AND value = 2),"
+	"  sum(flags & 3 = 0 AND value = 3), sum(flags & 3 = 0 AND value = 4),"
+	"  sum(flags & 1 = 1), sum(flags & 3 = 2)"
+	" FROM ratings WHERE scale BETWEEN 3 AND 5 AND value >= 0 AND value < scale GROUP BY 1, 2, 3, 4;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -224,7 +249,12 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 			       " FROM kiosks WHERE token_hash = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND seq > ? ORDER BY seq",
-			       -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK) {
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4,"
+			       " misuse, closed) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+			       " v0 = v0 + excluded.v0, v1 = v1 + excluded.v1, v2 = v2 + excluded.v2, v3 = v3 + excluded.v3,"
+			       " v4 = v4 + excluded.v4, misuse = misuse + excluded.misuse, closed = closed + excluded.closed",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->count_up, NULL) != SQLITE_OK) {
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
@@ -247,6 +277,7 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->by_token);
 	sqlite3_finalize(s->walk);
+	sqlite3_finalize(s->count_up);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -547,9 +578,77 @@ static int progress(struct hq_store *s, const char *kiosk_id, int64_t from, stru
 	return 0;
 }
 
+/* The quarter hours of one batch's new ratings, before they go into rating_counts. */
+#define SLOT_MS 900000
+struct slot_count {
+	int64_t slot;
+	int scale, known;
+	int64_t v[5], misuse, closed;
+};
+
+struct slot_counts {
+	struct slot_count *c;
+	size_t n, cap;
+};
+
+/* Counts one new rating; -1 out of memory. Ratings come in time order: the slot is nearly always the last one. */
+static int slot_add(struct slot_counts *sc, int64_t best, int known, const struct rating *r)
+{
+	int64_t slot = best / SLOT_MS;
+	struct slot_count *c = NULL;
+	for (size_t i = sc->n, seen = 0; i-- > 0 && seen < 8 && !c; seen++)
+		if (sc->c[i].slot == slot && sc->c[i].scale == r->scale && sc->c[i].known == known)
+			c = &sc->c[i];
+	if (!c) {
+		if (sc->n == sc->cap) {
+			size_t cap = sc->cap ? sc->cap * 2 : 32;
+			struct slot_count *more = realloc(sc->c, cap * sizeof(*more));
+			if (!more)
+				return -1;
+			sc->c = more;
+			sc->cap = cap;
+		}
+		c = &sc->c[sc->n++];
+		memset(c, 0, sizeof(*c));
+		c->slot = slot;
+		c->scale = r->scale;
+		c->known = known;
+	}
+	if (r->flags & RATING_MISUSE)
+		c->misuse++;
+	else if (r->flags & RATING_CLOSED)
+		c->closed++;
+	else if (r->value >= 0 && r->value < 5)
+		c->v[r->value]++;
+	return 0;
+}
+
+/* Adds the batch's counts to rating_counts (same transaction as its rows). 0 or -1. */
+static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slot_counts *sc)
+{
+	sqlite3_stmt *st = s->count_up;
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < sc->n && rc == SQLITE_DONE; i++) {
+		const struct slot_count *c = &sc->c[i];
+		sqlite3_bind_int64(st, 1, c->slot);
+		sqlite3_bind_text(st, 2, kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, c->scale);
+		sqlite3_bind_int(st, 4, c->known);
+		for (int v = 0; v < 5; v++)
+			sqlite3_bind_int64(st, 5 + v, c->v[v]);
+		sqlite3_bind_int64(st, 10, c->misuse);
+		sqlite3_bind_int64(st, 11, c->closed);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now, struct protocol_ack *ack, char *err, size_t errlen)
 {
+	struct slot_counts counts = { 0 };
 	memset(ack, 0, sizeof(*ack));
 	snprintf(ack->kiosk_id, sizeof(ack->kiosk_id), "%s", k->id);
 	if (batch_begin(s, err, errlen))
@@ -592,12 +691,21 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			db_fail(s, "cannot store rating", err, errlen);
 			goto rollback;
 		}
-		if (sqlite3_changes(s->db) == 1)
+		if (sqlite3_changes(s->db) == 1) {
 			ack->accepted++;
-		else
+			if (slot_add(&counts, best, known, &p->r)) {
+				snprintf(err, errlen, "out of memory");
+				goto rollback;
+			}
+		} else {
 			ack->duplicates++;
+		}
 	}
 	sqlite3_clear_bindings(st);
+	if (slot_flush(s, k->id, &counts)) {
+		db_fail(s, "cannot count ratings", err, errlen);
+		goto rollback;
+	}
 	if (progress(s, k->id, from, ack)) {
 		db_fail(s, "cannot compute progress", err, errlen);
 		goto rollback;
@@ -618,8 +726,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	}
 	if (batch_end(s, err, errlen))
 		goto rollback;
+	free(counts.c);
 	return 0;
 rollback:
+	free(counts.c);
 	sqlite3_clear_bindings(s->insert);
 	batch_rollback(s);
 	memset(ack, 0, sizeof(*ack));
@@ -711,19 +821,19 @@ struct agg {
 	int64_t hourly[24];
 };
 
-static void agg_add(struct agg *a, int value, int scale, int flags, int hour)
+static void agg_add(struct agg *a, int value, int scale, int flags, int hour, int64_t n)
 {
 	if (flags & RATING_MISUSE) {
-		a->misuse++;
+		a->misuse += n;
 		return;
 	}
 	if (flags & RATING_CLOSED) {
-		a->closed++;
+		a->closed += n;
 		return;
 	}
-	a->counts[scale][value]++;
+	a->counts[scale][value] += n;
 	if (hour >= 0 && hour < 24)
-		a->hourly[hour]++;
+		a->hourly[hour] += n;
 }
 
 /*
@@ -794,40 +904,48 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 			default_scale = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
+	/* Quarter-hour counts (see migration 2), not the ratings themselves: one row per kiosk and slot. */
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT k.id, k.store, k.area, k.tz, r.value, r.scale, r.flags, r.best_ms, r.time_known"
-			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
-			       " WHERE r.best_ms >= ? AND r.best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
+			       "SELECT k.id, k.store, k.area, k.tz, c.scale, c.slot, c.known, c.v0, c.v1, c.v2, c.v3, c.v4,"
+			       " c.misuse, c.closed FROM rating_counts c JOIN kiosks k ON k.id = c.kiosk_id"
+			       " WHERE c.slot >= ? AND c.slot < ?", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot read ratings", err, errlen);
 		goto done;
 	}
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 1, lo / SLOT_MS);
+	sqlite3_bind_int64(st, 2, (hi + SLOT_MS - 1) / SLOT_MS);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
-		int64_t ms = sqlite3_column_int64(st, 7);
+		int64_t ms = sqlite3_column_int64(st, 5) * SLOT_MS;
 		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
 			continue;
-		int value = sqlite3_column_int(st, 4), scale = sqlite3_column_int(st, 5);
-		int flags = sqlite3_column_int(st, 6);
-		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&z->from[zi], ms) : -1;
-		if (scale < 3 || scale > 5 || value < 0 || value >= scale)
+		int scale = sqlite3_column_int(st, 4);
+		int hour = sqlite3_column_int(st, 6) ? tzday_hour(&z->from[zi], ms) : -1;
+		if (scale < 3 || scale > 5)
 			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
-		agg_add(chain, value, scale, flags, hour);
-		if (strcmp((const char *)sqlite3_column_text(st, 1), k->store) != 0)
-			continue;
-		agg_add(store, value, scale, flags, hour);
-		if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
-			agg_add(mine, value, scale, flags, hour);
-		const char *area = (const char *)sqlite3_column_text(st, 2);
-		size_t i;
-		for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
-			;
-		if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
-			snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
-		if (i < nareas)
-			agg_add(&areas[i].a, value, scale, flags, hour);
+		struct agg *to[4] = { chain, NULL, NULL, NULL };
+		if (!strcmp((const char *)sqlite3_column_text(st, 1), k->store)) {
+			to[1] = store;
+			if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
+				to[2] = mine;
+			const char *area = (const char *)sqlite3_column_text(st, 2);
+			size_t i;
+			for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
+				;
+			if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
+				snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
+			if (i < nareas)
+				to[3] = &areas[i].a;
+		}
+		for (int t = 0; t < 4; t++) {
+			if (!to[t])
+				continue;
+			for (int v = 0; v < scale; v++)
+				agg_add(to[t], v, scale, 0, hour, sqlite3_column_int64(st, 7 + v));
+			agg_add(to[t], 0, scale, RATING_MISUSE, hour, sqlite3_column_int64(st, 12));
+			agg_add(to[t], 0, scale, RATING_CLOSED, hour, sqlite3_column_int64(st, 13));
+		}
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE) {
