@@ -36,6 +36,8 @@
 
 struct hq_store {
 	sqlite3 *db;
+	void (*on_wal)(void *arg, int frames);
+	void *on_wal_arg;
 	sqlite3_stmt *count_up;
 	int in_group;            /* inside hq_store_group_begin: batches use SAVEPOINTs */
 	sqlite3_stmt *insert;
@@ -108,6 +110,16 @@ static const char *migrations[] = {
 	" FROM ratings WHERE scale BETWEEN 3 AND 5 AND value >= 0 AND value < scale GROUP BY 1, 2, 3, 4;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+void hq_store_init_process(void)
+{
+	/*
+	 * SQLite's memory statistics take one process-wide mutex on every
+	 * allocation: the writer and every reader thread would queue on it.
+	 * Nothing here reads those statistics.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int hq_store_schema_latest(void)
 {
@@ -268,6 +280,32 @@ fail:
 void hq_store_busy_timeout(struct hq_store *s, int ms)
 {
 	sqlite3_busy_timeout(s->db, ms);
+}
+
+static int wal_frames(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	struct hq_store *s = arg;
+	if (s->on_wal)
+		s->on_wal(s->on_wal_arg, frames);
+	return SQLITE_OK;
+}
+
+void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg)
+{
+	s->on_wal = fn;
+	s->on_wal_arg = arg;
+	/* Replaces SQLite's automatic checkpoint: the caller checkpoints elsewhere. */
+	sqlite3_wal_hook(s->db, wal_frames, s);
+}
+
+int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_fail(s, "cannot checkpoint", err, errlen);
+	return 0;
 }
 
 void hq_store_close(struct hq_store *s)

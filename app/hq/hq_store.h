@@ -35,6 +35,9 @@ struct hq_kiosk {
 	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
 };
 
+/* Once, before any other hq_store call of a threaded server: SQLite's process-wide settings. */
+void hq_store_init_process(void);
+
 /* The schema version this build writes. */
 int hq_store_schema_latest(void);
 
@@ -46,6 +49,10 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 void hq_store_close(struct hq_store *s);
 /* How long a write waits for a lock another process holds (default 5 s). */
 void hq_store_busy_timeout(struct hq_store *s, int ms);
+/* After each commit on s, fn(arg, frames in the WAL); s no longer checkpoints by itself. */
+void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg);
+/* Copies what it can of the WAL into the database (PASSIVE: waits for no one). 0 or -1 with err. */
+int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen);
 
 /* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],

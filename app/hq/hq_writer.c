@@ -9,6 +9,11 @@
  * groups grow: the writer never waits to fill a group, it takes what came
  * while the previous commit ran.
  *
+ * The writer does not checkpoint: SQLite would do it inside the commit
+ * that crosses 1000 WAL pages, copying pages and fsyncing the database
+ * while every kiosk waits. A checkpoint thread with its own connection
+ * does it instead, woken when the WAL has grown by that much.
+ *
  * A job's result is only set after COMMIT returned: an ack never names a
  * rating that a power cut could still take away. If the commit itself
  * fails, every batch of the group is answered as failed (nothing of it is
@@ -26,6 +31,8 @@
 
 /* Enough to amortise an fsync, small enough that a group commits in tens of ms. */
 #define GROUP_RATINGS 50000
+/* SQLite's own default for an automatic checkpoint (4 MiB with 4 KiB pages). */
+#define CHECKPOINT_FRAMES 1000
 
 struct job {
 	const struct hq_kiosk *k;
@@ -48,6 +55,11 @@ struct hq_writer {
 	struct job *head, *tail;
 	int stopping;
 	int64_t writing;
+	/* checkpoints */
+	struct hq_store *ckpt_db;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_wake;
+	int ckpt_due;
 	struct hq_writer_stats stats;
 };
 
@@ -93,6 +105,38 @@ static void run_group(struct hq_writer *w, struct job *group, struct hq_writer_s
 	d->batches = batches;
 	d->ratings = ratings;
 	d->busy_us = mono_us() - t0;
+}
+
+/* On the writer thread, after a commit (SQLite's WAL hook). */
+static void wal_grew(void *arg, int frames)
+{
+	struct hq_writer *w = arg;
+	if (frames < CHECKPOINT_FRAMES)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->ckpt_due = 1;
+	pthread_cond_signal(&w->ckpt_wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *checkpoint_main(void *arg)
+{
+	struct hq_writer *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->ckpt_due && !w->stopping)
+			pthread_cond_wait(&w->ckpt_wake, &w->lock);
+		if (w->stopping)
+			break;
+		w->ckpt_due = 0;
+		pthread_mutex_unlock(&w->lock);
+		char err[256];
+		if (hq_store_checkpoint(w->ckpt_db, err, sizeof(err)))
+			log_msg(LOG_WARNING, "writer: %s", err);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
 }
 
 static void *writer_main(void *arg)
@@ -154,17 +198,40 @@ int hq_writer_start(struct hq_writer **out, const char *db_path, char *err, size
 	 * kiosks wait with us) beats answering 503 to everyone meanwhile.
 	 */
 	hq_store_busy_timeout(w->db, 30000);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->done, NULL);
-	if (pthread_create(&w->thread, NULL, writer_main, w)) {
-		snprintf(err, errlen, "cannot start the writer thread");
+	if (hq_store_open(&w->ckpt_db, db_path, err, errlen)) {
 		hq_store_close(w->db);
 		free(w);
 		return -1;
 	}
+	hq_store_on_wal(w->db, wal_grew, w);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->ckpt_wake, NULL);
+	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w)) {
+		snprintf(err, errlen, "cannot start the checkpoint thread");
+		goto fail;
+	}
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		snprintf(err, errlen, "cannot start the writer thread");
+		pthread_mutex_lock(&w->lock);
+		w->stopping = 1;
+		pthread_cond_signal(&w->ckpt_wake);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->ckpt_thread, NULL);
+		goto fail;
+	}
 	*out = w;
 	return 0;
+fail:
+	hq_store_close(w->db);
+	hq_store_close(w->ckpt_db);
+	pthread_cond_destroy(&w->ckpt_wake);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	return -1;
 }
 
 int hq_writer_ingest(struct hq_writer *w, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
@@ -207,9 +274,13 @@ void hq_writer_stop(struct hq_writer *w)
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
 	pthread_cond_signal(&w->work);
+	pthread_cond_signal(&w->ckpt_wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	pthread_join(w->ckpt_thread, NULL);
 	hq_store_close(w->db);
+	hq_store_close(w->ckpt_db);
+	pthread_cond_destroy(&w->ckpt_wake);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
 	pthread_mutex_destroy(&w->lock);

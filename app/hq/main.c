@@ -16,6 +16,7 @@
 #include "config.h"
 #include "hq_cli.h"
 #include "hq_http.h"
+#include "hq_store.h"
 #include "journal_log.h"
 #include "log.h"
 
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
 			return usage();
 		*slot = argv[++i];
 	}
+	hq_store_init_process();
 	log_init("tally-hq");
 	journal_log_setup(NULL); /* the journal when systemd runs us */
 	if (verbose)
