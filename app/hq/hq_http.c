@@ -722,6 +722,14 @@ void hq_http_stop(struct hq_http *h)
 		MHD_stop_daemon(h->daemon);
 	hq_pool_free(h->readers);
 	hq_pool_free(h->ingest);
+	if (h->writer) {
+		struct hq_writer_stats st;
+		hq_writer_stats(h->writer, &st);
+		if (st.groups)
+			log_msg(LOG_INFO, "writer: %lld ratings in %lld batches, %lld group commits (%.1f batches each)",
+				(long long)st.ratings, (long long)st.batches, (long long)st.groups,
+				(double)st.batches / (double)st.groups);
+	}
 	hq_writer_stop(h->writer);
 	hq_guard_stop(h->guard);
 	for (size_t i = 0; i < h->ndbs; i++)
