@@ -915,6 +915,102 @@ struct area_agg {
 	struct agg a;
 };
 
+/* Where one kiosk's ratings count in a summary. */
+struct place {
+	char id[RATING_ID_MAX];
+	int zi;                  /* its zone in struct zones, -1: none */
+	int in_store, mine;
+	int area;                /* index into the areas, -1: another store's */
+};
+
+/* Every kiosk's place, found by id through an open-addressing table. */
+struct places {
+	struct place *p;
+	size_t n;
+	int *slots;              /* index into p, -1: empty */
+	size_t size;             /* a power of two, at least twice n */
+};
+
+static uint32_t id_hash(const char *id, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	return h;
+}
+
+static const struct place *place_find(const struct places *pl, const char *id, size_t len)
+{
+	if (!id || !pl->size)
+		return NULL;
+	for (size_t i = id_hash(id, len) & (pl->size - 1);; i = (i + 1) & (pl->size - 1)) {
+		if (pl->slots[i] < 0)
+			return NULL;
+		const struct place *p = &pl->p[pl->slots[i]];
+		if (!strncmp(p->id, id, len) && p->id[len] == '\0')
+			return p;
+	}
+}
+
+/* Reads every kiosk and decides its place for requester k. 0 or -1 with err. */
+static int kiosk_places(struct hq_store *s, const struct hq_kiosk *k, const struct zones *z, struct area_agg *areas,
+			size_t *nareas, struct places *pl, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, store, area, tz FROM kiosks", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list kiosks", err, errlen);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pl->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct place *more = realloc(pl->p, cap * sizeof(*more));
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pl->p = more;
+		}
+		struct place *p = &pl->p[pl->n++];
+		text(st, 0, p->id, sizeof(p->id));
+		p->zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
+		p->in_store = !strcmp((const char *)sqlite3_column_text(st, 1), k->store);
+		p->mine = p->in_store && !strcmp(p->id, k->id);
+		p->area = -1;
+		if (p->in_store) {
+			const char *area = (const char *)sqlite3_column_text(st, 2);
+			size_t i;
+			for (i = 0; i < *nareas && strcmp(areas[i].name, area); i++)
+				;
+			if (i == *nareas && *nareas < PROTOCOL_MAX_AREAS)
+				snprintf(areas[(*nareas)++].name, sizeof(areas[i].name), "%s", area);
+			if (i < *nareas)
+				p->area = (int)i;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	pl->size = 16;
+	while (pl->size < pl->n * 2)
+		pl->size *= 2;
+	if (!(pl->slots = malloc(pl->size * sizeof(*pl->slots)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < pl->size; i++)
+		pl->slots[i] = -1;
+	for (size_t j = 0; j < pl->n; j++) {
+		size_t i = id_hash(pl->p[j].id, strlen(pl->p[j].id)) & (pl->size - 1);
+		while (pl->slots[i] >= 0)
+			i = (i + 1) & (pl->size - 1);
+		pl->slots[i] = (int)j;
+	}
+	return 0;
+}
+
 int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date,
 		     struct protocol_summary *out, char *err, size_t errlen)
 {
@@ -922,6 +1018,7 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	struct zones *z = calloc(1, sizeof(*z));
 	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
 	struct agg *mine = calloc(3, sizeof(*mine)), *store = mine + 1, *chain = mine + 2;
+	struct places places = { 0 };
 	size_t nareas = 0;
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
@@ -942,11 +1039,18 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 			default_scale = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
+	/*
+	 * Each kiosk's place in the figures (its zone, the requester's store,
+	 * the requester itself, its area) is decided once here, not per row:
+	 * the rows below are per kiosk and quarter hour, and a summary is asked
+	 * by every kiosk every few minutes.
+	 */
+	if (kiosk_places(s, k, z, areas, &nareas, &places, err, errlen))
+		goto done;
 	/* Quarter-hour counts (see migration 2), not the ratings themselves: one row per kiosk and slot. */
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT k.id, k.store, k.area, k.tz, c.scale, c.slot, c.known, c.v0, c.v1, c.v2, c.v3, c.v4,"
-			       " c.misuse, c.closed FROM rating_counts c JOIN kiosks k ON k.id = c.kiosk_id"
-			       " WHERE c.slot >= ? AND c.slot < ?", -1, &st, NULL) != SQLITE_OK) {
+			       "SELECT kiosk_id, scale, slot, known, v0, v1, v2, v3, v4, misuse, closed"
+			       " FROM rating_counts WHERE slot >= ? AND slot < ?", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot read ratings", err, errlen);
 		goto done;
 	}
@@ -954,35 +1058,24 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	sqlite3_bind_int64(st, 2, (hi + SLOT_MS - 1) / SLOT_MS);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
-		int64_t ms = sqlite3_column_int64(st, 5) * SLOT_MS;
-		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
+		const struct place *pl = place_find(&places, (const char *)sqlite3_column_text(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0));
+		int64_t ms = sqlite3_column_int64(st, 2) * SLOT_MS;
+		if (!pl || pl->zi < 0 || ms < z->from[pl->zi].start_ms || ms >= z->from[pl->zi].end_ms)
 			continue;
-		int scale = sqlite3_column_int(st, 4);
-		int hour = sqlite3_column_int(st, 6) ? tzday_hour(&z->from[zi], ms) : -1;
+		int scale = sqlite3_column_int(st, 1);
+		int hour = sqlite3_column_int(st, 3) ? tzday_hour(&z->from[pl->zi], ms) : -1;
 		if (scale < 3 || scale > 5)
 			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
-		struct agg *to[4] = { chain, NULL, NULL, NULL };
-		if (!strcmp((const char *)sqlite3_column_text(st, 1), k->store)) {
-			to[1] = store;
-			if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
-				to[2] = mine;
-			const char *area = (const char *)sqlite3_column_text(st, 2);
-			size_t i;
-			for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
-				;
-			if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
-				snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
-			if (i < nareas)
-				to[3] = &areas[i].a;
-		}
+		struct agg *to[4] = { chain, pl->in_store ? store : NULL, pl->mine ? mine : NULL,
+				      pl->area >= 0 ? &areas[pl->area].a : NULL };
 		for (int t = 0; t < 4; t++) {
 			if (!to[t])
 				continue;
 			for (int v = 0; v < scale; v++)
-				agg_add(to[t], v, scale, 0, hour, sqlite3_column_int64(st, 7 + v));
-			agg_add(to[t], 0, scale, RATING_MISUSE, hour, sqlite3_column_int64(st, 12));
-			agg_add(to[t], 0, scale, RATING_CLOSED, hour, sqlite3_column_int64(st, 13));
+				agg_add(to[t], v, scale, 0, hour, sqlite3_column_int64(st, 4 + v));
+			agg_add(to[t], 0, scale, RATING_MISUSE, hour, sqlite3_column_int64(st, 9));
+			agg_add(to[t], 0, scale, RATING_CLOSED, hour, sqlite3_column_int64(st, 10));
 		}
 	}
 	sqlite3_finalize(st);
@@ -1019,6 +1112,8 @@ done:
 	free(z);
 	free(areas);
 	free(mine);
+	free(places.p);
+	free(places.slots);
 	return rc;
 }
 
