@@ -53,6 +53,7 @@
 #include <zlib.h>
 
 #include "hq_guard.h"
+#include "hq_listen.h"
 #include "hq_pool.h"
 #include "hq_token.h"
 #include "hq_writer.h"
@@ -527,78 +528,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_WARNING, "libmicrohttpd: %s", line);
 }
 
-static char *read_file(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(1024 * 1024 + 1);
-	size_t n = buf ? fread(buf, 1, 1024 * 1024, f) : 0;
-	int bad = ferror(f) || !buf || n == 0;
-	fclose(f);
-	if (bad) {
-		free(buf);
-		snprintf(err, errlen, "%s: cannot read (empty?)", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* "1.2.3.4:80", "[::1]:80", ":80" (every IPv4 address). 0 or -1. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, int *v6)
-{
-	memset(ss, 0, sizeof(*ss));
-	const char *colon = strrchr(s, ':');
-	if (!colon)
-		return -1;
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end || port < 0 || port > 65535)
-		return -1;
-	char host[INET6_ADDRSTRLEN + 2];
-	size_t hl = (size_t)(colon - s);
-	if (hl >= sizeof(host))
-		return -1;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		host[hl - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			return -1;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a);
-		*v6 = 1;
-		return 0;
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-	if (hl == 0)
-		a->sin_addr.s_addr = htonl(INADDR_ANY);
-	else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-		return -1;
-	a->sin_family = AF_INET;
-	a->sin_port = htons((uint16_t)port);
-	*len = sizeof(*a);
-	*v6 = 0;
-	return 0;
-}
-
-/* The key gives the server's identity away: refuse one that other users can read. */
-static int key_private(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	if (stat(path, &st) == 0 && (st.st_mode & 0007)) {
-		snprintf(err, errlen, "%s: the TLS key is readable by other users (mode %04o): chmod 600 (or 640 with a group) it",
-			 path, (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
-	return 0;
-}
-
 int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *bound, size_t boundlen,
 		  char *err, size_t errlen)
 {
@@ -606,7 +535,7 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	int v6;
-	if (!o->listen || parse_listen(o->listen, &ss, &sslen, &v6)) {
+	if (!o->listen || hq_listen_parse(o->listen, &ss, &sslen, &v6)) {
 		snprintf(err, errlen, "listen address must be ADDR:PORT or [IPv6]:PORT, not \"%s\"", o->listen ? o->listen : "");
 		return -1;
 	}
@@ -623,8 +552,9 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 	int tls = o->tls_cert && *o->tls_cert && o->tls_key && *o->tls_key;
 	const char *prio = o->tls_priorities && *o->tls_priorities ? o->tls_priorities : HQ_HTTP_TLS_PRIORITIES;
 	if (tls) {
-		if (key_private(o->tls_key, err, errlen) || !(h->cert_pem = read_file(o->tls_cert, err, errlen)) ||
-		    !(h->key_pem = read_file(o->tls_key, err, errlen)))
+		if (hq_listen_key_private(o->tls_key, err, errlen) ||
+		    !(h->cert_pem = hq_listen_read_pem(o->tls_cert, err, errlen)) ||
+		    !(h->key_pem = hq_listen_read_pem(o->tls_key, err, errlen)))
 			goto fail;
 		/* Checked here for a clear line; MHD would only fail to start. */
 		gnutls_priority_t pc;
@@ -683,22 +613,7 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 		goto fail;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_LISTEN_FD);
-	struct sockaddr_storage got;
-	socklen_t gotlen = sizeof(got);
-	char host[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
-	if (di && getsockname(di->listen_fd, (struct sockaddr *)&got, &gotlen) == 0) {
-		if (got.ss_family == AF_INET6) {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&got;
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			port = ntohs(a->sin6_port);
-		} else {
-			struct sockaddr_in *a = (struct sockaddr_in *)&got;
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			port = ntohs(a->sin_port);
-		}
-	}
-	snprintf(bound, boundlen, v6 ? "[%s]:%d" : "%s:%d", host, port);
+	hq_listen_bound(di ? di->listen_fd : -1, bound, boundlen);
 	*out = h;
 	return 0;
 fail:
