@@ -1436,7 +1436,7 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	 */
 	if (kiosk_places(s, k, z, areas, &nareas, &places, err, errlen))
 		goto done;
-	/* Quarter-hour counts (see migration 2), not the ratings themselves: one row per kiosk and slot. */
+	/* Quarter-hour counts (see migration 3), not the ratings themselves: one row per kiosk and slot. */
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT kiosk_id, scale, slot, known, v0, v1, v2, v3, v4, misuse, closed"
 			       " FROM rating_counts WHERE slot >= ? AND slot < ?", -1, &st, NULL) != SQLITE_OK) {
