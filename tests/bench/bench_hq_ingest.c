@@ -213,8 +213,8 @@ static double storage_limit(const char *dir, int n)
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
-				   " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms)"
-				   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK) {
+				   " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms, install)"
+				   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "storage limit: %s\n", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -1;
@@ -241,6 +241,7 @@ static double storage_limit(const char *dir, int n)
 		sqlite3_bind_int64(st, 12, t);
 		sqlite3_bind_int(st, 13, 1);
 		sqlite3_bind_int64(st, 14, 1711875600000);
+		sqlite3_bind_int64(st, 15, 1); /* one kiosk store per kiosk: the same unique key as head office's */
 		ok = ok && sqlite3_step(st) == SQLITE_DONE;
 		sqlite3_reset(st);
 		if (ok && (i % 500 == 499 || i == n - 1))
