@@ -4,6 +4,7 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
+#   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
 #
 # Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
@@ -68,7 +69,7 @@ LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
-.PHONY: all run test bench install uninstall clean deps screenshots man deb
+.PHONY: all run test bench soak install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
 
 deps:
@@ -123,6 +124,15 @@ bench:
 	@./scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) ./tests/bench/run.sh
+
+# --- soak (release build; never part of make test) -----------------------------
+# A kiosk pressed 10 times a second through tally-sync and the fault proxy to
+# tally-hq, every daemon restarted at intervals; fails on a lost or
+# duplicated rating or on growth that does not level off (tests/soak/soak.py).
+SOAK_S ?= 3600
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@nice python3 tests/soak/soak.py $(BUILD) --seconds $(SOAK_S) $(if $(SOAK_OUT),--out $(SOAK_OUT))
 
 # --- run -----------------------------------------------------------------------
 run: deps
