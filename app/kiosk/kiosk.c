@@ -290,8 +290,13 @@ static void face_down(struct kiosk *k, int face)
 		latency_add(&k->press_to_present, latency_now_ns() - t0);
 }
 
-/* The rating is decided: store it, then thank. Every press is stored. */
-static void rate(struct kiosk *k, int face, enum rating_source source)
+/*
+ * The rating is decided: store it, then thank. Every press is stored.
+ * at_ns: when it was decided on CLOCK_MONOTONIC (a button's release, on
+ * its edges' time base), or 0 for now (keys, touch): stamps and the misuse
+ * filter then follow the edges' times, so a recording replays faithfully.
+ */
+static void rate(struct kiosk *k, int face, enum rating_source source, int64_t at_ns)
 {
 	if (!k->store) {
 		log_msg(LOG_WARNING, "press on face %d not stored: no working database", face + 1);
@@ -299,7 +304,10 @@ static void rate(struct kiosk *k, int face, enum rating_source source)
 	}
 	struct rating r = { .value = face, .scale = k->cfg->faces, .source = source };
 	snprintf(r.kiosk_id, sizeof(r.kiosk_id), "%s", k->cfg->kiosk_id);
-	clockstate_stamp(&r);
+	if (at_ns)
+		clockstate_stamp_at(&r, at_ns);
+	else
+		clockstate_stamp(&r);
 	r.flags = filter_classify(&k->filter, &r);
 	if (!opening_is_open(k->opening))
 		r.flags |= RATING_CLOSED;
@@ -340,7 +348,7 @@ static void press(struct kiosk *k, int face, enum rating_source source)
 	if (face < 0 || face >= k->cfg->faces)
 		return;
 	face_down(k, face);
-	rate(k, face, source);
+	rate(k, face, source, 0);
 }
 
 /* --- staff view ----------------------------------------------------------- */
@@ -565,7 +573,7 @@ static void on_button(const struct button_event *ev, void *arg)
 		} else if (staff_screen(k)) {
 			log_msg(LOG_INFO, "button %d released on the staff view: not a rating", ev->button + 1);
 		} else {
-			rate(k, ev->button, SOURCE_BUTTON);
+			rate(k, ev->button, SOURCE_BUTTON, ev->at_ns);
 		}
 		if (k->noisy & bit) { /* a clean press: the line works again */
 			k->noisy &= ~bit;

@@ -34,7 +34,7 @@ wait_until 60 '[ -S "$WORK/notify" ]' || fail "notify listener did not start"
 NOTIFY_SOCKET="$WORK/notify" WATCHDOG_USEC=400000 \
 	"$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 2>"$WORK/log" &
 KIOSK=$!
-trap 'kill $KIOSK $LISTENER 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'kill $KIOSK $LISTENER 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 wait_until 60 'screen_is rating' || { cat "$WORK/kiosk.status" "$WORK/log"; fail "status file: screen"; }
 grep -q "^pid $KIOSK$" "$WORK/kiosk.status" || fail "status file: pid"
 echo "ok: status file says the kiosk is up, showing the faces"
