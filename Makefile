@@ -4,6 +4,7 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
+#   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
 #   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
 #
@@ -69,7 +70,7 @@ LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
-.PHONY: all run test bench soak install uninstall clean deps screenshots man deb
+.PHONY: all run test bench soak crash-bench install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
 
 deps:
@@ -124,6 +125,12 @@ bench:
 	@./scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) ./tests/bench/run.sh
+
+# --- crash bench (release build; make test runs 30 rounds on the sanitizer build)
+CRASH_N ?= 1000
+crash-bench:
+	@$(MAKE) --no-print-directory all
+	@python3 tests/crash/kiosk_kill9.py $(BUILD)/tally-kiosk --rounds $(CRASH_N)
 
 # --- soak (release build; never part of make test) -----------------------------
 # A kiosk pressed 10 times a second through tally-sync and the fault proxy to
