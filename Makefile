@@ -104,7 +104,9 @@ $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtally.a
+# tests/support/: test-only parts linked into every unit test (the power-cut VFS).
+TEST_SUPPORT_OBJ = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(wildcard tests/support/*.c))
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/asan/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
