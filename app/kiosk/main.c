@@ -1,7 +1,7 @@
 /*
  * tally-kiosk: the rating screen. main only reads the command line and the
- * config, then hands over to the kiosk, the screenshot renderer or the
- * button wiring check.
+ * config, then hands over to the kiosk (kiosk.c), the screenshot renderer
+ * (kiosk_screenshot.c) or the button wiring check (buttontest.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "config.h"
 #include "journal_log.h"
 #include "kiosk.h"
+#include "kiosk_screenshot.h"
 #include "latency.h"
 #include "log.h"
 #include "tzday.h"
