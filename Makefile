@@ -38,14 +38,25 @@ endif
 
 PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO) $(PKGS_SYSTEMD)
 
+# libcurl in its GnuTLS flavour (libcurl3-gnutls), whichever flavour's
+# headers are installed (they are the same for one curl version): the
+# OpenSSL one would give tally-sync a second TLS stack beside the GnuTLS
+# that libcurl's own dependencies (librtmp, libldap) and tally-hq's
+# libmicrohttpd bring, and 3 MiB more of the kiosk's RAM.
+LIBS_CURL ?= -l:libcurl-gnutls.so.4
+
+# Each program links only what it uses (tests/e2e/linked_libraries.sh checks
+# the NEEDED entries): tallyctl no SDL, GPIO or curl; tally-sync no server
+# and one TLS stack.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
-LIBS_CORE  := $(shell $(PKG_CONFIG) --libs $(PKGS_CORE) 2>/dev/null) -lm
-LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-# tally-sync shares the kiosk's small RAM: only what it uses (no server, no GnuTLS).
-LIBS_SYNC  := $(shell $(PKG_CONFIG) --libs libcurl jansson zlib $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
-LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
+pkglibs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
+LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
+LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm
+LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL)
 
 CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
 	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
@@ -63,8 +74,8 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 prog_dir   = $(patsubst tally-%,%,$(patsubst tallyctl,ctl,$(1)))
 LIBS_tally-kiosk = $(LIBS_KIOSK)
 LIBS_tally-sync  = $(LIBS_SYNC)
-LIBS_tally-hq    = $(LIBS_NET)
-LIBS_tallyctl    = $(LIBS_ALL)
+LIBS_tally-hq    = $(LIBS_HQ)
+LIBS_tallyctl    = $(LIBS_CTL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 

@@ -84,6 +84,12 @@ int ctl_sync(struct ctl *c, int argc, char **argv);
 int ctl_bundle(struct ctl *c, int argc, char **argv);
 
 /*
+ * The path of prog installed beside this tallyctl (the programs are built
+ * and installed together), or prog alone to be searched in PATH. Returns out.
+ */
+char *ctl_sibling(const char *prog, char *out, size_t outlen);
+
+/*
  * Runs argv (argv[0] searched in PATH) with stdout and stderr appended to
  * out_path (NULL: ours), as uid/gid unless (uid_t)-1/(gid_t)-1. Returns its
  * exit status (128 + signal when killed, 127 when it could not be run),

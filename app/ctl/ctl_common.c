@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -259,4 +260,22 @@ bad:
 int ctl_today(const struct ctl *c, struct tzdate *out, char *err, size_t errlen)
 {
 	return tzday_date_of(c->cfg.timezone, ctl_now_ms(), out, NULL, err, errlen);
+}
+
+char *ctl_sibling(const char *prog, char *out, size_t outlen)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	snprintf(out, outlen, "%s", prog);
+	if (n <= 0)
+		return out;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return out;
+	*slash = '\0';
+	snprintf(out, outlen, "%s/%s", self, prog);
+	if (access(out, X_OK) != 0)
+		snprintf(out, outlen, "%s", prog);
+	return out;
 }

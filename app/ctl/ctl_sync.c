@@ -191,18 +191,8 @@ static int wake_daemon(const struct ctl *c, pid_t pid, double timeout_s)
 static int run_once(const struct ctl *c)
 {
 	/* The tally-sync installed beside us first: the pair is built together. */
-	char self[PATH_MAX], prog[PATH_MAX + 16] = "tally-sync";
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(prog, sizeof(prog), "%s/tally-sync", self);
-			if (access(prog, X_OK) != 0)
-				snprintf(prog, sizeof(prog), "tally-sync");
-		}
-	}
+	char prog[PATH_MAX + 16];
+	ctl_sibling("tally-sync", prog, sizeof(prog));
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
 	struct stat sb;

@@ -22,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -473,4 +474,9 @@ void hq_http_stop(struct hq_http *h)
 	free(h->cert_pem);
 	free(h->key_pem);
 	free(h);
+}
+
+void hq_http_version(char *out, size_t outlen)
+{
+	snprintf(out, outlen, "libmicrohttpd %s, GnuTLS %s", MHD_get_version(), gnutls_check_version(NULL));
 }

@@ -4,7 +4,7 @@
  * retry backoff and the summary pull, on one event loop that sleeps in
  * poll() until a rating arrives, a retry is due or a signal comes.
  *
- *   tally-sync [--config FILE] [--once] [--debug]
+ *   tally-sync [--config FILE] [--once] [--verbose]
  *
  * --once sends everything unsent now, pulls the summary, prints one line
  * and exits 0 when nothing is left unsent, 1 otherwise.
@@ -270,10 +270,22 @@ static int run_once(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tally-sync [--config FILE] [--once] [--debug]\n"
-		   "  --config FILE  settings (INI); without it, built-in defaults\n"
-		   "  --once         send everything unsent now, print one line, exit 0 if all went\n"
-		   "  --debug        log every round\n");
+	fprintf(f, "usage: tally-sync [--config FILE] [--once] [--verbose]\n"
+		   "       tally-sync --help | --version\n"
+		   "\n"
+		   "  -c, --config FILE  settings (INI); without it, built-in defaults\n"
+		   "      --once         send everything unsent now, print one line, exit 0 if all went\n"
+		   "  -v, --verbose      log every round (--debug is the older spelling)\n"
+		   "  -h, --help         this text\n"
+		   "  -V, --version      the version, and libcurl with its TLS library\n"
+		   "\n"
+		   "exit status: 0 stopped normally (--once: nothing left unsent), 1 failed, 2 bad command line or config\n");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "tally-sync: %s \"%s\"\n(tally-sync --help lists the options)\n", what, arg);
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -281,7 +293,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
-		{ "debug", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0, 0, 0, 0 },
@@ -297,20 +310,20 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err0);
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "c:odhV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'o': once = 1; break;
-		case 'd': log_set_level(LOG_DEBUG); break;
+		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("tally-sync %s\n", TALLY_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'V': printf("tally-sync %s\n%s\n", TALLY_VERSION, http_version()); return 0;
+		case ':': return usage_error("a value is needed after", argv[optind - 1]);
+		default: return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
 
 	reload_path = config_path;
 	static struct config cfg;
