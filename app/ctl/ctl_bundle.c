@@ -193,12 +193,10 @@ static int part(const char *dir, const char *name, void (*fn)(const struct ctl *
 int ctl_bundle(struct ctl *c, int argc, char **argv)
 {
 	const char *output = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--output") && i + 1 < argc)
-			output = argv[++i];
-		else
-			return ctl_usage_error(c, "bundle", "unknown option \"%s\"", argv[i]);
-	}
+	const struct ctl_opt opts[] = { { "output", &output, NULL }, { NULL, NULL, NULL } };
+	int nrest, prc = ctl_args_parse(c, "bundle", argc, argv, opts, NULL, 0, &nrest);
+	if (prc != CTL_OK)
+		return prc;
 	char stamp[32], name[256], deflt[320], tmp[256], dir[600], path[700];
 	time_t now = time(NULL);
 	struct tm tm;

@@ -28,11 +28,13 @@ static json_t *problem_json(const char *path, const char *line)
 
 int ctl_check_config(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 2)
+	char *files[2];
+	int nfiles, rc = ctl_args_parse(c, "check-config", argc, argv, NULL, files, 2, &nfiles);
+	if (rc != CTL_OK)
+		return rc;
+	if (nfiles > 1)
 		return ctl_usage_error(c, "check-config", "takes at most one FILE");
-	if (argc == 2 && argv[1][0] == '-')
-		return ctl_usage_error(c, "check-config", "unknown option %s", argv[1]);
-	const char *path = argc == 2 ? argv[1] : c->config_path;
+	const char *path = nfiles == 1 ? files[0] : c->config_path;
 	if (!path)
 		return ctl_usage_error(c, "check-config", "give a FILE, or --config FILE");
 

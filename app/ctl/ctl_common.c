@@ -279,3 +279,9 @@ char *ctl_sibling(const char *prog, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", prog);
 	return out;
 }
+
+const char *ctl_default_config(void)
+{
+	const char *t = getenv("TALLY_DEFAULT_CONFIG");
+	return t && *t ? t : "/etc/tally/tally.conf";
+}

@@ -150,26 +150,19 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 {
 	const char *format = NULL, *since = NULL, *until = NULL;
 	int include_misuse = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = !strcmp(a, "--format") ? &format
-				    : !strcmp(a, "--since") ? &since
-				    : !strcmp(a, "--until") ? &until
-							     : NULL;
-		if (slot) {
-			if (i + 1 >= argc)
-				return ctl_usage_error(c, "export", "%s needs a value", a);
-			*slot = argv[++i];
-		} else if (!strcmp(a, "--include-misuse")) {
-			include_misuse = 1;
-		} else {
-			return ctl_usage_error(c, "export", "unknown argument \"%s\"", a);
-		}
-	}
-	if (!format && c->json)
-		format = "json";
+	const struct ctl_opt opts[] = {
+		{ "format", &format, NULL },
+		{ "since", &since, NULL },
+		{ "until", &until, NULL },
+		{ "include-misuse", NULL, &include_misuse },
+		{ NULL, NULL, NULL },
+	};
+	int nrest, prc = ctl_args_parse(c, "export", argc, argv, opts, NULL, 0, &nrest);
+	if (prc != CTL_OK)
+		return prc;
+	/* CSV unless asked otherwise: what a spreadsheet opens, and what head office's export gives. */
 	if (!format)
-		return ctl_usage_error(c, "export", "--format csv or --format json is required");
+		format = c->json ? "json" : "csv";
 	int csv = !strcmp(format, "csv");
 	if (!csv && strcmp(format, "json"))
 		return ctl_usage_error(c, "export", "--format must be csv or json, not \"%s\"", format);

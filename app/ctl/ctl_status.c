@@ -319,8 +319,9 @@ static status_probe *const probes[] = {
 
 int ctl_status(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 1)
-		return ctl_usage_error(c, "status", "unknown argument \"%s\"", argv[1]);
+	int nrest, rc = ctl_args_parse(c, "status", argc, argv, NULL, NULL, 0, &nrest);
+	if (rc != CTL_OK)
+		return rc;
 	struct ctl_status st = { .fields = json_object(), .attention = json_array() };
 	char err[1024];
 	sqlite3 *db = NULL;
@@ -338,6 +339,12 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(doc);
 	} else {
+		/* First: which file this report is about, so a wrong guess shows at once. */
+		if (c->config_path)
+			printf("config: %s\n", c->config_path);
+		else
+			printf("config: none, built-in defaults (no %s; --config FILE reads another)\n",
+			       ctl_default_config());
 		if (nattention) {
 			printf("NEEDS ATTENTION\n");
 			for (size_t i = 0; i < nattention; i++)

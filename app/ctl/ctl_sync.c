@@ -249,15 +249,16 @@ static int run_once(const struct ctl *c)
 int ctl_sync(struct ctl *c, int argc, char **argv)
 {
 	double timeout_s = 30;
-	for (int i = 1; i < argc; i++) {
+	const char *timeout = NULL;
+	const struct ctl_opt opts[] = { { "timeout", &timeout, NULL }, { NULL, NULL, NULL } };
+	int nrest, rc = ctl_args_parse(c, "sync", argc, argv, opts, NULL, 0, &nrest);
+	if (rc != CTL_OK)
+		return rc;
+	if (timeout) {
 		char *end;
-		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			timeout_s = strtod(argv[++i], &end);
-			if (*end || !(timeout_s >= 0 && timeout_s <= 3600))
-				return ctl_usage_error(c, "sync", "--timeout takes seconds from 0 to 3600, not \"%s\"", argv[i]);
-		} else {
-			return ctl_usage_error(c, "sync", "unknown option \"%s\"", argv[i]);
-		}
+		timeout_s = strtod(timeout, &end);
+		if (end == timeout || *end || !(timeout_s >= 0 && timeout_s <= 3600))
+			return ctl_usage_error(c, "sync", "--timeout takes seconds from 0 to 3600, not \"%s\"", timeout);
 	}
 	pid_t pid = find_daemon(c);
 	return pid > 0 ? wake_daemon(c, pid, timeout_s) : run_once(c);
