@@ -18,5 +18,11 @@ double score_happy_index(const int64_t *counts, int scale);
 double score_positive_pct(const int64_t *counts, int scale);
 /* Whether value v is positive on this scale. */
 int score_is_positive(int value, int scale);
+/*
+ * The face's name for exports and lists, beside its number: "very
+ * negative", "negative", "neutral" (odd scales), "positive", "very
+ * positive"; 3 faces have no "very". "" for a value outside the scale.
+ */
+const char *score_face_label(int value, int scale);
 
 #endif

@@ -55,7 +55,7 @@ int ctl_args_parse(struct ctl *c, const char *cmd, int argc, char **argv, const 
 	lo[n] = (struct option){ 0, 0, 0, 0 };
 	*nrest = 0;
 	opterr = 0;
-	optind = 1; /* argv[0] is the command's name */
+	optind = 0; /* 0: GNU getopt starts afresh (at argv[1]; argv[0] is the command) and reads "-" anew */
 	int o;
 	/* "-": arguments that are not options come back in order, as 1. */
 	while ((o = getopt_long(argc, argv, "-:jh", lo, NULL)) != -1) {

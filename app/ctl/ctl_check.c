@@ -21,6 +21,8 @@ static json_t *problem_json(const char *path, const char *line)
 		if (end != line + n + 1 && end[0] == ':' && end[1] == ' ') {
 			lineno = v;
 			msg = end + 2;
+		} else if (line[n + 1] == ' ') {
+			msg = line + n + 2; /* about the whole file: no line */
 		}
 	}
 	return json_pack("{s:I, s:s}", "line", (json_int_t)lineno, "message", msg);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv_export.h"
 #include "store.h"
 
 void ctl_error(const struct ctl *c, const char *fmt, ...)
@@ -141,23 +142,8 @@ static int offset_at(const char *tz, int64_t ms, long *off)
 char *ctl_format_time(const struct ctl *c, int64_t ms, char *out, size_t outlen)
 {
 	long off = 0;
-	int zoned = offset_at(c->cfg.timezone, ms, &off) == 0;
-	int64_t local = ms + (int64_t)off * 1000;
-	time_t secs = (time_t)floor_div(local, 1000);
-	int millis = (int)(local - (int64_t)secs * 1000);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(out, outlen, "%lld", (long long)ms);
-		return out;
-	}
-	char zone[48] = "Z";
-	if (zoned) {
-		long a = off < 0 ? -off : off;
-		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
-	}
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, millis, zone);
-	return out;
+	offset_at(c->cfg.timezone, ms, &off); /* 0 ("Z") when the zone cannot be used */
+	return csv_export_time(ms, off, out, outlen);
 }
 
 char *ctl_format_age(int64_t ms, char *out, size_t outlen)

@@ -12,7 +12,9 @@
 
 #include <string.h>
 
+#include "csv_export.h"
 #include "rating.h"
+#include "score.h"
 #include "stats.h"
 
 static const char export_sql[] =
@@ -23,18 +25,13 @@ static const char export_sql[] =
 	" AND (?3 OR (flags & 1) = 0)"
 	" ORDER BY seq";
 
-static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
-				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
-				 "flag_names", "time_basis", "best_ms", "best_time" };
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
-
 /* One row, decoded once for both formats. */
 struct row {
 	int64_t seq, wall_ms, boot_ms, corrected_ms, best_ms;
 	const char *kiosk_id, *source, *boot_id;
 	int value, scale, clock_synced, flags, acked, has_corrected;
 	enum stats_time_basis basis;
-	char flag_names[32], wall_time[48], best_time[48];
+	char flag_names[32], wall_time[48], best_time[48], corrected_time[48];
 };
 
 static const char *text(sqlite3_stmt *st, int col)
@@ -65,59 +62,29 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 	if (r->flags & RATING_CLOSED)
 		strcat(r->flag_names, r->flag_names[0] ? " closed" : "closed");
 	ctl_format_time(c, r->wall_ms, r->wall_time, sizeof(r->wall_time));
+	r->corrected_time[0] = '\0';
+	if (r->has_corrected)
+		ctl_format_time(c, r->corrected_ms, r->corrected_time, sizeof(r->corrected_time));
 	if (r->basis == STATS_TIME_UNKNOWN)
 		r->best_time[0] = '\0';
 	else
 		ctl_format_time(c, r->best_ms, r->best_time, sizeof(r->best_time));
 }
 
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
-static void csv_field(const char *s, int last)
+/* One CSV line in the schema head office's export shares (csv_export.h). */
+static void csv_row(const struct ctl *c, const struct row *r)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	putchar(last ? '\n' : ',');
-}
-
-static void csv_int(int64_t v, int last)
-{
-	printf("%lld%c", (long long)v, last ? '\n' : ',');
-}
-
-static void csv_row(const struct row *r)
-{
-	csv_int(r->seq, 0);
-	csv_field(r->kiosk_id, 0);
-	csv_int(r->value, 0);
-	csv_int(r->scale, 0);
-	csv_field(r->source, 0);
-	csv_int(r->wall_ms, 0);
-	csv_field(r->wall_time, 0);
-	csv_int(r->boot_ms, 0);
-	csv_field(r->boot_id, 0);
-	csv_int(r->clock_synced, 0);
-	if (r->has_corrected)
-		csv_int(r->corrected_ms, 0);
-	else
-		csv_field("", 0);
-	csv_int(r->acked, 0);
-	csv_int(r->flags, 0);
-	csv_field(r->flag_names, 0);
-	csv_field(stats_time_basis_name(r->basis), 0);
-	if (r->basis == STATS_TIME_UNKNOWN)
-		csv_field("", 0);
-	else
-		csv_int(r->best_ms, 0);
-	csv_field(r->best_time, 1);
+	struct csv_export_row x = {
+		.kiosk = r->kiosk_id, .store = c->cfg.store, .area = c->cfg.area, .seq = r->seq,
+		.time = r->best_time, .time_basis = stats_time_basis_name(r->basis), .value = r->value,
+		.scale = r->scale, .source = r->source, .flags = r->flags, .wall_time = r->wall_time,
+		.boot_ms = r->boot_ms, .boot_id = r->boot_id, .clock_synced = r->clock_synced,
+		.corrected_time = r->corrected_time, .at_head_office = r->acked, .received_time = "",
+	};
+	char line[4096];
+	int n = csv_export_row(&x, line, sizeof(line));
+	if (n > 0)
+		fwrite(line, 1, (size_t)n, stdout);
 }
 
 static json_t *str_or_null(const char *s)
@@ -134,8 +101,9 @@ static json_t *json_row(const struct row *r)
 	if (r->flags & RATING_CLOSED)
 		json_array_append_new(names, json_string("closed"));
 	int known = r->basis != STATS_TIME_UNKNOWN;
-	return json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+	return json_pack("{s:I, s:o, s:i, s:s, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
 			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
+			 "label", score_face_label(r->value, r->scale),
 			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
 			 "wall_time", r->wall_time, "boot_ms", (json_int_t)r->boot_ms, "boot_id",
 			 str_or_null(r->boot_id), "clock_synced", r->clock_synced,
@@ -196,8 +164,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	sqlite3_bind_int(st, 3, include_misuse);
 
 	if (csv)
-		for (size_t i = 0; i < N_COLUMNS; i++)
-			csv_field(columns[i], i + 1 == N_COLUMNS);
+		fputs(csv_export_header(), stdout);
 	else
 		fputs("[", stdout);
 	int rc, n = 0;
@@ -205,7 +172,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		decode(c, st, &r);
 		if (csv) {
-			csv_row(&r);
+			csv_row(c, &r);
 		} else {
 			json_t *j = json_row(&r);
 			fputs(n ? ",\n" : "\n", stdout);
