@@ -94,6 +94,12 @@ int64_t ctl_now_ms(void);
  */
 char *ctl_format_time(const struct ctl *c, int64_t ms, char *out, size_t outlen);
 
+/* A size for people, in the unit that fits: "512 B", "12.0 KiB", "2.0 MiB", "3.4 GiB". Returns out. */
+char *ctl_format_size(int64_t bytes, char *out, size_t outlen);
+
+/* "1 rating", "2 ratings": n and the word that fits it, into out. Returns out. */
+char *ctl_count(int64_t n, const char *one, const char *many, char *out, size_t outlen);
+
 /* A duration for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". Returns out. */
 char *ctl_format_age(int64_t ms, char *out, size_t outlen);
 

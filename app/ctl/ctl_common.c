@@ -146,6 +146,29 @@ char *ctl_format_time(const struct ctl *c, int64_t ms, char *out, size_t outlen)
 	return csv_export_time(ms, off, out, outlen);
 }
 
+char *ctl_format_size(int64_t bytes, char *out, size_t outlen)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (bytes < 1024) {
+		snprintf(out, outlen, "%lld B", (long long)bytes);
+		return out;
+	}
+	double v = (double)bytes / 1024;
+	int u = 0;
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, outlen, "%.1f %s", v, units[u]);
+	return out;
+}
+
+char *ctl_count(int64_t n, const char *one, const char *many, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%lld %s", (long long)n, n == 1 ? one : many);
+	return out;
+}
+
 char *ctl_format_age(int64_t ms, char *out, size_t outlen)
 {
 	int64_t s = ms < 0 ? 0 : ms / 1000;
