@@ -254,6 +254,8 @@ static int run_once(struct daemon *d)
 {
 	struct sync_result r;
 	sync_round(d->sync, &r);
+	/* tallyctl status shows this attempt, as it shows the daemon's. */
+	sync_write_status_once(d->sync, &r);
 	if (r.outcome == SYNC_DONE) {
 		prune(d);
 		if (d->cfg->sync_summary_every_s > 0)
