@@ -1,6 +1,6 @@
 # Tally: build, run, test, benchmark and install.
 #
-#   make            build every program into build/
+#   make            build every program and man page into build/
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
@@ -79,8 +79,12 @@ LIBS_tallyctl    = $(LIBS_CTL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
+# The man pages (man/*.scd, through scdoc) are part of every build.
+MAN_SRC   := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+
 .PHONY: all run test bench install uninstall clean deps screenshots man deb
-all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
+all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(MAN_PAGES)
 
 deps:
 	@./scripts/deps.sh
@@ -163,8 +167,6 @@ else
   UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 endif
 UNITS = tally-kiosk.service tally-sync.service tally-hq.service
-MAN_SRC   := $(wildcard man/*.scd)
-MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
 SCDOC ?= scdoc
 
 $(BUILD)/man/%: man/%.scd
