@@ -5,6 +5,10 @@
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
 #   make install    honours PREFIX and DESTDIR
+#   make deb        a Debian package; make deb ARCH=arm64 (or armhf) cross-builds
+#                   the Pi's on an amd64 Debian 12 (scripts/deps.sh arm64 first)
+#   make test-arm64 the unit tests built for aarch64, run under qemu-user-static
+#                   (test-armhf likewise); neither is part of make test
 #
 # Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
 # 1.x (Debian 12, Raspberry Pi OS bookworm) builds platform/gpio_gpiod.c;
@@ -15,6 +19,27 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
+AR      ?= ar
+
+# Cross builds for the Pi: Debian's cross compiler and the :ARCH -dev
+# packages of multiarch (scripts/deps.sh ARCH installs both), in build/ARCH/.
+# ARCH from the command line only: a shell's ARCH (kernel builds set one) is not ours.
+ifneq ($(origin ARCH),command line)
+  ARCH :=
+endif
+TRIPLET_arm64 = aarch64-linux-gnu
+TRIPLET_armhf = arm-linux-gnueabihf
+QEMU_arm64    = qemu-aarch64-static
+QEMU_armhf    = qemu-arm-static
+ifneq ($(ARCH),)
+  ifeq ($(TRIPLET_$(ARCH)),)
+    $(error ARCH=$(ARCH): only arm64 and armhf are cross-built)
+  endif
+  CC         := $(TRIPLET_$(ARCH))-gcc
+  AR         := $(TRIPLET_$(ARCH))-ar
+  PKG_CONFIG := $(TRIPLET_$(ARCH))-pkg-config
+  BUILD      := build/$(ARCH)
+endif
 
 DATADIR = $(PREFIX)/share/tally
 VERSION := $(shell cat VERSION)
@@ -97,7 +122,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/libtally.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 define program_rules
 $(BUILD)/$(1): $(BUILD)/obj/app/$(call prog_dir,$(1))/main.o $(BUILD)/libtally.a
@@ -115,13 +140,24 @@ $(BUILD)/asan/obj/%.o: %.c
 
 $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRC))
+
+.PHONY: test-arm64 test-armhf test-cross
+test-arm64 test-armhf:
+	@./scripts/deps.sh $(patsubst test-%,%,$@)
+	@$(MAKE) --no-print-directory ARCH=$(patsubst test-%,%,$@) test-cross
+
+# (with ARCH set) the unit tests for ARCH, with ASan and UBSan, run under
+# qemu-user-static (tests/run_cross.sh: LeakSanitizer cannot run there).
+test-cross:
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@BUILD=$(BUILD) QEMU=$(QEMU_$(ARCH)) TRIPLET=$(TRIPLET_$(ARCH)) ./tests/run_cross.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS)
@@ -196,8 +232,8 @@ install: all man
 
 # A Debian package of the release build in $(BUILD)/deb/ (scripts/mkdeb.sh).
 deb: all man
-	@./scripts/deps.sh deb
-	@BUILD=$(BUILD) VERSION=$(VERSION) ./scripts/mkdeb.sh
+	@./scripts/deps.sh $(or $(ARCH),deb)
+	@BUILD=$(BUILD) VERSION=$(VERSION) DEB_ARCH=$(ARCH) ./scripts/mkdeb.sh
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
