@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tally: build, run, test, benchmark and install.
 #
 #   make            build every program and man page into build/

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the config reference from assets/tally.conf.example, the one file
 that lists every key with its default and meaning: README.md's
 configuration reference (a table, between its markers) and the KEYS section of man/tally.conf.5.scd (between its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Builds $BUILD/deb/tally_VERSION_ARCH.deb from the release build: a staged
 # `make install PREFIX=/usr`, binaries stripped, man pages and changelog
 # compressed, and the maintainer scripts from packaging/. dpkg-deb rather

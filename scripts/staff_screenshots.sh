@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Renders the staff view, the PIN pad and the wall display shown in
 # the README into docs/screenshots/, headless, from demo
 # databases (scripts/demo_data.py) with 4 and 5 faces, at a fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config: a table of keys (section, name, type, where it lives in struct
  * config, allowed range) drives the parser, so adding a setting is one row.

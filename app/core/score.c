@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* score: Happy Index and % positive from counts per face. */
 #include "score.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * score: the market's definitions, so stores can compare with other
  * systems. The Happy Index is the mean of responses mapped evenly onto

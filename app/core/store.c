@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store: SQLite in WAL mode with synchronous=FULL.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl: tallyctl's subcommands and what they share: the loaded config, the
  * output mode, a read-only connection to the kiosk store, and time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_bundle: `tallyctl bundle`, a support archive an admin can mail to
  * whoever looks after the kiosks: the config with every token redacted,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_check: `tallyctl check-config [FILE]`: every problem config_load
  * finds, one "file:line: what is wrong" line each, the same lines every

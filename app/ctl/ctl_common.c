@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_common: what tallyctl's subcommands share: messages, the read-only
  * store connection, and times in the store's zone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_export: `tallyctl export --format csv|json [--since T] [--until T]
  * [--include-misuse]`: the stored ratings to stdout, oldest seq first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_stats: `tallyctl stats [--day YYYY-MM-DD]`: one local day's figures
  * as the staff view shows them (stats.h), compared with the day before and

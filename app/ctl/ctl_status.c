@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_status: `tallyctl status`: what the kiosk is, how it is, and first of
  * all what needs attention. Exits 1 when anything does, so a monitoring

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_sync: `tallyctl sync`, "send now and tell me how it went".
  *

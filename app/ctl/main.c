@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tallyctl: the admin's tool over SSH. This file only wires: global
  * options (ctl_args.c), the config (--config, else the installed one), and

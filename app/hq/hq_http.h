@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_http: libmicrohttpd around hq_api: listening (HTTP or HTTPS), reading
  * bodies within their limits, gunzipping, timeouts, and one SQLite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-hq: head office. With no command it serves the HTTP(S) API until
  * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).

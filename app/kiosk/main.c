@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-kiosk: the rating screen. main only reads the command line
  * (kiosk_args) and the config, then hands over to the kiosk, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_client: the few HTTP requests tally-sync makes, over libcurl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-sync: the kiosk's store-and-forward daemon. Wires the parts: the
  * kiosk store, the HTTP client, the sync rounds, the database watch, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync: one round of store-and-forward. Corrects what times it can, then
  * sends unsent ratings in seq order, a batch per POST, marking each batch

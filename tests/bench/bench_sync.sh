@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench_sync: tally-sync's figures, release build, real tally-hq on loopback.
 #   1. a 100,000-rating backlog synced by `tally-sync --once` (goal <= 5 s)
 #   2. bytes on the wire per rating, from that run (goal <= 24)

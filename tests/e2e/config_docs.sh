@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Config documentation keeps up with the code: every key in
 # app/core/config.c's tables is in assets/tally.conf.example (with its
 # default, in its section), the example itself passes check-config, and

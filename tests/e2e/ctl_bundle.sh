@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl bundle: a support archive with the config (every token key
 # redacted), status, the database integrity check, versions and the journal
 # (or a note where there is no journalctl); the scratch directory is gone

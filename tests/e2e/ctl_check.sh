@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl check-config: every problem, one "file:line:" line each, exit 1;
 # a good file says ok, exit 0; usage errors exit 2.
 . "$(dirname "$0")/lib.inc"

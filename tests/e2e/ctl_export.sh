@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl export: CSV (the default, in the schema head office's export
 # shares: the face's label beside its number, RFC 3339 times, CRLF) and JSON
 # to stdout, exactly; --since/--until by the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl status: identity, store, clock, disk, unsent ratings; what needs
 # attention first, exit 1 when anything does; never writes the store.
 . "$(dirname "$0")/lib.inc"

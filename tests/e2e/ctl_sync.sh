@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl sync: "send now and report", against a real tally-hq on
 # 127.0.0.1 and a real kiosk store. With no daemon it runs tally-sync
 # --once; with a tally-sync daemon for the same config it wakes it with

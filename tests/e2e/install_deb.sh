@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installing: `make install PREFIX=/usr DESTDIR=...` puts every file where
 # a Debian system looks for it; `make deb` builds a package lintian finds no
 # error in. As root on a machine without the package (the CI machine), the

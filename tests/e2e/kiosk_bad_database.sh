@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A corrupt database: the kiosk says "out of order" on screen and in the
 # log, stores nothing, and leaves the file exactly as it was.
 . "$(dirname "$0")/lib.inc"

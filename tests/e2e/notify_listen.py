@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Stands in for systemd's notify socket: receives sd_notify datagrams on
 PATH for SECONDS and writes one message per line to OUT."""
 import os, socket, sys, time

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-sync against a head office that misbehaves (through the fault
 # proxy): a 500, an answer that never comes, a connection closed before or
 # in the middle of the answer, and a 500 after head office stored the

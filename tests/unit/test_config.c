@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Config: defaults, every key type, and every way a file is refused. */
 #include "testutil.h"
 

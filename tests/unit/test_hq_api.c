@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HQ API: ingest, idempotence, gaps, bad input, summaries on DST days, admin export; a real SQLite file, no sockets. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Store: durable commits, sequences, migrations, and refusing bad files. */
 #include "testutil.h"
 
