@@ -261,13 +261,14 @@ static int run_once(struct daemon *d)
 		prune(d);
 		if (d->cfg->sync_summary_every_s > 0)
 			pull_summary(d);
-		printf("sent %lld ratings in %lld batches (%lld already at head office, %lld times corrected,"
-		       " %lld bytes on the wire), 0 unsent\n", (long long)r.sent, (long long)r.batches,
-		       (long long)r.duplicates, (long long)r.corrected, (long long)r.wire_bytes);
+		printf("sent %lld rating%s in %lld batch%s (%lld already at head office, %lld time%s corrected,"
+		       " %lld bytes on the wire), 0 unsent\n", (long long)r.sent, r.sent == 1 ? "" : "s",
+		       (long long)r.batches, r.batches == 1 ? "" : "es", (long long)r.duplicates, (long long)r.corrected,
+		       r.corrected == 1 ? "" : "s", (long long)r.wire_bytes);
 		return 0;
 	}
-	printf("failed after sending %lld ratings: %s; %lld unsent\n", (long long)r.sent, r.problem,
-	       (long long)r.unsent);
+	printf("failed after sending %lld rating%s: %s; %lld unsent\n", (long long)r.sent, r.sent == 1 ? "" : "s",
+	       r.problem, (long long)r.unsent);
 	return 1;
 }
 
