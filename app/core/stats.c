@@ -98,21 +98,9 @@ static void add_row(struct stats_day *d, sqlite3_stmt *st)
 		d->hourly[h]++;
 }
 
-int stats_day_compute(sqlite3 *db, const char *tz, int scale, struct tzdate date, struct stats_day *out,
-		      char *err, size_t errlen)
+/* Adds the ratings stored in out's day to its counts. 0, or -1 with err filled. */
+static int read_day(sqlite3 *db, struct stats_day *out, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
-	if (scale < 2 || scale > STATS_MAX_FACES) {
-		snprintf(err, errlen, "stats: %d faces is not a scale (2 to %d)", scale, STATS_MAX_FACES);
-		return -1;
-	}
-	if (tzday_make(&out->day, tz, date, err, errlen))
-		return -1;
-	out->scale = scale;
-	out->hours_in_day = (int)((out->day.end_ms - out->day.start_ms + 1800000) / 3600000);
-	out->hour_first = 0;
-	out->hour_end = 24;
-
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, day_sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "stats: cannot query ratings: %s", sqlite3_errmsg(db));
@@ -129,6 +117,26 @@ int stats_day_compute(sqlite3 *db, const char *tz, int scale, struct tzdate date
 		return -1;
 	}
 	sqlite3_finalize(st);
+	return 0;
+}
+
+int stats_day_compute(sqlite3 *db, const char *tz, int scale, struct tzdate date, struct stats_day *out,
+		      char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (scale < 2 || scale > STATS_MAX_FACES) {
+		snprintf(err, errlen, "stats: %d faces is not a scale (2 to %d)", scale, STATS_MAX_FACES);
+		return -1;
+	}
+	if (tzday_make(&out->day, tz, date, err, errlen))
+		return -1;
+	out->scale = scale;
+	out->hours_in_day = (int)((out->day.end_ms - out->day.start_ms + 1800000) / 3600000);
+	out->hour_first = 0;
+	out->hour_end = 24;
+	/* No database yet (a fresh machine): the day as it is, with nothing in it. */
+	if (db && read_day(db, out, err, errlen))
+		return -1;
 	out->happy_index = score_happy_index(out->counts, scale);
 	out->positive_pct = score_positive_pct(out->counts, scale);
 	return 0;

@@ -81,7 +81,8 @@ struct stats_view {
 /*
  * Figures of local day `date` in zone tz for ratings with `scale` faces,
  * from a kiosk store's connection (store_db(), or a read-only connection to
- * the same file). 0, or -1 with err filled.
+ * the same file). A NULL db is a store with no database yet: the day's
+ * bounds and hours, and no ratings. 0, or -1 with err filled.
  */
 int stats_day_compute(sqlite3 *db, const char *tz, int scale, struct tzdate date, struct stats_day *out,
 		      char *err, size_t errlen);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-kiosk: the rating screen. main only reads the command line
- * (kiosk_args) and the config, then hands over to the kiosk, the
- * screenshot renderer or the button wiring check.
+ * (kiosk_args.c) and the config, then hands over to the kiosk (kiosk.c),
+ * the screenshot renderer (kiosk_screenshot.c) or the button wiring check
+ * (buttontest.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "journal_log.h"
 #include "kiosk.h"
 #include "kiosk_args.h"
+#include "kiosk_screenshot.h"
 #include "log.h"
 #include "tzday.h"
 

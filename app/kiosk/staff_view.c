@@ -17,10 +17,12 @@
  */
 #include "staff_view.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "face.h"
@@ -62,7 +64,7 @@ static int load_summary(struct staff_data *d, sqlite3 *db, const struct config *
 	snprintf(day, sizeof(day), "%04d-%02d-%02d", t->year, t->month, t->day);
 	sqlite3_stmt *st;
 	/* An old database may lack the table: that is "no summary", not an error. */
-	if (sqlite3_prepare_v2(db, "SELECT json, as_of_ms FROM summary WHERE day = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!db || sqlite3_prepare_v2(db, "SELECT json, as_of_ms FROM summary WHERE day = ?", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
 	int ok = 0;
@@ -104,6 +106,22 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 	stats_restrict_hours(&d->view.yesterday, first, end);
 	stats_restrict_hours(&d->view.last_week, first, end);
 	d->have_summary = load_summary(d, db, cfg, now_ms);
+	return 0;
+}
+
+int staff_data_open(sqlite3 **db, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	*db = NULL;
+	if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 0;
+	/* Read-only: looking at the figures can never write a rating, or create a file. */
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
 	return 0;
 }
 

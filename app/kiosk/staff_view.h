@@ -40,10 +40,19 @@ struct staff_data {
  * Reads the figures for the local day of now_ms (wall ms; tests and --now
  * may move it). A missing, unreadable, other-day or stale summary leaves
  * have_summary 0 (the screens then leave those figures out rather than
- * show zeros). 0, or -1 with err when the ratings cannot be read.
+ * show zeros). A NULL db (no database yet) reads as an empty day. 0, or -1
+ * with err when the ratings cannot be read.
  */
 int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg, int64_t now_ms, char *err,
 		    size_t errlen);
+
+/*
+ * Opens the database at path read-only for the staff screens, never
+ * creating it. No file there yet (nor its directory: a fresh machine) is
+ * not an error: 0 with *db NULL, which staff_data_load reads as an empty
+ * day. -1 with err ("path: reason") when it exists but cannot be opened.
+ */
+int staff_data_open(sqlite3 **db, const char *path, char *err, size_t errlen);
 
 struct staff_view;
 

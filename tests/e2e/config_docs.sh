@@ -2,7 +2,7 @@
 # Config documentation keeps up with the code: every key in
 # app/core/config.c's tables is in assets/tally.conf.example (with its
 # default, in its section), the example itself passes check-config, and
-# README.md and tally.conf(5) are what scripts/gen_config_doc.py
+# docs/config.md and tally.conf(5) are what scripts/gen_config_doc.py
 # makes of the example.
 . "$(dirname "$0")/lib.inc"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,4 +34,4 @@ sed '/^# \[button\.1\]/,/^\[sync\]/!s/^# \([a-z_]* =.*\)/\1/; /^token =$/d' \
 echo "ok: the example, and every default in it, pass check-config"
 
 python3 "$ROOT/scripts/gen_config_doc.py" --check || fail "docs out of date"
-echo "ok: README.md and tally.conf(5) are current"
+echo "ok: docs/config.md and tally.conf(5) are current"

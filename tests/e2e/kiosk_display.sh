@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The wall display ([kiosk] mode = display) never writes: keys, touches
 # and clicks on it leave the database byte for byte as it was, and a
-# database that does not exist yet is not created. It shows the figures
-# (the staff screens' screenshots come from the same database).
+# database that does not exist yet is not created (the screens then show
+# an empty day). It shows the figures (the staff screens' screenshots come
+# from the same database).
 . "$(dirname "$0")/lib.inc"
 
 DB="$WORK/k.db"
@@ -39,7 +40,21 @@ printf 'key 1\nwait 200\nquit\n' >"$WORK/n.in"
 "$BIN/tally-kiosk" --config "$WORK/n.conf" --windowed 800x480 --script "$WORK/n.in" 2>"$WORK/log" ||
 	{ cat "$WORK/log"; fail "kiosk exited with an error"; }
 [ ! -e "$WORK/none.db" ] || fail "display mode created a database"
+grep -q "display: no database at $WORK/none.db yet: showing an empty day" "$WORK/log" ||
+	{ cat "$WORK/log"; fail "the display did not say it shows an empty day"; }
 echo "ok: no database created"
+
+# A fresh machine: no config, no database. The staff screens draw an empty
+# day and take no database into being for a picture.
+mkdir "$WORK/fresh"
+for s in staff display; do
+	(cd "$WORK/fresh" && "$BIN/tally-kiosk" --screenshot "$WORK/fresh-$s.png" --screen "$s") 2>"$WORK/log" ||
+		{ cat "$WORK/log"; fail "--screen $s without a database"; }
+	grep -q "no database at tally.db yet: drawing an empty day" "$WORK/log" || { cat "$WORK/log"; fail "no note"; }
+	[ -s "$WORK/fresh-$s.png" ] || fail "--screen $s without a database wrote nothing"
+done
+[ -z "$(ls -A "$WORK/fresh")" ] || fail "a screenshot left files behind: $(ls -A "$WORK/fresh")"
+echo "ok: --screen staff and display on a fresh machine"
 
 # Headless screenshots of the staff screens from the same database.
 for s in staff display pin; do

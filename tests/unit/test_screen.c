@@ -11,7 +11,7 @@
 #include "config.h"
 #include "display.h"
 #include "face.h"
-#include "kiosk.h"
+#include "kiosk_screenshot.h"
 #include "layout.h"
 #include "screen.h"
 #include "text.h"
@@ -191,6 +191,35 @@ static void test_screenshot_writes_a_png_of_the_panel(void **state)
 	tu_rmdir(dir);
 }
 
+/* A fresh machine: the staff screens draw an empty day, and no database file is made for a picture. */
+static void test_staff_screens_render_without_a_database(void **state)
+{
+	(void)state;
+	char dir[512], path[600];
+	tu_mkdtemp(dir, sizeof(dir));
+	struct config cfg;
+	config_defaults(&cfg);
+	static const char *const names[] = { "staff", "display" };
+	static const char *const dbs[] = { "tally.db", "no/such/dir/tally.db" };
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++) {
+			snprintf(cfg.database, sizeof(cfg.database), "%s/%s", dir, dbs[j]);
+			snprintf(path, sizeof(path), "%s/%s.png", dir, names[i]);
+			assert_int_equal(kiosk_screenshot(&cfg, names[i], 800, 480, path, 0), 0);
+			png_image img = { 0 };
+			img.version = PNG_IMAGE_VERSION;
+			assert_true(png_image_begin_read_from_file(&img, path));
+			assert_int_equal(img.width, 800);
+			assert_int_equal(img.height, 480);
+			png_image_free(&img);
+			assert_int_equal(access(cfg.database, F_OK), -1);
+			unlink(path);
+		}
+	snprintf(path, sizeof(path), "%s/no", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	tu_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_thanks_and_out_of_order_screens_show_text),
 		cmocka_unit_test(test_rotated_panel_shows_the_canvas_turned),
 		cmocka_unit_test(test_screenshot_writes_a_png_of_the_panel),
+		cmocka_unit_test(test_staff_screens_render_without_a_database),
 	};
 	return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

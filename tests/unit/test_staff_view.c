@@ -262,6 +262,53 @@ static void test_chart_keeps_to_the_configured_hours(void **state)
 	done(c, v, t);
 }
 
+/*
+ * A fresh machine has no database yet: the staff screens show the day
+ * itself, empty, and the file is not created by looking. A file that is
+ * there but is no database is still an error, not an empty day.
+ */
+static void test_no_database_yet_is_an_empty_day(void **state)
+{
+	struct fixture *f = *state;
+	char path[700], err[512];
+	sqlite3 *db = (sqlite3 *)1;
+	snprintf(path, sizeof(path), "%s/fresh/tally.db", f->dir);
+	assert_int_equal(staff_data_open(&db, path, err, sizeof(err)), 0);
+	assert_null(db);
+	snprintf(path, sizeof(path), "%s/tally.db", f->dir);
+	assert_int_equal(staff_data_open(&db, path, err, sizeof(err)), 0);
+	assert_null(db);
+	assert_int_equal(access(path, F_OK), -1);
+
+	static struct staff_data d;
+	assert_int_equal(staff_data_load(&d, NULL, &f->cfg, f->now_ms, err, sizeof(err)), 0);
+	assert_int_equal(d.view.today.day.date.year, 2025);
+	assert_int_equal(d.view.today.day.date.month, 6);
+	assert_int_equal(d.view.today.day.date.day, 17);
+	assert_int_equal(d.view.today.hours_in_day, 24);
+	assert_int_equal(d.view.today.total, 0);
+	assert_true(d.view.today.happy_index < 0);
+	assert_false(d.have_summary);
+	struct text *t;
+	assert_int_equal(text_open(&t, "", err, sizeof(err)), 0);
+	SDL_Surface *c = SDL_CreateRGBSurfaceWithFormat(0, 800, 480, 32, SDL_PIXELFORMAT_ARGB8888);
+	struct staff_view *v = staff_view_new(&f->cfg, t, 800, 480);
+	assert_int_equal(staff_view_set_data(v, &d), 0);
+	staff_view_paint(v, c);
+	const struct staff_marks *m = staff_view_marks(v);
+	assert_string_equal(m->sentence_text, "No ratings yet today.");
+	assert_non_null(strstr(m->title_text, "17"));
+	assert_int_equal(m->head_office.w, 0);
+	done(c, v, t);
+
+	tu_write(path, "not a database, and not empty either: a file someone put there by mistake\n");
+	assert_int_equal(staff_data_open(&db, path, err, sizeof(err)), 0); /* SQLite reads lazily */
+	assert_non_null(db);
+	assert_int_not_equal(staff_data_load(&d, db, &f->cfg, f->now_ms, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "not a database"));
+	sqlite3_close(db);
+}
+
 static void test_pin_keys_are_where_they_are_drawn(void **state)
 {
 	struct fixture *f = *state;
@@ -304,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart_keeps_to_the_configured_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_database_yet_is_an_empty_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_keys_are_where_they_are_drawn, setup, teardown),
 		cmocka_unit_test(test_corners_are_never_faces),
 	};

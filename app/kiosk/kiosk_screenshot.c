@@ -1,0 +1,98 @@
+/*
+ * kiosk_screenshot: the screens as a PNG, for the manual, the packaging
+ * check and tests. The customer's screens are painted as the kiosk paints
+ * them; the staff screens read their figures from the database, read-only.
+ */
+#include "kiosk_screenshot.h"
+
+#include <SDL.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "layout.h"
+#include "screen.h"
+#include "snapshot.h"
+#include "staff_view.h"
+#include "text.h"
+
+/*
+ * The staff screens for a screenshot: figures from the database, read-only;
+ * an empty day when there is no database yet (never one made for a picture).
+ */
+static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface *canvas, enum screen_name which,
+		       int64_t now_ms)
+{
+	struct staff_view *v = staff_view_new(cfg, text, canvas->w, canvas->h);
+	struct staff_data *d = calloc(1, sizeof(*d));
+	sqlite3 *db = NULL;
+	char err[CONFIG_PATH_MAX + 512] = "out of memory";
+	int rc = -1;
+	if (v && d && which == SCREEN_PIN) {
+		staff_view_paint_pin(v, canvas, 2, 0);
+		rc = 0;
+	} else if (v && d && staff_data_open(&db, cfg->database, err, sizeof(err)) == 0 &&
+		   staff_data_load(d, db, cfg, now_ms, err, sizeof(err)) == 0) {
+		if (!db) /* a fresh machine: the screen as it looks before the first rating */
+			fprintf(stderr, "tally-kiosk: no database at %s yet: drawing an empty day\n", cfg->database);
+		if (which == SCREEN_STAFF) {
+			staff_view_set_data(v, d);
+			staff_view_paint(v, canvas);
+		} else {
+			staff_view_paint_display(v, canvas, d, 0);
+		}
+		rc = 0;
+	}
+	if (rc)
+		fprintf(stderr, "tally-kiosk: %s\n", err);
+	sqlite3_close(db);
+	free(d);
+	staff_view_free(v);
+	return rc;
+}
+
+int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, const char *path,
+		     int64_t clock_offset_ms)
+{
+	enum screen_name which;
+	if (screen_parse_name(name, &which) != 0) {
+		fprintf(stderr, "tally-kiosk: unknown screen \"%s\" (rating, thanks, out-of-order, staff, pin, display)\n",
+			name);
+		return 2;
+	}
+	char err[512];
+	struct text *text = NULL;
+	if (text_open(&text, cfg->font, err, sizeof(err)) != 0)
+		fprintf(stderr, "tally-kiosk: %s (drawing without text)\n", err);
+	int lw, lh;
+	layout_logical_size(cfg->rotate, w, h, &lw, &lh);
+	SDL_Surface *canvas = SDL_CreateRGBSurfaceWithFormat(0, lw, lh, 32, SDL_PIXELFORMAT_ARGB8888);
+	struct screen *s = canvas ? screen_new(cfg, text, lw, lh) : NULL;
+	int code = 1;
+	if (s) {
+		struct screen_state st = { .name = which, .highlight = -1, .chosen = cfg->faces - 1,
+					   .detail = "tally.db: database is corrupt, left untouched" };
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
+		int painted = 0;
+		if (which == SCREEN_STAFF || which == SCREEN_PIN || which == SCREEN_DISPLAY)
+			painted = shoot_staff(cfg, text, canvas, which, now) == 0;
+		else {
+			screen_paint(s, canvas, &st);
+			painted = 1;
+		}
+		if (painted && snapshot_save_png(canvas, path, err, sizeof(err)) == 0)
+			code = 0;
+		else if (painted)
+			fprintf(stderr, "tally-kiosk: %s\n", err);
+	} else {
+		fprintf(stderr, "tally-kiosk: out of memory for a %dx%d screen\n", lw, lh);
+	}
+	screen_free(s);
+	SDL_FreeSurface(canvas);
+	text_close(text);
+	SDL_Quit();
+	return code;
+}
