@@ -18,12 +18,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING };
 
@@ -530,7 +532,15 @@ int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
 	p->report.path = path;
 	p->file = fopen(path, "r");
 	if (!p->file) {
-		problem(p, 0, "cannot open: %s", strerror(errno));
+		int e = errno;
+		struct stat st;
+		struct group *gr;
+		/* The installed config is root:tally 0640 (it holds the token): say who may read it. */
+		if (e == EACCES && stat(path, &st) == 0 && (gr = getgrgid(st.st_gid)))
+			problem(p, 0, "cannot open: %s (mode %04o, group %s: run as root or as a member of group %s)",
+				strerror(e), (unsigned)(st.st_mode & 07777), gr->gr_name, gr->gr_name);
+		else
+			problem(p, 0, "cannot open: %s", strerror(e));
 	} else {
 		/* Continuation lines would make our line count lie; keep one key per line. */
 		ini_allow_multiline = 0;

@@ -47,3 +47,14 @@ else
 		{ cat "$WORK/log2"; fail "kiosk: read-only file system not named"; }
 	echo "ok: a read-only file system is named as such"
 fi
+
+# A config the user may not read (the installed one is root:tally 0640): who may, said.
+chmod 0640 "$WORK/k.conf"
+set +e
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/tallyctl" --config "$WORK/k.conf" status >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+expect_eq "an unreadable config: exit 1" 1 "$rc"
+grep -q "^$WORK/k.conf: cannot open: Permission denied (mode 0640, group root: run as root or as a member of group root)$" "$WORK/err" ||
+	{ cat "$WORK/err"; fail "an unreadable config: who may read it is not said"; }
+echo "ok: an unreadable config says who may read it"
