@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csv.h"
 #include "rating.h"
 #include "score.h"
 
@@ -38,29 +39,30 @@ static void put(struct out *o, const char *s, size_t n)
 	o->p[o->len] = '\0';
 }
 
-/* RFC 4180: quoted when it holds a separator, quote or line break; quotes doubled. */
+static void put_out(void *arg, const char *s, size_t n)
+{
+	put(arg, s, n);
+}
+
+/* A text field: RFC 4180 quoting and the spreadsheet formula guard (csv.h). */
 static void field(struct out *o, const char *s, int last)
 {
-	s = s ? s : "";
-	if (strpbrk(s, ",\"\r\n")) {
-		put(o, "\"", 1);
-		for (; *s; s++) {
-			if (*s == '"')
-				put(o, "\"", 1); /* a quote is written twice */
-			put(o, s, 1);
-		}
-		put(o, "\"", 1);
-	} else {
-		put(o, s, strlen(s));
-	}
+	csv_text(s ? s : "", put_out, o);
 	put(o, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+/* Numbers are written as they are: a negative number stays a number, not a guarded text. */
+static void number_field(struct out *o, const char *n)
+{
+	put(o, n, strlen(n));
+	put(o, ",", 1);
 }
 
 static void number(struct out *o, int64_t v)
 {
 	char n[24];
 	snprintf(n, sizeof(n), "%lld", (long long)v);
-	field(o, n, 0);
+	number_field(o, n);
 }
 
 int csv_export_row(const struct csv_export_row *r, char *buf, size_t buflen)

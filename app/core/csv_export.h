@@ -9,7 +9,8 @@
  *   received_time
  *
  * RFC 4180: CRLF line ends, a field with a comma, quote or line break
- * quoted and its quotes doubled. Times are RFC 3339 with milliseconds and
+ * quoted and its quotes doubled; a text field a spreadsheet would run as a
+ * formula (=, +, -, @ first) gets a ' in front (csv.h). Times are RFC 3339 with milliseconds and
  * the offset they were written in ("2026-03-10T10:30:00.000+01:00"; head
  * office writes UTC, "Z"); empty when there is none. label is the face's
  * name beside its number (score_face_label). Columns a side does not have
