@@ -17,7 +17,8 @@ refuse tallyctl 'SDL|gpiod|curl|microhttpd|gnutls|ssl|systemd|png|z\.so' "tallyc
 refuse tally-sync 'SDL|gpiod|microhttpd|png' "tally-sync is a network client"
 refuse tally-hq 'SDL|gpiod|curl|png' "tally-hq is a server"
 refuse tally-kiosk 'curl|microhttpd|gnutls|ssl' "the kiosk talks to no network"
-expect_eq "tallyctl needs" "libjansson.so.4 libsqlite3.so.0 libinih.so.1 libm.so.6 libc.so.6" "$(needed tallyctl | tr '\n' ' ' | sed 's/ $//')"
+extra=$(needed tallyctl | grep -E -v '^lib(jansson|sqlite3|inih|m|c)\.so\.' || true)
+[ -z "$extra" ] || fail "tallyctl links more than SQLite, inih, jansson and libc: $(echo $extra)"
 needed tally-sync | grep -q '^libcurl-gnutls\.so\.4$' || fail "tally-sync does not link libcurl's GnuTLS flavour: $(needed tally-sync | tr '\n' ' ')"
 echo "ok: each program links what it uses"
 
