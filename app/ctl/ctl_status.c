@@ -221,8 +221,10 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 }
 
 /*
- * The user Tally runs as on this kiosk: the running kiosk's, else the
- * packaged user "tally", else whoever runs tallyctl (a development machine).
+ * The user Tally runs as on this kiosk: the running kiosk's; else the
+ * database's owner (the kiosk created it); else, for the installed config,
+ * the packaged user "tally"; else whoever runs tallyctl (a development
+ * machine).
  */
 static void kiosk_user(const struct ctl *c, uid_t *uid, gid_t *gid)
 {
@@ -248,8 +250,14 @@ static void kiosk_user(const struct ctl *c, uid_t *uid, gid_t *gid)
 		fclose(f);
 		return;
 	}
-	struct passwd *pw = getpwnam("tally");
-	if (pw) {
+	struct stat st;
+	if (stat(c->cfg.database, &st) == 0) {
+		*uid = st.st_uid;
+		*gid = st.st_gid;
+		return;
+	}
+	struct passwd *pw;
+	if (c->config_path && !strcmp(c->config_path, ctl_default_config()) && (pw = getpwnam("tally"))) {
 		*uid = pw->pw_uid;
 		*gid = pw->pw_gid;
 	}

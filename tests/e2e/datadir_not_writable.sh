@@ -31,9 +31,17 @@ expect_eq "status: the cause, as attention" true \
 	"$(jq '.attention | any(test("data is not writable by user nobody .*root:root, mode 0755"))' "$WORK/out")"
 expect_eq "status: no disk-space alarm beside it" false "$(jq '.attention | any(test("free on"))' "$WORK/out")"
 expect_eq "status: data_dir_writable" false "$(jq .data_dir_writable "$WORK/out")"
+# No kiosk running: the database's owner is the kiosk's user (the kiosk created it).
+kill "$KPID" 2>/dev/null || true
+rm "$WORK/data/kiosk.status"
+touch "$WORK/data/tally.db" && chown nobody:nogroup "$WORK/data/tally.db"
+expect_rc "status, no kiosk running, the database nobody's" 1 "$CTL" --config "$WORK/k.conf" --json status
+expect_eq "status: the database's owner is asked about" true \
+	"$(jq '.attention | any(test("data is not writable by user nobody"))' "$WORK/out")"
 chown nobody "$WORK/data"
 expect_rc "status once the directory is the kiosk's" 1 "$CTL" --config "$WORK/k.conf" --json status
-expect_eq "status: writable now" true "$(jq .data_dir_writable "$WORK/out")"
+expect_eq "status: writable by nobody now" true "$(jq .data_dir_writable "$WORK/out")"
+rm "$WORK/data/tally.db"
 
 # A read-only file system (a bind mount remounted read-only, in a mount
 # namespace of its own): said so, for root too.
