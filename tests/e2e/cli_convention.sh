@@ -63,3 +63,23 @@ grep -q "none.db: no database here" "$WORK/out" || { cat "$WORK/out"; fail "stat
 "$BIN/tallyctl" --config "$WORK/k.conf" export --help >"$WORK/out" || fail "export --help exited $?"
 grep -q "^usage: tallyctl .*export \[--format csv|json\]" "$WORK/out" || fail "a command's --help"
 echo "ok: --opt=value, -c, a command's --help"
+
+# The man pages are complete where the issue asked: tally-kiosk(1) names
+# every screen --screen takes, how the staff view opens and the exit status;
+# tally-hq(8) every path head office serves and what --verbose logs.
+K="$ROOT/man/tally-kiosk.1.scd"
+for screen in rating thanks out-of-order staff pin display closed; do
+	grep -q "^\*$screen\*$" "$K" || fail "tally-kiosk(1) does not name the $screen screen"
+done
+"$BIN/tally-kiosk" --help | grep -q "rating, thanks, out-of-order, staff, pin or display" || fail "--help's screens changed: update this test and the man page"
+for section in "SCREENS" "OPENING THE STAFF VIEW" "EXIT STATUS"; do
+	grep -q "^# $section$" "$K" || fail "tally-kiosk(1) has no $section"
+done
+grep -q 'staff chord' "$K" && grep -q 'corner' "$K" && grep -q 'view\\_at' "$K" || fail "tally-kiosk(1): how the staff view opens"
+H="$ROOT/man/tally-hq.8.scd"
+for path in $(grep -ho '"/\(api/v[0-9]*/[a-z_/]*\|healthz\|metrics\)"' "$ROOT"/app/hq/*.c | tr -d '"' | sort -u); do
+	grep -q -- "$path" "$H" || fail "tally-hq(8) does not list $path, which tally-hq serves"
+done
+grep -A4 -- '--verbose\*$' "$H" | grep -q 'accepted batch' || fail "tally-hq(8) does not say what --verbose logs"
+grep -q "^# EXIT STATUS$" "$H" || fail "tally-hq(8) has no EXIT STATUS"
+echo "ok: tally-kiosk(1) names every screen, the staff view's ways in, the exit status; tally-hq(8) the API and --verbose"
