@@ -36,7 +36,8 @@ for t in "$BUILD"/asan/tests/test_*; do
 	fi
 done
 echo
-echo "$(file -b "$(ls "$BUILD"/asan/tests/test_* | head -n 1)" | cut -d, -f1-2), ASan+UBSan, no LeakSanitizer"
+first=$(ls "$BUILD"/asan/tests/test_* | head -n 1)
+echo "built for: $(readelf -h "$first" | sed -n 's/^ *Machine: *//p'); ASan+UBSan, no LeakSanitizer"
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed (under $QEMU)"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
