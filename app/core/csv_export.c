@@ -14,8 +14,9 @@
 #include "rating.h"
 #include "score.h"
 
-static const char header[] = "kiosk,store,area,seq,time,time_basis,value,label,scale,source,flags,"
-			     "wall_time,boot_ms,boot_id,clock_synced,corrected_time,at_head_office,received_time\r\n";
+static const char header[] = "kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,"
+			     "wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,"
+			     "at_head_office,received_time\r\n";
 
 const char *csv_export_header(void)
 {
@@ -76,6 +77,7 @@ int csv_export_row(const struct csv_export_row *r, char *buf, size_t buflen)
 	if (r->flags & RATING_CLOSED)
 		strcat(flags, flags[0] ? " closed" : "closed");
 	field(&o, r->kiosk, 0);
+	field(&o, r->install_id, 0);
 	field(&o, r->store, 0);
 	field(&o, r->area, 0);
 	number(&o, r->seq);
@@ -91,6 +93,11 @@ int csv_export_row(const struct csv_export_row *r, char *buf, size_t buflen)
 	field(&o, r->boot_id, 0);
 	number(&o, r->clock_synced);
 	field(&o, r->corrected_time, 0);
+	field(&o, r->corrected_by, 0);
+	if (r->corrected_err_ms >= 0)
+		number(&o, r->corrected_err_ms);
+	else
+		field(&o, "", 0);
 	number(&o, r->at_head_office);
 	field(&o, r->received_time, 1);
 	return o.full ? -1 : (int)o.len;

@@ -4,9 +4,9 @@
  * (`tallyctl export`) and head office's (GET /api/v1/ratings?format=csv),
  * so a spreadsheet or script made for one reads the other:
  *
- *   kiosk,store,area,seq,time,time_basis,value,label,scale,source,flags,
- *   wall_time,boot_ms,boot_id,clock_synced,corrected_time,at_head_office,
- *   received_time
+ *   kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,
+ *   source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,
+ *   corrected_by,corrected_err_ms,at_head_office,received_time
  *
  * RFC 4180: CRLF line ends, a field with a comma, quote or line break
  * quoted and its quotes doubled; a text field a spreadsheet would run as a
@@ -24,7 +24,9 @@
 
 /* One rating, its times already written with csv_export_time. */
 struct csv_export_row {
-	const char *kiosk, *store, *area;
+	const char *kiosk;
+	const char *install_id;      /* the kiosk store's install id; "" for a store from before schema 5 */
+	const char *store, *area;
 	int64_t seq;
 	const char *time;            /* best time; "" when unknown */
 	const char *time_basis;      /* stats_time_basis_name */
@@ -36,6 +38,8 @@ struct csv_export_row {
 	const char *boot_id;
 	int clock_synced;
 	const char *corrected_time;  /* "" when not corrected */
+	const char *corrected_by;    /* "kiosk" (its own synced clock), "hq" (head office's clock), or "" */
+	int64_t corrected_err_ms;    /* the error bound of a correction from head office's clock; -1: none */
 	int at_head_office;          /* 1 once head office acknowledged it */
 	const char *received_time;   /* head office only: when it arrived; "" on the kiosk */
 };

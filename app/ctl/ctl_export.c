@@ -2,7 +2,10 @@
 /*
  * ctl_export: `tallyctl export --format csv|json [--since T] [--until T]
  * [--include-misuse]`: the stored ratings to stdout, oldest seq first,
- * every stored column plus the flags as words and the best time.
+ * every stored column plus the flags as words and the best time, who
+ * corrected a corrected time ("kiosk": its own synced clock, "hq": head
+ * office's clock) and the store's install id (which tells the stores of a
+ * re-imaged kiosk apart, as head office does).
  *
  * --since/--until compare with the time that decides a rating's day in
  * the statistics (its best time; wall time when that is unknown), so an
@@ -18,19 +21,24 @@
 #include "score.h"
 #include "stats.h"
 
-static const char export_sql[] =
-	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags,"
-	" corrected_ms, acked FROM ratings"
-	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)"
-	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)"
-	" AND (?3 OR (flags & 1) = 0)"
-	" ORDER BY seq";
+#define EXPORT_SQL(correction) \
+	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags," \
+	" corrected_ms, acked, " correction " FROM ratings" \
+	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)" \
+	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)" \
+	" AND (?3 OR (flags & 1) = 0)" \
+	" ORDER BY seq"
+/* A store from before schema 5 (not yet opened by the upgraded kiosk) has no corrected_by: all its own clock's. */
+static const char export_sql[] = EXPORT_SQL("corrected_by, corrected_err_ms");
+static const char export_sql_v4[] = EXPORT_SQL("0, 0");
 
 /* One row, decoded once for both formats. */
 struct row {
 	int64_t seq, wall_ms, boot_ms, corrected_ms, best_ms;
 	const char *kiosk_id, *source, *boot_id;
-	int value, scale, clock_synced, flags, acked, has_corrected;
+	int value, scale, clock_synced, flags, acked, has_corrected, corrected_by;
+	int64_t corrected_err_ms;
+	const char *install_id;
 	enum stats_time_basis basis;
 	char flag_names[32], wall_time[48], best_time[48], corrected_time[48];
 };
@@ -56,6 +64,8 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 	r->has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
 	r->corrected_ms = sqlite3_column_int64(st, 10);
 	r->acked = sqlite3_column_int(st, 11);
+	r->corrected_by = sqlite3_column_int(st, 12);
+	r->corrected_err_ms = sqlite3_column_int64(st, 13);
 	r->basis = stats_best_time(r->clock_synced, r->has_corrected, r->corrected_ms, r->wall_ms, &r->best_ms);
 	r->flag_names[0] = '\0';
 	if (r->flags & RATING_MISUSE)
@@ -72,15 +82,23 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 		ctl_format_time(c, r->best_ms, r->best_time, sizeof(r->best_time));
 }
 
+/* Who corrected the time: the kiosk from its own synced clock, or head office's clock. */
+static const char *corrected_by_name(const struct row *r)
+{
+	return !r->has_corrected ? "" : r->corrected_by ? "hq" : "kiosk";
+}
+
 /* One CSV line in the schema head office's export shares (csv_export.h). */
 static void csv_row(const struct ctl *c, const struct row *r)
 {
 	struct csv_export_row x = {
-		.kiosk = r->kiosk_id, .store = c->cfg.store, .area = c->cfg.area, .seq = r->seq,
-		.time = r->best_time, .time_basis = stats_time_basis_name(r->basis), .value = r->value,
+		.kiosk = r->kiosk_id, .install_id = r->install_id, .store = c->cfg.store, .area = c->cfg.area,
+		.seq = r->seq, .time = r->best_time, .time_basis = stats_time_basis_name(r->basis), .value = r->value,
 		.scale = r->scale, .source = r->source, .flags = r->flags, .wall_time = r->wall_time,
 		.boot_ms = r->boot_ms, .boot_id = r->boot_id, .clock_synced = r->clock_synced,
-		.corrected_time = r->corrected_time, .at_head_office = r->acked, .received_time = "",
+		.corrected_time = r->corrected_time, .corrected_by = corrected_by_name(r),
+		.corrected_err_ms = r->has_corrected && r->corrected_by ? r->corrected_err_ms : -1,
+		.at_head_office = r->acked, .received_time = "",
 	};
 	char line[4096];
 	int n = csv_export_row(&x, line, sizeof(line));
@@ -102,7 +120,7 @@ static json_t *json_row(const struct row *r)
 	if (r->flags & RATING_CLOSED)
 		json_array_append_new(names, json_string("closed"));
 	int known = r->basis != STATS_TIME_UNKNOWN;
-	return json_pack("{s:I, s:o, s:i, s:s, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+	json_t *o = json_pack("{s:I, s:o, s:i, s:s, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
 			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
 			 "label", score_face_label(r->value, r->scale),
 			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
@@ -113,6 +131,11 @@ static json_t *json_row(const struct row *r)
 			 "time_basis", stats_time_basis_name(r->basis),
 			 "best_ms", known ? json_integer(r->best_ms) : json_null(),
 			 "best_time", known ? json_string(r->best_time) : json_null());
+	if (o) {
+		json_object_set_new(o, "corrected_by", r->has_corrected ? json_string(corrected_by_name(r)) : json_null());
+		json_object_set_new(o, "install_id", str_or_null(r->install_id));
+	}
+	return o;
 }
 
 int ctl_export(struct ctl *c, int argc, char **argv)
@@ -153,7 +176,14 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		return CTL_PROBLEM;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK) {
+	char install[80] = "";
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'install_id'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(install, sizeof(install), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, export_sql_v4, -1, &st, NULL) != SQLITE_OK) {
 		ctl_error(c, "%s: cannot query ratings: %s", c->cfg.database, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return CTL_PROBLEM;
@@ -172,6 +202,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	struct row r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		decode(c, st, &r);
+		r.install_id = install;
 		if (csv) {
 			csv_row(c, &r);
 		} else {

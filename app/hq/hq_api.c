@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clockstate.h"
 #include "csv_export.h"
 #include "hq_token.h"
 #include "log.h"
@@ -38,6 +39,19 @@ void hq_api_response_free(struct hq_response *res)
 	res->body_len = 0;
 }
 
+/*
+ * Every JSON answer carries head office's clock ("hq_time_ms") and whether
+ * it is NTP-synced: a kiosk in a store network that blocks NTP reads it over
+ * the round trip as its time source. Taken here, when the answer is made
+ * (after the commit of a batch), so it is as close to the send as it can be.
+ */
+static void stamp_time(struct hq_response *res)
+{
+	if (!res->body || !res->content_type || strcmp(res->content_type, "application/json") != 0)
+		return;
+	protocol_stamp_hq_time(&res->body, &res->body_len, now_ms(), clockstate_synced());
+}
+
 static void set_body(struct hq_response *res, int status, const char *type, char *body, size_t len)
 {
 	hq_api_response_free(res);
@@ -45,6 +59,7 @@ static void set_body(struct hq_response *res, int status, const char *type, char
 	res->content_type = type;
 	res->body = body;
 	res->body_len = len;
+	stamp_time(res);
 }
 
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
@@ -67,6 +82,21 @@ void hq_api_error(struct hq_response *res, const struct hq_request *req, int sta
 		len = 0;
 	}
 	set_body(res, status, "application/json", body, len);
+	res->link[0] = res->next_cursor[0] = '\0';
+}
+
+void hq_api_conflict(struct hq_response *res, const struct hq_request *req, const struct protocol_conflict *c,
+		     const char *line)
+{
+	log_msg(LOG_ERR, "%s %s %s: 409 %s", req->peer ? req->peer : "-", req->method ? req->method : "-",
+		req->path ? req->path : "-", line);
+	char *body = NULL;
+	size_t len = 0;
+	if (protocol_encode_conflict(line, c, &body, &len)) {
+		hq_api_error(res, req, 503, "out of memory");
+		return;
+	}
+	set_body(res, 409, "application/json", body, len);
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
@@ -131,7 +161,14 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		return;
 	}
 	struct protocol_ack *ack = malloc(sizeof(*ack));
-	if (!ack || hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err))) {
+	int ing = ack ? hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err)) : -1;
+	if (ing == 1) {
+		hq_api_conflict(res, req, &ack->conflict, err);
+		free(ack);
+		protocol_batch_free(&b);
+		return;
+	}
+	if (ing) {
 		hq_api_error(res, req, 503, "kiosk %s: %s", k.id, ack ? err : "out of memory");
 		free(ack);
 		protocol_batch_free(&b);
@@ -220,6 +257,14 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* Who corrected a time: "kiosk" (its own synced clock), "hq" (head office's clock), "" (not corrected). */
+static const char *corrected_by_name(const struct protocol_rating *p)
+{
+	if (!p->has_corrected)
+		return "";
+	return p->corrected_by == PROTOCOL_CORRECTED_HQ ? "hq" : "kiosk";
+}
+
 struct export_state {
 	int csv;
 	int n;
@@ -243,12 +288,15 @@ static int export_row(const struct hq_export_row *row, void *arg)
 		if (row->p.has_corrected)
 			csv_export_time(row->p.corrected_ms, 0, corrected, sizeof(corrected));
 		struct csv_export_row x = {
-			.kiosk = r->kiosk_id, .store = row->store, .area = row->area, .seq = r->seq,
-			.time = row->time_known ? when : "", .time_basis = stats_time_basis_name(basis),
+			.kiosk = r->kiosk_id, .install_id = row->install_id, .store = row->store, .area = row->area,
+			.seq = r->seq, .time = row->time_known ? when : "", .time_basis = stats_time_basis_name(basis),
 			.value = r->value, .scale = r->scale, .source = rating_source_name(r->source),
 			.flags = r->flags, .wall_time = csv_export_time(r->wall_ms, 0, wall, sizeof(wall)),
 			.boot_ms = r->boot_ms, .boot_id = r->boot_id, .clock_synced = r->clock_synced,
-			.corrected_time = corrected, .at_head_office = 1,
+			.corrected_time = corrected, .corrected_by = corrected_by_name(&row->p),
+			.corrected_err_ms = row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
+						    ? row->p.corrected_err_ms : -1,
+			.at_head_office = 1,
 			.received_time = csv_export_time(row->received_ms, 0, received, sizeof(received)),
 		};
 		int n = csv_export_row(&x, line, sizeof(line));
@@ -269,6 +317,10 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			      "received_ms", (json_int_t)row->received_ms);
 	if (!o)
 		return -1;
+	json_object_set_new(o, "install", json_string(row->install_id));
+	json_object_set_new(o, "corrected_by", row->p.has_corrected ? json_string(corrected_by_name(&row->p)) : json_null());
+	json_object_set_new(o, "corrected_err_ms", row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
+						    ? json_integer(row->p.corrected_err_ms) : json_null());
 	char cursor[32];
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)row->cursor);
 	json_object_set_new(o, "cursor", json_string(cursor));
