@@ -6,7 +6,7 @@
  *
  *   kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,
  *   source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,
- *   corrected_by,corrected_err_ms,at_head_office,received_time
+ *   corrected_by,corrected_err_ms,at_head_office,received_time,shift
  *
  * RFC 4180: CRLF line ends, a field with a comma, quote or line break
  * quoted and its quotes doubled; a text field a spreadsheet would run as a
@@ -14,7 +14,8 @@
  * the offset they were written in ("2026-03-10T10:30:00.000+01:00"; head
  * office writes UTC, "Z"); empty when there is none. label is the face's
  * name beside its number (score_face_label). Columns a side does not have
- * are empty: received_time on the kiosk.
+ * are empty: received_time on the kiosk, shift at head office (the shift
+ * schedule is the kiosk's, [shifts] in tally.conf(5)).
  */
 #ifndef TALLY_CSV_EXPORT_H
 #define TALLY_CSV_EXPORT_H
@@ -42,6 +43,7 @@ struct csv_export_row {
 	int64_t corrected_err_ms;    /* the error bound of a correction from head office's clock; -1: none */
 	int at_head_office;          /* 1 once head office acknowledged it */
 	const char *received_time;   /* head office only: when it arrived; "" on the kiosk */
+	const char *shift;           /* kiosk only: the shift the rating fell in; "" when none or unknown */
 };
 
 /* The header line, CRLF included. */

@@ -145,8 +145,8 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 {
 	char err[1024];
 	struct tzdate today, day;
-	const char *day_arg = NULL;
-	const struct ctl_opt opts[] = { { "day", &day_arg, NULL }, { NULL, NULL, NULL } };
+	const char *day_arg = NULL, *by = "day";
+	const struct ctl_opt opts[] = { { "day", &day_arg, NULL }, { "by", &by, NULL }, { NULL, NULL, NULL } };
 	int nrest, prc = ctl_args_parse(c, "stats", argc, argv, opts, NULL, 0, &nrest);
 	if (prc != CTL_OK)
 		return prc;
@@ -157,6 +157,10 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 	day = today;
 	if (day_arg && tzday_parse_date(day_arg, &day))
 		return ctl_usage_error(c, "stats", "--day wants a date YYYY-MM-DD, not \"%s\"", day_arg);
+	if (!strcmp(by, "shift"))
+		return ctl_stats_by_shift(c, day);
+	if (strcmp(by, "day"))
+		return ctl_usage_error(c, "stats", "--by wants day or shift, not \"%s\"", by);
 
 	sqlite3 *db;
 	if (ctl_db_open(c, &db, err, sizeof(err))) {

@@ -12,7 +12,7 @@ static struct csv_export_row sample(void)
 		.time = "2026-03-10T10:30:00.000+01:00", .time_basis = "synced", .value = 3, .scale = 4,
 		.source = "button", .flags = 0, .wall_time = "2026-03-10T10:30:00.000+01:00", .boot_ms = 1000,
 		.boot_id = "b0", .clock_synced = 1, .corrected_time = "", .corrected_by = "", .corrected_err_ms = -1,
-		.at_head_office = 1, .received_time = "",
+		.at_head_office = 1, .received_time = "", .shift = "Early",
 	};
 }
 
@@ -22,7 +22,7 @@ static void test_header_names_every_column(void **state)
 	assert_string_equal(csv_export_header(),
 			    "kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,"
 			    "boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,"
-			    "received_time\r\n");
+			    "received_time,shift\r\n");
 }
 
 static void test_a_row_has_the_face_label_beside_its_value(void **state)
@@ -32,13 +32,13 @@ static void test_a_row_has_the_face_label_beside_its_value(void **state)
 	struct csv_export_row r = sample();
 	int n = csv_export_row(&r, line, sizeof(line));
 	assert_string_equal(line, "k1,i9,Berlin Mitte,Counter,7,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,"
-				  "button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,\r\n");
+				  "button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,Early\r\n");
 	assert_int_equal(n, (int)strlen(line));
 	r.corrected_time = "2026-03-10T10:31:00.000+01:00";
 	r.corrected_by = "hq";
 	r.corrected_err_ms = 40;
 	csv_export_row(&r, line, sizeof(line));
-	assert_non_null(strstr(line, ",1,2026-03-10T10:31:00.000+01:00,hq,40,1,\r\n"));
+	assert_non_null(strstr(line, ",1,2026-03-10T10:31:00.000+01:00,hq,40,1,,Early\r\n"));
 }
 
 static void test_flags_are_words_and_text_is_quoted_and_guarded(void **state)
