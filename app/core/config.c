@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include "config_validate.h"
+#include "shift_stats.h"
 #include "tzday.h"
 
 #include <ctype.h>
