@@ -1,6 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tally: build, run, test, benchmark and install.
 #
-#   make            build every program into build/
+#   make            build every program and man page into build/
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
@@ -9,6 +10,10 @@
 #   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
 #   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
+#   make deb        a Debian package; make deb ARCH=arm64 (or armhf) cross-builds
+#                   the Pi's on an amd64 Debian 12 (scripts/deps.sh arm64 first)
+#   make test-arm64 the unit tests built for aarch64, run under qemu-user-static
+#                   (test-armhf likewise); neither is part of make test
 #
 # Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
 # 1.x (Debian 12, Raspberry Pi OS bookworm) builds platform/gpio_gpiod.c;
@@ -19,6 +24,27 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
+AR      ?= ar
+
+# Cross builds for the Pi: Debian's cross compiler and the :ARCH -dev
+# packages of multiarch (scripts/deps.sh ARCH installs both), in build/ARCH/.
+# ARCH from the command line only: a shell's ARCH (kernel builds set one) is not ours.
+ifneq ($(origin ARCH),command line)
+  ARCH :=
+endif
+TRIPLET_arm64 = aarch64-linux-gnu
+TRIPLET_armhf = arm-linux-gnueabihf
+QEMU_arm64    = qemu-aarch64-static
+QEMU_armhf    = qemu-arm-static
+ifneq ($(ARCH),)
+  ifeq ($(TRIPLET_$(ARCH)),)
+    $(error ARCH=$(ARCH): only arm64 and armhf are cross-built)
+  endif
+  CC         := $(TRIPLET_$(ARCH))-gcc
+  AR         := $(TRIPLET_$(ARCH))-ar
+  PKG_CONFIG := $(TRIPLET_$(ARCH))-pkg-config
+  BUILD      := build/$(ARCH)
+endif
 
 DATADIR = $(PREFIX)/share/tally
 VERSION := $(shell cat VERSION)
@@ -42,14 +68,25 @@ endif
 
 PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO) $(PKGS_SYSTEMD)
 
+# libcurl in its GnuTLS flavour (libcurl3-gnutls), whichever flavour's
+# headers are installed (they are the same for one curl version): the
+# OpenSSL one would give tally-sync a second TLS stack beside the GnuTLS
+# that libcurl's own dependencies (librtmp, libldap) and tally-hq's
+# libmicrohttpd bring, and 3 MiB more of the kiosk's RAM.
+LIBS_CURL ?= -l:libcurl-gnutls.so.4
+
+# Each program links only what it uses (tests/e2e/linked_libraries.sh checks
+# the NEEDED entries): tallyctl no SDL, GPIO or curl; tally-sync no server
+# and one TLS stack.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
-LIBS_CORE  := $(shell $(PKG_CONFIG) --libs $(PKGS_CORE) 2>/dev/null) -lm
-LIBS_KIOSK := $(shell $(PKG_CONFIG) --libs $(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-# tally-sync shares the kiosk's small RAM: only what it uses (no server, no GnuTLS).
-LIBS_SYNC  := $(shell $(PKG_CONFIG) --libs libcurl jansson zlib $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
-LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
-LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
+pkglibs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
+LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
+LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
+LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm
+LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL)
 
 CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
 	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
@@ -67,13 +104,17 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 prog_dir   = $(patsubst tally-%,%,$(patsubst tallyctl,ctl,$(1)))
 LIBS_tally-kiosk = $(LIBS_KIOSK)
 LIBS_tally-sync  = $(LIBS_SYNC)
-LIBS_tally-hq    = $(LIBS_NET)
-LIBS_tallyctl    = $(LIBS_ALL)
+LIBS_tally-hq    = $(LIBS_HQ)
+LIBS_tallyctl    = $(LIBS_CTL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
+# The man pages (man/*.scd, through scdoc) are part of every build.
+MAN_SRC   := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+
 .PHONY: all run test bench fuzz analyze analyze-scan soak crash-bench install uninstall clean deps screenshots man deb
-all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
+all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(MAN_PAGES)
 
 deps:
 	@./scripts/deps.sh
@@ -86,7 +127,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/libtally.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 define program_rules
 $(BUILD)/$(1): $(BUILD)/obj/app/$(call prog_dir,$(1))/main.o $(BUILD)/libtally.a
@@ -104,7 +145,7 @@ $(BUILD)/asan/obj/%.o: %.c
 
 $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 # tests/support/: test-only parts linked into every unit test (the power-cut VFS).
 TEST_SUPPORT_OBJ = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(wildcard tests/support/*.c))
@@ -113,6 +154,17 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BU
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRC))
+
+.PHONY: test-arm64 test-armhf test-cross
+test-arm64 test-armhf:
+	@./scripts/deps.sh $(patsubst test-%,%,$@)
+	@$(MAKE) --no-print-directory ARCH=$(patsubst test-%,%,$@) test-cross
+
+# (with ARCH set) the unit tests for ARCH, with ASan and UBSan, run under
+# qemu-user-static (tests/run_cross.sh: LeakSanitizer cannot run there).
+test-cross:
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@BUILD=$(BUILD) QEMU=$(QEMU_$(ARCH)) TRIPLET=$(TRIPLET_$(ARCH)) ./tests/run_cross.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS) $(FUZZ_BINS)
@@ -229,8 +281,6 @@ else
   UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 endif
 UNITS = tally-kiosk.service tally-sync.service tally-hq.service
-MAN_SRC   := $(wildcard man/*.scd)
-MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
 SCDOC ?= scdoc
 
 $(BUILD)/man/%: man/%.scd
@@ -260,8 +310,8 @@ install: all man
 
 # A Debian package of the release build in $(BUILD)/deb/ (scripts/mkdeb.sh).
 deb: all man
-	@./scripts/deps.sh deb
-	@BUILD=$(BUILD) VERSION=$(VERSION) ./scripts/mkdeb.sh
+	@./scripts/deps.sh $(or $(ARCH),deb)
+	@BUILD=$(BUILD) VERSION=$(VERSION) DEB_ARCH=$(ARCH) ./scripts/mkdeb.sh
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))

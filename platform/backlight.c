@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backlight: sysfs brightness. The level found at start is what "on"
  * restores, so an installer's chosen brightness survives the nightly dim.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backlight: dims the panel outside opening hours through sysfs
  * (/sys/class/backlight/<first>/brightness), where the panel has one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons_input: glue between the GPIO seam, the pure button logic and the
  * loop. The only time source here is CLOCK_MONOTONIC, the one the kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons_input: the kiosk's physical buttons, hung off its event loop.
  * Opens the configured GPIO lines (real or simulated), registers their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clockstate: what the OS says about time right now: wall clock,
  * CLOCK_BOOTTIME, this boot's id, and whether the wall clock is synced.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio: picks the backend from the chip names and forwards calls to it.
  * Which real-chip backend exists is decided by the Makefile (pkg-config

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio: the seam between Tally and a GPIO chip. Input lines deliver raw
  * edges (which line, the level it went to, a timestamp) through file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio_backend: what a GPIO backend provides to gpio.c. Private to
  * platform/gpio*.c; callers use gpio.h. A backend's handle starts with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio_gpiod: real GPIO chips through libgpiod 1.x (the v1 API of Debian 12
  * and Raspberry Pi OS bookworm). A libgpiod 2 backend would be one more

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio_sim: a simulated GPIO chip, so tests and demos press buttons through
  * the same debounce path as hardware.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * journal_log: sd_journal_sendv from libsystemd. A line the journal will
  * not take (journald restarting, its socket gone) goes to stderr instead:

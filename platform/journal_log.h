@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * journal_log: a log sink (app/core/log.h) that sends each line to the
  * systemd journal as a structured entry: MESSAGE, PRIORITY,

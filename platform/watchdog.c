@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watchdog: sd_notify from libsystemd. sd_notify finds the socket through
  * $NOTIFY_SOCKET, so tests can stand in for systemd with a datagram socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watchdog: systemd's service watchdog and readiness for a program that
  * runs one event loop (tally-kiosk, tally-sync).

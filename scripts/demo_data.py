@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """demo_data: a kiosk database with a believable day for the staff screens.
 
     scripts/demo_data.py KIOSK_BINARY DB FACES 'YYYY-MM-DD HH:MM' [ZONE] [--history DAYS]

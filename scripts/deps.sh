@@ -1,25 +1,55 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages that building, running and testing Tally
 # need, but only those that are missing: a no-op on a ready machine, so
 # `make run` and `make test` can call it every time.
+#
+#   scripts/deps.sh            build, run, test
+#   scripts/deps.sh deb        ... and build a Debian package
+#   scripts/deps.sh bench      ... and run the benchmarks
+#   scripts/deps.sh arm64      ... and cross-build for the Pi (64-bit): adds the
+#                              arm64 architecture to dpkg, installs the cross
+#                              compiler, qemu-user-static and the :arm64 -dev
+#                              packages (make deb ARCH=arm64, make test-arm64)
+#   scripts/deps.sh armhf      the same for 32-bit Raspberry Pi OS
 set -eu
 
-PKGS="build-essential pkg-config \
-libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
-libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libinih-dev \
-libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev \
+# The libraries, by -dev package. libcurl is linked in its GnuTLS flavour
+# (libcurl3-gnutls: one TLS stack with libmicrohttpd); the headers come
+# from libcurl4-openssl-dev, which are the same for every flavour of one
+# curl version and are what most machines already have.
+LIBS="libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
+libcurl4-openssl-dev libcurl3-gnutls libmicrohttpd-dev libjansson-dev libinih-dev \
+libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev"
+PKGS="build-essential pkg-config $LIBS \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the
 # static analysers (scan-build from clang-tools, cppcheck).
 PKGS="$PKGS clang libclang-rt-14-dev clang-tools cppcheck"
-# `make install` turns man/*.scd into man pages.
+# `make` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
+FOREIGN=""
+case "${1:-}" in
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.
-if [ "${1:-}" = deb ]; then PKGS="$PKGS dpkg-dev lintian"; fi
+deb) PKGS="$PKGS dpkg-dev lintian" ;;
 # `make bench` (./scripts/deps.sh bench) runs the kiosk in a real X window under Xvfb.
-if [ "${1:-}" = bench ]; then PKGS="$PKGS xvfb xauth"; fi
+bench) PKGS="$PKGS xvfb xauth" ;;
+# Cross builds: the same libraries for the Pi's architecture (multiarch).
+arm64|armhf)
+	FOREIGN=$1
+	PKGS="$PKGS dpkg-dev lintian qemu-user-static crossbuild-essential-$1"
+	for p in $LIBS; do PKGS="$PKGS $p:$1"; done
+	;;
+esac
+
+if [ -n "$FOREIGN" ] && [ "$(dpkg --print-architecture)" != "$FOREIGN" ] &&
+	! dpkg --print-foreign-architectures | grep -qx "$FOREIGN"; then
+	NEED_ARCH=1
+else
+	NEED_ARCH=0
+fi
 
 missing=""
 for p in $PKGS; do
@@ -27,7 +57,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && [ "$NEED_ARCH" = 0 ] && exit 0
 
 echo "deps: installing$missing" >&2
 SUDO=""
@@ -36,6 +66,10 @@ if [ "$(id -u)" != 0 ]; then
 	SUDO=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ "$NEED_ARCH" = 1 ]; then
+	echo "deps: adding the $FOREIGN architecture to dpkg" >&2
+	$SUDO dpkg --add-architecture "$FOREIGN"
+fi
 $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the config reference from assets/tally.conf.example, the one file
 that lists every key with its default and meaning: docs/config.md
 configuration reference (a table, between its markers) and the KEYS section of man/tally.conf.5.scd (between its
@@ -50,9 +51,14 @@ def readme(rows):
         "",
         "Every program reads one INI file, `/etc/tally/tally.conf` when installed",
         "(`--config FILE`; without it, built-in defaults for a development machine).",
-        "A file may set any subset of the keys below; an unknown key or a bad value",
-        "is refused with `file:line: what is wrong` (`tallyctl check-config` lists",
-        "every problem). `assets/tally.conf.example` (installed as",
+        "A file may set any subset of the keys below, each at most once. `#` or `;`",
+        "starts a comment at the start of a line or after a space or tab; numbers",
+        "are plain decimals (`500`, `2.5`; not `1e3` or `0x10`); a text may name",
+        "only the placeholders its key lists. Any problem (an unknown key, a bad",
+        "value, a key set twice, a rule across keys, a font or CA file that cannot",
+        "be read, an unknown placeholder, `token` left empty) is refused with",
+        "`file:line: what is wrong` at the line of its key; `tallyctl check-config`",
+        "lists every problem in one pass. `assets/tally.conf.example` (installed as",
         "`/usr/share/tally/tally.conf.example`) has every key with its default;",
         "this table is generated from it by `scripts/gen_config_doc.py`, and",
         "`make test` fails when either falls behind `app/core/config.c`.",

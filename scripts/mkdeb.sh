@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Builds $BUILD/deb/tally_VERSION_ARCH.deb from the release build: a staged
 # `make install PREFIX=/usr`, binaries stripped, man pages and changelog
 # compressed, and the maintainer scripts from packaging/. dpkg-deb rather
@@ -7,7 +8,11 @@
 set -eu
 BUILD=${BUILD:-build}
 VERSION=${VERSION:-$(cat VERSION)}
-ARCH=$(dpkg --print-architecture)
+# DEB_ARCH: a cross build's Debian architecture (make deb ARCH=arm64); else this machine's.
+ARCH=${DEB_ARCH:-$(dpkg --print-architecture)}
+TRIPLET=$(dpkg-architecture -a "$ARCH" -q DEB_HOST_GNU_TYPE 2>/dev/null)
+STRIP=strip
+[ "$ARCH" = "$(dpkg --print-architecture)" ] || STRIP="$TRIPLET-strip"
 OUT="$BUILD/deb"
 mkdir -p "$OUT"
 # The staged tree lives outside $BUILD: the Makefile reads every *.d under
@@ -21,7 +26,7 @@ mkdir -p "$STAGE/DEBIAN"
 make --no-print-directory -s install PREFIX=/usr DESTDIR="$STAGE" BUILD="$BUILD" >/dev/null
 
 for b in "$STAGE"/usr/bin/*; do
-	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$b"
+	"$STRIP" --strip-unneeded --remove-section=.comment --remove-section=.note "$b"
 done
 find "$STAGE/usr/share/man" -type f -exec gzip -9n {} +
 
@@ -52,7 +57,8 @@ rm -rf "$SHL" && mkdir -p "$SHL/debian"
 printf 'Source: tally\n\nPackage: tally\nArchitecture: any\n' >"$SHL/debian/control"
 BINS=$(for b in "$STAGE"/usr/bin/*; do printf '%s ' "$b"; done)
 # shellcheck disable=SC2086
-DEPS=$(cd "$SHL" && dpkg-shlibdeps -O $BINS 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+# dpkg-architecture -a: dpkg-shlibdeps then looks up the libraries of that architecture (multiarch).
+DEPS=$(cd "$SHL" && dpkg-architecture -a "$ARCH" -c dpkg-shlibdeps -O $BINS 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$DEPS" ] || { echo "mkdeb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 

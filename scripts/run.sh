@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make run`: the whole system on this machine with built-in defaults.
 # Data lives in build/run/. The kiosk opens a window on a desktop, goes
 # fullscreen on a console with a DRM device, and with no display at all

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # run_sync.sh: the head-office half of `make run`, sourced by scripts/run.sh
 # after it wrote $RUN/kiosk.conf and set its stop trap. Starts a local
 # tally-hq on SQLite in $RUN/, registers the demo kiosk once (its token is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Renders the customer screens shown in the README into docs/screenshots/,
 # headless (no display needed): `make screenshots`.
 set -eu

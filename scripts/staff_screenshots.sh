@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Renders the staff view, the PIN pad, the wall display and the shift
 # screens (staff view with shifts, end of shift) shown in the docs into
 # docs/screenshots/, headless, from demo

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test: the cmocka unit tests (sanitizer build), then the
 # end-to-end scripts in tests/e2e/ against the sanitizer-built programs,
 # then each libFuzzer target briefly on its seed corpus (tests/fuzz/), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backoff: step = min(cap, base * 2^failures); wait = step/2 + rand[0, step/2].
  * The lower half is fixed so the wait still grows as it should; the upper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons: press semantics over per-line debouncers. All timed work
  * (quiet periods, stuck, chord, noise reports) is a deadline; advance()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons: what the debounced button lines mean, as events for the kiosk.
  *

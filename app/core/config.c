@@ -1,24 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config: a table of keys (section, name, type, where it lives in struct
  * config, allowed range) drives the parser, so adding a setting is one row.
  *
  * inih does the INI syntax; we feed it through our own line reader so that
- * we know the line number of every key (inih's handler is not told it) and
- * can refuse an unknown section header even when it holds no keys.
+ * we know the line number of every key (inih's handler is not told it),
+ * can refuse an unknown section header even when it holds no keys, refuse
+ * a line that is not INI without stopping there, and cut comments the way
+ * tally.conf(5) says: a line starting with # or ; is a comment, and so is
+ * the rest of a line from a # or ; that follows a space or tab. Rules
+ * across keys are in config_validate.c, the built-in defaults in
+ * config_defaults.c.
  */
 #include "config.h"
+#include "config_validate.h"
 #include "shift_stats.h"
-#include "stats.h"
 #include "tzday.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING };
 
@@ -269,35 +277,28 @@ void config_defaults(struct config *cfg)
 
 struct parse {
 	struct config *cfg;
-	const char *path;
 	FILE *file;
 	int lineno;
-	int problems;
-	char *errs;
-	size_t errlen;
-	size_t used;
+	struct config_report report;
+	struct config_seen seen;
 	char *line;       /* getline buffer */
 	size_t linecap;
 };
 
-static void problem(struct parse *p, int lineno, const char *fmt, ...)
+#define problem(p, lineno, ...) config_report_add(&(p)->report, (lineno), __VA_ARGS__)
+
+/* Remembers that section/name was set on this line; the index, or -1 when the table is full. */
+static int remember(struct parse *p, const char *section, const char *name)
 {
-	p->problems++;
-	if (p->used + 1 >= p->errlen)
-		return;
-	int n = snprintf(p->errs + p->used, p->errlen - p->used, "%s:%d: ", p->path, lineno);
-	if (n > 0 && (size_t)n < p->errlen - p->used)
-		p->used += (size_t)n;
-	va_list ap;
-	va_start(ap, fmt);
-	n = vsnprintf(p->errs + p->used, p->errlen - p->used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		p->used += (size_t)n < p->errlen - p->used ? (size_t)n : p->errlen - p->used - 1;
-	if (p->used + 1 < p->errlen) {
-		p->errs[p->used++] = '\n';
-		p->errs[p->used] = '\0';
-	}
+	if (p->seen.n == CONFIG_SEEN_MAX)
+		return -1;
+	int i = p->seen.n++;
+	/* Sections and names are checked against our tables first: they fit. */
+	snprintf(p->seen.key[i].section, sizeof(p->seen.key[i].section), "%.15s", section);
+	snprintf(p->seen.key[i].name, sizeof(p->seen.key[i].name), "%.31s", name);
+	p->seen.key[i].line = p->lineno;
+	p->seen.key[i].bad = 0;
+	return i;
 }
 
 static int parse_button_section(const char *section)
@@ -320,10 +321,21 @@ static int section_known(const char *section)
 	return 0;
 }
 
+/* Cuts a comment off line: from a # or ; at its start or after a space or tab. */
+static void cut_comment(char *line)
+{
+	for (char *c = line; *c; c++)
+		if ((*c == '#' || *c == ';') && (c == line || c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			return;
+		}
+}
+
 /*
  * inih's reader: one line at a time, so p->lineno is the line it parses.
  * inih's line buffer is fixed (200 bytes in Debian's build); a longer line
- * is refused here rather than silently cut.
+ * is refused here rather than silently cut. A line inih would stop at is
+ * refused here too and handed over blank, so the lines after it are read.
  */
 static char *reader(char *buf, int size, void *stream)
 {
@@ -332,40 +344,70 @@ static char *reader(char *buf, int size, void *stream)
 	if (n < 0)
 		return NULL;
 	p->lineno++;
+	buf[0] = '\0';
 	if (n >= size - 2) {
 		problem(p, p->lineno, "line is longer than %d characters", size - 3);
-		buf[0] = '\0';
 		return buf;
 	}
-	memcpy(buf, p->line, (size_t)n + 1);
-	/* A section header names a section we must know, keys or not. */
-	char *s = buf;
+	char *s = p->line;
 	while (isspace((unsigned char)*s))
 		s++;
+	cut_comment(s);
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	if (len == 0)
+		return buf;
 	if (*s == '[') {
 		char *end = strchr(s, ']');
-		if (end) {
-			char name[CONFIG_NAME_MAX];
-			size_t len = (size_t)(end - s - 1);
-			if (len >= sizeof(name))
-				len = sizeof(name) - 1;
-			memcpy(name, s + 1, len);
-			name[len] = '\0';
-			if (parse_button_section(name) < 0)
-				problem(p, p->lineno, "unknown section [%s] (buttons are [button.1] to [button.%d], from the left)", name, CONFIG_MAX_BUTTONS);
-			else if (!section_known(name))
-				problem(p, p->lineno, "unknown section [%s]", name);
+		if (!end || end[1] != '\0') {
+			problem(p, p->lineno, "not a [section] header: \"%s\"", s);
+			return buf;
 		}
+		/* A section header names a section we must know, keys or not. */
+		char name[CONFIG_NAME_MAX];
+		snprintf(name, sizeof(name), "%.*s", (int)(end - s - 1), s + 1);
+		if (parse_button_section(name) < 0)
+			problem(p, p->lineno, "unknown section [%s] (buttons are [button.1] to [button.%d], from the left)", name, CONFIG_MAX_BUTTONS);
+		else if (!section_known(name))
+			problem(p, p->lineno, "unknown section [%s]", name);
+		else if (config_seen_line(&p->seen, name, "") == 0)
+			remember(p, name, "");
+	} else if (!strchr(s, '=') || s[0] == '=') {
+		problem(p, p->lineno, "not a \"key = value\" line or a [section] header");
+		return buf;
 	}
+	memcpy(buf, s, len + 1);
 	return buf;
 }
 
-static int parse_number(const char *value, double *out)
+/*
+ * Plain decimal only: "12", "-1", "2.5". strtod alone would take "1e3",
+ * "0x10", "inf" and " 7", none of which an admin means as a count or a
+ * number of seconds.
+ */
+static int parse_number(const char *value, int fraction, double *out)
 {
-	char *end;
+	const char *c = value;
+	if (*c == '-' || *c == '+')
+		c++;
+	const char *digits = c;
+	while (isdigit((unsigned char)*c))
+		c++;
+	int whole = c > digits;
+	if (fraction && *c == '.') {
+		const char *f = ++c;
+		while (isdigit((unsigned char)*c))
+			c++;
+		if (c == f)
+			return -1;
+		whole = 1;
+	}
+	if (!whole || *c != '\0')
+		return -1;
 	errno = 0;
-	double v = strtod(value, &end);
-	if (errno || end == value || *end != '\0' || !isfinite(v))
+	double v = strtod(value, NULL);
+	if (errno || !isfinite(v))
 		return -1;
 	*out = v;
 	return 0;
@@ -384,14 +426,14 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		memcpy(field, value, strlen(value) + 1);
 		return;
 	case K_INT:
-		if (parse_number(value, &v) || v != floor(v) || v < k->min || v > k->max) {
+		if (parse_number(value, 0, &v) || v < k->min || v > k->max) {
 			problem(p, p->lineno, "%s must be a whole number from %g to %g, not \"%s\"", k->name, k->min, k->max, value);
 			return;
 		}
 		*(int *)(void *)field = (int)v;
 		return;
 	case K_SECONDS:
-		if (parse_number(value, &v) || v < k->min || v > k->max) {
+		if (parse_number(value, 1, &v) || v < k->min || v > k->max) {
 			problem(p, p->lineno, "%s must be a number of seconds from %g to %g, not \"%s\"", k->name, k->min, k->max, value);
 			return;
 		}
@@ -406,7 +448,7 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 			problem(p, p->lineno, "%s must be true or false, not \"%s\"", k->name, value);
 		return;
 	case K_ROTATE:
-		if (parse_number(value, &v) || (v != 0 && v != 90 && v != 180 && v != 270)) {
+		if (parse_number(value, 0, &v) || (v != 0 && v != 90 && v != 180 && v != 270)) {
 			problem(p, p->lineno, "%s must be 0, 90, 180 or 270, not \"%s\"", k->name, value);
 			return;
 		}
@@ -483,6 +525,24 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 	}
 }
 
+/* Sets one key: refuses a second setting of it, and marks it bad when its value is refused. */
+static void set_key(struct parse *p, const struct key *k, char *base, const char *section, const char *value)
+{
+	int first = config_seen_line(&p->seen, section, k->name);
+	if (first != 0) {
+		for (int i = 0; i < p->seen.n; i++)
+			if (!strcmp(p->seen.key[i].section, section) && !strcmp(p->seen.key[i].name, k->name))
+				first = p->seen.key[i].line;
+		problem(p, p->lineno, "%s is set twice in [%s] (first on line %d): keep one", k->name, section, first);
+		return;
+	}
+	int at = remember(p, section, k->name);
+	int before = p->report.n;
+	set_value(p, k, base, value);
+	if (p->report.n != before && at >= 0)
+		p->seen.key[at].bad = 1;
+}
+
 /* [shifts]: every key is a shift name or a date (shifts.h), so it has no table row. */
 static void parse_shift_line(struct parse *p, const char *name, const char *value)
 {
@@ -533,7 +593,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		b->configured = 1;
 		for (size_t i = 0; i < sizeof(button_keys) / sizeof(button_keys[0]); i++)
 			if (!strcmp(button_keys[i].name, name)) {
-				set_value(p, &button_keys[i], (char *)b, value);
+				set_key(p, &button_keys[i], (char *)b, section, value);
 				return 1;
 			}
 		problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
@@ -554,7 +614,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) {
-			set_value(p, &keys[i], (char *)p->cfg, value);
+			set_key(p, &keys[i], (char *)p->cfg, section, value);
 			return 1;
 		}
 	problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
@@ -563,68 +623,40 @@ static int handler(void *user, const char *section, const char *name, const char
 
 int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
 {
-	struct parse p = { .cfg = cfg, .path = path, .errs = errs, .errlen = errlen };
-	if (errlen)
-		errs[0] = '\0';
-	p.file = fopen(path, "r");
-	if (!p.file) {
-		problem(&p, 0, "cannot open: %s", strerror(errno));
-		return p.problems;
+	static struct parse zero;
+	struct parse *p = malloc(sizeof(*p)); /* the seen table is large for a thread's stack */
+	if (!p) {
+		snprintf(errs, errlen, "%s: out of memory while reading\n", path);
+		return 1;
 	}
-	/* Continuation lines would make our line count lie; keep one key per line. */
-	ini_allow_multiline = 0;
-	int rc = ini_parse_stream(reader, &p, handler, &p);
-	if (rc > 0 && p.problems == 0)
-		problem(&p, rc, "not a \"key = value\" line or a [section] header");
-	else if (rc < 0)
-		problem(&p, 0, "out of memory while reading");
-	fclose(p.file);
-	free(p.line);
-	shifts_check(&cfg->shifts, shift_problem, &p);
-	if (p.problems == 0)
-		return config_validate(cfg, path, errs, errlen);
-	return p.problems;
-}
-
-int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen)
-{
-	struct parse p = { .path = path, .errs = errs, .errlen = errlen };
-	if (errlen)
-		p.used = strlen(errs);
-	if (cfg->kiosk_id[0] == '\0')
-		problem(&p, 0, "[kiosk] id must not be empty");
-	for (const char *c = cfg->kiosk_id; *c; c++)
-		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') {
-			problem(&p, 0, "[kiosk] id may use only letters, digits, '-', '_' and '.'");
-			break;
-		}
-	if (cfg->database[0] == '\0')
-		problem(&p, 0, "[kiosk] database must not be empty");
-	for (const char *c = cfg->staff_pin; *c; c++)
-		if (*c < '0' || *c > '9') {
-			problem(&p, 0, "[staff] pin may use only the digits 0-9 (the staff view's pad has no others)");
-			break;
-		}
-	if (strncmp(cfg->sync_url, "http://", 7) != 0 && strncmp(cfg->sync_url, "https://", 8) != 0)
-		problem(&p, 0, "[sync] url must start with http:// or https://, not \"%s\"", cfg->sync_url);
-	if (!cfg->hq_tls_cert[0] != !cfg->hq_tls_key[0])
-		problem(&p, 0, "[hq] tls_cert and tls_key go together: set both for HTTPS, or neither");
-	if (!strchr(cfg->hq_listen, ':'))
-		problem(&p, 0, "[hq] listen must be ADDR:PORT, not \"%s\"", cfg->hq_listen);
-	int buttons = 0;
-	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
-		const struct button_config *b = &cfg->button[i];
-		if (!b->configured)
-			continue;
-		buttons++;
-		if (i >= cfg->faces)
-			problem(&p, 0, "[button.%d] is configured but [screen] faces = %d", i + 1, cfg->faces);
-		if (b->chip[0] == '\0' || b->line < 0)
-			problem(&p, 0, "[button.%d] needs both chip and line", i + 1);
+	*p = zero;
+	p->cfg = cfg;
+	p->report.path = path;
+	p->file = fopen(path, "r");
+	if (!p->file) {
+		int e = errno;
+		struct stat st;
+		struct group *gr;
+		/* The installed config is root:tally 0640 (it holds the token): say who may read it. */
+		if (e == EACCES && stat(path, &st) == 0 && (gr = getgrgid(st.st_gid)))
+			problem(p, 0, "cannot open: %s (mode %04o, group %s: run as root or as a member of group %s)",
+				strerror(e), (unsigned)(st.st_mode & 07777), gr->gr_name, gr->gr_name);
+		else
+			problem(p, 0, "cannot open: %s", strerror(e));
+	} else {
+		/* Continuation lines would make our line count lie; keep one key per line. */
+		ini_allow_multiline = 0;
+		/* reader hands inih only lines it can take: anything else was reported there. */
+		if (ini_parse_stream(reader, p, handler, p) < 0)
+			problem(p, 0, "out of memory while reading");
+		fclose(p->file);
+		shifts_check(&cfg->shifts, shift_problem, p);
+		config_check(cfg, &p->seen, &p->report);
 	}
-	if (buttons && buttons != cfg->faces)
-		problem(&p, 0, "%d buttons configured for %d faces: configure [button.1] to [button.%d]", buttons, cfg->faces, cfg->faces);
-	return p.problems;
+	free(p->line);
+	int n = config_report_write(&p->report, errs, errlen);
+	free(p);
+	return n;
 }
 
 int config_reload(struct config *next, const char *path, char *why, size_t whylen)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * debounce: the quiet-period state machine. The only state that matters is
  * "stable" versus "settling since the last edge"; everything else is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * debounce: one input line's software debounce, as a state machine rather
  * than a throttle. After any edge the line is "settling"; once it has been

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * filter: decides which presses count. Every press is stored; a press that
  * comes within the response interval of the previous stored press of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hours: opening hours per weekday, minute resolution. */
 #include "hours.h"
 

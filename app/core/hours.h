@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hours: a store's opening hours per weekday, and whether it is open at a
  * local time. Outside them the kiosk dims and flags presses "closed".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* latency: a growing array, sorted on demand (nearest-rank percentile). */
 #include "latency.h"
 

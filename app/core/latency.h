@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* latency: collects duration samples and reports percentiles (benchmarks, --stats-out). */
 #ifndef TALLY_LATENCY_H
 #define TALLY_LATENCY_H

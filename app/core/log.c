@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log: plain lines on stderr, "ident: level: message", unless a sink was
  * set (the journal when systemd runs us). Fields ride along for the sink.

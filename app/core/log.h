@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log: one line per event for a person on stderr. Control characters and
  * bytes that are not UTF-8 in a line are written as \xNN (utf8_escape), so

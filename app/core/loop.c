@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop: fixed arrays, because a kiosk watches a handful of descriptors
  * (display input, GPIO, signals, scripts) and a few timers. A timer is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop: a tiny event loop over file descriptors and timers, in the manner
  * of Redis's ae.c. A program sleeps in poll() until a descriptor is ready

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * outbox: SQL over the kiosk store for store-and-forward.
  *

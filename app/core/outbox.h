@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * outbox: the kiosk store seen as a queue of ratings head office has not
  * acknowledged yet (ratings.acked = 0), for tally-sync and tallyctl.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * protocol: encode and decode the v1 wire format with jansson.
  *

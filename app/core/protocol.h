@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * protocol: the JSON wire format between tally-sync and tally-hq (API v1).
  *

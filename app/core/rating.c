@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rating: names of a rating's enumerations, shared by store, export and sync. */
 #include "rating.h"
 

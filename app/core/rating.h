@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rating: one press of a face, as the store keeps it and head office gets it.
  *

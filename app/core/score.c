@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* score: Happy Index and % positive from counts per face. */
 #include "score.h"
 
@@ -34,4 +35,14 @@ double score_positive_pct(const int64_t *counts, int scale)
 		if (score_is_positive(v, scale))
 			pos += counts[v];
 	return 100.0 * (double)pos / (double)n;
+}
+
+const char *score_face_label(int value, int scale)
+{
+	static const char *const three[] = { "negative", "neutral", "positive" };
+	static const char *const four[] = { "very negative", "negative", "positive", "very positive" };
+	static const char *const five[] = { "very negative", "negative", "neutral", "positive", "very positive" };
+	if (value < 0 || value >= scale)
+		return "";
+	return scale == 3 ? three[value] : scale == 4 ? four[value] : scale == 5 ? five[value] : "";
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * score: the market's definitions, so stores can compare with other
  * systems. The Happy Index is the mean of responses mapped evenly onto
@@ -18,5 +19,11 @@ double score_happy_index(const int64_t *counts, int scale);
 double score_positive_pct(const int64_t *counts, int scale);
 /* Whether value v is positive on this scale. */
 int score_is_positive(int value, int scale);
+/*
+ * The face's name for exports and lists, beside its number: "very
+ * negative", "negative", "neutral" (odd scales), "positive", "very
+ * positive"; 3 faces have no "very". "" for a value outside the scale.
+ */
+const char *score_face_label(int value, int scale);
 
 #endif

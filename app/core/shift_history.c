@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_history: each version applies to the shifts that start in its
  * time; an instant's shift is looked up among the shifts of its local day

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_history: a store's shift schedules over time (shifts.h), and which
  * shift an instant falls in by the schedule that was in force then, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_schedule: one row per schedule version in the kiosk store.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_schedule: the kiosk store's record of its shift schedules, each
  * with the moment it came into force, so that changing [shifts] on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_stats: every shift of the weeks looked at is laid out first
  * (shifts_history_on_date for each date), sorted by start; one query then

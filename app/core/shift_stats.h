@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_stats: a store's figures per shift (shifts.h) for one local date,
  * as the staff view, the wall display, the end-of-shift screen and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shifts: parsing [shifts], checking it, and placing shifts on dates.
  *

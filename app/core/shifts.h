@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shifts: a store's named shifts per weekday, in its local time, and the
  * shifts they make on a date (shift_history.h: which one an instant is in).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stats: one query per local day over the ratings_wall index, each row
  * placed by its best time, then the market's scores from score.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stats: a store's figures for one local day, as the staff view, the wall
  * display and `tallyctl stats` show them: counts per face, % positive and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statusfile: "key value" lines, replaced by rename so a reader never sees half a file. */
 #include "statusfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * statusfile: how a running program tells `tallyctl status` how it is.
  * A small text file of "key value" lines, replaced atomically (write a

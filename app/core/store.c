@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store: SQLite in WAL mode with synchronous=FULL.
  *
@@ -15,6 +16,7 @@
  *   each in the same transaction as the version bump.
  */
 #include "store.h"
+#include "datadir.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -167,6 +169,9 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen)
 {
 	*out = NULL;
 	if (check_writable(path, err, errlen))
+		return -1;
+	/* SQLite would say only "unable to open database file"; name the cause. */
+	if (datadir_check(path, geteuid(), getegid(), err, errlen))
 		return -1;
 	struct store *s = calloc(1, sizeof(*s));
 	if (!s)

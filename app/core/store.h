@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store: the kiosk's durable rating store, one SQLite file.
  *

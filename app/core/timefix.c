@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * timefix: the arithmetic, and the newest-first scan that finds each
  * unsynced rating's nearest later synced reading in its own boot.

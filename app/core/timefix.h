@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * timefix: correcting wall times taken on an unsynced clock.
  *

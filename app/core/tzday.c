@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tzday: local days from the zone rules tzif.c reads.
  *

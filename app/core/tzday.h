@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tzday: the store's local calendar day in its IANA time zone
  * ("Europe/Berlin"), as an interval of UTC milliseconds, and which local

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl: tallyctl's subcommands and what they share: the loaded config, the
  * output mode, a read-only connection to the kiosk store, and time
@@ -31,10 +32,44 @@ enum ctl_exit {
 
 struct ctl {
 	struct config cfg;
-	const char *config_path; /* NULL: built-in defaults */
+	const char *config_path; /* --config, else /etc/tally/tally.conf if it exists; NULL: built-in defaults */
+	int config_given;        /* config_path came from --config */
 	int json;                /* --json: one JSON document on stdout */
 	const char *prog;        /* "tallyctl", for messages */
 };
+
+/* Not exit codes: what ctl_args_* return when --help or --version was asked for. */
+enum { CTL_ARGS_HELP = 100, CTL_ARGS_VERSION = 101 };
+
+/*
+ * Parses the global options before the command into c. CTL_OK with
+ * *command the index of the command in argv (argc when there is none),
+ * CTL_ARGS_HELP/CTL_ARGS_VERSION, or CTL_USAGE after printing why.
+ */
+int ctl_args_global(struct ctl *c, int argc, char **argv, int *command);
+
+/* One option of a subcommand: value set for "--name VALUE", else flag set to 1. */
+struct ctl_opt {
+	const char *name;
+	const char **value;
+	int *flag;
+};
+
+/*
+ * Parses a subcommand's argv (argv[0] its name) with getopt_long against
+ * opts (ended by a NULL name), plus --json and --help. Arguments that are
+ * not options go to rest, at most maxrest. CTL_OK, CTL_ARGS_HELP, or
+ * CTL_USAGE after printing why.
+ */
+int ctl_args_parse(struct ctl *c, const char *cmd, int argc, char **argv, const struct ctl_opt *opts,
+		   char **rest, int maxrest, int *nrest);
+
+/*
+ * The installed config tallyctl reads without --config:
+ * /etc/tally/tally.conf, or $TALLY_DEFAULT_CONFIG when set (for tests
+ * only, which must not depend on this machine's /etc).
+ */
+const char *ctl_default_config(void);
 
 /* Prints "tallyctl: message" to stderr. */
 void ctl_error(const struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -60,6 +95,12 @@ int64_t ctl_now_ms(void);
  */
 char *ctl_format_time(const struct ctl *c, int64_t ms, char *out, size_t outlen);
 
+/* A size for people, in the unit that fits: "512 B", "12.0 KiB", "2.0 MiB", "3.4 GiB". Returns out. */
+char *ctl_format_size(int64_t bytes, char *out, size_t outlen);
+
+/* "1 rating", "2 ratings": n and the word that fits it, into out. Returns out. */
+char *ctl_count(int64_t n, const char *one, const char *many, char *out, size_t outlen);
+
 /* A duration for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". Returns out. */
 char *ctl_format_age(int64_t ms, char *out, size_t outlen);
 
@@ -84,6 +125,12 @@ int ctl_check_config(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_sync(struct ctl *c, int argc, char **argv);
 int ctl_bundle(struct ctl *c, int argc, char **argv);
+
+/*
+ * The path of prog installed beside this tallyctl (the programs are built
+ * and installed together), or prog alone to be searched in PATH. Returns out.
+ */
+char *ctl_sibling(const char *prog, char *out, size_t outlen);
 
 /*
  * Runs argv (argv[0] searched in PATH) with stdout and stderr appended to

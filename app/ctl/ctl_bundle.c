@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_bundle: `tallyctl bundle`, a support archive an admin can mail to
  * whoever looks after the kiosks: the config with every token redacted,
@@ -11,9 +12,7 @@
  */
 #include "ctl.h"
 
-#include <SDL.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -26,9 +25,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef TALLY_HAVE_GPIOD
-#include <gpiod.h>
-#endif
 
 #ifndef TALLY_VERSION
 #define TALLY_VERSION "unknown"
@@ -131,23 +127,35 @@ static void write_integrity(const struct ctl *c, FILE *out)
 	sqlite3_close(db);
 }
 
-static void write_versions(FILE *out)
+/*
+ * Library versions: SQLite and jansson are ours; SDL, libgpiod, libcurl and
+ * libmicrohttpd are asked of the programs that link them (their --version),
+ * so tallyctl itself links none of them.
+ */
+static void write_versions(const struct ctl *c, const char *path)
 {
-	SDL_version sdl;
-	SDL_GetVersion(&sdl);
+	FILE *out = fopen(path, "w");
+	if (!out)
+		return;
 	struct utsname u;
 	fprintf(out, "tally %s\n", TALLY_VERSION);
-	fprintf(out, "SDL %d.%d.%d\n", sdl.major, sdl.minor, sdl.patch);
 	fprintf(out, "SQLite %s\n", sqlite3_libversion());
-	fprintf(out, "%s\n", curl_version());
 	fprintf(out, "jansson %s\n", jansson_version_str());
-#ifdef TALLY_HAVE_GPIOD
-	fprintf(out, "libgpiod %s\n", gpiod_version_string());
-#else
-	fprintf(out, "libgpiod: not built in (simulated GPIO only)\n");
-#endif
 	if (uname(&u) == 0)
 		fprintf(out, "%s %s %s %s\n", u.sysname, u.nodename, u.release, u.machine);
+	fclose(out);
+	static const char *const progs[] = { "tally-kiosk", "tally-sync", "tally-hq" };
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		char prog[4200];
+		ctl_sibling(progs[i], prog, sizeof(prog));
+		char *argv[] = { prog, "--version", NULL };
+		int rc = ctl_run(argv, path, (uid_t)-1, (gid_t)-1);
+		if (rc != 0 && (out = fopen(path, "a"))) {
+			fprintf(out, "%s: not installed here, or it failed (exit %d)\n", progs[i], rc);
+			fclose(out);
+		}
+	}
+	(void)c;
 }
 
 static int in_path(const char *prog)
@@ -183,21 +191,13 @@ static int part(const char *dir, const char *name, void (*fn)(const struct ctl *
 	return fclose(f);
 }
 
-static void versions_part(const struct ctl *c, FILE *f)
-{
-	(void)c;
-	write_versions(f);
-}
-
 int ctl_bundle(struct ctl *c, int argc, char **argv)
 {
 	const char *output = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--output") && i + 1 < argc)
-			output = argv[++i];
-		else
-			return ctl_usage_error(c, "bundle", "unknown option \"%s\"", argv[i]);
-	}
+	const struct ctl_opt opts[] = { { "output", &output, NULL }, { NULL, NULL, NULL } };
+	int nrest, prc = ctl_args_parse(c, "bundle", argc, argv, opts, NULL, 0, &nrest);
+	if (prc != CTL_OK)
+		return prc;
 	char stamp[32], name[256], deflt[320], tmp[256], dir[600], path[700];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -220,11 +220,13 @@ int ctl_bundle(struct ctl *c, int argc, char **argv)
 		ctl_error(c, "bundle: %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (part(dir, "tally.conf", write_config, c) || part(dir, "integrity.txt", write_integrity, c) ||
-	    part(dir, "versions.txt", versions_part, c)) {
+	if (part(dir, "tally.conf", write_config, c) || part(dir, "integrity.txt", write_integrity, c)) {
 		ctl_error(c, "bundle: writing in %s: %s", dir, strerror(errno));
 		goto out;
 	}
+
+	snprintf(path, sizeof(path), "%s/versions.txt", dir);
+	write_versions(c, path);
 
 	/* status as the admin would see it: ourselves, run again (its exit code says "needs attention"). */
 	char self[4096];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_check: `tallyctl check-config [FILE]`: every problem config_load
  * finds, one "file:line: what is wrong" line each, the same lines every
@@ -21,6 +22,8 @@ static json_t *problem_json(const char *path, const char *line)
 		if (end != line + n + 1 && end[0] == ':' && end[1] == ' ') {
 			lineno = v;
 			msg = end + 2;
+		} else if (line[n + 1] == ' ') {
+			msg = line + n + 2; /* about the whole file: no line */
 		}
 	}
 	return json_pack("{s:I, s:s}", "line", (json_int_t)lineno, "message", msg);
@@ -43,11 +46,13 @@ static void note(void *arg, int line, const char *message)
 
 int ctl_check_config(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 2)
+	char *files[2];
+	int nfiles, rc = ctl_args_parse(c, "check-config", argc, argv, NULL, files, 2, &nfiles);
+	if (rc != CTL_OK)
+		return rc;
+	if (nfiles > 1)
 		return ctl_usage_error(c, "check-config", "takes at most one FILE");
-	if (argc == 2 && argv[1][0] == '-')
-		return ctl_usage_error(c, "check-config", "unknown option %s", argv[1]);
-	const char *path = argc == 2 ? argv[1] : c->config_path;
+	const char *path = nfiles == 1 ? files[0] : c->config_path;
 	if (!path)
 		return ctl_usage_error(c, "check-config", "give a FILE, or --config FILE");
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_common: what tallyctl's subcommands share: messages, the read-only
  * store connection, and times in the store's zone.
@@ -18,7 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "csv_export.h"
 #include "store.h"
 
 void ctl_error(const struct ctl *c, const char *fmt, ...)
@@ -140,22 +143,30 @@ static int offset_at(const char *tz, int64_t ms, long *off)
 char *ctl_format_time(const struct ctl *c, int64_t ms, char *out, size_t outlen)
 {
 	long off = 0;
-	int zoned = offset_at(c->cfg.timezone, ms, &off) == 0;
-	int64_t local = ms + (int64_t)off * 1000;
-	time_t secs = (time_t)floor_div(local, 1000);
-	int millis = (int)(local - (int64_t)secs * 1000);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(out, outlen, "%lld", (long long)ms);
+	offset_at(c->cfg.timezone, ms, &off); /* 0 ("Z") when the zone cannot be used */
+	return csv_export_time(ms, off, out, outlen);
+}
+
+char *ctl_format_size(int64_t bytes, char *out, size_t outlen)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (bytes < 1024) {
+		snprintf(out, outlen, "%lld B", (long long)bytes);
 		return out;
 	}
-	char zone[48] = "Z";
-	if (zoned) {
-		long a = off < 0 ? -off : off;
-		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+	double v = (double)bytes / 1024;
+	int u = 0;
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
 	}
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, millis, zone);
+	snprintf(out, outlen, "%.1f %s", v, units[u]);
+	return out;
+}
+
+char *ctl_count(int64_t n, const char *one, const char *many, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%lld %s", (long long)n, n == 1 ? one : many);
 	return out;
 }
 
@@ -259,4 +270,28 @@ bad:
 int ctl_today(const struct ctl *c, struct tzdate *out, char *err, size_t errlen)
 {
 	return tzday_date_of(c->cfg.timezone, ctl_now_ms(), out, NULL, err, errlen);
+}
+
+char *ctl_sibling(const char *prog, char *out, size_t outlen)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	snprintf(out, outlen, "%s", prog);
+	if (n <= 0)
+		return out;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return out;
+	*slash = '\0';
+	snprintf(out, outlen, "%s/%s", self, prog);
+	if (access(out, X_OK) != 0)
+		snprintf(out, outlen, "%s", prog);
+	return out;
+}
+
+const char *ctl_default_config(void)
+{
+	const char *t = getenv("TALLY_DEFAULT_CONFIG");
+	return t && *t ? t : "/etc/tally/tally.conf";
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_export: `tallyctl export --format csv|json [--since T] [--until T]
  * [--include-misuse]`: the stored ratings to stdout, oldest seq first,
@@ -19,36 +20,32 @@
 
 #include <string.h>
 
-#include "csv.h"
+#include "csv_export.h"
 #include "rating.h"
+#include "score.h"
 #include "shift_schedule.h"
 #include "stats.h"
 
-#define EXPORT_SQL(corrected_by) \
+#define EXPORT_SQL(correction) \
 	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags," \
-	" corrected_ms, acked, " corrected_by " FROM ratings" \
+	" corrected_ms, acked, " correction " FROM ratings" \
 	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)" \
 	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)" \
 	" AND (?3 OR (flags & 1) = 0)" \
 	" ORDER BY seq"
 /* A store from before schema 5 (not yet opened by the upgraded kiosk) has no corrected_by: all its own clock's. */
-static const char export_sql[] = EXPORT_SQL("corrected_by");
-static const char export_sql_v4[] = EXPORT_SQL("0");
-
-static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
-				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
-				 "flag_names", "time_basis", "best_ms", "best_time", "corrected_by", "install_id",
-				 "shift" };
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+static const char export_sql[] = EXPORT_SQL("corrected_by, corrected_err_ms");
+static const char export_sql_v4[] = EXPORT_SQL("0, 0");
 
 /* One row, decoded once for both formats. */
 struct row {
 	int64_t seq, wall_ms, boot_ms, corrected_ms, best_ms;
 	const char *kiosk_id, *source, *boot_id;
 	int value, scale, clock_synced, flags, acked, has_corrected, corrected_by;
+	int64_t corrected_err_ms;
 	const char *install_id;
 	enum stats_time_basis basis;
-	char flag_names[32], wall_time[48], best_time[48];
+	char flag_names[32], wall_time[48], best_time[48], corrected_time[48];
 	char shift[SHIFTS_NAME_MAX];   /* "" when in no shift or time unknown */
 };
 
@@ -74,6 +71,7 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *
 	r->corrected_ms = sqlite3_column_int64(st, 10);
 	r->acked = sqlite3_column_int(st, 11);
 	r->corrected_by = sqlite3_column_int(st, 12);
+	r->corrected_err_ms = sqlite3_column_int64(st, 13);
 	r->basis = stats_best_time(r->clock_synced, r->has_corrected, r->corrected_ms, r->wall_ms, &r->best_ms);
 	r->flag_names[0] = '\0';
 	if (r->flags & RATING_MISUSE)
@@ -81,6 +79,9 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *
 	if (r->flags & RATING_CLOSED)
 		strcat(r->flag_names, r->flag_names[0] ? " closed" : "closed");
 	ctl_format_time(c, r->wall_ms, r->wall_time, sizeof(r->wall_time));
+	r->corrected_time[0] = '\0';
+	if (r->has_corrected)
+		ctl_format_time(c, r->corrected_ms, r->corrected_time, sizeof(r->corrected_time));
 	r->shift[0] = '\0';
 	if (r->basis == STATS_TIME_UNKNOWN) {
 		r->best_time[0] = '\0';
@@ -93,57 +94,28 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *
 	}
 }
 
-static void put_stdout(void *arg, const char *s, size_t n)
-{
-	(void)arg;
-	fwrite(s, 1, n, stdout);
-}
-
-/* A text field: RFC 4180 quoting and the formula guard, shared with head office's export (csv.h). */
-static void csv_field(const char *s, int last)
-{
-	csv_text(s, put_stdout, NULL);
-	putchar(last ? '\n' : ',');
-}
-
-static void csv_int(int64_t v, int last)
-{
-	printf("%lld%c", (long long)v, last ? '\n' : ',');
-}
-
+/* Who corrected the time: the kiosk from its own synced clock, or head office's clock. */
 static const char *corrected_by_name(const struct row *r)
 {
 	return !r->has_corrected ? "" : r->corrected_by ? "hq" : "kiosk";
 }
 
-static void csv_row(const struct row *r)
+/* One CSV line in the schema head office's export shares (csv_export.h). */
+static void csv_row(const struct ctl *c, const struct row *r)
 {
-	csv_int(r->seq, 0);
-	csv_field(r->kiosk_id, 0);
-	csv_int(r->value, 0);
-	csv_int(r->scale, 0);
-	csv_field(r->source, 0);
-	csv_int(r->wall_ms, 0);
-	csv_field(r->wall_time, 0);
-	csv_int(r->boot_ms, 0);
-	csv_field(r->boot_id, 0);
-	csv_int(r->clock_synced, 0);
-	if (r->has_corrected)
-		csv_int(r->corrected_ms, 0);
-	else
-		csv_field("", 0);
-	csv_int(r->acked, 0);
-	csv_int(r->flags, 0);
-	csv_field(r->flag_names, 0);
-	csv_field(stats_time_basis_name(r->basis), 0);
-	if (r->basis == STATS_TIME_UNKNOWN)
-		csv_field("", 0);
-	else
-		csv_int(r->best_ms, 0);
-	csv_field(r->best_time, 0);
-	csv_field(corrected_by_name(r), 0);
-	csv_field(r->install_id, 0);
-	csv_field(r->shift, 1);
+	struct csv_export_row x = {
+		.kiosk = r->kiosk_id, .install_id = r->install_id, .store = c->cfg.store, .area = c->cfg.area,
+		.seq = r->seq, .time = r->best_time, .time_basis = stats_time_basis_name(r->basis), .value = r->value,
+		.scale = r->scale, .source = r->source, .flags = r->flags, .wall_time = r->wall_time,
+		.boot_ms = r->boot_ms, .boot_id = r->boot_id, .clock_synced = r->clock_synced,
+		.corrected_time = r->corrected_time, .corrected_by = corrected_by_name(r),
+		.corrected_err_ms = r->has_corrected && r->corrected_by ? r->corrected_err_ms : -1,
+		.at_head_office = r->acked, .received_time = "", .shift = r->shift,
+	};
+	char line[4096];
+	int n = csv_export_row(&x, line, sizeof(line));
+	if (n > 0)
+		fwrite(line, 1, (size_t)n, stdout);
 }
 
 static json_t *str_or_null(const char *s)
@@ -160,8 +132,9 @@ static json_t *json_row(const struct row *r)
 	if (r->flags & RATING_CLOSED)
 		json_array_append_new(names, json_string("closed"));
 	int known = r->basis != STATS_TIME_UNKNOWN;
-	json_t *o = json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+	json_t *o = json_pack("{s:I, s:o, s:i, s:s, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
 			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
+			 "label", score_face_label(r->value, r->scale),
 			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
 			 "wall_time", r->wall_time, "boot_ms", (json_int_t)r->boot_ms, "boot_id",
 			 str_or_null(r->boot_id), "clock_synced", r->clock_synced,
@@ -182,26 +155,19 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 {
 	const char *format = NULL, *since = NULL, *until = NULL;
 	int include_misuse = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = !strcmp(a, "--format") ? &format
-				    : !strcmp(a, "--since") ? &since
-				    : !strcmp(a, "--until") ? &until
-							     : NULL;
-		if (slot) {
-			if (i + 1 >= argc)
-				return ctl_usage_error(c, "export", "%s needs a value", a);
-			*slot = argv[++i];
-		} else if (!strcmp(a, "--include-misuse")) {
-			include_misuse = 1;
-		} else {
-			return ctl_usage_error(c, "export", "unknown argument \"%s\"", a);
-		}
-	}
-	if (!format && c->json)
-		format = "json";
+	const struct ctl_opt opts[] = {
+		{ "format", &format, NULL },
+		{ "since", &since, NULL },
+		{ "until", &until, NULL },
+		{ "include-misuse", NULL, &include_misuse },
+		{ NULL, NULL, NULL },
+	};
+	int nrest, prc = ctl_args_parse(c, "export", argc, argv, opts, NULL, 0, &nrest);
+	if (prc != CTL_OK)
+		return prc;
+	/* CSV unless asked otherwise: what a spreadsheet opens, and what head office's export gives. */
 	if (!format)
-		return ctl_usage_error(c, "export", "--format csv or --format json is required");
+		format = c->json ? "json" : "csv";
 	int csv = !strcmp(format, "csv");
 	if (!csv && strcmp(format, "json"))
 		return ctl_usage_error(c, "export", "--format must be csv or json, not \"%s\"", format);
@@ -251,8 +217,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	sqlite3_bind_int(st, 3, include_misuse);
 
 	if (csv)
-		for (size_t i = 0; i < N_COLUMNS; i++)
-			csv_field(columns[i], i + 1 == N_COLUMNS);
+		fputs(csv_export_header(), stdout);
 	else
 		fputs("[", stdout);
 	int rc, n = 0;
@@ -261,7 +226,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		decode(c, st, shifts, &r);
 		r.install_id = install;
 		if (csv) {
-			csv_row(&r);
+			csv_row(c, &r);
 		} else {
 			json_t *j = json_row(&r);
 			fputs(n ? ",\n" : "\n", stdout);

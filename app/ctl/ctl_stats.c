@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_stats: `tallyctl stats [--day YYYY-MM-DD]`: one local day's figures
  * as the staff view shows them (stats.h), compared with the day before and
@@ -145,18 +146,10 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 	char err[1024];
 	struct tzdate today, day;
 	const char *day_arg = NULL, *by = "day";
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--day") && i + 1 < argc)
-			day_arg = argv[++i];
-		else if (!strncmp(argv[i], "--day=", 6))
-			day_arg = argv[i] + 6;
-		else if (!strcmp(argv[i], "--by") && i + 1 < argc)
-			by = argv[++i];
-		else if (!strncmp(argv[i], "--by=", 5))
-			by = argv[i] + 5;
-		else
-			return ctl_usage_error(c, "stats", "unknown argument \"%s\"", argv[i]);
-	}
+	const struct ctl_opt opts[] = { { "day", &day_arg, NULL }, { "by", &by, NULL }, { NULL, NULL, NULL } };
+	int nrest, prc = ctl_args_parse(c, "stats", argc, argv, opts, NULL, 0, &nrest);
+	if (prc != CTL_OK)
+		return prc;
 	if (tzday_valid(c->cfg.timezone, err, sizeof(err)) || ctl_today(c, &today, err, sizeof(err))) {
 		ctl_error(c, "[kiosk] timezone: %s", err);
 		return CTL_PROBLEM;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_stats_shift: `tallyctl stats --by shift [--day YYYY-MM-DD]`: the
  * day's figures per shift (shift_stats.h), each against the same shift a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_status: `tallyctl status`: what the kiosk is, how it is, and first of
  * all what needs attention. Exits 1 when anything does, so a monitoring
@@ -14,14 +15,17 @@
 #include "ctl.h"
 
 #include <libgen.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "clockstate.h"
+#include "datadir.h"
 #include "stats.h"
 #include "statusfile.h"
 #include "store.h"
@@ -145,8 +149,8 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	int64_t size = file_size(path) + file_size(wal);
 	ctl_status_field(st, "database", "database", json_string(path), "%s", path);
-	ctl_status_field(st, "database_bytes", "database size", json_integer(size), "%.1f MiB",
-			 (double)size / (1024 * 1024));
+	ctl_status_field(st, "database_bytes", "database size", json_integer(size), "%s",
+			 ctl_format_size(size, t, sizeof(t)));
 	if (!db)
 		return;
 
@@ -171,7 +175,7 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 	}
 	if (one_row(db, "SELECT count(*) FROM ratings", &q) == 0) {
 		ctl_status_field(st, "ratings_total", "ratings held", json_integer(sqlite3_column_int64(q, 0)),
-				 "%lld", (long long)sqlite3_column_int64(q, 0));
+				 "%s", ctl_count(sqlite3_column_int64(q, 0), "rating", "ratings", t, sizeof(t)));
 		sqlite3_finalize(q);
 	}
 	if (one_row(db, "SELECT wall_ms, clock_synced, corrected_ms IS NOT NULL, corrected_ms FROM ratings"
@@ -194,8 +198,9 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 	    stats_day_compute(db, c->cfg.timezone, c->cfg.faces, today, &d, err, sizeof(err)) == 0) {
 		if (d.total > 0)
 			ctl_status_field(st, "today_ratings", "today", json_integer(d.total),
-					 "%lld ratings, %.0f%% positive, Happy Index %.1f (%lld misuse)",
-					 (long long)d.total, d.positive_pct, d.happy_index, (long long)d.misuse);
+					 "%s, %.0f%% positive, Happy Index %.1f (%lld misuse)",
+					 ctl_count(d.total, "rating", "ratings", t, sizeof(t)), d.positive_pct,
+					 d.happy_index, (long long)d.misuse);
 		else
 			ctl_status_field(st, "today_ratings", "today", json_integer(0), "no ratings (%lld misuse)",
 					 (long long)d.misuse);
@@ -204,8 +209,8 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 	if (one_row(db, "SELECT count(*), min(seq) FROM ratings WHERE acked = 0", &q) == 0) {
 		int64_t unsent = sqlite3_column_int64(q, 0), first = sqlite3_column_int64(q, 1);
 		sqlite3_finalize(q);
-		ctl_status_field(st, "unsent", "not at head office", json_integer(unsent), "%lld ratings",
-				 (long long)unsent);
+		ctl_status_field(st, "unsent", "not at head office", json_integer(unsent), "%s",
+				 ctl_count(unsent, "rating", "ratings", t, sizeof(t)));
 		char sql[200];
 		snprintf(sql, sizeof(sql),
 			 "SELECT wall_ms, clock_synced, corrected_ms IS NOT NULL, corrected_ms FROM ratings WHERE seq = %lld",
@@ -218,22 +223,75 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 			ctl_status_field(st, "unsent_oldest_age_s", "oldest unsent", json_integer((now - best) / 1000),
 					 "%s old", ctl_format_age(now - best, age, sizeof(age)));
 			if (now - best > UNSENT_ATTENTION_MS)
-				ctl_status_attention(st, "%lld ratings not yet at head office, the oldest %s old",
-						     (long long)unsent, age);
+				ctl_status_attention(st, "%s not yet at head office, the oldest %s old",
+						     ctl_count(unsent, "rating", "ratings", t, sizeof(t)), age);
 		}
 	}
 	if (one_row(db, "SELECT count(*) FROM ratings WHERE clock_synced = 0 AND corrected_ms IS NULL", &q) == 0) {
 		ctl_status_field(st, "time_unknown", "times unknown", json_integer(sqlite3_column_int64(q, 0)),
-				 "%lld ratings (clock not synced, not corrected)", (long long)sqlite3_column_int64(q, 0));
+				 "%s (clock not synced, not corrected)",
+				 ctl_count(sqlite3_column_int64(q, 0), "rating", "ratings", t, sizeof(t)));
 		sqlite3_finalize(q);
+	}
+}
+
+/*
+ * The user Tally runs as on this kiosk: the running kiosk's; else the
+ * database's owner (the kiosk created it); else, for the installed config,
+ * the packaged user "tally"; else whoever runs tallyctl (a development
+ * machine).
+ */
+static void kiosk_user(const struct ctl *c, uid_t *uid, gid_t *gid)
+{
+	*uid = geteuid();
+	*gid = getegid();
+	static struct statusfile sf;
+	char path[CONFIG_PATH_MAX + 32], proc[64], line[256];
+	statusfile_path(&c->cfg, "kiosk", path, sizeof(path));
+	const char *pid = statusfile_read(&sf, path) == 0 ? statusfile_get(&sf, "pid") : NULL;
+	FILE *f = NULL;
+	if (pid) {
+		snprintf(proc, sizeof(proc), "/proc/%.20s/status", pid);
+		f = fopen(proc, "r");
+	}
+	if (f) {
+		unsigned long u, g;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "Uid: %*u %lu", &u) == 1)
+				*uid = (uid_t)u;
+			else if (sscanf(line, "Gid: %*u %lu", &g) == 1)
+				*gid = (gid_t)g;
+		}
+		fclose(f);
+		return;
+	}
+	struct stat st;
+	if (stat(c->cfg.database, &st) == 0) {
+		*uid = st.st_uid;
+		*gid = st.st_gid;
+		return;
+	}
+	struct passwd *pw;
+	if (c->config_path && !strcmp(c->config_path, ctl_default_config()) && (pw = getpwnam("tally"))) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 	}
 }
 
 static void probe_disk(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 {
 	(void)db;
-	char dir[CONFIG_PATH_MAX];
+	char dir[CONFIG_PATH_MAX], why[1024], size[32];
 	snprintf(dir, sizeof(dir), "%s", c->cfg.database);
+	/* First the cause that makes free space beside the point: nobody may write there. */
+	uid_t uid;
+	gid_t gid;
+	kiosk_user(c, &uid, &gid);
+	int writable = datadir_check(c->cfg.database, uid, gid, why, sizeof(why)) == 0;
+	ctl_status_field(st, "data_dir_writable", "data directory", json_boolean(writable), "%s",
+			 writable ? "writable" : why);
+	if (!writable)
+		ctl_status_attention(st, "%s", why);
 	struct statvfs vfs;
 	const char *d = dirname(dir);
 	if (statvfs(d, &vfs) != 0) {
@@ -243,13 +301,12 @@ static void probe_disk(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 	int64_t free_b = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
 	int64_t total = (int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize;
 	double pct = total > 0 ? 100.0 * (double)free_b / (double)total : 0;
-	ctl_status_field(st, "disk_free_bytes", "disk free", json_integer(free_b), "%.1f MiB (%.0f%%) on %s",
-			 (double)free_b / (1024 * 1024), pct, d);
-	if (free_b < DISK_MIN_FREE_BYTES || pct < DISK_MIN_FREE_PCT)
-		ctl_status_attention(st, "only %.1f MiB (%.0f%%) free on %s: ratings stop being stored when it is full",
-				     (double)free_b / (1024 * 1024), pct, d);
+	ctl_status_field(st, "disk_free_bytes", "disk free", json_integer(free_b), "%s (%.0f%%) on %s",
+			 ctl_format_size(free_b, size, sizeof(size)), pct, d);
+	if (writable && (free_b < DISK_MIN_FREE_BYTES || pct < DISK_MIN_FREE_PCT))
+		ctl_status_attention(st, "only %s (%.0f%%) free on %s: ratings stop being stored when it is full",
+				     size, pct, d);
 }
-
 
 /* Whether the process that wrote a status file still runs. */
 static int alive(const struct statusfile *sf)
@@ -312,6 +369,7 @@ static void probe_sync(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 	}
 	const char *when = statusfile_get(&sf, "last_attempt"), *result = statusfile_get(&sf, "last_result");
 	const char *ok = statusfile_get(&sf, "last_success"), *failures = statusfile_get(&sf, "failures");
+	char n[48];
 	ctl_status_field(st, "sync_last_attempt", "last sync", when ? json_string(when) : NULL, "%s: %s%s",
 			 when ? when : "?", result ? result : "?", alive(&sf) ? "" : " (tally-sync not running)");
 	ctl_status_field(st, "sync_last_success", "last sync ok", ok ? json_string(ok) : NULL, "%s",
@@ -326,7 +384,8 @@ static void probe_sync(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 				     " %s; nothing more is sent until a person resolves it (docs/troubleshooting.md)",
 				     statusfile_get(&sf, "install") ? statusfile_get(&sf, "install") : "?", conflict);
 	else if (failures && atoi(failures) > 0)
-		ctl_status_attention(st, "sync failing (%s attempts in a row): %s", failures, result ? result : "?");
+		ctl_status_attention(st, "sync failing (%s in a row): %s",
+				     ctl_count(atoll(failures), "attempt", "attempts", n, sizeof(n)), result ? result : "?");
 }
 
 /* The probes, in the order their fields are shown. Add new ones here. */
@@ -341,8 +400,9 @@ static status_probe *const probes[] = {
 
 int ctl_status(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 1)
-		return ctl_usage_error(c, "status", "unknown argument \"%s\"", argv[1]);
+	int nrest, rc = ctl_args_parse(c, "status", argc, argv, NULL, NULL, 0, &nrest);
+	if (rc != CTL_OK)
+		return rc;
 	struct ctl_status st = { .fields = json_object(), .attention = json_array() };
 	char err[1024];
 	sqlite3 *db = NULL;
@@ -360,6 +420,12 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(doc);
 	} else {
+		/* First: which file this report is about, so a wrong guess shows at once. */
+		if (c->config_path)
+			printf("config: %s\n", c->config_path);
+		else
+			printf("config: none, built-in defaults (no %s; --config FILE reads another)\n",
+			       ctl_default_config());
 		if (nattention) {
 			printf("NEEDS ATTENTION\n");
 			for (size_t i = 0; i < nattention; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl_sync: `tallyctl sync`, "send now and tell me how it went".
  *
@@ -191,18 +192,8 @@ static int wake_daemon(const struct ctl *c, pid_t pid, double timeout_s)
 static int run_once(const struct ctl *c)
 {
 	/* The tally-sync installed beside us first: the pair is built together. */
-	char self[PATH_MAX], prog[PATH_MAX + 16] = "tally-sync";
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(prog, sizeof(prog), "%s/tally-sync", self);
-			if (access(prog, X_OK) != 0)
-				snprintf(prog, sizeof(prog), "tally-sync");
-		}
-	}
+	char prog[PATH_MAX + 16];
+	ctl_sibling("tally-sync", prog, sizeof(prog));
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
 	struct stat sb;
@@ -259,15 +250,16 @@ static int run_once(const struct ctl *c)
 int ctl_sync(struct ctl *c, int argc, char **argv)
 {
 	double timeout_s = 30;
-	for (int i = 1; i < argc; i++) {
+	const char *timeout = NULL;
+	const struct ctl_opt opts[] = { { "timeout", &timeout, NULL }, { NULL, NULL, NULL } };
+	int nrest, rc = ctl_args_parse(c, "sync", argc, argv, opts, NULL, 0, &nrest);
+	if (rc != CTL_OK)
+		return rc;
+	if (timeout) {
 		char *end;
-		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			timeout_s = strtod(argv[++i], &end);
-			if (*end || !(timeout_s >= 0 && timeout_s <= 3600))
-				return ctl_usage_error(c, "sync", "--timeout takes seconds from 0 to 3600, not \"%s\"", argv[i]);
-		} else {
-			return ctl_usage_error(c, "sync", "unknown option \"%s\"", argv[i]);
-		}
+		timeout_s = strtod(timeout, &end);
+		if (end == timeout || *end || !(timeout_s >= 0 && timeout_s <= 3600))
+			return ctl_usage_error(c, "sync", "--timeout takes seconds from 0 to 3600, not \"%s\"", timeout);
 	}
 	pid_t pid = find_daemon(c);
 	return pid > 0 ? wake_daemon(c, pid, timeout_s) : run_once(c);

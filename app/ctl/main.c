@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tallyctl: the admin's tool over SSH. This file only wires: global
- * options (--config, --json, --help, --version, anywhere on the line),
- * the config, and the subcommand, each in its own ctl_*.c.
+ * options (ctl_args.c), the config (--config, else the installed one), and
+ * the subcommand, each in its own ctl_*.c.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ctl.h"
@@ -25,7 +27,7 @@ static const struct command commands[] = {
 	{ "stats", ctl_stats, 1, "stats [--day YYYY-MM-DD] [--by day|shift]\n"
 	  "                              the day's figures as the staff view shows them, or per shift" },
 	{ "export", ctl_export, 1,
-	  "export --format csv|json [--since T] [--until T] [--include-misuse]\n"
+	  "export [--format csv|json] [--since T] [--until T] [--include-misuse]\n"
 	  "                              ratings to stdout (T: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])" },
 	{ "sync", ctl_sync, 1, "sync [--timeout S]           send unsent ratings to head office now, and report" },
 	{ "bundle", ctl_bundle, 1, "bundle [--output FILE]      support archive: config (tokens redacted), status, DB check, versions, journal" },
@@ -35,7 +37,12 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tallyctl [--config FILE] [--json] COMMAND [OPTIONS]\n\ncommands:\n");
+	fprintf(f, "usage: tallyctl [--config FILE] [--json] COMMAND [OPTIONS]\n"
+		   "       tallyctl --help | --version\n\n"
+		   "  -c, --config FILE  settings (INI); default: %s if it exists, else built-in defaults\n"
+		   "  -j, --json         one JSON document on stdout, for scripts\n"
+		   "  -h, --help         this text (COMMAND --help: that command's)\n"
+		   "  -V, --version      the version\n\ncommands:\n", ctl_default_config());
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\nexit codes: 0 ok, 1 problem found or failed, 2 usage\n");
@@ -47,55 +54,47 @@ int main(int argc, char **argv)
 	c.prog = "tallyctl";
 	config_defaults(&c.cfg);
 
-	/* Take the global options out, wherever they are; the rest is the command's. */
-	char *rest[256];
-	int nrest = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--json")) {
-			c.json = 1;
-		} else if (!strcmp(a, "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "tallyctl: --config needs a FILE\n");
-				return CTL_USAGE;
-			}
-			c.config_path = argv[++i];
-		} else if (!strncmp(a, "--config=", 9)) {
-			c.config_path = a + 9;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return CTL_OK;
-		} else if (!strcmp(a, "--version")) {
-			printf("tallyctl %s\n", TALLY_VERSION);
-			return CTL_OK;
-		} else if (nrest < (int)(sizeof(rest) / sizeof(rest[0]))) {
-			rest[nrest++] = argv[i];
-		} else {
-			fprintf(stderr, "tallyctl: too many arguments\n");
-			return CTL_USAGE;
-		}
+	int first = argc;
+	int rc = ctl_args_global(&c, argc, argv, &first);
+	if (rc == CTL_ARGS_HELP) {
+		usage(stdout);
+		return CTL_OK;
 	}
-	if (nrest == 0) {
+	if (rc == CTL_ARGS_VERSION) {
+		printf("tallyctl %s\n", TALLY_VERSION);
+		return CTL_OK;
+	}
+	if (rc != CTL_OK)
+		return rc;
+	if (first >= argc) {
 		usage(stderr);
 		return CTL_USAGE;
 	}
 	const struct command *cmd = NULL;
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (!strcmp(rest[0], commands[i].name))
+		if (!strcmp(argv[first], commands[i].name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "tallyctl: unknown command \"%s\"\n", rest[0]);
+		fprintf(stderr, "tallyctl: unknown command \"%s\"\n", argv[first]);
 		usage(stderr);
 		return CTL_USAGE;
 	}
+	/* Without --config, the installed config when there is one (tally.conf(5)). */
+	if (!c.config_path && access(ctl_default_config(), F_OK) == 0)
+		c.config_path = ctl_default_config();
 	if (cmd->needs_config && c.config_path) {
 		static char errs[8192];
 		if (config_load(&c.cfg, c.config_path, errs, sizeof(errs)) != 0) {
 			fputs(errs, stderr);
-			fprintf(stderr, "tallyctl: %s refused (tallyctl check-config lists every problem)\n",
-				c.config_path);
+			fprintf(stderr, "tallyctl: %s refused (tallyctl check-config lists every problem)%s\n",
+				c.config_path, c.config_given ? "" : "; --config FILE reads another");
 			return CTL_PROBLEM;
 		}
 	}
-	return cmd->run(&c, nrest, rest);
+	rc = cmd->run(&c, argc - first, argv + first);
+	if (rc == CTL_ARGS_HELP) {
+		printf("usage: tallyctl [--config FILE] [--json] %s\n", cmd->usage);
+		return CTL_OK;
+	}
+	return rc;
 }

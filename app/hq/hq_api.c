@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_api: routing, authentication and the answers of API v1.
  *
@@ -18,12 +19,14 @@
 #include <time.h>
 
 #include "clockstate.h"
-#include "csv.h"
+#include "csv_export.h"
 #include "hq_metrics.h"
 #include "hq_registry.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
+#include "rating.h"
+#include "stats.h"
 #include "utf8.h"
 
 static int64_t now_ms(void)
@@ -343,33 +346,11 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-static void buf_put(void *arg, const char *s, size_t n)
-{
-	buf_add(arg, s, n);
-}
-
-/* A CSV text field: quoted (RFC 4180) and formula-neutralised, the same rule as tallyctl export. */
-static void csv_field(struct buf *b, const char *s)
-{
-	csv_text(s, buf_put, b);
-}
-
+/* ms as RFC 3339 in UTC with milliseconds, the export's format (csv_export_time). */
 static void utc_text(int64_t ms, char out[32])
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, 32, "?");
-		return;
-	}
-	char date[24];
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 32, "%.20s.%03dZ", date, (int)((ms % 1000 + 1000) % 1000));
+	csv_export_time(ms, 0, out, 32);
 }
-
-#define CSV_HEADER "cursor,kiosk,store,area,seq,value,scale,source,time_utc,time_ms,time_known," \
-		   "wall_ms,boot_ms,boot_id,synced,corrected_ms,flags,misuse,received_ms,install,corrected_by," \
-		   "corrected_err_ms\r\n"
 
 /* Who corrected a time: "kiosk" (its own synced clock), "hq" (head office's clock), "" (not corrected). */
 static const char *corrected_by_name(const struct protocol_rating *p)
@@ -404,30 +385,34 @@ static int export_row(const struct hq_export_row *row, void *arg)
 	if (!export_text_ok(e, row, "kiosk id", r->kiosk_id) || !export_text_ok(e, row, "store", row->store) ||
 	    !export_text_ok(e, row, "area", row->area) || !export_text_ok(e, row, "boot id", r->boot_id))
 		return -1;
-	char when[32];
-	utc_text(row->time_ms, when);
+	char when[40];
+	csv_export_time(row->time_ms, 0, when, sizeof(when));
 	e->n++;
 	if (e->csv) {
-		buf_printf(&e->out, "%lld,", (long long)row->cursor);
-		csv_field(&e->out, r->kiosk_id);
-		buf_add(&e->out, ",", 1);
-		csv_field(&e->out, row->store);
-		buf_add(&e->out, ",", 1);
-		csv_field(&e->out, row->area);
-		buf_printf(&e->out, ",%lld,%d,%d,%s,%s,%lld,%d,%lld,%lld,", (long long)r->seq, r->value, r->scale,
-			   rating_source_name(r->source), when, (long long)row->time_ms, row->time_known,
-			   (long long)r->wall_ms, (long long)r->boot_ms);
-		csv_field(&e->out, r->boot_id);
-		buf_printf(&e->out, ",%d,", r->clock_synced);
+		/* The kiosk's export's schema (csv_export.h), times in UTC; the cursor is in the Link header. */
+		char wall[40], corrected[40] = "", received[40], line[4096];
+		int64_t best;
+		enum stats_time_basis basis = stats_best_time(r->clock_synced, row->p.has_corrected, row->p.corrected_ms,
+							      r->wall_ms, &best);
 		if (row->p.has_corrected)
-			buf_printf(&e->out, "%lld", (long long)row->p.corrected_ms);
-		buf_printf(&e->out, ",%d,%d,%lld,", r->flags, (r->flags & RATING_MISUSE) ? 1 : 0,
-			   (long long)row->received_ms);
-		csv_field(&e->out, row->install_id);
-		buf_printf(&e->out, ",%s,", corrected_by_name(&row->p));
-		if (row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ)
-			buf_printf(&e->out, "%lld", (long long)row->p.corrected_err_ms);
-		buf_add(&e->out, "\r\n", 2);
+			csv_export_time(row->p.corrected_ms, 0, corrected, sizeof(corrected));
+		struct csv_export_row x = {
+			.kiosk = r->kiosk_id, .install_id = row->install_id, .store = row->store, .area = row->area,
+			.seq = r->seq, .time = row->time_known ? when : "", .time_basis = stats_time_basis_name(basis),
+			.value = r->value, .scale = r->scale, .source = rating_source_name(r->source),
+			.flags = r->flags, .wall_time = csv_export_time(r->wall_ms, 0, wall, sizeof(wall)),
+			.boot_ms = r->boot_ms, .boot_id = r->boot_id, .clock_synced = r->clock_synced,
+			.corrected_time = corrected, .corrected_by = corrected_by_name(&row->p),
+			.corrected_err_ms = row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
+						    ? row->p.corrected_err_ms : -1,
+			.at_head_office = 1,
+			.received_time = csv_export_time(row->received_ms, 0, received, sizeof(received)),
+			.shift = "", /* shifts are the kiosk's schedule: head office does not know them */
+		};
+		int n = csv_export_row(&x, line, sizeof(line));
+		if (n < 0)
+			return -1;
+		buf_add(&e->out, line, (size_t)n);
 		return e->out.failed;
 	}
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:i,s:i,s:s,s:s,s:I,s:b,s:I,s:I,s:s,s:b,s:o,s:i,s:b,s:I}",
@@ -517,7 +502,7 @@ static void get_ratings(struct hq_store *db, const struct hq_request *req, struc
 	}
 	struct export_state e = { .csv = format && !strcmp(format, "csv") };
 	if (e.csv)
-		buf_add(&e.out, CSV_HEADER, strlen(CSV_HEADER));
+		buf_add(&e.out, csv_export_header(), strlen(csv_export_header()));
 	else if (!(e.rows = json_array())) {
 		hq_api_error(res, req, 503, "out of memory");
 		return;

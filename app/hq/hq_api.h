@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_api: head office's HTTP API v1 as plain functions: a request in (method,
  * path, bearer token, query, body already decompressed), a response out

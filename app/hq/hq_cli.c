@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_cli: the kiosk registry and admin token commands of tally-hq. */
 #include "hq_cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_cli: tally-hq's registry commands, run against the database file
  * while the server may be running (SQLite's busy timeout covers that):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_http: the libmicrohttpd side of tally-hq.
  *
@@ -627,4 +628,9 @@ void hq_http_stop(struct hq_http *h)
 	free(h->cert_pem);
 	free(h->key_pem);
 	free(h);
+}
+
+void hq_http_version(char *out, size_t outlen)
+{
+	snprintf(out, outlen, "libmicrohttpd %s, GnuTLS %s", MHD_get_version(), gnutls_check_version(NULL));
 }

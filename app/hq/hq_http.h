@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_http: libmicrohttpd around hq_api: listening (HTTP or HTTPS), who
  * may send a body (the token is checked on the headers), how much body
@@ -42,5 +43,8 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 
 /* Stops accepting, finishes or drops the requests in flight, closes everything. */
 void hq_http_stop(struct hq_http *h);
+
+/* The HTTP and TLS libraries served with, for --version: "libmicrohttpd 0.9.75, GnuTLS 3.7.9". */
+void hq_http_version(char *out, size_t outlen);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_shifts: the kiosk_shifts table and the summary per shift.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_shifts: head office's record of each kiosk's shift schedules, and the
  * summary's figures per shift (GET /api/v1/summary?day=D&by=shift).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_store: head office's own SQLite database: the kiosk registry, admin
  * tokens, and every rating of every kiosk exactly once, keyed (kiosk,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_token: random tokens and their SHA-256, via getrandom(2) and GnuTLS. */
 #include "hq_token.h"
 

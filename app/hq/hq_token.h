@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_token: bearer tokens for kiosks and admins. A token is 32 random
  * bytes from getrandom(2), written as 64 hex digits; head office keeps

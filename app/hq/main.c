@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-hq: head office. With no command it serves the HTTP(S) API until
  * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
@@ -7,6 +8,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,35 +22,63 @@
 #include "journal_log.h"
 #include "log.h"
 
-static int usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]\n"
-			"       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
-			"       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n");
+	fprintf(f, "usage: tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]\n"
+		   "       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
+		   "       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n"
+		   "       tally-hq --help | --version\n"
+		   "\n"
+		   "  -c, --config FILE        settings (INI); without it, built-in defaults\n"
+		   "      --db PATH            head office's database (default: [hq] database)\n"
+		   "      --listen ADDR:PORT   where to serve (default: [hq] listen; port 0 picks one)\n"
+		   "  -v, --verbose            log every request and batch\n"
+		   "  -h, --help               this text\n"
+		   "  -V, --version            the version, and the HTTP and TLS libraries\n"
+		   "\n"
+		   "exit status: 0 stopped normally, 1 could not serve or the command failed, 2 bad command line or config\n");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "tally-hq: %s \"%s\"\n(tally-hq --help lists the options)\n", what, arg);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	static struct config cfg;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0, 0, 0, 0 },
+	};
 	const char *config = NULL, *db = NULL, *listen = NULL;
-	int verbose = 0, i;
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char **slot = !strcmp(argv[i], "--config") ? &config : !strcmp(argv[i], "--db") ? &db
-				  : !strcmp(argv[i], "--listen") ? &listen : NULL;
-		if (!strcmp(argv[i], "--verbose")) {
-			verbose = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage();
+	int verbose = 0, opt;
+	char libs[256];
+	opterr = 0;
+	/* "+": options end at the command (kiosk add --store ...), which parses its own. */
+	while ((opt = getopt_long(argc, argv, "+:c:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'd': db = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V':
+			hq_http_version(libs, sizeof(libs));
+			printf("tally-hq %s\n%s\n", TALLY_VERSION, libs);
 			return 0;
+		case ':': return usage_error("a value is needed after", argv[optind - 1]);
+		default: return usage_error("unknown option", argv[optind - 1]);
 		}
-		if (!slot || i + 1 >= argc)
-			return usage();
-		*slot = argv[++i];
 	}
 	hq_store_init_process();
+	int i = optind;
 	log_init("tally-hq");
 	journal_log_setup(NULL); /* the journal when systemd runs us */
 	if (verbose)

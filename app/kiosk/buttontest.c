@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttontest: a small program of its own on the kiosk's loop. The table is
  * redrawn at most every REFRESH_MS and only when a value changed, so a

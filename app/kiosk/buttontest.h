@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttontest: the installer's wiring check (tally-kiosk --test-buttons).
  * Shows live, for each configured button, its raw level, debounced state,

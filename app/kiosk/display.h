@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * display: the kiosk's window and how pixels reach the panel.
  *

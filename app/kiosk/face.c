@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * face: every shape is a signed distance (in face units, radius 1 = the
  * disc's edge) turned into pixel coverage over one pixel's width. That is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * face: draws one smiley into a 32-bit ARGB pixel buffer, anti-aliased,
  * at any size. No SDL: the pixels are the caller's.

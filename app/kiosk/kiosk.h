@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk: the rating terminal's state and main loop. A press lights its face
  * in the next presented frame, is committed to the store, and only then is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk_input: where each press arrives and where it goes. SDL's events
  * (touch, mouse, keys, the window) and the buttons' events are sent to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk_screenshot: the screens as a PNG, for the manual, the packaging
  * check and tests. The customer's screens are painted as the kiosk paints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk_screenshot: one screen drawn headless into a PNG, without the
  * kiosk's loop, window, buttons or store (tally-kiosk --screenshot).

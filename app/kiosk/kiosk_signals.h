@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk_signals: the signals the kiosk obeys, read through a signalfd in
  * its loop: SIGTERM and SIGINT stop it cleanly, SIGHUP reloads the config.

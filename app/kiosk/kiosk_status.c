@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kiosk_status: the kiosk's line in `tallyctl status`, through statusfile. */
 #include "kiosk_status.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kiosk_status: writes kiosk.status for `tallyctl status`: what the kiosk
  * shows (rating, out of order and why, closed, display), how its pixels

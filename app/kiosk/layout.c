@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layout: the rating screen is a question box on top and a row of faces
  * below. Each face's touch target is its whole column of the faces band,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layout: where things sit on the rating screen, and which face a touch
  * hits. Pure geometry (no SDL), so it is tested at many resolutions and all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * opening: a loop timer at the next opening or closing. The wait is capped
  * at a quarter of an hour and re-checked then: loop timers run on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * opening: the store's opening hours on the kiosk. Knows whether the store
  * is open now, wakes the loop exactly when that changes, and dims the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rating_flow: from a lit face to a stored rating and a thank-you.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rating_flow: a press becomes a rating. The face lights in the next
  * presented frame, the rating is committed to SQLite (fsync), and only then

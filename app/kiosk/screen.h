@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * screen: paints the customer's screens (rating, thank-you, out of order)
  * into a logical-size canvas surface. Everything costly (faces, text) is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script: a text file of input events, replayed through SDL's event queue. */
 #include "script.h"
 

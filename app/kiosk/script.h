@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * script: scripted input for tests and benchmarks. Each line of the file
  * becomes a real SDL event pushed into SDL's queue, so it travels the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_end: looks at the shifts of today and the two days before (a night
  * shift ends the day after it starts), by the schedule history, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_end: when the end-of-shift screen is due. Pure (the kiosk's clock
  * comes in as wall ms, so --now and tests drive it), no SDL.

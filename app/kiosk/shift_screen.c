@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_screen: a timer wakes the loop at the next shift end (capped, so a
  * wall clock set by NTP after boot is noticed: loop timers run on the

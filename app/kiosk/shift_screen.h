@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_screen: the end-of-shift moment on the kiosk and the wall display.
  *

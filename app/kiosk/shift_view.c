@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_view: the shift screens, laid out in proportion to the screen
  * (landscape and portrait), every text fitted to its box (staff_draw.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shift_view: the shift screens. With [shifts] configured, the staff view
  * puts the current shift first ("Early shift so far": its faces, % positive

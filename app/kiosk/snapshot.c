@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* snapshot: libpng's simplified write API over an RGBA copy of the surface. */
 #include "snapshot.h"
 

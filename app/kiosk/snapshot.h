@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* snapshot: saves a surface as a PNG file (screenshots for tests and the README). */
 #ifndef TALLY_SNAPSHOT_H
 #define TALLY_SNAPSHOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staff_access: who gets to the staff view, and how it goes away. It opens
  * by the buttons' staff chord, a long press in a corner of a touch screen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* staff_draw: the staff screens' shared drawing helpers. */
 #include "staff_draw.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staff_draw: the drawing helpers the staff screens share (staff_view.c,
  * shift_view.c): boxes, text fitted to a box, numbers in the [kiosk]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staff_view: the staff screens are laid out in proportion to the screen
  * (landscape: two columns; portrait: one stack), with every text fitted to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staff_view: the screens for the staff: the staff view on the rating
  * kiosk (today's counts per face with the faces, % positive, Happy Index,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * text: one TTF_Font, resized with TTF_SetFontSize (SDL_ttf 2.20) rather
  * than reopened per size. Fitting tries sizes downwards in 6% steps; it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * text: renders UTF-8 text with SDL2_ttf from the font shipped in assets/
  * (DejaVu Sans: Latin, Greek and Cyrillic). Long text wraps at word

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wall_display: the figures re-read every [display] refresh_s and redrawn
  * only when they changed (an idle wall display costs no CPU), pages turned

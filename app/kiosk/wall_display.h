@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wall_display: [kiosk] mode = display. The kiosk's loop shows the store's
  * figures on a wall: no buttons, no store (the database is opened

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dbwatch: a watch on the directory (IN_CREATE, IN_MOVED_TO, mask-limited
  * so other files there cost few wakeups) and one on the -wal file itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dbwatch: tells tally-sync that the kiosk wrote to the database, through
  * inotify on the database's -wal file, so it can sleep until a rating

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_client: the few HTTP requests tally-sync makes, over libcurl.
  *
@@ -32,6 +33,8 @@ struct http_response {
 /* Call once per process around every other function (curl_global_*). */
 int http_global_init(char *err, size_t errlen);
 void http_global_cleanup(void);
+/* libcurl and its TLS library, as curl_version() names them: "libcurl/7.88.1 GnuTLS/3.7.9 ...". */
+const char *http_version(void);
 
 int http_client_new(struct http_client **out, const struct http_options *o, char *err, size_t errlen);
 void http_client_free(struct http_client *c);

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-sync: the kiosk's store-and-forward daemon. Wires the parts: the
  * kiosk store, the HTTP client, the sync rounds, the database watch, the
  * retry backoff and the summary pull, on one event loop that sleeps in
  * poll() until a rating arrives, a retry is due or a signal comes.
  *
- *   tally-sync [--config FILE] [--once] [--debug]
+ *   tally-sync [--config FILE] [--once] [--verbose]
  *
  * --once sends everything unsent now, pulls the summary, prints one line
  * and exits 0 when nothing is left unsent, 1 otherwise.
@@ -276,26 +277,41 @@ static int run_once(struct daemon *d)
 {
 	struct sync_result r;
 	sync_round(d->sync, &r);
+	/* tallyctl status shows this attempt, as it shows the daemon's. */
+	sync_write_status_once(d->sync, &r);
 	if (r.outcome == SYNC_DONE) {
 		prune(d);
 		if (d->cfg->sync_summary_every_s > 0)
 			pull_summary(d);
-		printf("sent %lld ratings in %lld batches (%lld already at head office, %lld times corrected,"
-		       " %lld bytes on the wire), 0 unsent\n", (long long)r.sent, (long long)r.batches,
-		       (long long)r.duplicates, (long long)r.corrected, (long long)r.wire_bytes);
+		printf("sent %lld rating%s in %lld batch%s (%lld already at head office, %lld time%s corrected,"
+		       " %lld bytes on the wire), 0 unsent\n", (long long)r.sent, r.sent == 1 ? "" : "s",
+		       (long long)r.batches, r.batches == 1 ? "" : "es", (long long)r.duplicates, (long long)r.corrected,
+		       r.corrected == 1 ? "" : "s", (long long)r.wire_bytes);
 		return 0;
 	}
-	printf("failed after sending %lld ratings: %s; %lld unsent\n", (long long)r.sent, r.problem,
-	       (long long)r.unsent);
+	printf("failed after sending %lld rating%s: %s; %lld unsent\n", (long long)r.sent, r.sent == 1 ? "" : "s",
+	       r.problem, (long long)r.unsent);
 	return 1;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tally-sync [--config FILE] [--once] [--debug]\n"
-		   "  --config FILE  settings (INI); without it, built-in defaults\n"
-		   "  --once         send everything unsent now, print one line, exit 0 if all went\n"
-		   "  --debug        log every round\n");
+	fprintf(f, "usage: tally-sync [--config FILE] [--once] [--verbose]\n"
+		   "       tally-sync --help | --version\n"
+		   "\n"
+		   "  -c, --config FILE  settings (INI); without it, built-in defaults\n"
+		   "      --once         send everything unsent now, print one line, exit 0 if all went\n"
+		   "  -v, --verbose      log every round (--debug is the older spelling)\n"
+		   "  -h, --help         this text\n"
+		   "  -V, --version      the version, and libcurl with its TLS library\n"
+		   "\n"
+		   "exit status: 0 stopped normally (--once: nothing left unsent), 1 failed, 2 bad command line or config\n");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "tally-sync: %s \"%s\"\n(tally-sync --help lists the options)\n", what, arg);
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -303,7 +319,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
-		{ "debug", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0, 0, 0, 0 },
@@ -319,20 +336,20 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err0);
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "c:odhV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'o': once = 1; break;
-		case 'd': log_set_level(LOG_DEBUG); break;
+		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("tally-sync %s\n", TALLY_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'V': printf("tally-sync %s\n%s\n", TALLY_VERSION, http_version()); return 0;
+		case ':': return usage_error("a value is needed after", argv[optind - 1]);
+		default: return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
 
 	reload_path = config_path;
 	static struct config cfg;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * summary_pull: one GET, checked with the shared protocol decoder before
  * it is stored, so the staff screens never read a half or foreign answer.

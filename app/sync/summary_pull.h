@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * summary_pull: fetches head office's figures for today (the store's local
  * day) and keeps the raw JSON in the kiosk store's summary table, with its

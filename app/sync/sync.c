@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync: the round, batch by batch.
  *
@@ -499,4 +500,29 @@ void sync_write_status(struct sync *s, const struct sync_result *r)
 	statusfile_path(s->cfg, "sync", path, sizeof(path));
 	if (statusfile_write(&st, path, err, sizeof(err)) != 0)
 		log_msg(LOG_DEBUG, "%s", err);
+}
+
+void sync_write_status_once(struct sync *s, const struct sync_result *r)
+{
+	/*
+	 * A --once run is a new process: without what the file says already,
+	 * a failed attempt (a 401) would leave an old "last sync ok" standing
+	 * as if nothing had been tried, and the count of failures would restart.
+	 */
+	static struct statusfile old;
+	char path[CONFIG_PATH_MAX + 32];
+	statusfile_path(s->cfg, "sync", path, sizeof(path));
+	if (statusfile_read(&old, path) == 0) {
+		const char *ok = statusfile_get(&old, "last_success"), *failures = statusfile_get(&old, "failures");
+		struct tm tm = { 0 };
+		const char *end = ok ? strptime(ok, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+		if (end && *end == '\0')
+			s->last_ok_ms = (int64_t)timegm(&tm) * 1000;
+		if (failures)
+			s->failures = atoi(failures);
+	}
+	if (r->outcome == SYNC_STOPPED)
+		return;
+	s->failures = r->outcome == SYNC_DONE ? 0 : s->failures + 1;
+	sync_write_status(s, r);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync: one round of store-and-forward. Corrects what times it can, then
  * sends unsent ratings in seq order, a batch per POST, marking each batch
@@ -57,6 +58,8 @@ void sync_round(struct sync *s, struct sync_result *r);
  * success, consecutive failures, unsent count. Call after sync_log_result.
  */
 void sync_write_status(struct sync *s, const struct sync_result *r);
+/* The same for a one-off run (tally-sync --once): the last success and the failures so far are kept from the file. */
+void sync_write_status_once(struct sync *s, const struct sync_result *r);
 
 void sync_log_result(struct sync *s, const struct sync_result *r);
 

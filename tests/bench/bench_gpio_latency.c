@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_gpio_latency: edge-to-press latency after debounce. Presses go in
  * through the simulated chip's FIFO and come out as BUTTON_PRESS events

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_gpio_storm: the kiosk's CPU during an edge storm, 10,000 edges a
  * second on one line for a few seconds (a floating input), fed through the

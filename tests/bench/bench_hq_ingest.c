@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_hq_ingest: head-office ingest under 100 concurrent kiosks, and
  * reads while they post.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Kiosk benchmarks: press to present, durable commit, startup to first
 frame, memory (PSS) after startup, and idle CPU.
 

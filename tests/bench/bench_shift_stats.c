@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_shift_stats: how long the figures per shift take (the staff view,
  * wall display and end-of-shift screen with [shifts]) from a year of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_stats: how long the staff view's figures take from a year of
  * ratings at 2,000 a day (730,000 rows in a real SQLite file, made here).

@@ -1,8 +1,9 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench_sync: tally-sync's figures, release build, real tally-hq on loopback.
 #   1. a 100,000-rating backlog synced by `tally-sync --once` (goal <= 5 s)
 #   2. bytes on the wire per rating, from that run (goal <= 24)
-#   3. the daemon idle: PSS from /proc/PID/smaps_rollup (goal <= 8 MiB) and
+#   3. the daemon idle: PSS from /proc/PID/smaps_rollup (goal <= 5 MiB) and
 #      context switches over 10 s with nothing happening (goal: none)
 # usage: bench_sync.sh [BUILD]   (programs from BUILD, default build/)
 set -eu
@@ -65,5 +66,5 @@ sleep 1
 rss() { awk '/^Pss:/ { print $2 }' "/proc/$SPID/smaps_rollup"; }
 cs() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$SPID/status"; }
 c0=$(cs); sleep 10; c1=$(cs)
-echo "  idle daemon: PSS $(rss) KiB (goal <= 8192), $((c1 - c0)) context switches in 10 s (goal 0)"
+echo "  idle daemon: PSS $(rss) KiB (goal <= 5120), $((c1 - c0)) context switches in 10 s (goal 0)"
 kill $SPID; wait $SPID 2>/dev/null || true

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_sync_wire: bytes on the wire per rating in full batches, as
  * tally-sync sends them (protocol_encode_batch, then gzip). Goal: <= 24.

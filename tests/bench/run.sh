@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every benchmark built in $BUILD/bench/ (release build, see
 # `make bench`) and prints its figures, one block per benchmark.
 # Scratch files go to $TMPDIR (default /tmp).

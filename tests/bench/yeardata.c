@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yeardata: the benchmarks' year of ratings (see yeardata.h). */
 #include "yeardata.h"
 

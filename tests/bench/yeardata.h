@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yeardata: a year of ratings for the benchmarks that read one
  * (bench_stats, bench_staff): 2,000 a day in Europe/Berlin, faces weighted

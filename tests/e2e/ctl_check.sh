@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl check-config: every problem, one "file:line:" line each, exit 1;
 # a good file says ok, exit 0; usage errors exit 2.
 . "$(dirname "$0")/lib.inc"
@@ -40,7 +41,44 @@ expect_rc "a path is not a zone name" 1 "$CTL" check-config "$WORK/path.conf"
 grep -q ':2: timezone: "/etc/localtime" is not an IANA time zone name' "$WORK/out" || fail "path zone: message"
 
 expect_rc "missing file" 1 "$CTL" check-config "$WORK/nope.conf"
-grep -q "nope.conf:0: cannot open" "$WORK/out" || fail "missing file: message"
+grep -qx "$WORK/nope.conf: cannot open: No such file or directory" "$WORK/out" || fail "missing file: message"
+
+# The rules about values (a kiosk id, a PIN, a URL) come in the same pass as
+# the typos, at their own lines; so do what was accepted silently before.
+cat >"$WORK/rules.conf" <<'EOF2'
+[kiosk]
+id = counter 1   # a space is not allowed
+[staff]
+pin = 12a4
+[sync]
+url = ftp://hq.example.com
+batch_size = 1e3
+retention_days = 0x10
+token =
+[screen]
+font = /nonexistent/Font.ttf
+faces = 5 ; five faces
+faces = 4
+[text]
+staff_title = {areaa} on {date}
+EOF2
+R="$WORK/rules.conf"
+expect_rc "rules in one pass" 1 "$CTL" check-config "$R"
+cat >"$WORK/want" <<EOF2
+$R:2: [kiosk] id may use only letters, digits, '-', '_' and '.', not "counter 1"
+$R:4: [staff] pin may use only the digits 0-9 (the staff view's pad has no others)
+$R:6: [sync] url must start with http:// or https://, not "ftp://hq.example.com"
+$R:7: batch_size must be a whole number from 1 to 5000, not "1e3"
+$R:8: retention_days must be a whole number from 1 to 3650, not "0x10"
+$R:9: [sync] token is empty: set the token \`tally-hq kiosk add\` printed, or leave the key out
+$R:11: font: cannot read "/nonexistent/Font.ttf": No such file or directory
+$R:13: faces is set twice in [screen] (first on line 12): keep one
+$R:15: staff_title: unknown placeholder {areaa} (it may use {area} {store} {date})
+9 problems in $R
+EOF2
+expect_file "every rule at its own line, in one pass" "$WORK/want" "$WORK/out"
+expect_rc "rules json" 1 "$CTL" --json check-config "$R"
+expect_eq "json lines of the rules" '[2,4,6,7,8,9,11,13,15]' "$(jq -c '[.problems[].line]' "$WORK/out")"
 expect_rc "no file given" 2 "$CTL" check-config
 expect_rc "two files" 2 "$CTL" check-config "$B" "$B"
 expect_rc "no command" 2 "$CTL"

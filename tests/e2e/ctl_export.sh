@@ -1,4 +1,7 @@
-# tallyctl export: CSV and JSON to stdout, exactly; --since/--until by the
+# SPDX-License-Identifier: Apache-2.0
+# tallyctl export: CSV (the default, in the schema head office's export
+# shares: the face's label beside its number, RFC 3339 times, CRLF) and JSON
+# to stdout, exactly; --since/--until by the
 # store's local days and by ISO times; misuse left out unless asked; exit codes.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/ctl_lib.inc"
@@ -11,44 +14,44 @@ C="--config $WORK/k.conf"
 # A schema-3 store (from before install ids): the id is empty, nothing corrected by head office.
 I=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'install_id'" 2>/dev/null || true)
 
-H='seq,kiosk_id,value,scale,source,wall_ms,wall_time,boot_ms,boot_id,clock_synced,corrected_ms,acked,flags,flag_names,time_basis,best_ms,best_time,corrected_by,install_id,shift'
-R1='1,k1,3,4,button,1773135000000,2026-03-10T10:30:00.000+01:00,1000,b0,1,,1,0,,synced,1773135000000,2026-03-10T10:30:00.000+01:00,,'"$I"','
-R2='2,k1,0,4,button,1773135002000,2026-03-10T10:30:02.000+01:00,3000,b0,1,,1,1,misuse,synced,1773135002000,2026-03-10T10:30:02.000+01:00,,'"$I"','
-R3='3,k1,2,4,button,1773173700000,2026-03-10T21:15:00.000+01:00,5000,b0,1,,0,2,closed,synced,1773173700000,2026-03-10T21:15:00.000+01:00,,'"$I"','
-R4='4,k1,1,4,touch,1772971200000,2026-03-08T13:00:00.000+01:00,7000,b1,0,1773148200000,0,0,,corrected,1773148200000,2026-03-10T14:10:00.000+01:00,kiosk,'"$I"','
-R5='5,k1,3,4,key,1773183599999,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,0,0,,unknown,,,,'"$I"','
-R6='6,k1,2,4,button,1773183600000,2026-03-11T00:00:00.000+01:00,11000,b2,1,,0,0,,synced,1773183600000,2026-03-11T00:00:00.000+01:00,,'"$I"','
-R7='7,k1,0,4,button,1772532000000,2026-03-03T11:00:00.000+01:00,13000,b2,1,,1,0,,synced,1772532000000,2026-03-03T11:00:00.000+01:00,,'"$I"','
-R8='8,k1,3,4,button,1773046800000,2026-03-09T10:00:00.000+01:00,15000,b2,1,,1,0,,synced,1773046800000,2026-03-09T10:00:00.000+01:00,,'"$I"','
+H='kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,received_time,shift'
+R1='k1,'"$I"',Berlin Mitte,Counter,1,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,'
+R2='k1,'"$I"',Berlin Mitte,Counter,2,2026-03-10T10:30:02.000+01:00,synced,0,very negative,4,button,misuse,2026-03-10T10:30:02.000+01:00,3000,b0,1,,,,1,,'
+R3='k1,'"$I"',Berlin Mitte,Counter,3,2026-03-10T21:15:00.000+01:00,synced,2,positive,4,button,closed,2026-03-10T21:15:00.000+01:00,5000,b0,1,,,,0,,'
+R4='k1,'"$I"',Berlin Mitte,Counter,4,2026-03-10T14:10:00.000+01:00,corrected,1,negative,4,touch,,2026-03-08T13:00:00.000+01:00,7000,b1,0,2026-03-10T14:10:00.000+01:00,kiosk,,0,,'
+R5='k1,'"$I"',Berlin Mitte,Counter,5,,unknown,3,very positive,4,key,,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,,,0,,'
+R6='k1,'"$I"',Berlin Mitte,Counter,6,2026-03-11T00:00:00.000+01:00,synced,2,positive,4,button,,2026-03-11T00:00:00.000+01:00,11000,b2,1,,,,0,,'
+R7='k1,'"$I"',Berlin Mitte,Counter,7,2026-03-03T11:00:00.000+01:00,synced,0,very negative,4,button,,2026-03-03T11:00:00.000+01:00,13000,b2,1,,,,1,,'
+R8='k1,'"$I"',Berlin Mitte,Counter,8,2026-03-09T10:00:00.000+01:00,synced,3,very positive,4,button,,2026-03-09T10:00:00.000+01:00,15000,b2,1,,,,1,,'
 
 expect_rc "csv, all but misuse" 0 "$CTL" $C export --format csv
-printf '%s\n' "$H" "$R1" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
+printf '%s\r\n' "$H" "$R1" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
 expect_file "csv: every column, RFC 4180 quoting, flags as words, best time" "$WORK/want" "$WORK/out"
 
 expect_rc "csv with misuse" 0 "$CTL" $C export --format csv --include-misuse
-printf '%s\n' "$H" "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
+printf '%s\r\n' "$H" "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
 expect_file "csv --include-misuse" "$WORK/want" "$WORK/out"
 
 # One local day: the corrected rating of the 8th belongs to the 10th, the
 # unknown-time one at 23:59:59.999 too, midnight's belongs to the 11th.
 expect_rc "csv, one day" 0 "$CTL" $C export --format csv --since 2026-03-10 --until 2026-03-10 --include-misuse
-printf '%s\n' "$H" "$R1" "$R2" "$R3" "$R4" "$R5" >"$WORK/want"
+printf '%s\r\n' "$H" "$R1" "$R2" "$R3" "$R4" "$R5" >"$WORK/want"
 expect_file "csv --since DAY --until DAY (local day, DST-aware)" "$WORK/want" "$WORK/out"
 
 expect_rc "csv, ISO times" 0 "$CTL" $C export --format csv --since 2026-03-10T14:00 --until 2026-03-10T21:15:00+01:00
-printf '%s\n' "$H" "$R4" >"$WORK/want"
+printf '%s\r\n' "$H" "$R4" >"$WORK/want"
 expect_file "csv --since local ISO --until ISO with offset (exclusive)" "$WORK/want" "$WORK/out"
 
 expect_rc "csv, ISO Z" 0 "$CTL" $C export --format csv --since 2026-03-10T22:59:59.999Z
-printf '%s\n' "$H" "$R5" "$R6" >"$WORK/want"
+printf '%s\r\n' "$H" "$R5" "$R6" >"$WORK/want"
 expect_file "csv --since ISO Z with milliseconds" "$WORK/want" "$WORK/out"
 
 expect_rc "json" 0 "$CTL" $C export --format json --since 2026-03-10T21:00 --until 2026-03-11
 cat >"$WORK/want" <<'JSON'
 [
-{"seq":3,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null},
-{"seq":5,"kiosk_id":"k1","value":3,"scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@","shift":null},
-{"seq":6,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null}
+{"seq":3,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null},
+{"seq":5,"kiosk_id":"k1","value":3,"label":"very positive","scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@","shift":null},
+{"seq":6,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null}
 ]
 JSON
 sed -i "s/@I@/$I/g" "$WORK/want"
@@ -68,12 +71,14 @@ ctl_config "$WORK/shifts.conf" "$DB"
 printf '[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:00-22:00\n' >>"$WORK/shifts.conf"
 expect_rc "csv with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format csv --include-misuse
 expect_eq "shift column" "shift Early Early Late Late   Early Early" \
-	"$(awk -F, 'NR == 1 { printf "%s", $NF; next } { printf " %s", $NF }' "$WORK/out")"
+	"$(awk -F, '{ sub(/\r$/, "") } NR == 1 { printf "%s", $NF; next } { printf " %s", $NF }' "$WORK/out")"
 expect_rc "json with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format json --include-misuse
 expect_eq "json shift" '["Early","Early","Late","Late",null,null,"Early","Early"]' "$(jq -c '[.[].shift]' "$WORK/out")"
 
 # Usage errors: exit 2, nothing on stdout.
-expect_rc "no --format" 2 "$CTL" $C export
+expect_rc "no --format: CSV" 0 "$CTL" $C export
+printf '%s\r\n' "$H" "$R1" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
+expect_file "CSV is the default format" "$WORK/want" "$WORK/out"
 expect_rc "bad --format" 2 "$CTL" $C export --format xml
 expect_rc "bad --since" 2 "$CTL" $C export --format csv --since 2026-02-30
 grep -q 'is not a date' "$WORK/err" || fail "bad --since: message"

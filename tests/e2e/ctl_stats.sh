@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl stats: a day's figures as the staff view shows them, in text and
 # JSON, from a real store; DST days; exit codes.
 . "$(dirname "$0")/lib.inc"

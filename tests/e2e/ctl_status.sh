@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tallyctl status: identity, store, clock, disk, unsent ratings; what needs
 # attention first, exit 1 when anything does; never writes the store.
 . "$(dirname "$0")/lib.inc"
@@ -41,19 +42,35 @@ expect_eq "json: sizes and ages are numbers" '["number","number","number","strin
 	"$(j '[(.database_bytes|type),(.disk_free_bytes|type),(.unsent_oldest_age_s|type),(.last_rating|type)]')"
 
 expect_rc "status text" 0 "$CTL" $C status
-expect_eq "text: first line" "ok: nothing needs attention" "$(head -n 1 "$WORK/out")"
+expect_eq "text: first line names the config" "config: $WORK/k.conf" "$(head -n 1 "$WORK/out")"
+expect_eq "text: then the verdict" "ok: nothing needs attention" "$(sed -n 2p "$WORK/out")"
+
 grep -q '^kiosk  *k1$' "$WORK/out" || fail "text: kiosk line"
 grep -q '^not at head office  *3 ratings$' "$WORK/out" || fail "text: unsent line"
 grep -q '^clock  *synced$' "$WORK/out" || fail "text: clock line"
+
+# Without --config: the installed config when there is one (TALLY_DEFAULT_CONFIG
+# stands in for /etc/tally/tally.conf here; install_deb reads the real one).
+TALLY_DEFAULT_CONFIG="$WORK/k.conf" expect_rc "installed config found" 0 "$CTL" status
+expect_eq "installed config: named first" "config: $WORK/k.conf" "$(head -n 1 "$WORK/out")"
+grep -q '^kiosk  *k1$' "$WORK/out" || fail "installed config: not read"
+TALLY_DEFAULT_CONFIG="$WORK/absent.conf" expect_rc "no installed config" 1 "$CTL" status
+expect_eq "no installed config: built-in defaults, said" \
+	"config: none, built-in defaults (no $WORK/absent.conf; --config FILE reads another)" "$(head -n 1 "$WORK/out")"
+grep -q '^kiosk  *demo-kiosk$' "$WORK/out" || fail "no installed config: defaults not used"
+printf '[screen]\nfaces = 7\n' >"$WORK/broken.conf"
+TALLY_DEFAULT_CONFIG="$WORK/broken.conf" expect_rc "installed config refused" 1 "$CTL" status
+grep -q "broken.conf:2: faces must be" "$WORK/err" || fail "installed config: problem not shown"
+grep -q -- "--config FILE reads another" "$WORK/err" || fail "installed config: no hint"
 
 # The clock not synced, and a rating unsent for three days: attention, first.
 TALLY_CLOCK_ROOT="$WORK/unsynced"
 sqlite3 "$DB" "UPDATE ratings SET wall_ms = $now - 3 * 86400000 WHERE seq = 3"
 sum=$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)
 expect_rc "attention" 1 "$CTL" $C status
-expect_eq "text: attention first" "NEEDS ATTENTION" "$(head -n 1 "$WORK/out")"
-sed -n 2,3p "$WORK/out" | grep -q '! the wall clock is not synced' || fail "attention: clock"
-sed -n 2,3p "$WORK/out" | grep -q '! 3 ratings not yet at head office, the oldest 3 d' || fail "attention: unsent"
+expect_eq "text: attention first" "NEEDS ATTENTION" "$(sed -n 2p "$WORK/out")"
+sed -n 3,4p "$WORK/out" | grep -q '! the wall clock is not synced' || fail "attention: clock"
+sed -n 3,4p "$WORK/out" | grep -q '! 3 ratings not yet at head office, the oldest 3 d' || fail "attention: unsent"
 expect_rc "attention json" 1 "$CTL" $C --json status
 expect_eq "json: two attention lines" 2 "$(j '.attention|length')"
 expect_eq "status wrote nothing to the store" "$sum" "$(cat "$DB" "$DB-wal" 2>/dev/null | cksum)"

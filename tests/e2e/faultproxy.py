@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """faultproxy: an HTTP proxy for tests that misbehaves on purpose.
 
 Sits between tally-sync and tally-hq on 127.0.0.1 and handles each request

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-hq end to end: a real server on 127.0.0.1 (random port), the kiosk
 # registry through the CLI, and every answer of the HTTP API, bad input
 # included (malformed, unknown/revoked token, another kiosk's id, over

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tally-hq on SIGHUP: a config with a mistake is refused and it goes on
 # serving; a good one takes effect (same process, new settings).
 . "$(dirname "$0")/sync_lib.inc"

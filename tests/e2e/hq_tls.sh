@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-hq over HTTPS: a self-signed certificate for 127.0.0.1 made here
 # with openssl, served by libmicrohttpd (GnuTLS), verified by curl with
 # --cacert; plain HTTP to the same port must not work. Only TLS 1.2 and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installing: `make install PREFIX=/usr DESTDIR=...` puts every file where
 # a Debian system looks for it; `make deb` builds a package lintian finds no
 # error in. As root on a machine without the package (the CI machine), the
@@ -77,6 +78,9 @@ getent passwd tally >/dev/null || fail "no user tally after install"
 [ "$(stat -c '%U:%G %a' /var/lib/tally)" = "tally:tally 750" ] || fail "/var/lib/tally is $(stat -c '%U:%G %a' /var/lib/tally)"
 [ "$(stat -c '%U:%G %a' /etc/tally/tally.conf)" = "root:tally 640" ] || fail "tally.conf is $(stat -c '%U:%G %a' /etc/tally/tally.conf)"
 /usr/bin/tallyctl check-config /etc/tally/tally.conf >/dev/null || fail "installed config refused"
+# Without --config the installed tallyctl reads the installed config, and says so first.
+first=$(env -u TALLY_DEFAULT_CONFIG /usr/bin/tallyctl status 2>&1 | head -n 1)
+[ "$first" = "config: /etc/tally/tally.conf" ] || fail "installed tallyctl status begins [$first]"
 [ ! -e /etc/systemd/system/multi-user.target.wants/tally-sync.service ] || fail "tally-sync enabled on install"
 [ ! -e /etc/systemd/system/graphical.target.wants/tally-kiosk.service ] || fail "tally-kiosk enabled on install"
 echo "ok: dpkg -i: user, /var/lib/tally, config root:tally 0640, nothing enabled"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What an admin relies on: READY=1 and watchdog pings for systemd, the
 # status file tallyctl reads, SIGHUP reloading the config (a bad one
 # refused, the old one kept), and opening hours (dark screen, presses

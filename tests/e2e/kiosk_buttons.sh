@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # From simulated GPIO edges to database rows, through the same debounce,
 # press rules and filter as hardware: values, misuse flags, nothing lost,
 # and no rating from bounce, the staff chord or a stuck button.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A full disk: the kiosk says "out of order" rather than thanking anyone,
 # logs why, keeps every rating stored before, and recovers by itself when
 # space returns. The database lives on a 2 MiB tmpfs in a private mount

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The wall display ([kiosk] mode = display) never writes: keys, touches
 # and clicks on it leave the database byte for byte as it was, and a
 # database that does not exist yet is not created (the screens then show

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The kiosk run headless with scripted key, touch and mouse input; then the
 # database rows are checked: value, source, misuse flag, time fields.
 . "$(dirname "$0")/lib.inc"

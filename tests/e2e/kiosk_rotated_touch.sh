@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A portrait screen on a landscape panel (rotate = 90): a touch lands on
 # the face the customer sees there.
 . "$(dirname "$0")/lib.inc"

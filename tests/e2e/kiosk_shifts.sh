@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The end-of-shift screen through the real kiosk, with scripted time
 # (--now): a customer presses just before the Early shift ends; the result
 # waits until the thank-you is over, shows once, and a key pressed on it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The staff view, end to end, the ways staff open it: the buttons' chord
 # (simulated GPIO edges), a long press in a screen corner (scripted
 # touches), the PIN pad (keys and a pad touch), the schedule (--now puts

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `make run` as a person uses it: on a desktop (a real X server, Xvfb), the
 # whole system starts; a key pressed in the kiosk's window is a rating at
 # the local head office within seconds. Then it stops cleanly.

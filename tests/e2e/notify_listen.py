@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Stands in for systemd's notify socket: receives sd_notify datagrams on
 PATH and writes one message per line to OUT, until SIGTERM or SECONDS (an
 upper bound, not a timing: tests stop it by pid when they are done). The

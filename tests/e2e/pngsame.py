@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """pngsame: whether two PNG files show the same pixels (exit 0) or not (exit 1).
 
     pngsame.py A.png B.png

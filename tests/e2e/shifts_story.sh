@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # "Done means" for shifts: a store configures two shifts, and after a day of
 # ratings each team sees its own figures on the kiosk (the end-of-shift
 # screen, as the running kiosk logs its sentence), on the wall display, in

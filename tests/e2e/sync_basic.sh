@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-sync end to end, the plain cases: a kiosk store reaches head office
 # with exact counts (and in order, acked locally); ratings added while the
 # daemon runs follow on their own; head office down, then up again; and a

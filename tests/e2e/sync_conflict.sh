@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A repeat with other content is a conflict, never a duplicate: a kiosk
 # store restored from a backup hands out seqs again that head office already
 # holds, for other ratings. Head office answers 409 with what differs and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-sync against a head office that misbehaves (through the fault
 # proxy): a 500, an answer that never comes, a connection closed before or
 # in the middle of the answer, and a 500 after head office stored the
@@ -28,7 +29,7 @@ for mode in 500 hang close-before close-mid 500-after; do
 	[ "$(hq_count)" = $((before + stored)) ] || fail "$mode: head office holds $(hq_count), expected $((before + stored))"
 	proxy_mode pass
 	out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") || fail "$mode: recovery --once failed: $out"
-	echo "$out" | grep -q "^sent 120 ratings in 1 batches ($stored already at head office" || fail "$mode: $out"
+	echo "$out" | grep -q "^sent 120 ratings in 1 batch ($stored already at head office" || fail "$mode: $out"
 	[ "$(hq_count)" = $total ] || fail "$mode: head office holds $(hq_count), not $total"
 	[ "$(kiosk_count 'acked = 0')" = 0 ] || fail "$mode: rows left unsent"
 done

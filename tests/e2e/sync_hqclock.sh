@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Head office's clock as the time source of a kiosk whose network blocks
 # NTP. The kiosk's wall clock is 5 hours behind and not synced (the test
 # seam TALLY_CLOCK_ROOT/wall_offset_ms, see platform/clockstate.h); real

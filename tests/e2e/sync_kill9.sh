@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Exactly once through crashes: a stream of 10,000 ratings is written to the
 # kiosk store while tally-sync and tally-hq are each killed with SIGKILL at
 # random points (mid-batch, mid-commit, between the 200 and the local ack)

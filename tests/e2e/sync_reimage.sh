@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A re-imaged kiosk loses nothing: the SD card is replaced, the config (id
 # and token) copied over, and the new store's seq starts at 1 again. Head
 # office keys ratings by (kiosk, install, seq), so the new store's ratings

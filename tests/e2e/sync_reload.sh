@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tally-sync on SIGHUP: a config with a mistake is refused and the daemon
 # goes on with the old one; a good one takes effect (same process, new
 # settings) and ratings keep flowing to head office.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Time correction on the way out: ratings of THIS boot taken while the clock
 # was unsynced (it read 1970) get corrected_ms from "now" once the clock is
 # synced, and head office receives raw time, corrected time and the flag;

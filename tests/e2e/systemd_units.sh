@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # systemd units: `systemd-analyze verify` finds nothing to say about the
 # three units (ExecStart pointed at the built programs, so the binaries
 # resolve), and `systemd-analyze security --offline=yes` rates each one's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Backlight: found in (a stand-in for) sysfs, dimmed and restored. */
 #include "testutil.h"
 

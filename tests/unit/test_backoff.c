@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Backoff: doubling from 1 s to a 5 min cap, jitter within the step, reset on success. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons: recorded edge sequences, replayed through the simulated chip
  * (gpio_sim, the same read path as hardware) into the debounce and press

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttons_input: buttons on a real event loop, fed through the simulated
  * chip's FIFO as a person or script would. These run in real time for a

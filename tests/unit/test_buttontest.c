@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buttontest: the wiring check, driven by a recorded sequence on the
  * simulated chip, its output read the way an installer would.

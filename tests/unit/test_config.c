@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Config: defaults, every key type, and every way a file is refused. */
 #include "testutil.h"
 
@@ -53,16 +54,21 @@ static void test_every_key_type_is_read(void **state)
 {
 	(void)state;
 	struct config cfg;
-	int n = load(&cfg,
+	static char text[4096], font[700];
+	snprintf(font, sizeof(font), "%s/x.ttf", dir);
+	tu_write(font, "not really a font, but there");
+	snprintf(text, sizeof(text),
 		     "; a comment\n"
 		     "[kiosk]\nid = store-7.counter_1\nstore = Łódź Центр\narea = Pickup\ntimezone = Europe/Berlin\ndatabase = /var/lib/tally/k.db\n"
-		     "[screen]\nfaces = 5\nrotate = 270\nthanks_s = 1.5\nfont = /x.ttf\n"
+		     "[screen]\nfaces = 5\nrotate = 270\nthanks_s = 1.5\nfont = %s\n"
 		     "[text]\nquestion = Πώς ήταν η επίσκεψή σας;\nthanks = Danke!\n"
 		     "[filter]\nresponse_interval_s = 0\n"
 		     "[buttons]\nstuck_after_s = 20\nstaff_hold_s = 2.5\nstatus_led_chip = pinctrl-rp1\nstatus_led_line = 21\n"
 		     "[button.1]\nchip = pinctrl-bcm2835\nline = 5\nactive_low = false\nbias = pull-down\ndebounce_ms = 40\nled_line = 12\n"
-		     "[button.2]\nchip = /dev/gpiochip4\nline = 6\n[button.3]\nchip=a\nline=7\n[button.4]\nchip=a\nline=8\n[button.5]\nchip=a\nline=9\n");
+		     "[button.2]\nchip = /dev/gpiochip4\nline = 6\n[button.3]\nchip=a\nline=7\n[button.4]\nchip=a\nline=8\n[button.5]\nchip=a\nline=9\n", font);
+	int n = load(&cfg, text);
 	assert_int_equal(n, 0);
+	assert_string_equal(cfg.font, font);
 	assert_string_equal(cfg.kiosk_id, "store-7.counter_1");
 	assert_string_equal(cfg.store, "Łódź Центр");
 	assert_string_equal(cfg.timezone, "Europe/Berlin");
@@ -90,7 +96,7 @@ static void test_missing_file_is_refused(void **state)
 	struct config cfg;
 	config_defaults(&cfg);
 	assert_int_equal(config_load(&cfg, "/nonexistent/tally.conf", errs, sizeof(errs)), 1);
-	assert_string_equal(errs, "/nonexistent/tally.conf:0: cannot open: No such file or directory\n");
+	assert_string_equal(errs, "/nonexistent/tally.conf: cannot open: No such file or directory\n");
 }
 
 static void test_unknown_section_names_its_line(void **state)
@@ -130,10 +136,11 @@ static void test_bad_values_are_refused(void **state)
 	assert_int_equal(load(&cfg, "[screen]\nthanks_s = -1\n"), 1);
 	assert_string_equal(first_error(), "2: thanks_s must be a number of seconds from 0.2 to 60, not \"-1\"\n");
 	assert_int_equal(load(&cfg, "[screen]\nthanks_s = nan\n"), 1);
-	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nactive_low = maybe\n"), 1);
-	assert_string_equal(first_error(), "4: active_low must be true or false, not \"maybe\"\n");
-	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nbias = up\n"), 1);
-	assert_string_equal(first_error(), "4: bias must be pull-up, pull-down, disable or as-is, not \"up\"\n");
+	/* Two problems each: the value, and one button for four faces (every problem in one pass). */
+	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nactive_low = maybe\n"), 2);
+	assert_non_null(strstr(errs, ":4: active_low must be true or false, not \"maybe\"\n"));
+	assert_int_equal(load(&cfg, "[button.1]\nchip=a\nline=1\nbias = up\n"), 2);
+	assert_non_null(strstr(errs, ":4: bias must be pull-up, pull-down, disable or as-is, not \"up\"\n"));
 	assert_int_equal(load(&cfg, "[button.9]\nchip=a\n"), 1);
 	assert_string_equal(first_error(), "1: unknown section [button.9] (buttons are [button.1] to [button.5], from the left)\n");
 }
@@ -182,9 +189,94 @@ static void test_cross_key_rules(void **state)
 	assert_int_equal(load(&cfg, "[kiosk]\nid =\n"), 1);
 	assert_int_equal(load(&cfg, "[button.1]\nchip = a\n"), 2);
 	assert_non_null(strstr(errs, "[button.1] needs both chip and line"));
-	assert_non_null(strstr(errs, "1 buttons configured for 4 faces"));
+	assert_non_null(strstr(errs, "1 button configured for 4 faces"));
 	assert_int_equal(load(&cfg, "[screen]\nfaces=3\n[button.4]\nchip=a\nline=1\n"), 2);
 	assert_non_null(strstr(errs, "[button.4] is configured but [screen] faces = 3"));
+}
+
+static void test_every_rule_in_one_pass_at_its_line(void **state)
+{
+	(void)state;
+	struct config cfg;
+	/* Before: only the first two, and the rules only once they were fixed, as file:0:. */
+	assert_int_equal(load(&cfg, "[kiosk]\nid = counter 1\n[screen]\nfaces = 9\n[staff]\npin = 12a4\n"
+				    "[sync]\nurl = ftp://hq.example.com\n[nope]\n"), 5);
+	static char want[8192];
+	snprintf(want, sizeof(want),
+		 "%s:2: [kiosk] id may use only letters, digits, '-', '_' and '.', not \"counter 1\"\n"
+		 "%s:4: faces must be a whole number from 3 to 5, not \"9\"\n"
+		 "%s:6: [staff] pin may use only the digits 0-9 (the staff view's pad has no others)\n"
+		 "%s:8: [sync] url must start with http:// or https://, not \"ftp://hq.example.com\"\n"
+		 "%s:9: unknown section [nope]\n", path, path, path, path, path);
+	assert_string_equal(errs, want);
+}
+
+static void test_numbers_are_plain_decimal(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[sync]\nbatch_size = 1e3\n"), 1);
+	assert_string_equal(first_error(), "2: batch_size must be a whole number from 1 to 5000, not \"1e3\"\n");
+	assert_int_equal(load(&cfg, "[sync]\nbatch_size = 0x10\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nthanks_s = 1e1\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nthanks_s = inf\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nthanks_s = 2.\n"), 1);
+	assert_int_equal(load(&cfg, "[screen]\nrotate = 0x5a\n"), 1);
+	assert_int_equal(load(&cfg, "[sync]\nbatch_size = 250\n[screen]\nthanks_s = 2.5\n"), 0);
+	assert_int_equal(cfg.sync_batch_size, 250);
+	assert_true(cfg.thanks_s == 2.5);
+}
+
+static void test_a_key_set_twice_is_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 5\nrotate = 90\nfaces = 3\n"), 1);
+	assert_string_equal(first_error(), "4: faces is set twice in [screen] (first on line 2): keep one\n");
+	assert_int_equal(load(&cfg, "[button.1]\nline = 1\nline = 2\n"), 3);
+	assert_non_null(strstr(errs, ":3: line is set twice in [button.1] (first on line 2)"));
+}
+
+static void test_unknown_placeholder_is_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[text]\nquestion = {x} is fine here\nstaff_title = {areaa} {date}\n"), 1);
+	assert_string_equal(first_error(), "3: staff_title: unknown placeholder {areaa} (it may use {area} {store} {date})\n");
+	assert_int_equal(load(&cfg, "[text]\nsummary_above = {positive}% vs {other}, {points} {point_word}\n"), 0);
+}
+
+static void test_missing_font_and_empty_token_are_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[screen]\nfont = /nonexistent/Font.ttf\n[sync]\ntoken =\n"), 2);
+	assert_non_null(strstr(errs, ":2: font: cannot read \"/nonexistent/Font.ttf\": No such file or directory\n"));
+	assert_non_null(strstr(errs, ":4: [sync] token is empty"));
+}
+
+static void test_comments_as_the_man_page_says(void **state)
+{
+	(void)state;
+	struct config cfg;
+	/* tally.conf(5): # or ; starts a comment at a line's start, or after a space or tab. */
+	assert_int_equal(load(&cfg, "# whole line\n  ; indented\n[screen] # the screen\nfaces = 5 # five\n"
+				    "thanks_s = 2\t; tab before\n[text]\nquestion = Rate us;no space #1 ; comment\n"
+				    "thanks = Merci#beaucoup\n"), 0);
+	assert_int_equal(cfg.faces, 5);
+	assert_true(cfg.thanks_s == 2);
+	assert_string_equal(cfg.question, "Rate us;no space");
+	assert_string_equal(cfg.thanks, "Merci#beaucoup");
+}
+
+static void test_a_line_that_is_not_ini_does_not_hide_the_rest(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[kiosk]\nthis is not ini\n[screen\nid = a b\n"), 3);
+	assert_non_null(strstr(errs, ":2: not a \"key = value\" line"));
+	assert_non_null(strstr(errs, ":3: not a [section] header"));
+	assert_non_null(strstr(errs, ":4: [kiosk] id may use only"));
 }
 
 static void test_reload_reads_afresh_and_says_the_first_problem(void **state)
@@ -257,6 +349,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_problem_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_key_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_rule_in_one_pass_at_its_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_are_plain_decimal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_key_set_twice_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_placeholder_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_font_and_empty_token_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_comments_as_the_man_page_says, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_line_that_is_not_ini_does_not_hide_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_reads_afresh_and_says_the_first_problem, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

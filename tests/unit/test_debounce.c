@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* debounce: the quiet-period state machine, with time fed in. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Faces drawn cleanly at every size: each face, at sizes from a small
  * staff-view face to a 1920x1080 rating face, is compared pixel by pixel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Filter: the response interval at its boundaries, across boots and bursts. */
 #include "testutil.h"
 

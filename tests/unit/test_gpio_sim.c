@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gpio_sim: the simulated chip's record format, read from a plain file and
  * from a FIFO fed in pieces, the way a test script or a person would.

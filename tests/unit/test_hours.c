@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening hours: ranges, closed days, past midnight, and the store's zone. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Logging: the sink hook in log.c and the journal sink's choice and format,
  * without a journal: a fake sink records what it is given, and stderr is a

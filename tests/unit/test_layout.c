@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Layout: faces placed and hit at many resolutions and all four rotations. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Outbox: unsent ratings leave in seq order, only an ack marks them, only
  * acked rows are ever pruned, and times are corrected in the store.

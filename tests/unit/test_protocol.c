@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Protocol: the v1 wire format round-trips, and bad bodies are refused with a clear line. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Score: the market's Happy Index and % positive. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Screens, drawn for real: faces at their places in their colours, the
  * question rendered, the highlight, and rotation as the panel shows it.

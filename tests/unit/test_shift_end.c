@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The end-of-shift screen: due once per shift, within the grace period, by the schedule in force. */
 #include "testutil.h"
 

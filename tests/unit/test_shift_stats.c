@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Figures per shift from a real SQLite store, and the end-of-shift sentence: honest claims only. */
 #include "testutil.h"
 

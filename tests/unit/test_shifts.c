@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shifts: the [shifts] lines, overlaps and gaps, and which shift an instant is in (midnight, DST, changes). */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The staff screens, painted for real from a real database: the bars
  * follow the hourly counts, every number that must show is drawn, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stats: a store's local day, its scores, hours and comparisons, from a real SQLite file. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Status files: written atomically, only when changed, read back. */
 #include "testutil.h"
 

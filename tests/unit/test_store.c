@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Store: durable commits, sequences, migrations, and refusing bad files. */
 #include "testutil.h"
 
@@ -223,7 +224,25 @@ static void test_missing_directory_is_a_clear_error(void **state)
 	char p[700];
 	snprintf(p, sizeof(p), "%s/no/such/dir/k.db", dir);
 	assert_int_equal(store_open(&s, p, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot open database"));
+	/* The directory named, not SQLite's "unable to open database file". */
+	assert_non_null(strstr(err, "the data directory "));
+	assert_non_null(strstr(err, "/no/such/dir: No such file or directory"));
+}
+
+static void test_directory_the_user_may_not_write_names_owner_and_mode(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root writes anywhere: e2e/datadir_not_writable runs the kiosk as nobody */
+	struct store *s;
+	char d[700], p[720];
+	snprintf(d, sizeof(d), "%s/locked", dir);
+	assert_int_equal(mkdir(d, 0555), 0);
+	snprintf(p, sizeof(p), "%s/k.db", d);
+	assert_int_equal(store_open(&s, p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is not writable by user"));
+	assert_non_null(strstr(err, "mode 0555"));
+	chmod(d, 0755);
 }
 
 
@@ -294,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused_and_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_file_is_refused_with_rows_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory_is_a_clear_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_the_user_may_not_write_names_owner_and_mode, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Text on the screens: a question that wraps is set in balanced lines, with
  * the shipped font for real (no word alone on the last line when the words

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time correction on recorded sequences of boots: unsynced ratings are
  * corrected from the nearest later synced reading of their own boot, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Watchdog: a real AF_UNIX datagram socket stands in for systemd's notify
  * socket ($NOTIFY_SOCKET, which sd_notify honours) and a real struct loop

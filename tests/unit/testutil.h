@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* testutil: scratch directories and files for the unit tests. */
 #ifndef TALLY_TESTUTIL_H
 #define TALLY_TESTUTIL_H
