@@ -27,7 +27,8 @@ For README.md and docs/*.md:
    (`tallyctl status` may exit 1: it says so when something needs
    attention; curl is told to fail on an HTTP error). What the commands name is made real first: the config
    /etc/tally/tally.conf is a scratch config of a kiosk store with a day of
-   ratings, https://hq.example.com is a tally-hq on 127.0.0.1 (a free port)
+   ratings (/var/lib/tally/tally.db), https://hq.example.com is a tally-hq
+   on 127.0.0.1 (a free port; its database /var/lib/tally-hq/hq.db)
    with the kiosk berlin-counter-1 registered ($TOKEN its token, $ADMIN the
    admin token), /tmp/tally-buttons.fifo is the simulated chip of a running
    kiosk (which must then store the button press). A block marked
@@ -36,6 +37,14 @@ For README.md and docs/*.md:
 
 Every `make TARGET` named anywhere in those blocks must also be a target
 make knows (`make -n`).
+
+4. What the programs say is what they say: every line of a block marked
+   <!-- from-the-code --> (log lines, status lines, errors quoted in the
+   troubleshooting guide) matches, whole, a message of the C sources in
+   app/ and platform/, its printf conversions standing for any value
+   (messages with fewer than 10 characters of their own are not used), or
+   is a file path, ": " and such a message, as the store's errors are
+   put together ("PATH: what[: why]").
 """
 import os
 import re
@@ -52,7 +61,7 @@ BUILD = os.environ.get("TALLY_BUILD", os.path.join(ROOT, "build"))
 BIN = os.path.join(BUILD, "asan")
 WORK = sys.argv[1] if len(sys.argv) > 1 else "/tmp/tally-docs-check"
 COMMAND_BLOCKS = {"sh", "shell", "bash", "console"}
-MARKER = re.compile(r"^\s*<!--\s*(hardware-only|run-by|file)\s*:\s*(.*?)\s*-->\s*$")
+MARKER = re.compile(r"^\s*<!--\s*(hardware-only|run-by|file|from-the-code)\s*:?\s*(.*?)\s*-->\s*$")
 # Words that start a shell line without naming a program worth checking.
 SHELL_WORDS = {"for", "do", "done", "while", "if", "then", "else", "fi", "case", "esac", "echo", "cd", "export",
                "set", "sleep", "true", "false", "test", "[", "{", "}", "printf", "read", "exit", "wait"}
@@ -252,6 +261,76 @@ def check_run_by(block, cmds):
             fail(block.where(), "run-by: %s do not run this: %s" % (" ".join(files), cmd.split("\n")[0]))
 
 
+# --- 4. quoted messages ----------------------------------------------------------------------
+
+CONVERSION = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?(hh|h|ll|l|z|j|t|L)?([diouxXeEfgGcspm%])")
+C_TOKEN = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:[^'\\\n]|\\.)*'|\"((?:[^\"\\\n]|\\.)*)\"", re.S)
+
+
+def c_unescape(lit):
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)",
+                  lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "ux" and len(m.group(1)) > 1
+                  else {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), lit)
+
+
+def source_messages():
+    """Every string literal of the C sources (adjacent literals joined), as a regex, if it says enough."""
+    found = []
+    for top in ("app", "platform"):
+        for dirpath, _, names in os.walk(os.path.join(ROOT, top)):
+            for n in names:
+                if not n.endswith(".c"):
+                    continue
+                text = open(os.path.join(dirpath, n), encoding="utf-8", errors="replace").read()
+                cur, end = None, -1
+                for m in C_TOKEN.finditer(text):
+                    if m.group(1) is None:
+                        continue
+                    lit = c_unescape(m.group(1))
+                    if cur is not None and text[end:m.start()].strip() == "":
+                        cur += lit
+                    else:
+                        if cur is not None:
+                            found.append(cur)
+                        cur = lit
+                    end = m.end()
+                if cur is not None:
+                    found.append(cur)
+    regexes = []
+    # The store's errors are put together from parts: "PATH: what[: why]".
+    whats = sorted({re.escape(f) for f in found if len(f) >= 10 and "%" not in f and "\n" not in f})
+    regexes.append(re.compile(r"/\S+: (?:%s)(?:: .*)?" % "|".join(whats), re.S))
+    for fmt in set(found):
+        fmt = fmt.strip("\n")
+        parts, pos, literal = [], 0, 0
+        for c in CONVERSION.finditer(fmt):
+            parts.append(re.escape(fmt[pos:c.start()]))
+            literal += c.start() - pos
+            conv = c.group(4)
+            parts.append("%" if conv == "%" else r"-?\d+" if conv in "diouxXc" and conv != "c" else
+                         r"-?[\d.]+(?:e[-+]?\d+)?" if conv in "eEfgG" else ".*")
+            pos = c.end()
+        parts.append(re.escape(fmt[pos:]))
+        literal += len(fmt) - pos
+        if literal >= 10:
+            regexes.append(re.compile("".join(parts), re.S))
+    return regexes
+
+
+def check_quotes(parsed):
+    regexes = None
+    for doc in documents():
+        for b in parsed[doc][2]:
+            if not b.marker or b.marker[0] != "from-the-code":
+                continue
+            if regexes is None:
+                regexes = source_messages()
+            for k, line in enumerate(b.body):
+                line = line.strip()
+                if line and not any(r.fullmatch(line) for r in regexes):
+                    fail("%s:%d" % (doc, b.line + k), "no program says this: %s" % line)
+
+
 # --- the scratch world the commands run in -----------------------------------------------
 
 class World:
@@ -281,9 +360,9 @@ class World:
         self.kiosk_db = None
 
     def prepare(self, text):
-        if "/etc/tally/tally.conf" in text and "/etc/tally/tally.conf" not in self.subst:
+        if ("/etc/tally/tally.conf" in text or "/var/lib/tally/" in text) and "/etc/tally/tally.conf" not in self.subst:
             self.store()
-        if "hq.example.com" in text and "https://hq.example.com" not in self.subst:
+        if ("hq.example.com" in text or "/var/lib/tally-hq/" in text) and "https://hq.example.com" not in self.subst:
             self.head_office()
         if "/tmp/tally-buttons.fifo" in text and "/tmp/tally-buttons.fifo" not in self.subst:
             self.button_kiosk()
@@ -301,6 +380,7 @@ class World:
             f.write("[kiosk]\nid = berlin-mitte-1\nstore = Berlin Mitte\narea = Counter\n"
                     "timezone = Europe/Berlin\ndatabase = %s\n[screen]\nfaces = 4\n" % db)
         self.subst["/etc/tally/tally.conf"] = conf
+        self.subst["/var/lib/tally/tally.db"] = db
 
     def head_office(self):
         """tally-hq on a free port of 127.0.0.1 with berlin-counter-1; $TOKEN and $ADMIN."""
@@ -330,6 +410,7 @@ class World:
                 raise RuntimeError("tally-hq did not come up: " + open(log.name).read()[-500:])
             time.sleep(0.1)
         self.subst["https://hq.example.com"] = url
+        self.subst["/var/lib/tally-hq/hq.db"] = db
 
     def button_kiosk(self):
         """A running kiosk whose four buttons are lines 20..23 of a simulated chip on a FIFO."""
@@ -423,7 +504,7 @@ def check_blocks(parsed):
                                 "after \"$ \" with their output, ```text (or ini, json, ...) for the rest")
                 continue
             if b.info not in COMMAND_BLOCKS:
-                if b.marker and b.marker[0] != "file":
+                if b.marker and b.marker[0] not in ("file", "from-the-code"):
                     fail(b.where(), "%s marks a block that holds no commands (```%s)" % (b.marker[0], b.info))
                 continue
             cmds = commands(b)
@@ -441,8 +522,8 @@ def check_blocks(parsed):
                 fail(b.where(), "hardware-only says why")
             elif kind == "run-by":
                 check_run_by(b, cmds)
-            elif kind == "file":
-                fail(b.where(), "a command block is not a file")
+            elif kind in ("file", "from-the-code"):
+                fail(b.where(), "%s marks a command block" % kind)
         run_blocks(doc, blocks)
 
 
@@ -450,6 +531,7 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     parsed = {d: parse(d) for d in documents()}
     check_links(parsed)
+    check_quotes(parsed)
     check_blocks(parsed)
     nblocks = sum(len(p[2]) for d, p in parsed.items() if d in documents())
     nlinks = sum(len(p[1]) for d, p in parsed.items() if d in documents())
