@@ -83,6 +83,77 @@ void text_close(struct text *t)
 	TTF_Quit();
 }
 
+/* Lines greedy wrapping makes at width w, given each word's width and a space's. */
+static int greedy_lines(const int *word_w, int n, int space_w, int w, int *breaks)
+{
+	int lines = 1, line_w = 0;
+	for (int i = 0; i < n; i++) {
+		int add = line_w ? space_w + word_w[i] : word_w[i];
+		if (line_w && line_w + add > w) {
+			if (breaks)
+				breaks[lines - 1] = i; /* line `lines` starts at word i */
+			lines++;
+			line_w = word_w[i];
+		} else {
+			line_w += add;
+		}
+	}
+	return lines;
+}
+
+int text_balance(struct text *t, const char *utf8, int px, int box_w, char *out, size_t outlen)
+{
+	enum { MAX_WORDS = 128 };
+	size_t len = strlen(utf8);
+	if (!t || len + 1 > outlen || strchr(utf8, '\n'))
+		return -1;
+	TTF_SetFontSize(t->font, px);
+	int starts[MAX_WORDS], word_w[MAX_WORDS], n = 0, space_w, h;
+	if (TTF_SizeUTF8(t->font, " ", &space_w, &h))
+		return -1;
+	char word[512];
+	for (size_t i = 0; i < len;) {
+		while (i < len && utf8[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		size_t j = i;
+		while (j < len && utf8[j] != ' ')
+			j++;
+		if (n == MAX_WORDS || j - i >= sizeof(word))
+			return -1;
+		memcpy(word, utf8 + i, j - i);
+		word[j - i] = '\0';
+		starts[n] = (int)i;
+		if (TTF_SizeUTF8(t->font, word, &word_w[n], &h) || word_w[n] > box_w)
+			return -1; /* a word wider than the box (or a script without spaces): SDL_ttf wraps it */
+		n++;
+		i = j;
+	}
+	if (n == 0)
+		return -1;
+	/*
+	 * Balanced lines: the narrowest width that still needs no more lines
+	 * than the box's own width does, so the words spread evenly and no
+	 * word is left alone on the last line when it need not be.
+	 */
+	int lines = greedy_lines(word_w, n, space_w, box_w, NULL);
+	int lo = 1, hi = box_w;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (greedy_lines(word_w, n, space_w, mid, NULL) <= lines)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	int breaks[MAX_WORDS];
+	lines = greedy_lines(word_w, n, space_w, hi, breaks);
+	memcpy(out, utf8, len + 1);
+	for (int b = 0; b < lines - 1; b++)
+		out[starts[breaks[b]] - 1] = '\n'; /* the space before the line's first word */
+	return lines;
+}
+
 SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour)
 {
 	if (!t || !utf8 || !*utf8 || box_w <= 0 || box_h <= 0)
@@ -105,7 +176,9 @@ SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, in
 				continue;
 			}
 		}
-		s = TTF_RenderUTF8_Blended_Wrapped(t->font, utf8, colour, (Uint32)box_w);
+		char balanced[1024];
+		int lines = one_line ? text_balance(t, utf8, px, box_w, balanced, sizeof(balanced)) : -1;
+		s = TTF_RenderUTF8_Blended_Wrapped(t->font, lines > 1 ? balanced : utf8, colour, (Uint32)box_w);
 		if (!s)
 			return NULL;
 		if (s->w <= box_w && s->h <= box_h)

@@ -19,7 +19,15 @@ void text_close(struct text *t);
 const char *text_default_font(void);
 
 /*
- * Renders text centred, wrapped to box_w and shrunk (from max_px down)
+ * Breaks utf8 into balanced lines at px: as many lines as wrapping to
+ * box_w needs, each as even as it can be. out gets the text with '\n' at
+ * the breaks; returns the number of lines, or -1 where SDL_ttf's own
+ * wrapping must do (a word wider than the box, no spaces, text with '\n').
+ */
+int text_balance(struct text *t, const char *utf8, int px, int box_w, char *out, size_t outlen);
+
+/*
+ * Renders text centred, wrapped to box_w in balanced lines, and shrunk (from max_px down)
  * until it fits box_w x box_h. A new surface the caller frees, or NULL.
  */
 SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour);
