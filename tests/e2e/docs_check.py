@@ -45,6 +45,8 @@ make knows (`make -n`).
    (messages with fewer than 10 characters of their own are not used), or
    is a file path, ": " and such a message, as the store's errors are
    put together ("PATH: what[: why]").
+5. Every document in docs/ opens with who it is for (its first paragraph
+   after the title starts "For ...") and is linked from README.md.
 """
 import os
 import re
@@ -527,11 +529,26 @@ def check_blocks(parsed):
         run_blocks(doc, blocks)
 
 
+def check_readers(parsed):
+    readme_links = {os.path.normpath(t.partition("#")[0]) for _, t in parsed["README.md"][1]}
+    for doc in documents()[1:]:
+        lines = open(os.path.join(ROOT, doc), encoding="utf-8").read().split("\n")
+        if not lines or not lines[0].startswith("# "):
+            fail(doc + ":1", "a document starts with its title (# ...)")
+            continue
+        first = next((l for l in lines[1:] if l.strip()), "")
+        if not first.startswith("For "):
+            fail(doc, "opens with who it is for (\"For ...\" after the title), not: %s" % first[:80])
+        if doc not in readme_links:
+            fail(doc, "README.md does not link it")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     parsed = {d: parse(d) for d in documents()}
     check_links(parsed)
     check_quotes(parsed)
+    check_readers(parsed)
     check_blocks(parsed)
     nblocks = sum(len(p[2]) for d, p in parsed.items() if d in documents())
     nlinks = sum(len(p[1]) for d, p in parsed.items() if d in documents())
