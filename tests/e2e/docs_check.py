@@ -558,6 +558,8 @@ def main():
           "%d run by a named test, %d hardware-only; %d problems"
           % (len(documents()), nlinks, nblocks, counts["run here"], counts["run-by"], counts["hardware-only"],
              len(failures)))
+    if failures:
+        print("the rules and the markers: docs/testing.md#the-documentation")
     return 1 if failures else 0
 
 
