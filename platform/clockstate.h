@@ -4,7 +4,9 @@
  *
  * For tests, TALLY_CLOCK_ROOT names a directory that stands in for / when
  * reading proc/sys/kernel/random/boot_id and
- * run/systemd/timesync/synchronized (and adjtimex is not asked).
+ * run/systemd/timesync/synchronized (and adjtimex is not asked), and where
+ * a file wall_offset_ms (signed ms) makes the wall clock in ratings' stamps
+ * that far wrong, as a Pi's is after a power cut without NTP.
  */
 #ifndef TALLY_CLOCKSTATE_H
 #define TALLY_CLOCKSTATE_H

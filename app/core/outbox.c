@@ -49,7 +49,11 @@ static void read_row(sqlite3_stmt *st, struct protocol_rating *row)
 	store_row_rating(st, 0, &row->r);
 	row->has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
 	row->corrected_ms = row->has_corrected ? sqlite3_column_int64(st, 10) : 0;
+	row->corrected_by = row->has_corrected ? sqlite3_column_int(st, 11) : 0;
+	row->corrected_err_ms = row->has_corrected ? sqlite3_column_int64(st, 12) : 0;
 }
+
+#define ROW_COLUMNS STORE_RATING_COLUMNS ", corrected_ms, corrected_by, corrected_err_ms"
 
 int outbox_next(struct store *s, int limit, struct outbox_batch *b, char *err, size_t errlen)
 {
@@ -62,7 +66,7 @@ int outbox_next(struct store *s, int limit, struct outbox_batch *b, char *err, s
 		snprintf(err, errlen, "out of memory for a batch of %d", limit);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT " STORE_RATING_COLUMNS ", corrected_ms FROM ratings"
+	if (sqlite3_prepare_v2(db, "SELECT " ROW_COLUMNS " FROM ratings"
 			       " WHERE acked = 0 ORDER BY seq LIMIT ?", -1, &st, NULL) != SQLITE_OK)
 		return fail(err, errlen, "cannot read unsent ratings", db);
 	sqlite3_bind_int(st, 1, limit);
@@ -204,14 +208,17 @@ int64_t outbox_prune(struct store *s, int64_t before_ms, char *err, size_t errle
 }
 
 struct fix {
-	int64_t seq, corrected_ms;
+	int64_t seq, corrected_ms, err_ms;
+	int by;
 };
 
 static void bind_fix(sqlite3_stmt *st, size_t i, const void *rows)
 {
 	const struct fix *fx = rows;
 	sqlite3_bind_int64(st, 1, fx[i].corrected_ms);
-	sqlite3_bind_int64(st, 2, fx[i].seq);
+	sqlite3_bind_int(st, 2, fx[i].by);
+	sqlite3_bind_int64(st, 3, fx[i].err_ms);
+	sqlite3_bind_int64(st, 4, fx[i].seq);
 }
 
 static int write_fixes(sqlite3 *db, const struct fix *fx, size_t n, char *err, size_t errlen)
@@ -220,7 +227,8 @@ static int write_fixes(sqlite3 *db, const struct fix *fx, size_t n, char *err, s
 	for (size_t at = 0; at < n; at += CHUNK) {
 		size_t end = at + CHUNK < n ? at + CHUNK : n;
 		/* corrected_ms IS NULL: a correction once stored is never rewritten. */
-		if (update_rows(db, "UPDATE ratings SET corrected_ms = ? WHERE seq = ? AND acked = 0 AND corrected_ms IS NULL",
+		if (update_rows(db, "UPDATE ratings SET corrected_ms = ?, corrected_by = ?, corrected_err_ms = ?"
+				" WHERE seq = ? AND acked = 0 AND corrected_ms IS NULL",
 				at, end, bind_fix, fx, "cannot store corrected times", err, errlen))
 			return -1;
 	}
@@ -240,7 +248,7 @@ int64_t outbox_fix_times(struct store *s, const struct timefix_ref *now, char *e
 
 	/* Newest first, so each synced row is the reference for older ones of its boot. */
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT " STORE_RATING_COLUMNS ", corrected_ms FROM ratings"
+	if (sqlite3_prepare_v2(db, "SELECT " ROW_COLUMNS " FROM ratings"
 			       " WHERE acked = 0 ORDER BY seq DESC", -1, &st, NULL) != SQLITE_OK)
 		return fail(err, errlen, "cannot read ratings to correct", db);
 	struct timefix_scan scan;
@@ -266,7 +274,9 @@ int64_t outbox_fix_times(struct store *s, const struct timefix_ref *now, char *e
 			fx = nfx;
 			cap = ncap;
 		}
-		fx[n++] = (struct fix){ row.r.seq, t };
+		const struct timefix_ref *used = &scan.used;
+		fx[n++] = (struct fix){ row.r.seq, t, used->by_hq ? timefix_error_ms(&row.r, used) : 0,
+					used->by_hq ? PROTOCOL_CORRECTED_HQ : PROTOCOL_CORRECTED_KIOSK };
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

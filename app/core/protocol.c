@@ -115,17 +115,72 @@ static int rating_valid(const struct protocol_rating *p, size_t i, char *err, si
 		say(err, errlen, "ratings[%zu]: flags out of range", i);
 	else if (!r->boot_id[0])
 		say(err, errlen, "ratings[%zu]: empty boot id", i);
+	else if (p->corrected_by != PROTOCOL_CORRECTED_KIOSK && p->corrected_by != PROTOCOL_CORRECTED_HQ)
+		say(err, errlen, "ratings[%zu]: unknown corrected_by %d", i, p->corrected_by);
+	else if (p->corrected_err_ms < 0)
+		say(err, errlen, "ratings[%zu]: negative error bound", i);
 	else
 		return 0;
 	return -1;
 }
 
+int protocol_install_id_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n >= PROTOCOL_INSTALL_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r, size_t n,
 			  char **out, size_t *outlen, char *err, size_t errlen)
 {
+	struct protocol_batch b = { .n = n, .ratings = (struct protocol_rating *)r };
 	*out = NULL;
 	if (!kiosk_id || !*kiosk_id || strlen(kiosk_id) >= RATING_ID_MAX) {
 		say(err, errlen, "kiosk id must be 1 to %d bytes", RATING_ID_MAX - 1);
+		return -1;
+	}
+	memcpy(b.kiosk_id, kiosk_id, strlen(kiosk_id) + 1);
+	return protocol_encode_batch_of(&b, out, outlen, err, errlen);
+}
+
+/* One rating as its wire array; boot is its index in the batch's boots. */
+static json_t *rating_json(const struct protocol_rating *p, size_t boot)
+{
+	json_t *a = json_pack("[I,i,i,s,I,I,I,i,o,i]",
+			      (json_int_t)p->r.seq, p->r.value, p->r.scale, rating_source_name(p->r.source),
+			      (json_int_t)p->r.wall_ms, (json_int_t)p->r.boot_ms,
+			      (json_int_t)boot, p->r.clock_synced ? 1 : 0,
+			      p->has_corrected ? json_integer(p->corrected_ms) : json_null(), p->r.flags);
+	/* Only a head-office correction carries the two trailing elements: the
+	 * common batch stays as small as before. */
+	if (a && p->has_corrected && p->corrected_by == PROTOCOL_CORRECTED_HQ &&
+	    (json_array_append_new(a, json_integer(PROTOCOL_CORRECTED_HQ)) ||
+	     json_array_append_new(a, json_integer(p->corrected_err_ms)))) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *kiosk_id = in->kiosk_id;
+	const struct protocol_rating *r = in->ratings;
+	size_t n = in->n;
+	if (!*kiosk_id || strlen(kiosk_id) >= RATING_ID_MAX) {
+		say(err, errlen, "kiosk id must be 1 to %d bytes", RATING_ID_MAX - 1);
+		return -1;
+	}
+	if (in->install_id[0] && !protocol_install_id_valid(in->install_id)) {
+		say(err, errlen, "install id must be 1 to %d of 0-9 A-Z a-z - _", PROTOCOL_INSTALL_MAX - 1);
 		return -1;
 	}
 	json_t *root = json_object(), *boots = json_array(), *list = json_array();
@@ -137,6 +192,8 @@ int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r,
 		return -1;
 	}
 	json_object_set_new(root, "kiosk", json_string(kiosk_id));
+	if (in->install_id[0])
+		json_object_set_new(root, "install", json_string(in->install_id));
 	json_object_set_new(root, "boots", boots);
 	json_object_set_new(root, "ratings", list);
 	/* A batch holds few boots (usually one), so a linear search is cheapest. */
@@ -159,13 +216,7 @@ int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r,
 				json_array_append_new(boots, json_string(r[i].r.boot_id));
 		}
 		last_boot = b;
-		json_t *a = json_pack("[I,i,i,s,I,I,I,i,o,i]",
-				      (json_int_t)r[i].r.seq, r[i].r.value, r[i].r.scale,
-				      rating_source_name(r[i].r.source),
-				      (json_int_t)r[i].r.wall_ms, (json_int_t)r[i].r.boot_ms,
-				      (json_int_t)b, r[i].r.clock_synced ? 1 : 0,
-				      r[i].has_corrected ? json_integer(r[i].corrected_ms) : json_null(),
-				      r[i].r.flags);
+		json_t *a = rating_json(&r[i], b);
 		if (!a || json_array_append_new(list, a)) {
 			json_decref(root);
 			say(err, errlen, "out of memory");
@@ -223,6 +274,18 @@ static int decode_rating(json_t *a, size_t i, json_t *boots, const char *kiosk_i
 	if (get_int(FIELD(9, "flags"), what, 0, 0xffff, &v, err, errlen))
 		return -1;
 	p->r.flags = (int)v;
+	if (json_array_size(a) > N_FIELDS) {
+		if (get_int(FIELD(10, "corrected_by"), what, 0, 1, &v, err, errlen))
+			return -1;
+		p->corrected_by = (int)v;
+		if (p->corrected_by && !p->has_corrected) {
+			say(err, errlen, "ratings[%zu]: corrected_by without corrected_ms", i);
+			return -1;
+		}
+		if (json_array_size(a) > N_FIELDS + 1 &&
+		    get_int(FIELD(11, "corrected_err_ms"), what, 0, INT64_MAX, &p->corrected_err_ms, err, errlen))
+			return -1;
+	}
 #undef FIELD
 	snprintf(p->r.kiosk_id, sizeof(p->r.kiosk_id), "%s", kiosk_id);
 	return 0;
@@ -240,6 +303,12 @@ int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
 	json_t *list = json_object_get(root, "ratings");
 	if (get_string(json_object_get(root, "kiosk"), "kiosk", out->kiosk_id, sizeof(out->kiosk_id), err, errlen))
 		goto done;
+	json_t *install = json_object_get(root, "install");
+	if (install && (get_string(install, "install", out->install_id, sizeof(out->install_id), err, errlen) ||
+			!protocol_install_id_valid(out->install_id))) {
+		say(err, errlen, "install must be 1 to %d of 0-9 A-Z a-z - _", PROTOCOL_INSTALL_MAX - 1);
+		goto done;
+	}
 	if (!json_is_array(boots)) {
 		say(err, errlen, "boots must be an array of strings");
 		goto done;
@@ -298,6 +367,8 @@ int protocol_encode_ack(const struct protocol_ack *a, char **out, size_t *outlen
 	json_t *j = gaps ? json_pack("{s:s,s:I,s:I,s:I,s:o}", "kiosk", a->kiosk_id,
 				     "accepted", (json_int_t)a->accepted, "duplicates", (json_int_t)a->duplicates,
 				     "acked_through", (json_int_t)a->acked_through, "gaps", gaps) : NULL;
+	if (j && a->install_id[0])
+		json_object_set_new(j, "install", json_string(a->install_id));
 	return dump(j, out, outlen, err, errlen);
 }
 
@@ -313,6 +384,9 @@ int protocol_decode_ack(const char *body, size_t len, struct protocol_ack *out, 
 	    get_int(json_object_get(root, "accepted"), "accepted", 0, INT64_MAX, &out->accepted, err, errlen) ||
 	    get_int(json_object_get(root, "duplicates"), "duplicates", 0, INT64_MAX, &out->duplicates, err, errlen) ||
 	    get_int(json_object_get(root, "acked_through"), "acked_through", 0, INT64_MAX, &out->acked_through, err, errlen))
+		goto done;
+	json_t *install = json_object_get(root, "install");
+	if (install && get_string(install, "install", out->install_id, sizeof(out->install_id), err, errlen))
 		goto done;
 	if (!json_is_array(gaps)) {
 		say(err, errlen, "gaps must be an array");
@@ -463,6 +537,108 @@ int protocol_decode_summary(const char *body, size_t len, struct protocol_summar
 	}
 	rc = PROTOCOL_OK;
 done:
+	json_decref(root);
+	return rc;
+}
+
+/* --- conflicts --------------------------------------------------------------- */
+
+int protocol_encode_conflict(const char *message, const struct protocol_conflict *c, char **out, size_t *outlen)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; items && i < c->n && i < PROTOCOL_MAX_CONFLICTS; i++) {
+		json_t *fields = json_array();
+		char names[sizeof(c->items[i].fields)];
+		snprintf(names, sizeof(names), "%s", c->items[i].fields);
+		for (char *save = NULL, *f = strtok_r(names, ",", &save); fields && f; f = strtok_r(NULL, ",", &save))
+			json_array_append_new(fields, json_string(f));
+		json_array_append_new(items, json_pack("{s:I,s:o}", "seq", (json_int_t)c->items[i].seq, "fields", fields));
+	}
+	json_t *conflict = items ? json_pack("{s:s,s:s,s:I,s:o}", "kiosk", c->kiosk_id, "install", c->install_id,
+					     "count", (json_int_t)c->count, "ratings", items) : NULL;
+	return dump(conflict ? json_pack("{s:s,s:o}", "error", message, "conflict", conflict) : NULL,
+		    out, outlen, NULL, 0);
+}
+
+int protocol_decode_conflict(const char *body, size_t len, struct protocol_conflict *c)
+{
+	memset(c, 0, sizeof(*c));
+	json_t *root = load(body, len, NULL, 0);
+	json_t *o = root ? json_object_get(root, "conflict") : NULL;
+	int rc = -1;
+	if (!json_is_object(o))
+		goto done;
+	json_t *kiosk = json_object_get(o, "kiosk"), *install = json_object_get(o, "install");
+	json_t *count = json_object_get(o, "count"), *items = json_object_get(o, "ratings");
+	if (!json_is_string(kiosk) || !json_is_string(install) || !json_is_integer(count) || !json_is_array(items))
+		goto done;
+	snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", json_string_value(kiosk));
+	snprintf(c->install_id, sizeof(c->install_id), "%s", json_string_value(install));
+	c->count = json_integer_value(count);
+	for (size_t i = 0; i < json_array_size(items) && c->n < PROTOCOL_MAX_CONFLICTS; i++) {
+		json_t *it = json_array_get(items, i), *seq = json_object_get(it, "seq");
+		json_t *fields = json_object_get(it, "fields");
+		if (!json_is_integer(seq) || !json_is_array(fields))
+			goto done;
+		struct protocol_conflict_item *ci = &c->items[c->n++];
+		ci->seq = json_integer_value(seq);
+		size_t at = 0;
+		for (size_t k = 0; k < json_array_size(fields); k++) {
+			const char *f = json_string_value(json_array_get(fields, k));
+			if (!f)
+				goto done;
+			int w = snprintf(ci->fields + at, sizeof(ci->fields) - at, "%s%s", at ? "," : "", f);
+			if (w < 0 || (size_t)w >= sizeof(ci->fields) - at)
+				break;
+			at += (size_t)w;
+		}
+	}
+	rc = 0;
+done:
+	json_decref(root);
+	if (rc)
+		memset(c, 0, sizeof(*c));
+	return rc;
+}
+
+/* --- head office's clock ------------------------------------------------------ */
+
+int protocol_stamp_hq_time(char **body, size_t *len, int64_t ms, int synced)
+{
+	char *b = *body;
+	size_t n = *len;
+	/* The last '}' closes the object; its last non-blank before says if it is empty. */
+	while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == '\t'))
+		n--;
+	if (n < 2 || b[0] != '{' || b[n - 1] != '}')
+		return -1;
+	size_t k = n - 1;
+	while (k > 0 && (b[k - 1] == ' ' || b[k - 1] == '\n' || b[k - 1] == '\r' || b[k - 1] == '\t'))
+		k--;
+	int empty = k > 0 && b[k - 1] == '{';
+	char add[96];
+	int w = snprintf(add, sizeof(add), "%s\"hq_time_ms\":%lld,\"hq_clock_synced\":%s}", empty ? "" : ",",
+			 (long long)ms, synced ? "true" : "false");
+	char *nb = realloc(b, n - 1 + (size_t)w + 1);
+	if (!nb)
+		return -1;
+	memcpy(nb + n - 1, add, (size_t)w + 1);
+	*body = nb;
+	*len = n - 1 + (size_t)w;
+	return 0;
+}
+
+int protocol_decode_hq_time(const char *body, size_t len, int64_t *ms, int *synced)
+{
+	json_t *root = body ? load(body, len, NULL, 0) : NULL;
+	json_t *t = root ? json_object_get(root, "hq_time_ms") : NULL;
+	json_t *sy = root ? json_object_get(root, "hq_clock_synced") : NULL;
+	int rc = -1;
+	if (json_is_integer(t) && json_integer_value(t) > 0 && json_is_boolean(sy)) {
+		*ms = json_integer_value(t);
+		*synced = json_is_true(sy);
+		rc = 0;
+	}
 	json_decref(root);
 	return rc;
 }

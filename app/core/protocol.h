@@ -4,19 +4,38 @@
  * Pure encode/decode with jansson: no sockets, no curl, no microhttpd, so
  * both ends and their tests share exactly one definition of the format.
  *
- * POST /api/v1/ratings body (one batch of one kiosk):
- *   {"kiosk":"demo-kiosk","boots":["<boot id 0>",...],
+ * POST /api/v1/ratings body (one batch of one kiosk store):
+ *   {"kiosk":"demo-kiosk","install":"<32 hex digits>","boots":["<boot id 0>",...],
  *    "ratings":[[seq,value,scale,"source",wall_ms,boot_ms,boot_index,
- *                synced,corrected_ms|null,flags], ...]}
+ *                synced,corrected_ms|null,flags(,corrected_by,corrected_err_ms)], ...]}
  * Ratings are arrays, not objects, and boot ids are listed once per batch:
  * that keeps a full batch near 24 bytes per rating once gzipped.
  * A decoder accepts extra trailing array elements and extra object members
  * (later versions may add fields, never rename or remove them).
  *
+ * "install" is the kiosk store's own random id, made when its database was
+ * created: a rating's identity is (kiosk, install, seq), so a re-imaged kiosk
+ * (same id and token, a new store whose seq starts at 1 again) is told apart
+ * from the store it replaced. A batch without "install" (a kiosk from before
+ * install ids) is read as install "" (the legacy identity), so old kiosks
+ * keep working.
+ * The two trailing rating elements are only sent for a time corrected from
+ * head office's clock (corrected_by 1) and its error bound in ms; absent,
+ * corrected_by is 0 (the kiosk's own synced clock).
+ *
  * 200 answer ("ack"):
- *   {"kiosk":"demo-kiosk","accepted":N,"duplicates":D,"acked_through":S,
- *    "gaps":[[from,to],...]}
- * Any error answer: {"error":"one line"}.
+ *   {"kiosk":"demo-kiosk","install":"...","accepted":N,"duplicates":D,
+ *    "acked_through":S,"gaps":[[from,to],...]}
+ * acked_through and gaps are those of the batch's (kiosk, install).
+ * 409 answer (the batch's identity is held with different content; nothing
+ * of the batch is stored):
+ *   {"error":"one line","conflict":{"kiosk":"...","install":"...","count":C,
+ *    "ratings":[{"seq":S,"fields":["value","wall_ms",...]},...]}}
+ * Any other error answer: {"error":"one line"}.
+ * Every answer of tally-hq that is a JSON object also carries
+ *   "hq_time_ms":T,"hq_clock_synced":true|false
+ * head office's wall clock when the answer was made, and whether that clock
+ * is NTP-synced (a kiosk uses T as a time source only when it is).
  */
 #ifndef TALLY_PROTOCOL_H
 #define TALLY_PROTOCOL_H
@@ -31,6 +50,8 @@
 #define PROTOCOL_MAX_GAPS 100           /* gap ranges listed in an ack */
 #define PROTOCOL_MAX_AREAS 64           /* areas listed in a summary's store */
 #define PROTOCOL_DAY_MAX 11             /* "YYYY-MM-DD" + NUL */
+#define PROTOCOL_INSTALL_MAX 65         /* install id: 1..64 of [0-9A-Za-z_-], + NUL */
+#define PROTOCOL_MAX_CONFLICTS 20       /* conflicting ratings listed in a 409 */
 
 /* Decoder results other than 0. */
 enum protocol_status {
@@ -40,15 +61,24 @@ enum protocol_status {
 	PROTOCOL_NOMEM = -3,
 };
 
+/* Where a corrected time came from. */
+enum protocol_corrected_by {
+	PROTOCOL_CORRECTED_KIOSK = 0, /* the kiosk's own clock once NTP-synced */
+	PROTOCOL_CORRECTED_HQ = 1,    /* head office's clock, read over the round trip */
+};
+
 /* One rating on the wire: the stored rating plus its corrected time. */
 struct protocol_rating {
 	struct rating r;          /* kiosk_id is the batch's; boot_id filled in */
 	int has_corrected;        /* corrected_ms is not null */
 	int64_t corrected_ms;     /* wall time corrected from a later synced reading */
+	int corrected_by;         /* enum protocol_corrected_by */
+	int64_t corrected_err_ms; /* error bound of a head-office correction, else 0 */
 };
 
 struct protocol_batch {
 	char kiosk_id[RATING_ID_MAX];
+	char install_id[PROTOCOL_INSTALL_MAX]; /* "": a kiosk from before install ids */
 	size_t n;
 	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */
 };
@@ -57,13 +87,30 @@ struct protocol_gap {
 	int64_t from, to;         /* inclusive range of missing sequence numbers */
 };
 
+/* One rating of a refused batch whose (kiosk, install, seq) is held with other content. */
+struct protocol_conflict_item {
+	int64_t seq;
+	char fields[160];         /* names of the fields that differ, comma-separated */
+};
+
+struct protocol_conflict {
+	char kiosk_id[RATING_ID_MAX];
+	char install_id[PROTOCOL_INSTALL_MAX];
+	int64_t count;            /* conflicting ratings in the batch */
+	size_t n;                 /* listed in items, at most PROTOCOL_MAX_CONFLICTS */
+	struct protocol_conflict_item items[PROTOCOL_MAX_CONFLICTS];
+};
+
 struct protocol_ack {
 	char kiosk_id[RATING_ID_MAX];
+	char install_id[PROTOCOL_INSTALL_MAX];
 	int64_t accepted;         /* new ratings stored by this batch */
 	int64_t duplicates;       /* ratings head office already held */
 	int64_t acked_through;    /* every seq 1..acked_through is at head office */
 	size_t ngaps;
 	struct protocol_gap gaps[PROTOCOL_MAX_GAPS];
+	/* Filled by head office's ingest when it refuses the batch (never encoded in an ack). */
+	struct protocol_conflict conflict;
 };
 
 /* Figures for one kiosk, store, area or the chain on one day. */
@@ -102,6 +149,14 @@ struct protocol_summary {
  */
 int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r, size_t n,
 			  char **out, size_t *outlen, char *err, size_t errlen);
+/*
+ * The same from a whole batch: b's kiosk, install id (omitted when "") and
+ * ratings. Members later added to struct protocol_batch are encoded here.
+ */
+int protocol_encode_batch_of(const struct protocol_batch *b, char **out, size_t *outlen, char *err, size_t errlen);
+
+/* Whether s is a valid install id (1..64 of [0-9A-Za-z_-]). */
+int protocol_install_id_valid(const char *s);
 
 /*
  * Decodes and validates a POST body of len bytes (need not be
@@ -121,6 +176,22 @@ int protocol_decode_ack(const char *body, size_t len, struct protocol_ack *out, 
 /* The GET /api/v1/summary answer, both ways. */
 int protocol_encode_summary(const struct protocol_summary *s, char **out, size_t *outlen, char *err, size_t errlen);
 int protocol_decode_summary(const char *body, size_t len, struct protocol_summary *out, char *err, size_t errlen);
+
+/*
+ * The 409 answer, both ways: message is the "error" line. Decoding fills c
+ * from a body with a "conflict" member: 0, or -1 (not a conflict answer).
+ */
+int protocol_encode_conflict(const char *message, const struct protocol_conflict *c, char **out, size_t *outlen);
+int protocol_decode_conflict(const char *body, size_t len, struct protocol_conflict *c);
+
+/*
+ * Head office's clock in an answer. stamp adds "hq_time_ms" and
+ * "hq_clock_synced" to the JSON object text *body (malloc'd; reallocated,
+ * *len updated): 0, or -1 (not an object, out of memory; body unchanged).
+ * decode reads them from any answer: 0 with *ms and *synced set, or -1.
+ */
+int protocol_stamp_hq_time(char **body, size_t *len, int64_t ms, int synced);
+int protocol_decode_hq_time(const char *body, size_t len, int64_t *ms, int *synced);
 
 /* {"error":"..."}: encode one (malloc'd), or pull the message out of one. */
 int protocol_encode_error(const char *message, char **out, size_t *outlen);

@@ -28,6 +28,7 @@ struct store {
 	sqlite3_stmt *insert;
 	sqlite3_stmt *last;
 	char path[1024];
+	char install_id[STORE_INSTALL_ID_MAX];
 };
 
 /* Migration N takes a file from version N-1 to N. Append; never edit. */
@@ -63,6 +64,22 @@ static const char *migrations[] = {
 	 * clock was wrong by any amount (a weekend's power cut) by its real time.
 	 */
 	"CREATE INDEX ratings_corrected ON ratings(corrected_ms) WHERE corrected_ms IS NOT NULL;",
+	/*
+	 * 5: the store's own identity, and where a corrected time came from.
+	 * install_id: 128 random bits made with the database (and given to an
+	 *   older store by this migration), so head office keys a rating
+	 *   (kiosk, install, seq): a re-imaged kiosk keeps its id and token but
+	 *   gets a new store whose seq restarts at 1, and without this its new
+	 *   ratings would look like repeats of the old ones and be lost.
+	 *   randomblob() comes from SQLite's PRNG, seeded from the kernel's
+	 *   random source (/dev/urandom) by the unix VFS.
+	 * corrected_by: 0 the kiosk's own synced clock, 1 head office's clock;
+	 * corrected_err_ms: the error bound of a head-office correction.
+	 */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('install_id', lower(hex(randomblob(16))));"
+	"ALTER TABLE ratings ADD COLUMN corrected_by INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE ratings ADD COLUMN corrected_err_ms INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -182,6 +199,11 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen)
 	}
 	if (migrate(s, err, errlen))
 		goto bad;
+	if (pragma_text(s->db, "SELECT value FROM meta WHERE key = 'install_id'", s->install_id,
+			sizeof(s->install_id)) != SQLITE_OK || !s->install_id[0]) {
+		fail(err, errlen, path, "store has no install id", sqlite3_errmsg(s->db));
+		goto bad;
+	}
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags)"
 			       " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -281,6 +303,11 @@ int64_t store_count(struct store *s)
 void store_checkpoint(struct store *s)
 {
 	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+const char *store_install_id(const struct store *s)
+{
+	return s->install_id;
 }
 
 sqlite3 *store_db(struct store *s)

@@ -17,6 +17,9 @@
 
 struct store;
 
+#define STORE_INSTALL_ID_MAX 65
+
+
 /* The schema version this build writes; store_open migrates older files up to it. */
 int store_schema_latest(void);
 
@@ -32,6 +35,13 @@ int store_last(struct store *s, const char *kiosk_id, struct rating *out);
 
 /* Number of ratings held, or -1. */
 int64_t store_count(struct store *s);
+
+/*
+ * This store's install id: random, made with the database, never changed;
+ * head office tells kiosk stores apart by it (a re-imaged kiosk has the same
+ * kiosk id but a new store). 32 lowercase hex digits.
+ */
+const char *store_install_id(const struct store *s);
 
 /* Writes the WAL back into the main file (clean shutdown). */
 void store_checkpoint(struct store *s);

@@ -14,10 +14,16 @@ int timefix_correct(const struct rating *r, const struct timefix_ref *ref, int64
 	 * ratings may be from different boots, so neither may correct the other. */
 	if (!strcmp(ref->boot_id, "unknown"))
 		return -1;
-	if (ref->boot_ms < r->boot_ms)
+	if (ref->boot_ms < r->boot_ms && !(ref->by_hq && r->boot_ms - ref->boot_ms <= TIMEFIX_HQ_AHEAD_MS))
 		return -1;
 	*out = ref->wall_ms - (ref->boot_ms - r->boot_ms);
 	return 0;
+}
+
+int64_t timefix_error_ms(const struct rating *r, const struct timefix_ref *ref)
+{
+	int64_t d = ref->boot_ms > r->boot_ms ? ref->boot_ms - r->boot_ms : r->boot_ms - ref->boot_ms;
+	return ref->error_ms + (d * TIMEFIX_DRIFT_PPM + 999999) / 1000000;
 }
 
 static struct timefix_ref *find(struct timefix_scan *s, const char *boot_id)
@@ -59,5 +65,9 @@ int timefix_scan_feed(struct timefix_scan *s, const struct rating *r, int64_t *o
 		remember(s, &ref);
 		return 0;
 	}
-	return timefix_correct(r, find(s, r->boot_id), out) == 0;
+	const struct timefix_ref *ref = find(s, r->boot_id);
+	if (timefix_correct(r, ref, out) != 0)
+		return 0;
+	s->used = *ref;
+	return 1;
 }

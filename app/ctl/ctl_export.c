@@ -1,7 +1,10 @@
 /*
  * ctl_export: `tallyctl export --format csv|json [--since T] [--until T]
  * [--include-misuse]`: the stored ratings to stdout, oldest seq first,
- * every stored column plus the flags as words and the best time.
+ * every stored column plus the flags as words and the best time, who
+ * corrected a corrected time ("kiosk": its own synced clock, "hq": head
+ * office's clock) and the store's install id (which tells the stores of a
+ * re-imaged kiosk apart, as head office does).
  *
  * --since/--until compare with the time that decides a rating's day in
  * the statistics (its best time; wall time when that is unknown), so an
@@ -15,24 +18,28 @@
 #include "rating.h"
 #include "stats.h"
 
-static const char export_sql[] =
-	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags,"
-	" corrected_ms, acked FROM ratings"
-	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)"
-	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)"
-	" AND (?3 OR (flags & 1) = 0)"
-	" ORDER BY seq";
+#define EXPORT_SQL(corrected_by) \
+	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags," \
+	" corrected_ms, acked, " corrected_by " FROM ratings" \
+	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)" \
+	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)" \
+	" AND (?3 OR (flags & 1) = 0)" \
+	" ORDER BY seq"
+/* A store from before schema 5 (not yet opened by the upgraded kiosk) has no corrected_by: all its own clock's. */
+static const char export_sql[] = EXPORT_SQL("corrected_by");
+static const char export_sql_v4[] = EXPORT_SQL("0");
 
 static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
 				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
-				 "flag_names", "time_basis", "best_ms", "best_time" };
+				 "flag_names", "time_basis", "best_ms", "best_time", "corrected_by", "install_id" };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* One row, decoded once for both formats. */
 struct row {
 	int64_t seq, wall_ms, boot_ms, corrected_ms, best_ms;
 	const char *kiosk_id, *source, *boot_id;
-	int value, scale, clock_synced, flags, acked, has_corrected;
+	int value, scale, clock_synced, flags, acked, has_corrected, corrected_by;
+	const char *install_id;
 	enum stats_time_basis basis;
 	char flag_names[32], wall_time[48], best_time[48];
 };
@@ -58,6 +65,7 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 	r->has_corrected = sqlite3_column_type(st, 10) != SQLITE_NULL;
 	r->corrected_ms = sqlite3_column_int64(st, 10);
 	r->acked = sqlite3_column_int(st, 11);
+	r->corrected_by = sqlite3_column_int(st, 12);
 	r->basis = stats_best_time(r->clock_synced, r->has_corrected, r->corrected_ms, r->wall_ms, &r->best_ms);
 	r->flag_names[0] = '\0';
 	if (r->flags & RATING_MISUSE)
@@ -93,6 +101,11 @@ static void csv_int(int64_t v, int last)
 	printf("%lld%c", (long long)v, last ? '\n' : ',');
 }
 
+static const char *corrected_by_name(const struct row *r)
+{
+	return !r->has_corrected ? "" : r->corrected_by ? "hq" : "kiosk";
+}
+
 static void csv_row(const struct row *r)
 {
 	csv_int(r->seq, 0);
@@ -117,7 +130,9 @@ static void csv_row(const struct row *r)
 		csv_field("", 0);
 	else
 		csv_int(r->best_ms, 0);
-	csv_field(r->best_time, 1);
+	csv_field(r->best_time, 0);
+	csv_field(corrected_by_name(r), 0);
+	csv_field(r->install_id, 1);
 }
 
 static json_t *str_or_null(const char *s)
@@ -134,7 +149,7 @@ static json_t *json_row(const struct row *r)
 	if (r->flags & RATING_CLOSED)
 		json_array_append_new(names, json_string("closed"));
 	int known = r->basis != STATS_TIME_UNKNOWN;
-	return json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
+	json_t *o = json_pack("{s:I, s:o, s:i, s:i, s:o, s:I, s:s, s:I, s:o, s:b, s:o, s:b, s:i, s:o, s:s, s:o, s:o}",
 			 "seq", (json_int_t)r->seq, "kiosk_id", str_or_null(r->kiosk_id), "value", r->value,
 			 "scale", r->scale, "source", str_or_null(r->source), "wall_ms", (json_int_t)r->wall_ms,
 			 "wall_time", r->wall_time, "boot_ms", (json_int_t)r->boot_ms, "boot_id",
@@ -144,6 +159,11 @@ static json_t *json_row(const struct row *r)
 			 "time_basis", stats_time_basis_name(r->basis),
 			 "best_ms", known ? json_integer(r->best_ms) : json_null(),
 			 "best_time", known ? json_string(r->best_time) : json_null());
+	if (o) {
+		json_object_set_new(o, "corrected_by", r->has_corrected ? json_string(corrected_by_name(r)) : json_null());
+		json_object_set_new(o, "install_id", str_or_null(r->install_id));
+	}
+	return o;
 }
 
 int ctl_export(struct ctl *c, int argc, char **argv)
@@ -191,7 +211,14 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		return CTL_PROBLEM;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK) {
+	char install[80] = "";
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'install_id'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(install, sizeof(install), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, export_sql_v4, -1, &st, NULL) != SQLITE_OK) {
 		ctl_error(c, "%s: cannot query ratings: %s", c->cfg.database, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return CTL_PROBLEM;
@@ -211,6 +238,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	struct row r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		decode(c, st, &r);
+		r.install_id = install;
 		if (csv) {
 			csv_row(&r);
 		} else {

@@ -76,6 +76,8 @@ void ctl_status_attention(struct ctl_status *st, const char *fmt, ...)
 	json_array_append_new(st->attention, json_string(text));
 }
 
+static int alive(const struct statusfile *sf);
+
 static void probe_identity(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 {
 	(void)db;
@@ -96,7 +98,6 @@ static void probe_identity(struct ctl_status *st, const struct ctl *c, sqlite3 *
 
 static void probe_system(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 {
-	(void)c;
 	(void)db;
 	struct sysinfo si;
 	char age[64];
@@ -104,9 +105,17 @@ static void probe_system(struct ctl_status *st, const struct ctl *c, sqlite3 *db
 		ctl_status_field(st, "uptime_s", "uptime", json_integer(si.uptime), "%s",
 				 ctl_format_age((int64_t)si.uptime * 1000, age, sizeof(age)));
 	int synced = clockstate_synced();
-	ctl_status_field(st, "clock_synced", "clock", json_boolean(synced), "%s",
-			 synced ? "synced" : "NOT synced");
-	if (!synced)
+	/* Where NTP is blocked, tally-sync corrects times from head office's clock instead. */
+	static struct statusfile sf;
+	char path[CONFIG_PATH_MAX + 32];
+	statusfile_path(&c->cfg, "sync", path, sizeof(path));
+	const char *source = statusfile_read(&sf, path) == 0 && alive(&sf) ? statusfile_get(&sf, "time_source") : NULL;
+	int by_hq = !synced && source && !strncmp(source, "head office", 11);
+	ctl_status_field(st, "clock_synced", "clock", json_boolean(synced), "%s%s%s",
+			 synced ? "synced" : "NOT synced", by_hq ? "; times corrected from " : "", by_hq ? source : "");
+	ctl_status_field(st, "time_source", "time source", source ? json_string(source) : NULL, "%s",
+			 source ? source : "unknown (tally-sync not running)");
+	if (!synced && !by_hq)
 		ctl_status_attention(st, "the wall clock is not synced (NTP): new ratings get times that need "
 					 "correcting later");
 }
@@ -154,6 +163,12 @@ static void probe_database(struct ctl_status *st, const struct ctl *c, sqlite3 *
 	}
 
 	int64_t now = ctl_now_ms();
+	/* Head office tells kiosk stores apart by this: a re-imaged kiosk has a new one. */
+	if (one_row(db, "SELECT value FROM meta WHERE key = 'install_id'", &q) == 0) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		ctl_status_field(st, "install_id", "install id", json_string(id ? id : ""), "%s", id ? id : "");
+		sqlite3_finalize(q);
+	}
 	if (one_row(db, "SELECT count(*) FROM ratings", &q) == 0) {
 		ctl_status_field(st, "ratings_total", "ratings held", json_integer(sqlite3_column_int64(q, 0)),
 				 "%lld", (long long)sqlite3_column_int64(q, 0));
@@ -301,8 +316,15 @@ static void probe_sync(struct ctl_status *st, const struct ctl *c, sqlite3 *db)
 			 when ? when : "?", result ? result : "?", alive(&sf) ? "" : " (tally-sync not running)");
 	ctl_status_field(st, "sync_last_success", "last sync ok", ok ? json_string(ok) : NULL, "%s",
 			 ok ? ok : "never");
+	const char *conflict = statusfile_get(&sf, "conflict");
+	if (conflict)
+		ctl_status_field(st, "sync_conflict", "sync conflict", json_string(conflict), "%s", conflict);
 	if (!alive(&sf))
 		ctl_status_attention(st, "tally-sync is not running: ratings stay on the kiosk");
+	else if (conflict)
+		ctl_status_attention(st, "head office holds other ratings under this kiosk store's identity (install %s):"
+				     " %s; nothing more is sent until a person resolves it (docs/troubleshooting.md)",
+				     statusfile_get(&sf, "install") ? statusfile_get(&sf, "install") : "?", conflict);
 	else if (failures && atoi(failures) > 0)
 		ctl_status_attention(st, "sync failing (%s attempts in a row): %s", failures, result ? result : "?");
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clockstate.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
@@ -34,6 +35,19 @@ void hq_api_response_free(struct hq_response *res)
 	res->body_len = 0;
 }
 
+/*
+ * Every JSON answer carries head office's clock ("hq_time_ms") and whether
+ * it is NTP-synced: a kiosk in a store network that blocks NTP reads it over
+ * the round trip as its time source. Taken here, when the answer is made
+ * (after the commit of a batch), so it is as close to the send as it can be.
+ */
+static void stamp_time(struct hq_response *res)
+{
+	if (!res->body || !res->content_type || strcmp(res->content_type, "application/json") != 0)
+		return;
+	protocol_stamp_hq_time(&res->body, &res->body_len, now_ms(), clockstate_synced());
+}
+
 static void set_body(struct hq_response *res, int status, const char *type, char *body, size_t len)
 {
 	hq_api_response_free(res);
@@ -41,6 +55,7 @@ static void set_body(struct hq_response *res, int status, const char *type, char
 	res->content_type = type;
 	res->body = body;
 	res->body_len = len;
+	stamp_time(res);
 }
 
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
@@ -63,6 +78,21 @@ void hq_api_error(struct hq_response *res, const struct hq_request *req, int sta
 		len = 0;
 	}
 	set_body(res, status, "application/json", body, len);
+	res->link[0] = res->next_cursor[0] = '\0';
+}
+
+void hq_api_conflict(struct hq_response *res, const struct hq_request *req, const struct protocol_conflict *c,
+		     const char *line)
+{
+	log_msg(LOG_ERR, "%s %s %s: 409 %s", req->peer ? req->peer : "-", req->method ? req->method : "-",
+		req->path ? req->path : "-", line);
+	char *body = NULL;
+	size_t len = 0;
+	if (protocol_encode_conflict(line, c, &body, &len)) {
+		hq_api_error(res, req, 503, "out of memory");
+		return;
+	}
+	set_body(res, 409, "application/json", body, len);
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
@@ -127,7 +157,14 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		return;
 	}
 	struct protocol_ack *ack = malloc(sizeof(*ack));
-	if (!ack || hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err))) {
+	int ing = ack ? hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err)) : -1;
+	if (ing == 1) {
+		hq_api_conflict(res, req, &ack->conflict, err);
+		free(ack);
+		protocol_batch_free(&b);
+		return;
+	}
+	if (ing) {
 		hq_api_error(res, req, 503, "kiosk %s: %s", k.id, ack ? err : "out of memory");
 		free(ack);
 		protocol_batch_free(&b);
@@ -246,7 +283,16 @@ static void utc_text(int64_t ms, char out[32])
 }
 
 #define CSV_HEADER "cursor,kiosk,store,area,seq,value,scale,source,time_utc,time_ms,time_known," \
-		   "wall_ms,boot_ms,boot_id,synced,corrected_ms,flags,misuse,received_ms\r\n"
+		   "wall_ms,boot_ms,boot_id,synced,corrected_ms,flags,misuse,received_ms,install,corrected_by," \
+		   "corrected_err_ms\r\n"
+
+/* Who corrected a time: "kiosk" (its own synced clock), "hq" (head office's clock), "" (not corrected). */
+static const char *corrected_by_name(const struct protocol_rating *p)
+{
+	if (!p->has_corrected)
+		return "";
+	return p->corrected_by == PROTOCOL_CORRECTED_HQ ? "hq" : "kiosk";
+}
 
 struct export_state {
 	int csv;
@@ -276,8 +322,13 @@ static int export_row(const struct hq_export_row *row, void *arg)
 		buf_printf(&e->out, ",%d,", r->clock_synced);
 		if (row->p.has_corrected)
 			buf_printf(&e->out, "%lld", (long long)row->p.corrected_ms);
-		buf_printf(&e->out, ",%d,%d,%lld\r\n", r->flags, (r->flags & RATING_MISUSE) ? 1 : 0,
+		buf_printf(&e->out, ",%d,%d,%lld,", r->flags, (r->flags & RATING_MISUSE) ? 1 : 0,
 			   (long long)row->received_ms);
+		csv_field(&e->out, row->install_id);
+		buf_printf(&e->out, ",%s,", corrected_by_name(&row->p));
+		if (row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ)
+			buf_printf(&e->out, "%lld", (long long)row->p.corrected_err_ms);
+		buf_add(&e->out, "\r\n", 2);
 		return e->out.failed;
 	}
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:i,s:i,s:s,s:s,s:I,s:b,s:I,s:I,s:s,s:b,s:o,s:i,s:b,s:I}",
@@ -292,6 +343,10 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			      "received_ms", (json_int_t)row->received_ms);
 	if (!o)
 		return -1;
+	json_object_set_new(o, "install", json_string(row->install_id));
+	json_object_set_new(o, "corrected_by", row->p.has_corrected ? json_string(corrected_by_name(&row->p)) : json_null());
+	json_object_set_new(o, "corrected_err_ms", row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
+						    ? json_integer(row->p.corrected_err_ms) : json_null());
 	char cursor[32];
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)row->cursor);
 	json_object_set_new(o, "cursor", json_string(cursor));

@@ -10,6 +10,8 @@
  *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
  *                                 admin token; paged by an opaque cursor
  *
+ * 409: a batch whose (kiosk, install, seq) is held with other content.
+ * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
  * Every error is a 4xx (5xx only when head office itself fails: the
  * database) with {"error":"one line"}, and one log line.
  */
@@ -54,6 +56,14 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 /* Fills res with status and {"error":"..."}, and logs the line. For the HTTP layer's own errors too. */
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Fills res with 409 and the conflict (protocol.h): a batch whose (kiosk,
+ * install, seq) head office holds with other content; line is the one-line
+ * "error". For whoever runs hq_store_ingest and gets 1 back.
+ */
+void hq_api_conflict(struct hq_response *res, const struct hq_request *req, const struct protocol_conflict *c,
+		     const char *line);
 
 void hq_api_response_free(struct hq_response *res);
 

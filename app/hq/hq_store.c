@@ -5,9 +5,13 @@
  * - WAL + synchronous=FULL: an ack is only sent after COMMIT returned, and
  *   the commit fsyncs the WAL, so a kiosk never deletes a rating that a
  *   power cut at head office then loses.
- * - ratings has UNIQUE (kiosk_id, seq) and rows go in with ON CONFLICT DO
- *   NOTHING: a batch resent after a lost ack is counted as duplicates and
- *   stored once, whatever interleaving of retries happens.
+ * - ratings has UNIQUE (kiosk_id, install, seq) and rows go in with ON
+ *   CONFLICT DO NOTHING: a batch resent after a lost ack is counted as
+ *   duplicates and stored once, whatever interleaving of retries happens.
+ *   A held row is compared with the one sent: other content under the
+ *   same identity is a conflict (a store restored from a backup, a cloned
+ *   card), and the whole batch is rolled back to its savepoint and refused
+ *   (409) rather than half of it silently dropped; the conflict is recorded.
  * - One transaction per batch (BEGIN IMMEDIATE): a failure part-way leaves
  *   nothing behind, and the kiosk resends the whole batch.
  * - kiosks.acked_through is advanced in that same transaction, so the ack
@@ -28,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "score.h"
 
 struct hq_store {
@@ -35,6 +40,8 @@ struct hq_store {
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
+	sqlite3_stmt *held;     /* the content held for one (kiosk, install, seq) */
+	sqlite3_stmt *progress_get, *progress_set, *kiosk_progress; /* acked_through per install, per kiosk */
 };
 
 /* Serialises write transactions of all connections in this process. */
@@ -76,6 +83,71 @@ static const char *migrations[] = {
 	" received_ms INTEGER NOT NULL,"
 	" UNIQUE (kiosk_id, seq));"
 	"CREATE INDEX ratings_best ON ratings(best_ms);",
+	/*
+	 * 2: a rating's identity is (kiosk, install, seq). A re-imaged kiosk
+	 * keeps its id and token but brings a new store (a new install id)
+	 * whose seq restarts at 1; keyed (kiosk, seq) its new ratings were
+	 * taken for repeats and lost.
+	 * installs: one row per kiosk store heard from, with its acked_through
+	 *   (so gaps are named per store); ratings refer to it by its integer id
+	 *   (a rating row stays as small as before). Rows from before install
+	 *   ids belong to the kiosk's legacy install "" (see adopt_legacy).
+	 * ratings is rebuilt because its UNIQUE key changes; rowids are kept,
+	 *   they are the export cursor.
+	 * conflicts: a batch refused because its identity was held with other
+	 *   content (nothing of it stored): one row per (kiosk, install, seq).
+	 * corrected_by / corrected_err_ms: a time corrected from head office's
+	 *   own clock by the kiosk (1), and its error bound.
+	 */
+	"CREATE TABLE installs ("
+	" id INTEGER PRIMARY KEY,"
+	" kiosk_id TEXT NOT NULL,"
+	" install_id TEXT NOT NULL,"
+	" acked_through INTEGER NOT NULL DEFAULT 0,"
+	" first_ms INTEGER NOT NULL,"
+	" last_ms INTEGER NOT NULL,"
+	" UNIQUE (kiosk_id, install_id));"
+	"INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
+	" SELECT k.id, '', k.acked_through, k.created_ms, coalesce((SELECT max(received_ms) FROM ratings r"
+	" WHERE r.kiosk_id = k.id), k.created_ms) FROM kiosks k"
+	" WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.kiosk_id = k.id);"
+	"CREATE TABLE ratings2 ("
+	" kiosk_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" wall_ms INTEGER NOT NULL,"
+	" boot_ms INTEGER NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" clock_synced INTEGER NOT NULL,"
+	" corrected_ms INTEGER,"
+	" flags INTEGER NOT NULL,"
+	" best_ms INTEGER NOT NULL,"
+	" time_known INTEGER NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" install INTEGER NOT NULL,"
+	" corrected_by INTEGER NOT NULL DEFAULT 0,"
+	" corrected_err_ms INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (kiosk_id, install, seq));"
+	"INSERT INTO ratings2 (rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
+	" corrected_ms, flags, best_ms, time_known, received_ms, install)"
+	" SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms, r.boot_id,"
+	" r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known, r.received_ms,"
+	" (SELECT i.id FROM installs i WHERE i.kiosk_id = r.kiosk_id AND i.install_id = '')"
+	" FROM ratings r ORDER BY r.rowid;"
+	"DROP TABLE ratings;"
+	"ALTER TABLE ratings2 RENAME TO ratings;"
+	"CREATE INDEX ratings_best ON ratings(best_ms);"
+	"CREATE TABLE conflicts ("
+	" kiosk_id TEXT NOT NULL,"
+	" install_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" fields TEXT NOT NULL,"
+	" first_ms INTEGER NOT NULL,"
+	" last_ms INTEGER NOT NULL,"
+	" times INTEGER NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (kiosk_id, install_id, seq));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -163,15 +235,25 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 		goto fail;
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
-			       " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms)"
-			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+			       " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms,"
+			       " install, corrected_by, corrected_err_ms)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db,
 			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash"
 			       " FROM kiosks WHERE token_hash = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND seq > ? ORDER BY seq",
-			       -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND install = ? AND seq > ?"
+			       " ORDER BY seq", -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "SELECT value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags"
+			       " FROM ratings WHERE kiosk_id = ? AND install = ? AND seq = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->held, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "SELECT id, acked_through FROM installs WHERE kiosk_id = ? AND install_id = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "UPDATE installs SET acked_through = ?, last_ms = ? WHERE id = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_set, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->kiosk_progress, NULL) != SQLITE_OK) {
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
@@ -189,6 +271,10 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->by_token);
 	sqlite3_finalize(s->walk);
+	sqlite3_finalize(s->held);
+	sqlite3_finalize(s->progress_get);
+	sqlite3_finalize(s->progress_set);
+	sqlite3_finalize(s->kiosk_progress);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -384,11 +470,13 @@ static void best_time(const struct protocol_rating *p, int64_t *ms, int *known)
  * above it. Only rows above acked_through are walked: in steady state
  * there are none, so this is one index probe per batch.
  */
-static int progress(struct hq_store *s, const char *kiosk_id, int64_t from, struct protocol_ack *ack)
+static int progress(struct hq_store *s, const char *kiosk_id, int64_t install, int64_t from,
+		    struct protocol_ack *ack)
 {
 	sqlite3_stmt *st = s->walk;
 	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 2, install);
+	sqlite3_bind_int64(st, 3, from);
 	int64_t through = from, prev = from;
 	int contiguous = 1, rc;
 	ack->ngaps = 0;
@@ -416,25 +504,254 @@ static int progress(struct hq_store *s, const char *kiosk_id, int64_t from, stru
 	return 0;
 }
 
+/* One statement that returns one integer (or none: dflt). */
+static int64_t one_int(struct hq_store *s, const char *sql, const char *a, const char *b, int64_t dflt, int *ok)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		*ok = 0;
+		return dflt;
+	}
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		*ok = 0;
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Runs sql with text arguments a, b and integer c (when not INT64_MIN). SQLITE_DONE on success. */
+static int run(struct hq_store *s, const char *sql, const char *a, const char *b, int64_t c)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c != INT64_MIN)
+		sqlite3_bind_int64(st, 3, c);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Which fields of p differ from what is held for (kiosk, install, p's seq):
+ * 0 with names filled ("" when the same), -1 on error. corrected_ms is not
+ * compared: a rating sent uncorrected whose ack was lost may be sent again
+ * corrected, and that is the same rating.
+ */
+static int held_differs(struct hq_store *s, const char *kiosk_id, int64_t install,
+			const struct protocol_rating *p, char *names, size_t len)
+{
+	sqlite3_stmt *st = s->held;
+	names[0] = '\0';
+	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, install);
+	sqlite3_bind_int64(st, 3, p->r.seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *src = (const char *)sqlite3_column_text(st, 2);
+		const char *boot = (const char *)sqlite3_column_text(st, 5);
+		struct { int differs; const char *name; } f[] = {
+			{ sqlite3_column_int(st, 0) != p->r.value, "value" },
+			{ sqlite3_column_int(st, 1) != p->r.scale, "scale" },
+			{ !src || strcmp(src, rating_source_name(p->r.source)) != 0, "source" },
+			{ sqlite3_column_int64(st, 3) != p->r.wall_ms, "wall_ms" },
+			{ sqlite3_column_int64(st, 4) != p->r.boot_ms, "boot_ms" },
+			{ !boot || strcmp(boot, p->r.boot_id) != 0, "boot_id" },
+			{ sqlite3_column_int(st, 6) != p->r.clock_synced, "synced" },
+			{ sqlite3_column_int(st, 7) != p->r.flags, "flags" },
+		};
+		size_t at = 0;
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			if (f[i].differs && at + strlen(f[i].name) + 2 < len)
+				at += (size_t)snprintf(names + at, len - at, "%s%s", at ? "," : "", f[i].name);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	/* No row: the insert said "held" but nothing is (cannot happen inside the transaction). */
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Ratings from before install ids are held under the kiosk's install "".
+ * The first batch of a new install that continues them (its first seq
+ * follows the legacy ones, or repeats one exactly) is that same store,
+ * upgraded: the legacy install becomes its, so its acked_through and gaps
+ * are whole. Any other new install (a re-imaged kiosk, seq from 1 again
+ * with other ratings) leaves them where they are. 0, or -1.
+ */
+static int adopt_legacy(struct hq_store *s, const char *kiosk_id, const struct protocol_batch *b)
+{
+	if (!b->install_id[0] || b->n == 0)
+		return 0;
+	int ok = 1;
+	int64_t legacy = one_int(s, "SELECT id FROM installs WHERE kiosk_id = ? AND install_id = ''", kiosk_id, NULL,
+				 0, &ok);
+	if (!ok || legacy == 0)
+		return ok ? 0 : -1;
+	sqlite3_stmt *st;
+	int64_t legacy_max = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(seq) FROM ratings WHERE kiosk_id = ? AND install = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, legacy);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		legacy_max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	const struct protocol_rating *first = &b->ratings[0];
+	for (size_t i = 1; i < b->n; i++)
+		if (b->ratings[i].r.seq < first->r.seq)
+			first = &b->ratings[i];
+	int continues = first->r.seq == legacy_max + 1;
+	if (!continues && first->r.seq <= legacy_max) {
+		char names[160];
+		int rc = held_differs(s, kiosk_id, legacy, first, names, sizeof(names));
+		continues = rc == 0 && names[0] == '\0';
+	}
+	if (!continues)
+		return 0;
+	/* The ratings refer to the install by its integer id: renaming it moves them all. */
+	if (run(s, "UPDATE installs SET install_id = ?2 WHERE kiosk_id = ?1 AND install_id = ''",
+		kiosk_id, b->install_id, INT64_MIN) != SQLITE_DONE)
+		return -1;
+	log_msg(LOG_NOTICE, "kiosk %s: install %s continues the ratings held from before install ids (through seq %lld)",
+		kiosk_id, b->install_id, (long long)legacy_max);
+	return 0;
+}
+
+/* Records the conflicts listed in c (the batch itself is rolled back). SQLITE_DONE on success. */
+static int record_conflicts(struct hq_store *s, const struct protocol_conflict *c, int64_t now)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO conflicts (kiosk_id, install_id, seq, fields, first_ms, last_ms)"
+			       " VALUES (?1,?2,?3,?4,?5,?5) ON CONFLICT (kiosk_id, install_id, seq)"
+			       " DO UPDATE SET fields = ?4, last_ms = ?5, times = times + 1", -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < c->n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_text(st, 1, c->kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->install_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, c->items[i].seq);
+		sqlite3_bind_text(st, 4, c->items[i].fields, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, now);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void conflict_line(const struct protocol_conflict *c, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "kiosk %s install %s: %lld rating(s) of this batch already held with other content"
+		 " (seq %lld differs in %s); nothing of the batch was stored",
+		 c->kiosk_id, c->install_id[0] ? c->install_id : "(none)", (long long)c->count,
+		 (long long)c->items[0].seq, c->items[0].fields);
+}
+
+/*
+ * The transaction lines of one batch, in one place (a grouped commit
+ * changes only these): the write lock, BEGIN IMMEDIATE, and the batch in
+ * its own savepoint "batch", so that a conflict rolls back the batch alone
+ * and keeps the record of the conflict, standalone or inside a group.
+ */
+static int batch_begin(struct hq_store *s)
+{
+	pthread_mutex_lock(&write_lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return sqlite3_exec(s->db, "SAVEPOINT batch", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Keeps what the batch's savepoint holds. 0, or -1 (then call batch_rollback). */
+static int batch_commit(struct hq_store *s)
+{
+	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	pthread_mutex_unlock(&write_lock);
+	return 0;
+}
+
+/* Drops the whole batch (a failure). */
+static void batch_rollback(struct hq_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&write_lock);
+}
+
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now, struct protocol_ack *ack, char *err, size_t errlen)
 {
 	memset(ack, 0, sizeof(*ack));
 	snprintf(ack->kiosk_id, sizeof(ack->kiosk_id), "%s", k->id);
-	pthread_mutex_lock(&write_lock);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	snprintf(ack->install_id, sizeof(ack->install_id), "%s", b->install_id);
+	const char *install = b->install_id;
+	struct protocol_conflict *c = &ack->conflict;
+	if (batch_begin(s)) {
 		db_fail(s, "cannot begin", err, errlen);
-		pthread_mutex_unlock(&write_lock);
-		return -1;
+		goto rollback;
 	}
 	/* Re-read inside the transaction: another process may have moved it. */
-	int64_t from = 0;
+	int64_t install_ref = 0, from = 0;
+	for (int pass = 0; pass < 2 && !install_ref; pass++) {
+		sqlite3_stmt *get = s->progress_get;
+		sqlite3_bind_text(get, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 2, install, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW) {
+			install_ref = sqlite3_column_int64(get, 0);
+			from = sqlite3_column_int64(get, 1);
+		}
+		sqlite3_reset(get);
+		sqlite3_clear_bindings(get);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			db_fail(s, "cannot read progress", err, errlen);
+			goto rollback;
+		}
+		/* First contact of this install: it may be the legacy store, upgraded. */
+		if (!install_ref && pass == 0 && adopt_legacy(s, k->id, b)) {
+			db_fail(s, "cannot adopt legacy ratings", err, errlen);
+			goto rollback;
+		}
+	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT acked_through FROM kiosks WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+	if (!install_ref && b->n == 0) {
+		/* An empty batch of an unknown store registers nothing (nor takes
+		 * the legacy ratings over: its first real batch decides that). */
+		if (batch_commit(s)) {
+			db_fail(s, "cannot commit", err, errlen);
+			goto rollback;
+		}
+		return 0;
+	}
+	if (!install_ref) {
+		/* A kiosk store heard from for the first time. */
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO installs (kiosk_id, install_id, first_ms, last_ms)"
+				       " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+			db_fail(s, "cannot register install", err, errlen);
+			goto rollback;
+		}
 		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			from = sqlite3_column_int64(st, 0);
+		sqlite3_bind_text(st, 2, install, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, now);
+		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(s, "cannot register install", err, errlen);
+			goto rollback;
+		}
+		install_ref = sqlite3_last_insert_rowid(s->db);
 	}
 	st = s->insert;
 	for (size_t i = 0; i < b->n; i++) {
@@ -459,48 +776,143 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		sqlite3_bind_int64(st, 12, best);
 		sqlite3_bind_int(st, 13, known);
 		sqlite3_bind_int64(st, 14, now);
+		sqlite3_bind_int64(st, 15, install_ref);
+		sqlite3_bind_int(st, 16, p->has_corrected ? p->corrected_by : 0);
+		sqlite3_bind_int64(st, 17, p->has_corrected ? p->corrected_err_ms : 0);
 		int rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
 			db_fail(s, "cannot store rating", err, errlen);
 			goto rollback;
 		}
-		if (sqlite3_changes(s->db) == 1)
+		if (sqlite3_changes(s->db) == 1) {
 			ack->accepted++;
-		else
+			continue;
+		}
+		/* Held already: an exact repeat is a duplicate; other content is a conflict. */
+		char names[sizeof(c->items[0].fields)];
+		if (held_differs(s, k->id, install_ref, p, names, sizeof(names))) {
+			db_fail(s, "cannot compare with the held rating", err, errlen);
+			goto rollback;
+		}
+		if (!names[0]) {
 			ack->duplicates++;
+			continue;
+		}
+		if (c->n < PROTOCOL_MAX_CONFLICTS) {
+			c->items[c->n].seq = p->r.seq;
+			snprintf(c->items[c->n].fields, sizeof(c->items[c->n].fields), "%s", names);
+			c->n++;
+		}
+		c->count++;
 	}
 	sqlite3_clear_bindings(st);
-	if (progress(s, k->id, from, ack)) {
+	if (c->count > 0) {
+		snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", k->id);
+		snprintf(c->install_id, sizeof(c->install_id), "%s", install);
+		if (sqlite3_exec(s->db, "ROLLBACK TO batch", NULL, NULL, NULL) != SQLITE_OK ||
+		    record_conflicts(s, c, now) != SQLITE_DONE || batch_commit(s)) {
+			db_fail(s, "cannot record a conflict", err, errlen);
+			goto rollback;
+		}
+		struct protocol_conflict keep = *c;
+		memset(ack, 0, sizeof(*ack));
+		ack->conflict = keep;
+		conflict_line(c, err, errlen);
+		return 1;
+	}
+	if (progress(s, k->id, install_ref, from, ack)) {
 		db_fail(s, "cannot compute progress", err, errlen);
 		goto rollback;
 	}
+	/* Written only when it moved: a batch of repeats costs no write. */
 	if (ack->acked_through != from) {
-		if (sqlite3_prepare_v2(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-			db_fail(s, "cannot update progress", err, errlen);
-			goto rollback;
-		}
+		st = s->progress_set;
+		sqlite3_bind_int64(st, 1, ack->acked_through);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, install_ref);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		/* kiosks.acked_through follows the store the kiosk runs now (its latest install). */
+		st = s->kiosk_progress;
 		sqlite3_bind_int64(st, 1, ack->acked_through);
 		sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
+		int rc2 = rc == SQLITE_DONE ? sqlite3_step(st) : rc;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc2 != SQLITE_DONE) {
 			db_fail(s, "cannot update progress", err, errlen);
 			goto rollback;
 		}
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (batch_commit(s)) {
 		db_fail(s, "cannot commit", err, errlen);
 		goto rollback;
 	}
-	pthread_mutex_unlock(&write_lock);
 	return 0;
 rollback:
 	sqlite3_clear_bindings(s->insert);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_unlock(&write_lock);
+	batch_rollback(s);
 	memset(ack, 0, sizeof(*ack));
 	return -1;
+}
+
+int hq_store_conflict_count(struct hq_store *s, const char *kiosk_id, int64_t *out)
+{
+	int ok = 1;
+	*out = one_int(s, "SELECT count(*) FROM conflicts WHERE kiosk_id = ?", kiosk_id, NULL, 0, &ok);
+	return ok ? 0 : -1;
+}
+
+int hq_store_install_list(struct hq_store *s, const char *kiosk_id, struct hq_install **out, size_t *n,
+			  char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT i.kiosk_id, i.install_id, i.acked_through, i.first_ms, i.last_ms,"
+			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install = i.id),"
+			       " (SELECT max(seq) FROM ratings r WHERE r.kiosk_id = i.kiosk_id AND r.install = i.id),"
+			       " (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = i.kiosk_id AND c.install_id = i.install_id)"
+			       " FROM installs i WHERE ?1 IS NULL OR i.kiosk_id = ?1 ORDER BY i.kiosk_id, i.first_ms",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list installs", err, errlen);
+	if (kiosk_id)
+		sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct hq_install *more = realloc(*out, cap * sizeof(**out));
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*out = more;
+		}
+		struct hq_install *in = &(*out)[(*n)++];
+		memset(in, 0, sizeof(*in));
+		text(st, 0, in->kiosk_id, sizeof(in->kiosk_id));
+		text(st, 1, in->install_id, sizeof(in->install_id));
+		in->acked_through = sqlite3_column_int64(st, 2);
+		in->first_ms = sqlite3_column_int64(st, 3);
+		in->last_ms = sqlite3_column_int64(st, 4);
+		in->ratings = sqlite3_column_int64(st, 5);
+		in->last_seq = sqlite3_column_int64(st, 6);
+		in->conflicts = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		snprintf(err, errlen, "cannot list installs: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
 }
 
 /* --- time zones ------------------------------------------------------------- */
@@ -770,8 +1182,8 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
 			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
-			       " r.received_ms, k.store, k.area, k.tz"
-			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
+			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms"
+			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id LEFT JOIN installs i ON i.id = r.install"
 			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
 			       " ORDER BY r.rowid", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot export", err, errlen);
@@ -813,6 +1225,9 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		row->received_ms = sqlite3_column_int64(st, 14);
 		text(st, 15, row->store, sizeof(row->store));
 		text(st, 16, row->area, sizeof(row->area));
+		text(st, 18, row->install_id, sizeof(row->install_id));
+		row->p.corrected_by = sqlite3_column_int(st, 19);
+		row->p.corrected_err_ms = sqlite3_column_int64(st, 20);
 		if (fn(row, arg))
 			break;
 		n++;

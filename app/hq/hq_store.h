@@ -1,6 +1,8 @@
 /*
  * hq_store: head office's own SQLite database: the kiosk registry, admin
- * tokens, and every rating of every kiosk exactly once, keyed (kiosk, seq).
+ * tokens, and every rating of every kiosk exactly once, keyed (kiosk,
+ * install, seq): the install is the kiosk store's own id, so a re-imaged
+ * kiosk (same id, new store, seq from 1 again) loses nothing.
  *
  * One struct hq_store is one connection; the HTTP server gives each worker
  * thread its own. Write transactions are serialised inside this module by
@@ -57,12 +59,36 @@ int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
 
 /*
- * Stores batch b of kiosk k in one transaction (all or nothing), ignoring
- * (kiosk, seq) pairs already held, and fills ack with what head office now
- * holds for k. now_ms is the receive time kept with new rows. 0 or -1.
+ * Stores batch b of kiosk k in one transaction (all or nothing). A rating's
+ * identity is (kiosk, b's install id, seq): one already held with the same
+ * content is a duplicate (not stored again); one held with OTHER content is
+ * a conflict. Returns 0 with ack filled (what head office now holds for
+ * this kiosk store: acked_through and gaps are per install); 1 on a
+ * conflict: nothing of the batch is stored, the conflict is recorded (table
+ * conflicts), ack->conflict says which seqs and fields differ and err has
+ * one line; -1 on failure with err filled. now_ms is the receive time.
  */
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now_ms, struct protocol_ack *ack, char *err, size_t errlen);
+
+/* Conflicts recorded for a kiosk (distinct (install, seq) refused for other content). 0 or -1. */
+int hq_store_conflict_count(struct hq_store *s, const char *kiosk_id, int64_t *out);
+
+/* One kiosk store (install) head office has heard from. */
+struct hq_install {
+	char kiosk_id[RATING_ID_MAX];
+	char install_id[PROTOCOL_INSTALL_MAX]; /* "": ratings from before install ids */
+	int64_t acked_through;   /* every seq 1..acked_through of this install is held */
+	int64_t last_seq;        /* highest seq held; above acked_through lie gaps */
+	int64_t ratings;         /* rows held */
+	int64_t conflicts;       /* recorded conflicts */
+	int64_t first_ms;        /* its first batch */
+	int64_t last_ms;         /* the last batch that moved acked_through */
+};
+
+/* The installs of kiosk_id (NULL: every kiosk), oldest first; *out is malloc'd. 0 or -1. */
+int hq_store_install_list(struct hq_store *s, const char *kiosk_id, struct hq_install **out, size_t *n,
+			  char *err, size_t errlen);
 
 /*
  * Figures for local day `date` seen from kiosk k: k itself, its store
@@ -75,7 +101,8 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 /* One exported rating with where it came from and its best time. */
 struct hq_export_row {
 	int64_t cursor;            /* pass as `after` to continue after this row */
-	struct protocol_rating p;
+	struct protocol_rating p;  /* with corrected_by and its error bound */
+	char install_id[PROTOCOL_INSTALL_MAX];
 	char store[HQ_NAME_MAX];
 	char area[HQ_NAME_MAX];
 	int64_t time_ms;           /* best time: see hq_store.c */

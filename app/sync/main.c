@@ -49,6 +49,12 @@
 /* After ratings went out, the next summary may come this soon. */
 #define SUMMARY_AFTER_SEND_MS 30000
 #define PRUNE_EVERY_MS (3600 * 1000)
+/*
+ * A conflict (409) does not go away by itself: a person has to look. Until
+ * then one retry a minute at most (the backoff may make it rarer), so head
+ * office is not hammered and a fix is still noticed soon.
+ */
+#define CONFLICT_RETRY_MS 60000
 
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t now_flag;
@@ -157,7 +163,10 @@ static void run_round(void *arg)
 	default:
 		d->failing = 1;
 		d->unreachable = r.outcome == SYNC_NO_ANSWER && r.failure == HTTP_FAIL_CONNECT;
-		schedule(d, now + backoff_fail(&d->backoff));
+		int64_t delay = backoff_fail(&d->backoff);
+		if (r.outcome == SYNC_CONFLICT && delay < CONFLICT_RETRY_MS)
+			delay = CONFLICT_RETRY_MS;
+		schedule(d, now + delay);
 		break;
 	}
 	/* Give back what a large backlog made malloc hold. */

@@ -7,7 +7,18 @@
  * head office stores each batch in one transaction and ignores any (kiosk,
  * seq) it already has, so a batch that did arrive but whose answer was lost
  * (a cut connection, a kill -9 between the 200 and our commit) is counted
- * once there and reported back as duplicates.
+ * once there and reported back as duplicates. A batch head office refuses
+ * with 409 (its (kiosk, install, seq) is held with other content) is not
+ * marked either: the round stops, the conflict is logged and written to
+ * sync.status for `tallyctl status`, and the daemon retries with backoff.
+ *
+ * Time: while the kiosk's clock is not NTP-synced, every answer of a head
+ * office whose own clock is synced is a time reading (protocol.h's
+ * "hq_time_ms"): taken over a round trip measured on CLOCK_BOOTTIME, it is
+ * a reference for timefix like an NTP sync, with an error bound of half the
+ * round trip, and the times it corrects are flagged as corrected by head
+ * office. Before a round sends anything unsynced, a stale reading is
+ * renewed with one GET /healthz, so a backlog leaves corrected.
  */
 #include "sync.h"
 
@@ -22,6 +33,23 @@
 #include "outbox.h"
 #include "protocol.h"
 #include "statusfile.h"
+#include "timefix.h"
+
+/* A reading over a longer round trip is too coarse to be worth it. */
+#define HQ_CLOCK_MAX_RTT_MS 10000
+/* A reading older than this (boot time) is renewed before a round sends. */
+#define HQ_CLOCK_FRESH_MS 60000
+
+/*
+ * Head office's clock as this kiosk's time source, while the kiosk's own
+ * clock is not NTP-synced: the latest reading whose head office said its
+ * clock was synced. ref.boot_ms is the middle of the round trip on
+ * CLOCK_BOOTTIME, ref.error_ms half the round trip (plus the ms rounding).
+ */
+struct hq_clock {
+	int have;
+	struct timefix_ref ref;
+};
 
 struct sync {
 	const struct config *cfg;
@@ -29,6 +57,10 @@ struct sync {
 	struct http_client *http;
 	volatile sig_atomic_t *stop;
 	char ratings_url[CONFIG_PATH_MAX + 64];
+	char healthz_url[CONFIG_PATH_MAX + 64];
+	struct hq_clock hq;       /* head office's clock, while ours is not synced */
+	int hq_unsynced_logged;   /* said once that head office's clock is not synced either */
+	int64_t hq_probed_ms;     /* boot time of the last GET /healthz for the clock, 0: never */
 	struct outbox_batch batch;
 	int batch_limit;        /* batch_size, or less after head office said 413 */
 	/* the link's state as last logged */
@@ -63,6 +95,11 @@ int sync_new(struct sync **out, const struct config *cfg, struct store *store, s
 	s->last_outcome = SYNC_DONE;
 	s->batch_limit = cfg->sync_batch_size;
 	sync_url(cfg, "ratings", s->ratings_url, sizeof(s->ratings_url));
+	/* /healthz is at the root, beside /api/v1. */
+	size_t n = strlen(cfg->sync_url);
+	while (n > 0 && cfg->sync_url[n - 1] == '/')
+		n--;
+	snprintf(s->healthz_url, sizeof(s->healthz_url), "%.*s/healthz", (int)n, cfg->sync_url);
 	*out = s;
 	return 0;
 }
@@ -83,9 +120,64 @@ static int64_t wall_now_ms(void)
 }
 
 /*
+ * Reads head office's clock from an answer that was on the wire from b0 to
+ * b1 (CLOCK_BOOTTIME). Head office read its clock somewhere in between, so
+ * taking the middle errs by at most half the round trip.
+ */
+static void observe_hq_clock(struct sync *s, const struct http_response *resp, int64_t b0, int64_t b1)
+{
+	int64_t hq_ms;
+	int hq_synced;
+	if (protocol_decode_hq_time(resp->body, resp->len, &hq_ms, &hq_synced))
+		return;
+	if (!hq_synced) {
+		/* Never a source: a wrong head office would "correct" every rating. */
+		if (!s->hq_unsynced_logged && !clockstate_synced())
+			log_msg(LOG_WARNING, "head office says its own clock is not synced either: not used as a time source");
+		s->hq_unsynced_logged = 1;
+		return;
+	}
+	s->hq_unsynced_logged = 0;
+	int64_t rtt = b1 - b0;
+	if (rtt < 0 || rtt > HQ_CLOCK_MAX_RTT_MS)
+		return;
+	struct rating now;
+	clockstate_stamp(&now);
+	if (now.clock_synced) {
+		s->hq.have = 0; /* our own synced clock is the better source */
+		return;
+	}
+	if (!s->hq.have)
+		log_msg(LOG_NOTICE, "the clock is not synced: using head office's clock as time source (round trip %lld ms)",
+			(long long)rtt);
+	s->hq.have = 1;
+	memset(&s->hq.ref, 0, sizeof(s->hq.ref));
+	memcpy(s->hq.ref.boot_id, now.boot_id, sizeof(s->hq.ref.boot_id));
+	s->hq.ref.wall_ms = hq_ms;
+	s->hq.ref.boot_ms = b0 + rtt / 2;
+	s->hq.ref.by_hq = 1;
+	/* Half the round trip, rounded up, plus 1 ms for both clocks' ms truncation. */
+	s->hq.ref.error_ms = (rtt + 1) / 2 + 1;
+}
+
+/* One GET /healthz for a fresh reading of head office's clock; failures are left to the send. */
+static void probe_hq_clock(struct sync *s)
+{
+	struct http_response resp;
+	char err[256];
+	int64_t b0 = clockstate_boot_ms();
+	s->hq_probed_ms = b0;
+	if (http_get(s->http, s->healthz_url, NULL, &resp, err, sizeof(err)) == 0) {
+		observe_hq_clock(s, &resp, b0, clockstate_boot_ms());
+		http_response_free(&resp);
+	}
+}
+
+/*
  * Corrects unsynced times before they leave: once sent, a rating is never
  * sent again, so a correction found later could not reach head office.
- * Returns whether the clock is synced now.
+ * The reference is our own clock when it is synced, else head office's
+ * latest reading. Returns whether our clock is synced now.
  */
 static int fix_times(struct sync *s, struct sync_result *r)
 {
@@ -94,12 +186,23 @@ static int fix_times(struct sync *s, struct sync_result *r)
 	clockstate_stamp(&now);
 	struct timefix_ref ref = { .wall_ms = now.wall_ms, .boot_ms = now.boot_ms };
 	memcpy(ref.boot_id, now.boot_id, sizeof(ref.boot_id));
-	int64_t n = outbox_fix_times(s->store, now.clock_synced ? &ref : NULL, err, sizeof(err));
+	const struct timefix_ref *use = NULL;
+	if (now.clock_synced) {
+		use = &ref;
+		s->hq.have = 0;
+	} else if (s->hq.have && !strcmp(s->hq.ref.boot_id, now.boot_id)) {
+		use = &s->hq.ref;
+	}
+	int64_t n = outbox_fix_times(s->store, use, err, sizeof(err));
 	if (n < 0)
 		log_msg(LOG_WARNING, "cannot correct times: %s", err);
 	else if (n > 0) {
 		r->corrected += n;
-		log_msg(LOG_INFO, "corrected the times of %lld ratings taken before the clock was synced", (long long)n);
+		if (use && use->by_hq)
+			log_msg(LOG_INFO, "corrected the times of %lld ratings from head office's clock (within %lld ms)",
+				(long long)n, (long long)use->error_ms);
+		else
+			log_msg(LOG_INFO, "corrected the times of %lld ratings taken before the clock was synced", (long long)n);
 	}
 	return now.clock_synced;
 }
@@ -113,7 +216,10 @@ static int send_batch(struct sync *s, struct sync_result *r)
 	char err[512];
 	char *json = NULL;
 	size_t len = 0;
-	if (protocol_encode_batch(s->cfg->kiosk_id, s->batch.rows, s->batch.n, &json, &len, err, sizeof(err))) {
+	struct protocol_batch out = { .n = s->batch.n, .ratings = s->batch.rows };
+	snprintf(out.kiosk_id, sizeof(out.kiosk_id), "%s", s->cfg->kiosk_id);
+	snprintf(out.install_id, sizeof(out.install_id), "%s", store_install_id(s->store));
+	if (protocol_encode_batch_of(&out, &json, &len, err, sizeof(err))) {
 		/* A row head office would refuse (e.g. a value out of range written
 		 * by a foreign tool): stop here rather than skip it silently. */
 		r->outcome = SYNC_LOCAL_ERROR;
@@ -122,7 +228,9 @@ static int send_batch(struct sync *s, struct sync_result *r)
 		return -1;
 	}
 	struct http_response resp;
+	int64_t b0 = clockstate_boot_ms();
 	int rc = http_post_json_gzip(s->http, s->ratings_url, s->cfg->sync_token, json, len, &resp, err, sizeof(err));
+	int64_t b1 = clockstate_boot_ms();
 	free(json);
 	r->wire_bytes += (int64_t)http_client_last_body_bytes(s->http);
 	r->status = 0;
@@ -133,6 +241,19 @@ static int send_batch(struct sync *s, struct sync_result *r)
 		return -1;
 	}
 	r->status = resp.status;
+	observe_hq_clock(s, &resp, b0, b1);
+	if (resp.status == 409) {
+		/* Head office holds other ratings under this store's (kiosk, install,
+		 * seq): marking them sent would lose one side. A person decides. */
+		char msg[400];
+		if (protocol_decode_error(resp.body, resp.len, msg, sizeof(msg)))
+			snprintf(msg, sizeof(msg), "no error message");
+		protocol_decode_conflict(resp.body, resp.len, &r->conflict);
+		r->outcome = SYNC_CONFLICT;
+		snprintf(r->problem, sizeof(r->problem), "conflict (HTTP 409): %s", msg);
+		http_response_free(&resp);
+		return -1;
+	}
 	if (resp.status == 413 && s->batch.n > 1) {
 		/* Head office takes smaller batches than [sync] batch_size: halve
 		 * until it accepts, rather than retrying a batch it will never take. */
@@ -159,10 +280,11 @@ static int send_batch(struct sync *s, struct sync_result *r)
 		return -1;
 	}
 	http_response_free(&resp);
-	if (strcmp(ack.kiosk_id, s->cfg->kiosk_id) != 0) {
+	if (strcmp(ack.kiosk_id, s->cfg->kiosk_id) != 0 ||
+	    (ack.install_id[0] && strcmp(ack.install_id, store_install_id(s->store)) != 0)) {
 		r->outcome = SYNC_REFUSED;
-		snprintf(r->problem, sizeof(r->problem), "head office acknowledged kiosk \"%s\", not \"%s\"",
-			 ack.kiosk_id, s->cfg->kiosk_id);
+		snprintf(r->problem, sizeof(r->problem), "head office acknowledged kiosk \"%s\" install \"%s\", not \"%s\" \"%s\"",
+			 ack.kiosk_id, ack.install_id, s->cfg->kiosk_id, store_install_id(s->store));
 		return -1;
 	}
 	/* The 200 means the whole batch is stored at head office. */
@@ -186,6 +308,12 @@ void sync_round(struct sync *s, struct sync_result *r)
 	char err[512];
 	memset(r, 0, sizeof(*r));
 	r->unsent = -1;
+	/* At most one probe a minute: a head office without a synced clock
+	 * (or none at all) is not asked again on every rating. */
+	int64_t boot_now = clockstate_boot_ms();
+	if (!clockstate_synced() && (!s->hq.have || boot_now - s->hq.ref.boot_ms > HQ_CLOCK_FRESH_MS) &&
+	    (!s->hq_probed_ms || boot_now - s->hq_probed_ms > HQ_CLOCK_FRESH_MS) && outbox_pending(s->store) == 1)
+		probe_hq_clock(s);
 	int synced = fix_times(s, r);
 	for (;;) {
 		if (s->stop && *s->stop) {
@@ -194,7 +322,7 @@ void sync_round(struct sync *s, struct sync_result *r)
 			break;
 		}
 		/* The clock may sync while a backlog drains: correct before the rest leaves. */
-		if (!synced && clockstate_synced())
+		if (!synced && (clockstate_synced() || s->hq.have))
 			synced = fix_times(s, r);
 		if (outbox_next(s->store, s->batch_limit, &s->batch, err, sizeof(err))) {
 			r->outcome = SYNC_LOCAL_ERROR;
@@ -262,6 +390,10 @@ void sync_log_result(struct sync *s, const struct sync_result *r)
 			failure_name(r->failure), r->problem, (long long)r->unsent);
 	else if (r->outcome == SYNC_LOCAL_ERROR)
 		log_msg(LOG_ERR, "kiosk store: %s", r->problem);
+	else if (r->outcome == SYNC_CONFLICT)
+		log_msg(LOG_ERR, "NEEDS ATTENTION: head office %s; this store is install %s; %lld ratings wait unsent"
+			" (none is marked sent), retrying with backoff", r->problem, store_install_id(s->store),
+			(long long)r->unsent);
 	else
 		log_msg(LOG_WARNING, "head office: %s; %lld ratings wait, retrying with backoff", r->problem,
 			(long long)r->unsent);
@@ -319,6 +451,21 @@ void sync_write_status(struct sync *s, const struct sync_result *r)
 	}
 	statusfile_set(&st, "failures", "%d", s->failures);
 	statusfile_set(&st, "unsent", "%lld", (long long)r->unsent);
+	statusfile_set(&st, "install", "%s", store_install_id(s->store));
+	if (r->outcome == SYNC_CONFLICT) {
+		const struct protocol_conflict *c = &r->conflict;
+		if (c->n > 0)
+			statusfile_set(&st, "conflict", "%lld rating(s) held with other content, first seq %lld (%s)",
+				       (long long)c->count, (long long)c->items[0].seq, c->items[0].fields);
+		else
+			statusfile_set(&st, "conflict", "%s", r->problem);
+	}
+	if (clockstate_synced())
+		statusfile_set(&st, "time_source", "ntp");
+	else if (s->hq.have)
+		statusfile_set(&st, "time_source", "head office, within %lld ms", (long long)s->hq.ref.error_ms);
+	else
+		statusfile_set(&st, "time_source", "none");
 	statusfile_path(s->cfg, "sync", path, sizeof(path));
 	if (statusfile_write(&st, path, err, sizeof(err)) != 0)
 		log_msg(LOG_DEBUG, "%s", err);

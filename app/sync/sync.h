@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "http_client.h"
+#include "protocol.h"
 #include "store.h"
 
 struct sync;
@@ -24,6 +25,7 @@ enum sync_outcome {
 	SYNC_REFUSED,     /* head office answered, but not 200 (or an ack we cannot read) */
 	SYNC_STOPPED,     /* the stop flag was raised */
 	SYNC_LOCAL_ERROR, /* the kiosk store failed */
+	SYNC_CONFLICT,    /* head office holds other ratings under this store's identity (409): needs a person */
 };
 
 struct sync_result {
@@ -37,7 +39,9 @@ struct sync_result {
 	long status;            /* HTTP status of the failing answer, 0 if none */
 	enum http_failure failure;
 	char problem[768];      /* one line when outcome is not SYNC_DONE */
+	struct protocol_conflict conflict; /* SYNC_CONFLICT: what head office says differs */
 };
+
 
 /* cfg, store and http must outlive the sync. 0, or -1 with err filled. */
 int sync_new(struct sync **out, const struct config *cfg, struct store *store, struct http_client *http,

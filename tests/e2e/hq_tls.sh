@@ -32,12 +32,12 @@ PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 [ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
 URL="https://127.0.0.1:$PORT"
 
-[ "$(curl -sS --cacert "$DIR/cert.pem" "$URL/healthz")" = '{"ok":true}' ]
+curl -sS --cacert "$DIR/cert.pem" "$URL/healthz" | grep -q '^{"ok":true,"hq_time_ms":[0-9]*,"hq_clock_synced":\(true\|false\)}$'
 echo "ok: healthz over https, certificate verified"
 ANS=$(curl -sS --cacert "$DIR/cert.pem" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
 	--data '{"kiosk":"k-tls","boots":["b"],"ratings":[[1,2,4,"touch",1711875600000,1,0,1,null,0]]}' \
 	"$URL/api/v1/ratings")
-[ "$ANS" = '{"kiosk":"k-tls","accepted":1,"duplicates":0,"acked_through":1,"gaps":[]}' ] || { echo "got $ANS"; exit 1; }
+[ "${ANS%%,\"hq_time_ms\"*}" = '{"kiosk":"k-tls","accepted":1,"duplicates":0,"acked_through":1,"gaps":[]' ] || { echo "got $ANS"; exit 1; }
 echo "ok: POST over https"
 if curl -sS --max-time 5 "$URL/healthz" >/dev/null 2>&1; then echo "untrusted certificate accepted"; exit 1; fi
 echo "ok: unknown CA refused by curl"

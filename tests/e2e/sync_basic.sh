@@ -44,7 +44,8 @@ sleep 2
 hq_start
 add_ratings 5
 wait_until 60 '[ "$(hq_count)" = 1305 ]' || fail "backlog not delivered after head office came back"
-grep -q "reachable again" "$T/sync.log" || fail "recovery not logged"
+# The log line follows the round that head office already committed: wait for it.
+wait_until 30 'grep -q "reachable again" "$T/sync.log"' || fail "recovery not logged"
 [ "$(kiosk_count 'acked = 0')" = 0 ] || fail "rows left unacked after recovery"
 sync_stop
 

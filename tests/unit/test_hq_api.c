@@ -1,6 +1,9 @@
 /* HQ API: ingest, idempotence, gaps, bad input, summaries on DST days, admin export; a real SQLite file, no sockets. */
 #include "testutil.h"
 
+#include <sqlite3.h>
+#include <time.h>
+
 #include "hq_api.h"
 #include "hq_store.h"
 #include "hq_token.h"
@@ -72,12 +75,22 @@ static int call(const char *method, const char *p, const char *auth, const char 
 	return res->status;
 }
 
-/* POSTs body and returns the status; the answer's body is copied to out. */
+/* Cuts head office's clock (checked by its own test) out of an answer, so answers compare exactly. */
+static void strip_time(char *out)
+{
+	char *t = strstr(out, ",\"hq_time_ms\":");
+	char *end = t ? strrchr(t, '}') : NULL;
+	if (t && end)
+		memmove(t, end, strlen(end) + 1);
+}
+
+/* POSTs body and returns the status; the answer's body is copied to out, without head office's clock. */
 static int post(const char *auth, const char *body, char *out, size_t outlen)
 {
 	struct hq_response res;
 	int status = call("POST", "/api/v1/ratings", auth, body, NULL, &res);
 	snprintf(out, outlen, "%.*s", (int)res.body_len, res.body ? res.body : "");
+	strip_time(out);
 	hq_api_response_free(&res);
 	return status;
 }
@@ -213,7 +226,7 @@ static void test_routes_and_methods(void **state)
 	(void)state;
 	struct hq_response res;
 	assert_int_equal(call("GET", "/healthz", NULL, NULL, NULL, &res), 200);
-	assert_memory_equal(res.body, "{\"ok\":true}", 11);
+	assert_memory_equal(res.body, "{\"ok\":true,\"hq_time_ms\":", 24);
 	hq_api_response_free(&res);
 	assert_int_equal(call("GET", "/nothing", NULL, NULL, NULL, &res), 404);
 	hq_api_response_free(&res);
@@ -397,6 +410,250 @@ static void test_newer_schema_is_refused(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+
+/* A batch of kiosk's store `install` ("" : none sent): seq from..to, value (seq + shift) % 4, wall t0 + seq min. */
+static char *batch_of(const char *kiosk, const char *install, int from, int to, int shift, const char *boot)
+{
+	size_t cap = 256 + (size_t)(to - from + 1) * 96;
+	char *b = malloc(cap);
+	size_t n = (size_t)snprintf(b, cap, "{\"kiosk\":\"%s\",", kiosk);
+	if (*install)
+		n += (size_t)snprintf(b + n, cap - n, "\"install\":\"%s\",", install);
+	n += (size_t)snprintf(b + n, cap - n, "\"boots\":[\"%s\"],\"ratings\":[", boot);
+	for (int s = from; s <= to; s++)
+		n += (size_t)snprintf(b + n, cap - n, "%s[%d,%d,4,\"button\",%lld,%d,0,1,null,0]", s > from ? "," : "",
+				      s, (s + shift) % 4, (long long)(T_BERLIN_DST_DAY + (int64_t)s * 60000), s * 1000);
+	snprintf(b + n, cap - n, "]}");
+	return b;
+}
+
+static int64_t rows_where(const char *where)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char sql[512];
+	int64_t n = -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM ratings WHERE %s", where);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+#define INSTALL_OLD "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define INSTALL_NEW "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static void test_reimaged_store_is_a_new_identity(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *old = batch_of("k-a", INSTALL_OLD, 1, 5, 0, "boot-old");
+	char *fresh = batch_of("k-a", INSTALL_NEW, 1, 5, 1, "boot-new");
+	assert_int_equal(post(TOKEN_A, old, out, sizeof(out)), 200);
+	/* Same kiosk, same seqs, a new store: new ratings, not duplicates. */
+	assert_int_equal(post(TOKEN_A, fresh, out, sizeof(out)), 200);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":5,\"duplicates\":0,\"acked_through\":5,\"gaps\":[],"
+				 "\"install\":\"" INSTALL_NEW "\"}");
+	assert_int_equal(post(TOKEN_A, old, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"duplicates\":5"));
+	assert_int_equal(rows_where("kiosk_id = 'k-a'"), 10);
+	struct hq_install *in;
+	size_t n;
+	assert_int_equal(hq_store_install_list(db, "k-a", &in, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(in[0].install_id, INSTALL_OLD);
+	assert_int_equal(in[0].acked_through, 5);
+	assert_int_equal(in[1].ratings, 5);
+	free(in);
+	free(old);
+	free(fresh);
+}
+
+static void test_same_identity_other_content_is_a_conflict_that_stores_nothing(void **state)
+{
+	(void)state;
+	char out[2048];
+	char *first = batch_of("k-a", INSTALL_OLD, 1, 3, 0, "boot-1");
+	assert_int_equal(post(TOKEN_A, first, out, sizeof(out)), 200);
+	/* seq 3 again with another value (and 4..6 new): the whole batch is refused. */
+	char *clash = batch_of("k-a", INSTALL_OLD, 3, 6, 1, "boot-1");
+	struct hq_response res;
+	assert_int_equal(call("POST", "/api/v1/ratings", TOKEN_A, clash, NULL, &res), 409);
+	struct protocol_conflict c;
+	assert_int_equal(protocol_decode_conflict(res.body, res.body_len, &c), 0);
+	assert_string_equal(c.install_id, INSTALL_OLD);
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.items[0].seq, 3);
+	assert_string_equal(c.items[0].fields, "value");
+	char msg[512];
+	assert_int_equal(protocol_decode_error(res.body, res.body_len, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "seq 3"));
+	hq_api_response_free(&res);
+	assert_int_equal(rows_where("kiosk_id = 'k-a'"), 3);
+	assert_int_equal(rows_where("kiosk_id = 'k-a' AND seq = 3 AND value = 3"), 1);
+	int64_t conflicts;
+	assert_int_equal(hq_store_conflict_count(db, "k-a", &conflicts), 0);
+	assert_int_equal(conflicts, 1);
+	/* Sent again (a kiosk retrying): still refused, still one conflict recorded. */
+	assert_int_equal(post(TOKEN_A, clash, out, sizeof(out)), 409);
+	assert_int_equal(hq_store_conflict_count(db, "k-a", &conflicts), 0);
+	assert_int_equal(conflicts, 1);
+	/* An exact repeat stays a duplicate. */
+	assert_int_equal(post(TOKEN_A, first, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"duplicates\":3"));
+	free(first);
+	free(clash);
+}
+
+static void test_a_correction_added_on_resend_is_no_conflict(void **state)
+{
+	(void)state;
+	char out[1024];
+	const char *plain = "{\"kiosk\":\"k-a\",\"install\":\"" INSTALL_OLD "\",\"boots\":[\"b\"],"
+			    "\"ratings\":[[1,2,4,\"button\",5000,7000,0,0,null,0]]}";
+	const char *corrected = "{\"kiosk\":\"k-a\",\"install\":\"" INSTALL_OLD "\",\"boots\":[\"b\"],"
+				"\"ratings\":[[1,2,4,\"button\",5000,7000,0,0,1700000000000,0,1,40]]}";
+	assert_int_equal(post(TOKEN_A, plain, out, sizeof(out)), 200);
+	assert_int_equal(post(TOKEN_A, corrected, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"duplicates\":1"));
+}
+
+static void test_legacy_ratings_are_adopted_by_the_upgraded_store(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *legacy = batch_of("k-a", "", 1, 5, 0, "boot-1");
+	assert_int_equal(post(TOKEN_A, legacy, out, sizeof(out)), 200);
+	/* The same store after the upgrade resends 4..5 (ack lost) with its new install id. */
+	char *upgraded = batch_of("k-a", INSTALL_OLD, 4, 8, 0, "boot-1");
+	assert_int_equal(post(TOKEN_A, upgraded, out, sizeof(out)), 200);
+	assert_string_equal(out, "{\"kiosk\":\"k-a\",\"accepted\":3,\"duplicates\":2,\"acked_through\":8,\"gaps\":[],"
+				 "\"install\":\"" INSTALL_OLD "\"}");
+	assert_int_equal(rows_where("kiosk_id = 'k-a'"), 8);
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '')"), 0);
+	/* A re-imaged kiosk after that: seq from 1 again, other ratings, all kept. */
+	char *fresh = batch_of("k-a", INSTALL_NEW, 1, 3, 1, "boot-2");
+	assert_int_equal(post(TOKEN_A, fresh, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"accepted\":3"));
+	assert_int_equal(rows_where("kiosk_id = 'k-a'"), 11);
+	free(legacy);
+	free(upgraded);
+	free(fresh);
+}
+
+static void test_reimaged_store_after_legacy_leaves_legacy_alone(void **state)
+{
+	(void)state;
+	char out[1024];
+	char *legacy = batch_of("k-a", "", 1, 5, 0, "boot-1");
+	char *fresh = batch_of("k-a", INSTALL_NEW, 1, 3, 1, "boot-2");
+	assert_int_equal(post(TOKEN_A, legacy, out, sizeof(out)), 200);
+	assert_int_equal(post(TOKEN_A, fresh, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"accepted\":3"));
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '')"), 5);
+	assert_int_equal(rows_where("install IN (SELECT id FROM installs WHERE install_id = '" INSTALL_NEW "')"), 3);
+	/* An old kiosk (no install id) re-imaged: its seq 1 with other content is a conflict, not a duplicate. */
+	char *old_reimaged = batch_of("k-a", "", 1, 2, 2, "boot-3");
+	assert_int_equal(post(TOKEN_A, old_reimaged, out, sizeof(out)), 409);
+	free(legacy);
+	free(fresh);
+	free(old_reimaged);
+}
+
+static void test_every_answer_carries_head_office_clock(void **state)
+{
+	(void)state;
+	char root[600], flag[700];
+	snprintf(root, sizeof(root), "%s/clock", dir);
+	snprintf(flag, sizeof(flag), "mkdir -p '%s/run/systemd/timesync'", root);
+	assert_int_equal(system(flag), 0);
+	setenv("TALLY_CLOCK_ROOT", root, 1);
+	struct hq_response res;
+	int64_t ms;
+	int synced;
+	assert_int_equal(call("GET", "/healthz", NULL, NULL, NULL, &res), 200);
+	assert_int_equal(protocol_decode_hq_time(res.body, res.body_len, &ms, &synced), 0);
+	assert_int_equal(synced, 0);
+	hq_api_response_free(&res);
+	snprintf(flag, sizeof(flag), "%s/run/systemd/timesync/synchronized", root);
+	tu_write(flag, "");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t before = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	char *b = batch("k-a", 1, 2, T_BERLIN_DST_DAY);
+	const char *args[] = { "day=2024-03-31", NULL };
+	struct { const char *method, *path, *auth, *body; const char **args; int status; } calls[] = {
+		{ "GET", "/healthz", NULL, NULL, NULL, 200 },
+		{ "POST", "/api/v1/ratings", TOKEN_A, b, NULL, 200 },
+		{ "GET", "/api/v1/summary", TOKEN_A, NULL, args, 200 },
+		{ "GET", "/api/v1/summary", NULL, NULL, args, 401 },
+		{ "GET", "/nothing", NULL, NULL, NULL, 404 },
+	};
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		assert_int_equal(call(calls[i].method, calls[i].path, calls[i].auth, calls[i].body, calls[i].args, &res),
+				 calls[i].status);
+		assert_int_equal(protocol_decode_hq_time(res.body, res.body_len, &ms, &synced), 0);
+		assert_int_equal(synced, 1);
+		assert_true(ms >= before);
+		hq_api_response_free(&res);
+	}
+	free(b);
+	unsetenv("TALLY_CLOCK_ROOT");
+}
+
+static void test_schema_1_migrates_to_install_identity(void **state)
+{
+	(void)state;
+	char old[700];
+	snprintf(old, sizeof(old), "%s/v1.db", dir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(old, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"CREATE TABLE kiosks (id TEXT PRIMARY KEY, store TEXT NOT NULL, area TEXT NOT NULL, tz TEXT NOT NULL,"
+		" token_hash BLOB NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER NOT NULL DEFAULT 0,"
+		" acked_through INTEGER NOT NULL DEFAULT 0);"
+		"CREATE TABLE admin_tokens (token_hash BLOB PRIMARY KEY, created_ms INTEGER NOT NULL,"
+		" revoked_ms INTEGER NOT NULL DEFAULT 0);"
+		"CREATE TABLE ratings (kiosk_id TEXT NOT NULL, seq INTEGER NOT NULL, value INTEGER NOT NULL,"
+		" scale INTEGER NOT NULL, source TEXT NOT NULL, wall_ms INTEGER NOT NULL, boot_ms INTEGER NOT NULL,"
+		" boot_id TEXT NOT NULL, clock_synced INTEGER NOT NULL, corrected_ms INTEGER, flags INTEGER NOT NULL,"
+		" best_ms INTEGER NOT NULL, time_known INTEGER NOT NULL, received_ms INTEGER NOT NULL,"
+		" UNIQUE (kiosk_id, seq));"
+		"CREATE INDEX ratings_best ON ratings(best_ms);"
+		"INSERT INTO kiosks VALUES ('k-x', 'S', 'A', 'UTC', x'01', 1, 0, 2);"
+		"INSERT INTO ratings (rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
+		" corrected_ms, flags, best_ms, time_known, received_ms) VALUES"
+		" (7, 'k-x', 1, 1, 4, 'button', 10, 1, 'b', 1, NULL, 0, 10, 1, 11),"
+		" (9, 'k-x', 2, 2, 4, 'button', 20, 2, 'b', 1, NULL, 0, 20, 1, 21);"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	struct hq_store *m;
+	assert_int_equal(hq_store_open(&m, old, err, sizeof(err)), 0);
+	struct hq_install *in;
+	size_t n;
+	assert_int_equal(hq_store_install_list(m, "k-x", &in, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(in[0].install_id, "");
+	assert_int_equal(in[0].acked_through, 2);
+	assert_int_equal(in[0].ratings, 2);
+	free(in);
+	hq_store_close(m);
+	assert_int_equal(sqlite3_open(old, &h), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(r.rowid || ':' || i.install_id || ':' || r.seq) FROM ratings r"
+					    " JOIN installs i ON i.id = r.install",
+					    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	/* rowids kept: they are the export cursor */
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "7::1,9::2");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 int main(void)
 {
@@ -413,6 +670,13 @@ int main(void)
 		T(test_summary_needs_a_day_and_a_token),
 		T(test_admin_export_pages_json_and_csv),
 		T(test_newer_schema_is_refused),
+		T(test_reimaged_store_is_a_new_identity),
+		T(test_same_identity_other_content_is_a_conflict_that_stores_nothing),
+		T(test_a_correction_added_on_resend_is_no_conflict),
+		T(test_legacy_ratings_are_adopted_by_the_upgraded_store),
+		T(test_reimaged_store_after_legacy_leaves_legacy_alone),
+		T(test_every_answer_carries_head_office_clock),
+		T(test_schema_1_migrates_to_install_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

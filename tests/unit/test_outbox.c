@@ -214,6 +214,40 @@ static void test_acked_rows_are_not_rewritten_by_time_fixes(void **state)
 	assert_int_equal(outbox_fix_times(s, &now, err, sizeof(err)), 0);
 }
 
+
+static void test_head_office_reference_corrects_and_flags(void **state)
+{
+	(void)state;
+	add_at("now", 5000, 5000, 0);      /* the clock 1970-ish, never synced */
+	struct timefix_ref hq = { .wall_ms = T0 + 20000, .boot_ms = 20000, .by_hq = 1, .error_ms = 15 };
+	snprintf(hq.boot_id, sizeof(hq.boot_id), "now");
+	add_at("now", 21000, 21000, 0);    /* pressed just after the reading */
+	assert_int_equal(outbox_fix_times(s, &hq, err, sizeof(err)), 2);
+	struct outbox_batch b = { 0 };
+	assert_int_equal(outbox_next(s, 10, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.rows[0].corrected_ms, T0 + 5000);
+	assert_int_equal(b.rows[0].corrected_by, PROTOCOL_CORRECTED_HQ);
+	assert_int_equal(b.rows[0].corrected_err_ms, 15 + 2); /* + 100 ppm of the 15 s between */
+	assert_int_equal(b.rows[1].corrected_ms, T0 + 21000);
+	assert_int_equal(b.rows[1].corrected_by, PROTOCOL_CORRECTED_HQ);
+	outbox_batch_free(&b);
+}
+
+static void test_own_clock_corrections_are_not_flagged_head_office(void **state)
+{
+	(void)state;
+	add_at("now", 5000, 5000, 0);
+	struct timefix_ref now = { .wall_ms = T0 + 20000, .boot_ms = 20000 };
+	snprintf(now.boot_id, sizeof(now.boot_id), "now");
+	assert_int_equal(outbox_fix_times(s, &now, err, sizeof(err)), 1);
+	struct outbox_batch b = { 0 };
+	assert_int_equal(outbox_next(s, 10, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.rows[0].corrected_by, PROTOCOL_CORRECTED_KIOSK);
+	assert_int_equal(b.rows[0].corrected_err_ms, 0);
+	outbox_batch_free(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -227,6 +261,8 @@ int main(void)
 		T(test_times_of_this_boot_are_corrected_when_clock_syncs),
 		T(test_earlier_boot_is_corrected_from_its_own_synced_rows),
 		T(test_acked_rows_are_not_rewritten_by_time_fixes),
+		T(test_head_office_reference_corrects_and_flags),
+		T(test_own_clock_corrections_are_not_flagged_head_office),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }

@@ -58,7 +58,7 @@ static void test_the_documented_example_decodes(void **state)
 	struct protocol_batch b;
 	assert_int_equal(decode("{\"kiosk\":\"demo-kiosk\",\"boots\":[\"b0\"],\"ratings\":"
 				"[[1,3,4,\"button\",1700000000000,5000,0,1,null,0],"
-				"[2,0,4,\"key\",1700000001000,6000,0,false,1700000001500,1,\"later field\"]],"
+				"[2,0,4,\"key\",1700000001000,6000,0,false,1700000001500,1,0,0,\"later field\"]],"
 				"\"extra\":true}", &b), 0);
 	assert_int_equal(b.n, 2);
 	assert_int_equal(b.ratings[1].r.clock_synced, 0);
@@ -185,6 +185,117 @@ static void test_error_body(void **state)
 	free(body);
 }
 
+
+static void test_batch_carries_the_install_id(void **state)
+{
+	(void)state;
+	struct protocol_rating in[1] = { make(1, 2, "boot-a") };
+	struct protocol_batch out = { .kiosk_id = "k1", .install_id = "0123456789abcdef0123456789abcdef",
+				      .n = 1, .ratings = in };
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_batch_of(&out, &body, &len, err, sizeof(err)), 0);
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, err, sizeof(err)), 0);
+	free(body);
+	assert_string_equal(b.install_id, "0123456789abcdef0123456789abcdef");
+	protocol_batch_free(&b);
+}
+
+static void test_batch_without_install_is_the_legacy_identity(void **state)
+{
+	(void)state;
+	struct protocol_batch b;
+	assert_int_equal(decode("{\"kiosk\":\"k1\",\"boots\":[\"x\"],"
+				"\"ratings\":[[1,0,4,\"button\",5,6,0,1,null,0]]}", &b), 0);
+	assert_string_equal(b.install_id, "");
+	protocol_batch_free(&b);
+	assert_int_equal(decode("{\"kiosk\":\"k1\",\"install\":\"a b\",\"boots\":[],\"ratings\":[]}", &b),
+			 PROTOCOL_MALFORMED);
+	assert_non_null(strstr(err, "install"));
+	assert_int_equal(decode("{\"kiosk\":\"k1\",\"install\":7,\"boots\":[],\"ratings\":[]}", &b),
+			 PROTOCOL_MALFORMED);
+}
+
+static void test_head_office_correction_round_trips(void **state)
+{
+	(void)state;
+	struct protocol_rating in[2] = { make(1, 1, "b"), make(2, 1, "b") };
+	in[0].r.clock_synced = in[1].r.clock_synced = 0;
+	in[0].has_corrected = in[1].has_corrected = 1;
+	in[0].corrected_ms = 1700000000500;
+	in[1].corrected_ms = 1700000000600;
+	in[1].corrected_by = PROTOCOL_CORRECTED_HQ;
+	in[1].corrected_err_ms = 12;
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_batch("k1", in, 2, &body, &len, err, sizeof(err)), 0);
+	/* the kiosk-corrected rating keeps the short v1 form */
+	assert_non_null(strstr(body, "1700000000500,0]"));
+	assert_non_null(strstr(body, "1700000000600,0,1,12]"));
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, err, sizeof(err)), 0);
+	free(body);
+	assert_int_equal(b.ratings[0].corrected_by, PROTOCOL_CORRECTED_KIOSK);
+	assert_int_equal(b.ratings[1].corrected_by, PROTOCOL_CORRECTED_HQ);
+	assert_int_equal(b.ratings[1].corrected_err_ms, 12);
+	protocol_batch_free(&b);
+	/* corrected by head office, but no corrected time: refused */
+	assert_int_equal(decode("{\"kiosk\":\"k1\",\"boots\":[\"x\"],"
+				"\"ratings\":[[1,0,4,\"button\",5,6,0,0,null,0,1,3]]}", &b), PROTOCOL_MALFORMED);
+	assert_non_null(strstr(err, "corrected_by"));
+}
+
+static void test_conflict_round_trips(void **state)
+{
+	(void)state;
+	struct protocol_conflict c = { .kiosk_id = "k1", .install_id = "abc", .count = 3, .n = 2,
+				       .items = { { 5, "value,wall_ms" }, { 6, "flags" } } };
+	char *body;
+	size_t len;
+	assert_int_equal(protocol_encode_conflict("seq 5 differs", &c, &body, &len), 0);
+	char msg[64];
+	assert_int_equal(protocol_decode_error(body, len, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "seq 5 differs");
+	struct protocol_conflict d;
+	assert_int_equal(protocol_decode_conflict(body, len, &d), 0);
+	free(body);
+	assert_string_equal(d.kiosk_id, "k1");
+	assert_string_equal(d.install_id, "abc");
+	assert_int_equal(d.count, 3);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.items[0].seq, 5);
+	assert_string_equal(d.items[0].fields, "value,wall_ms");
+	assert_string_equal(d.items[1].fields, "flags");
+	assert_int_equal(protocol_decode_conflict("{\"error\":\"x\"}", 13, &d), -1);
+}
+
+static void test_head_office_time_is_stamped_on_any_object(void **state)
+{
+	(void)state;
+	const char *bodies[] = { "{\"ok\":true}", "{}", "{ }\n" };
+	for (size_t i = 0; i < 3; i++) {
+		char *b = strdup(bodies[i]);
+		size_t len = strlen(b);
+		assert_int_equal(protocol_stamp_hq_time(&b, &len, 1700000000123, i != 1), 0);
+		assert_int_equal(len, strlen(b));
+		int64_t ms;
+		int synced;
+		assert_int_equal(protocol_decode_hq_time(b, len, &ms, &synced), 0);
+		assert_int_equal(ms, 1700000000123);
+		assert_int_equal(synced, i != 1);
+		free(b);
+	}
+	char *b = strdup("[1]");
+	size_t len = 3;
+	assert_int_equal(protocol_stamp_hq_time(&b, &len, 1, 1), -1);
+	assert_string_equal(b, "[1]");
+	free(b);
+	int64_t ms;
+	int synced;
+	assert_int_equal(protocol_decode_hq_time("{\"ok\":true}", 11, &ms, &synced), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +308,11 @@ int main(void)
 		cmocka_unit_test(test_summary_round_trips),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_error_body),
+		cmocka_unit_test(test_batch_carries_the_install_id),
+		cmocka_unit_test(test_batch_without_install_is_the_legacy_identity),
+		cmocka_unit_test(test_head_office_correction_round_trips),
+		cmocka_unit_test(test_conflict_round_trips),
+		cmocka_unit_test(test_head_office_time_is_stamped_on_any_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -226,6 +226,60 @@ static void test_missing_directory_is_a_clear_error(void **state)
 	assert_non_null(strstr(err, "cannot open database"));
 }
 
+
+static int is_hex32(const char *id)
+{
+	if (strlen(id) != 32)
+		return 0;
+	for (const char *c = id; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void test_each_new_store_has_its_own_install_id(void **state)
+{
+	(void)state;
+	char other[700], first[64];
+	struct store *a, *b;
+	assert_int_equal(store_open(&a, path, err, sizeof(err)), 0);
+	snprintf(first, sizeof(first), "%s", store_install_id(a));
+	assert_true(is_hex32(first));
+	store_close(a);
+	/* Kept for the life of the file ... */
+	assert_int_equal(store_open(&a, path, err, sizeof(err)), 0);
+	assert_string_equal(store_install_id(a), first);
+	/* ... and another file (a re-imaged kiosk) gets another. */
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	assert_int_equal(store_open(&b, other, err, sizeof(err)), 0);
+	assert_true(is_hex32(store_install_id(b)));
+	assert_string_not_equal(store_install_id(b), first);
+	store_close(a);
+	store_close(b);
+}
+
+static void test_migration_gives_an_older_store_an_install_id(void **state)
+{
+	(void)state;
+	struct store *s;
+	assert_int_equal(store_open(&s, path, err, sizeof(err)), 0);
+	add(s, 1, 0);
+	store_close(s);
+	/* Back to schema 4, as a store written before install ids. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE meta; ALTER TABLE ratings DROP COLUMN corrected_by;"
+					  " ALTER TABLE ratings DROP COLUMN corrected_err_ms; PRAGMA user_version = 4;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(&s, path, err, sizeof(err)), 0);
+	assert_true(is_hex32(store_install_id(s)));
+	struct rating r;
+	assert_int_equal(store_last(s, "k1", &r), 1);
+	assert_int_equal(r.seq, 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +287,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wal_and_full_sync_are_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sequences_never_reused_after_deletes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_first_schema_keeps_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_new_store_has_its_own_install_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_gives_an_older_store_an_install_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused_and_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused_and_untouched, setup, teardown),

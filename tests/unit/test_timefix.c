@@ -172,6 +172,33 @@ static void test_many_boots_interleaved(void **state)
 	}
 }
 
+
+static void test_head_office_reading_corrects_a_little_after_it_too(void **state)
+{
+	(void)state;
+	struct timefix_ref hq = ref("b1", T0 + 60000, 60000);
+	hq.by_hq = 1;
+	hq.error_ms = 20;
+	int64_t t;
+	/* before the reading, as an NTP sync would */
+	struct rating before = at("b1", 5, 30000, 0);
+	assert_int_equal(timefix_correct(&before, &hq, &t), 0);
+	assert_int_equal(t, T0 + 30000);
+	assert_int_equal(timefix_error_ms(&before, &hq), 20 + 3);
+	/* after it: boot time still maps to real time, so it corrects too (an NTP reference would not) */
+	struct rating after = at("b1", 5, 70000, 0);
+	assert_int_equal(timefix_correct(&after, &hq, &t), 0);
+	assert_int_equal(t, T0 + 70000);
+	struct timefix_ref ntp = ref("b1", T0 + 60000, 60000);
+	assert_int_equal(timefix_correct(&after, &ntp, &t), -1);
+	/* but not long after: that is for the next reading */
+	struct rating much_later = at("b1", 5, 60000 + TIMEFIX_HQ_AHEAD_MS + 1, 0);
+	assert_int_equal(timefix_correct(&much_later, &hq, &t), -1);
+	/* and never another boot */
+	struct rating other = at("b2", 5, 30000, 0);
+	assert_int_equal(timefix_correct(&other, &hq, &t), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_nearest_later_reading_wins),
 		cmocka_unit_test(test_without_any_synced_reading_nothing_is_corrected),
 		cmocka_unit_test(test_many_boots_interleaved),
+		cmocka_unit_test(test_head_office_reading_corrects_a_little_after_it_too),
 	};
 	return cmocka_run_group_tests_name("timefix", tests, NULL, NULL);
 }
