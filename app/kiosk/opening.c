@@ -22,30 +22,41 @@ struct opening {
 	void *arg;
 	struct backlight *backlight;
 	int open;
+	int awake;        /* lit while closed (a shift's result showing) */
 	int timer;
 };
 
 /* Open now? Minutes to the next change in *next (-1: none). */
 static int open_now(struct opening *o, int *next)
 {
-	int wday, minute;
+	struct tzdate date;
+	int minute;
 	char err[256];
+	struct hours_calendar cal = { o->cfg->hours, o->cfg->hours_dated, o->cfg->hours_ndated };
 	*next = -1;
-	if (hours_all_open(o->cfg->hours))
+	if (hours_calendar_all_open(&cal))
 		return 1;
-	if (hours_local_now(o->cfg->timezone, o->clock(o->arg), &wday, &minute, err, sizeof(err)) != 0) {
+	if (hours_local_date(o->cfg->timezone, o->clock(o->arg), &date, &minute, err, sizeof(err)) != 0) {
 		log_msg(LOG_WARNING, "opening hours: %s; taking the store as open", err);
 		return 1;
 	}
-	*next = hours_next_change(o->cfg->hours, wday, minute);
-	return hours_open_at(o->cfg->hours, wday, minute);
+	*next = hours_next_change_on(&cal, date, minute);
+	return hours_open_on(&cal, date, minute);
 }
 
 static void apply_backlight(struct opening *o)
 {
 	char err[256];
-	if (o->backlight && backlight_set(o->backlight, o->open, err, sizeof(err)) != 0)
+	if (o->backlight && backlight_set(o->backlight, o->open || o->awake, err, sizeof(err)) != 0)
 		log_msg(LOG_WARNING, "%s", err);
+}
+
+void opening_keep_lit(struct opening *o, int lit)
+{
+	if (!o || o->awake == lit)
+		return;
+	o->awake = lit;
+	apply_backlight(o);
 }
 
 static void tick(void *arg);
@@ -86,7 +97,7 @@ struct opening *opening_start(const struct config *cfg, struct loop *loop, openi
 	if (!o)
 		return NULL;
 	*o = (struct opening){ .cfg = cfg, .loop = loop, .clock = clock, .changed = changed, .arg = arg, .open = 1 };
-	if (!hours_all_open(cfg->hours) && backlight_open(&o->backlight))
+	if (!(hours_all_open(cfg->hours) && cfg->hours_ndated == 0) && backlight_open(&o->backlight))
 		log_msg(LOG_INFO, "opening hours: dimming %s while closed", backlight_path(o->backlight));
 	int next;
 	o->open = open_now(o, &next);

@@ -154,6 +154,14 @@ int text_balance(struct text *t, const char *utf8, int px, int box_w, char *out,
 	return lines;
 }
 
+int text_size(struct text *t, const char *utf8, int px, int *w, int *h)
+{
+	if (!t || !utf8)
+		return -1;
+	TTF_SetFontSize(t->font, px);
+	return TTF_SizeUTF8(t->font, utf8, w, h) == 0 ? 0 : -1;
+}
+
 SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour)
 {
 	if (!t || !utf8 || !*utf8 || box_w <= 0 || box_h <= 0)

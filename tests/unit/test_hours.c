@@ -86,9 +86,36 @@ static void test_local_time_in_the_store_zone(void **state)
 	assert_int_equal(minute, 90);
 }
 
+static void test_dated_line_replaces_its_weekday(void **state)
+{
+	(void)state;
+	struct day_hours week[7];
+	for (int d = 0; d < 7; d++)
+		hours_parse("08:00-20:00", &week[d]);
+	struct hours_dated dated[2];
+	dated[0].date = (struct tzdate){ 2026, 12, 24 }; /* a Thursday: open late into the night */
+	hours_parse("08:00-02:00", &dated[0].h);
+	dated[1].date = (struct tzdate){ 2026, 12, 26 };
+	hours_parse("closed", &dated[1].h);
+	struct hours_calendar cal = { week, dated, 2 };
+	struct tzdate xmas_eve = { 2026, 12, 24 }, xmas = { 2026, 12, 25 }, boxing = { 2026, 12, 26 }, wed = { 2026, 12, 23 };
+	assert_true(hours_open_on(&cal, xmas_eve, 23 * 60));
+	assert_true(hours_open_on(&cal, xmas, 60));       /* the 24th's night, on the 25th */
+	assert_false(hours_open_on(&cal, xmas, 2 * 60));
+	assert_true(hours_open_on(&cal, xmas, 9 * 60));   /* the 25th: its weekday's hours */
+	assert_false(hours_open_on(&cal, boxing, 12 * 60));
+	assert_false(hours_open_on(&cal, wed, 21 * 60));  /* an ordinary Wednesday */
+	assert_false(hours_calendar_all_open(&cal));
+	/* from the 24th at 19:00 the next change is 2:00 on the 25th, not 20:00 */
+	assert_int_equal(hours_next_change_on(&cal, xmas_eve, 19 * 60), 7 * 60);
+	/* from the 25th at 20:00 (closed) the next opening skips the closed 26th */
+	assert_int_equal(hours_next_change_on(&cal, xmas, 20 * 60), 36 * 60);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dated_line_replaces_its_weekday),
 		cmocka_unit_test(test_parse_accepts_the_three_forms),
 		cmocka_unit_test(test_parse_refuses_nonsense),
 		cmocka_unit_test(test_open_inside_the_range_only),
