@@ -27,7 +27,7 @@ For README.md and docs/*.md:
    (`tallyctl status` may exit 1: it says so when something needs
    attention; curl is told to fail on an HTTP error). What the commands name is made real first: the config
    /etc/tally/tally.conf is a scratch config of a kiosk store with a day of
-   ratings (/var/lib/tally/tally.db), https://hq.example.com is a tally-hq
+   ratings (/var/lib/tally/tally.db) and two shifts, https://hq.example.com is a tally-hq
    on 127.0.0.1 (a free port; its database /var/lib/tally-hq/hq.db)
    with the kiosk berlin-counter-1 registered ($TOKEN its token, $ADMIN the
    admin token), /tmp/tally-buttons.fifo is the simulated chip of a running
@@ -370,7 +370,7 @@ class World:
             self.button_kiosk()
 
     def store(self):
-        """A kiosk's config and store with ratings, as /etc/tally/tally.conf names them."""
+        """A kiosk's config (two shifts) and store with ratings, as /etc/tally/tally.conf names them."""
         db = os.path.join(self.dir, "tally.db")
         r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "demo_data.py"),
                             os.path.join(BIN, "tally-kiosk"), db, "4", "2026-03-10 16:40"],
@@ -380,7 +380,8 @@ class World:
         conf = os.path.join(self.dir, "tally.conf")
         with open(conf, "w") as f:
             f.write("[kiosk]\nid = berlin-mitte-1\nstore = Berlin Mitte\narea = Counter\n"
-                    "timezone = Europe/Berlin\ndatabase = %s\n[screen]\nfaces = 4\n" % db)
+                    "timezone = Europe/Berlin\ndatabase = %s\n[screen]\nfaces = 4\n"
+                    "[shifts]\nEarly = Mon-Sun 08:00-14:00\nLate = Mon-Sun 14:00-20:00\n" % db)
         self.subst["/etc/tally/tally.conf"] = conf
         self.subst["/var/lib/tally/tally.db"] = db
 
