@@ -136,6 +136,7 @@ static const struct key keys[] = {
 	NUM("hq", "max_batch", K_INT, hq_max_batch, 1, 5000),
 	NUM("hq", "threads", K_INT, hq_threads, 0, 64),
 	NUM("hq", "connection_timeout_s", K_SECONDS, hq_connection_timeout_s, 1, 3600),
+	NUM("hq", "metrics_open_on_loopback", K_BOOL, hq_metrics_open_on_loopback, 0, 1),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */

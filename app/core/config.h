@@ -153,6 +153,7 @@ struct config {
 	int hq_max_batch;                 /* ratings per POST, 1..5000 */
 	int hq_threads;                   /* HTTP worker threads; 0: one per CPU */
 	double hq_connection_timeout_s;   /* idle/slow client is cut off after this */
+	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
 };
 
 /* Fills cfg with the built-in defaults. */

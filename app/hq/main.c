@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		.tls_key = cfg.hq_tls_key,
 		.threads = cfg.hq_threads,
 		.connection_timeout_s = cfg.hq_connection_timeout_s,
-		.api = { .max_batch = cfg.hq_max_batch },
+		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback },
 	};
 	/* Open (and migrate) once here, so a bad file stops the start, not the first request. */
 	struct hq_store *check;

@@ -28,7 +28,8 @@ For README.md and docs/*.md:
    attention; curl is told to fail on an HTTP error). What the commands name is made real first: the config
    /etc/tally/tally.conf is a scratch config of a kiosk store with a day of
    ratings (/var/lib/tally/tally.db) and two shifts, https://hq.example.com is a tally-hq
-   on 127.0.0.1 (a free port; its database /var/lib/tally-hq/hq.db)
+   on 127.0.0.1 (a free port; its database /var/lib/tally-hq/hq.db, also
+   hq.db in the scratch directory)
    with the kiosk berlin-counter-1 registered ($TOKEN its token, $ADMIN the
    admin token), /tmp/tally-buttons.fifo is the simulated chip of a running
    kiosk (which must then store the button press). A block marked
@@ -364,7 +365,8 @@ class World:
     def prepare(self, text):
         if ("/etc/tally/tally.conf" in text or "/var/lib/tally/" in text) and "/etc/tally/tally.conf" not in self.subst:
             self.store()
-        if ("hq.example.com" in text or "/var/lib/tally-hq/" in text) and "https://hq.example.com" not in self.subst:
+        if ("hq.example.com" in text or "/var/lib/tally-hq/" in text or " hq.db" in text) \
+                and "https://hq.example.com" not in self.subst:
             self.head_office()
         if "/tmp/tally-buttons.fifo" in text and "/tmp/tally-buttons.fifo" not in self.subst:
             self.button_kiosk()
