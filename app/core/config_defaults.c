@@ -108,6 +108,11 @@ void config_defaults(struct config *cfg)
 	cfg->hq_max_batch = 5000;
 	cfg->hq_threads = 0;
 	cfg->hq_connection_timeout_s = 10;
+	cfg->hq_header_timeout_s = 10;
+	cfg->hq_max_connections = 10000;
+	cfg->hq_max_connections_per_address = 0;
+	cfg->hq_slow_connections_per_address = 32;
+	cfg->hq_body_memory_limit_mb = 64;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;
