@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the whole test suite while other processes keep every core busy, as
 # on a shared build machine or a loaded CI runner: one spinning shell per
 # core (BUSY=N to choose), started here, tracked by pid and stopped by pid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_guard: the limits that keep one client from exhausting head office:
  * a deadline for a request's headers (a client trickling a byte now and

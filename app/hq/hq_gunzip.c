@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_gunzip: one gzip member inflated into a buffer that grows with the
  * output, up to one byte past the limit, so "exactly at the limit" and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_gunzip: a request body sent with Content-Encoding: gzip, decompressed
  * within the body limit (PROTOCOL_MAX_BODY). Kept apart from hq_http so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_listen: what tally-hq listens on and with: the "ADDR:PORT" of the
  * config, the address actually bound (port 0 picks one), and the TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_listen: the listening address and the TLS material of tally-hq.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_pool: a mutex, a condition and a FIFO. Items are the callers' own
  * memory (nothing is allocated per item), and stop drains the queue so

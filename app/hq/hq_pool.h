@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_pool: a few threads that run queued work items in arrival order. The
  * HTTP event-loop threads hand every request that needs the database to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_writer: the one thread that writes ratings at head office. Callers
  * hand it decoded batches and wait; it stores whatever has queued up in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """kiosk_kill9: the kiosk killed with SIGKILL at random moments, over and over.
 
 Each round starts tally-kiosk (-v) on the same store, presses faces without

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The documentation holds together: every internal link in README.md and
 # docs/*.md resolves (files and #anchors), every code block says what it
 # is, and every shell command in them runs here or in a named test, or is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """docs_check: the documentation holds together (run by tests/e2e/docs.sh).
 
     tests/e2e/docs_check.py SCRATCH_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tally-hq reads no body it has not agreed to hold: a request without a
 # valid token is answered 401 on its headers, before a byte of its body is
 # buffered (also with Expect: 100-continue, which gets no 100); and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Head office's files are private whatever the umask, also outside
 # systemd: under umask 000 the database the CLI creates, and the WAL and
 # SHM files the running server adds, are 0600; with [hq] file_group they

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Reads stay served while the writer is busy: the database's write lock is
 # held from outside (as a long write would hold it) while eight kiosks
 # POST batches; /healthz and a kiosk's /api/v1/summary are answered, five

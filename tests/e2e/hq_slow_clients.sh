@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Slow clients cannot lock everyone out of tally-hq (all on loopback):
 # 1. 2,000 connections from eight addresses (127.0.1.1-8), each sending one
 #    header byte every 5 s: a client from another address (127.0.0.2) gets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The kiosk killed with SIGKILL 30 times while faces are pressed through
 # its simulated chip and by scripted keys and touches (half the kills a few
 # ms after a press, around its commit); after every kill the store passes

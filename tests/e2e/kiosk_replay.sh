@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A recording in a plain sim-chip file, written all at once, replays
 # faithfully through the real kiosk: every press stored, stamped and
 # misuse-filtered on the recording's own time base (a rating's boot_ms and

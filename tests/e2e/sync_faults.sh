@@ -57,7 +57,9 @@ total=$((total + 10))
 sync_start
 # The first round starts at once and hangs on the proxy: wait until its
 # connection is there (however slow the machine), then stop the daemon.
-wait_until 60 '[ -n "$(ss -Htn state established "( dport = :$PROXY_PORT )")" ]' ||
+# Its own connection (by pid: another process's, or one left from an
+# earlier step, would have us kill it before its handlers are in place).
+wait_until 60 'ss -Htnp state established "( dport = :$PROXY_PORT )" | grep -q "pid=$SYNC_PID,"' ||
 	fail "tally-sync never connected to the hanging proxy"
 kill "$SYNC_PID"
 wait_until 20 '! kill -0 "$SYNC_PID" 2>/dev/null' || fail "tally-sync did not stop while a request hung"

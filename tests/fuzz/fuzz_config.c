@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_config: the INI config file (config.c over inih), the one input a
  * store owner writes by hand, read through the real config_load from a

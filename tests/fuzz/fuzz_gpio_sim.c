@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_gpio_sim: the simulated GPIO chip's record reader (gpio_sim.c), fed
  * a plain file of "<line> <level> <timestamp_us>" records, and the edges it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_gunzip: head office's gunzip of a request body (hq_gunzip), on
  * arbitrary bytes as they arrive with Content-Encoding: gzip.

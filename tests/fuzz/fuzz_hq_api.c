@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_hq_api: head office's request handler (hq_api_handle) with a real
  * SQLite store, given requests in a small text form, and a gzip body

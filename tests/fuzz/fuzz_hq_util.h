@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_hq_util: head office's fixture for the fuzz targets that drive it:
  * a real SQLite file in a scratch directory (on /dev/shm when there is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_http: head office's HTTP layer end to end, in one process: the real
  * hq_http server (libmicrohttpd, one worker thread, the fixture store of

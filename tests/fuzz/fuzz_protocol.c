@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_protocol: head office's and tally-sync's decoders of the v1 wire
  * format (protocol.h) on arbitrary bytes: the POST body (a batch), the ack

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_summary: the day's figures tally-sync pulls from head office
  * (GET /api/v1/summary) and the staff screens read back from the kiosk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_util: what the libFuzzer targets share: silencing the log (a fuzzer
  * feeds millions of bad inputs, each of which logs a line by design; each

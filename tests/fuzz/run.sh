@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs libFuzzer targets built in $BUILD/fuzz/ (make fuzz, make test).
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]   each target (default: all) for SECONDS

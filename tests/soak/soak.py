@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """soak: the whole chain for a long time, under faults and restarts.
 
 A real tally-kiosk (release build, SDL offscreen, -v) is pressed 10 times a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * faultvfs: the power-cut VFS (see faultvfs.h). Each open file is a
  * struct ffile followed by the wrapped VFS's own file object. Unsynced

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * faultvfs: a test-only SQLite VFS that cuts the power.
  *

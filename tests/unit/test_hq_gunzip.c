@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_gunzip: a gzip body comes back byte for byte up to exactly the 1 MiB
  * limit, one byte more is 413 however small the compressed body, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HQ writer: batches queued together commit as one group, each in its own SAVEPOINT; a real SQLite file. */
 #include "testutil.h"
 

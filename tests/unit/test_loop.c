@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loop: timers due together fire in the order they were due. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power cuts at the storage layer (tests/support/faultvfs): the kiosk store
  * and the head-office store, each through hundreds of cuts at random
