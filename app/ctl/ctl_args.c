@@ -67,7 +67,7 @@ int ctl_args_parse(struct ctl *c, const char *cmd, int argc, char **argv, const 
 			c->json = 1;
 		} else if (o == 'h') {
 			return CTL_ARGS_HELP;
-		} else if (o >= 256) {
+		} else if (o >= 256 && opts) {
 			const struct ctl_opt *opt = &opts[o - 256];
 			if (opt->value)
 				*opt->value = optarg;

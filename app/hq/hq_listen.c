@@ -89,7 +89,8 @@ int hq_listen_key_private(const char *path, char *err, size_t errlen)
 
 void hq_listen_bound(int fd, char *out, size_t outlen)
 {
-	struct sockaddr_storage got = { 0 };
+	struct sockaddr_storage got;
+	memset(&got, 0, sizeof(got)); /* getsockname fills it; scan-build cannot see that */
 	socklen_t gotlen = sizeof(got);
 	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;

@@ -1243,7 +1243,7 @@ static int zone_cmp(const void *a, const void *b)
 /* The loaded zone tz, from this connection's cache or read now. NULL with err. */
 static const struct tzif *zone_get(struct hq_store *s, const char *tz, char *err, size_t errlen)
 {
-	struct zone_cache key;
+	struct zone_cache key = { .z = NULL };
 	snprintf(key.name, sizeof(key.name), "%s", tz);
 	struct zone_cache *hit = s->nzones ? bsearch(&key, s->zones, s->nzones, sizeof(key), zone_cmp) : NULL;
 	if (hit)

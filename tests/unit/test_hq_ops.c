@@ -382,7 +382,8 @@ static void test_summaries_with_kiosks_in_400_zones_across_dst(void **state)
 		skip(); /* this machine's tzdata is not complete */
 	/* Berlin's 25-hour last Sunday of October; New York's 23-hour second Sunday of March. */
 	const int days[2][3] = { { 2024, 10, 27 }, { 2024, 3, 10 } };
-	char *old_tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	const char *tz = getenv("TZ");
+	char *old_tz = tz ? strdup(tz) : NULL;
 	for (int i = 0; i < NZONES; i++)
 		for (int d = 0; d < 2; d++) {
 			ex[i].start[d] = glibc_day_start(names[i], days[d][0], days[d][1], days[d][2]);

@@ -71,7 +71,8 @@ static void test_every_zone_agrees_with_glibc(void **state)
 	size_t n = zone_names(names, 1000, "", "");
 	if (n < 400)
 		skip(); /* no full tzdata here */
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	const char *tz = getenv("TZ");
+	char *old = tz ? strdup(tz) : NULL;
 	size_t checked = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct tzif *z;
