@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER };
 
 struct key {
 	const char *section;
@@ -54,6 +54,7 @@ static const struct key keys[] = {
 	NUM("display", "refresh_s", K_SECONDS, display_refresh_s, 1, 3600),
 	NUM("display", "page_s", K_SECONDS, display_page_s, 2, 600),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
+	NUM("screen", "face_order", K_ORDER, face_order, 0, 1),
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
 	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.2, 60),
 	NUM("screen", "highlight_s", K_SECONDS, highlight_s, 0, 2),
@@ -129,6 +130,16 @@ static const struct key button_keys[] = {
 	BSTR("led_chip", led_chip),
 	BNUM("led_line", K_INT, led_line, -1, 1023),
 };
+
+int config_face_value_of(enum face_order order, int scale, int pos)
+{
+	return order == FACE_ORDER_BEST_FIRST ? scale - 1 - pos : pos;
+}
+
+int config_face_value(const struct config *cfg, int pos)
+{
+	return config_face_value_of(cfg->face_order, cfg->faces, pos);
+}
 
 void config_defaults(struct config *cfg)
 {
@@ -377,6 +388,14 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 			*(enum kiosk_mode *)(void *)field = MODE_DISPLAY;
 		else
 			problem(p, p->lineno, "%s must be rating or display, not \"%s\"", k->name, value);
+		return;
+	case K_ORDER:
+		if (!strcmp(value, "best-first"))
+			*(enum face_order *)(void *)field = FACE_ORDER_BEST_FIRST;
+		else if (!strcmp(value, "worst-first"))
+			*(enum face_order *)(void *)field = FACE_ORDER_WORST_FIRST;
+		else
+			problem(p, p->lineno, "%s must be best-first or worst-first, not \"%s\"", k->name, value);
 		return;
 	case K_TIMES: {
 		struct config_times t = { 0 };

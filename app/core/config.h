@@ -20,6 +20,9 @@
 
 enum bias { BIAS_AS_IS, BIAS_PULL_UP, BIAS_PULL_DOWN, BIAS_DISABLE };
 
+/* [screen] face_order: which end of the scale sits on the left (or top). */
+enum face_order { FACE_ORDER_BEST_FIRST, FACE_ORDER_WORST_FIRST };
+
 /* [kiosk] mode: the rating terminal, or a wall display that never rates. */
 enum kiosk_mode { MODE_RATING, MODE_DISPLAY };
 
@@ -63,6 +66,7 @@ struct config {
 	double display_page_s;          /* wall display: next page after this long */
 	/* [screen] */
 	int faces;                      /* 3, 4 or 5 */
+	enum face_order face_order;     /* one order on every screen and list */
 	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
 	double thanks_s;
 	double highlight_s;             /* the lit face shows this long before the thank-you */
@@ -147,6 +151,15 @@ int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
  * single line in why (and a pointer to tallyctl check-config for the rest).
  */
 int config_reload(struct config *next, const char *path, char *why, size_t whylen);
+
+/*
+ * The stored value (0 = most negative) of the face at position pos, counted
+ * from the left (or top) in the configured order. It is its own inverse:
+ * the position of a value is config_face_value(cfg, value).
+ */
+int config_face_value(const struct config *cfg, int pos);
+/* The same for a scale of any size (figures from head office, old ratings). */
+int config_face_value_of(enum face_order order, int scale, int pos);
 
 /* Checks rules across keys (e.g. button count vs faces). Same contract. */
 int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);

@@ -133,7 +133,8 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source)
 		log_msg(LOG_WARNING, "press on face %d not stored: no working database", face + 1);
 		return;
 	}
-	struct rating r = { .value = face, .scale = k->cfg->faces, .source = source };
+	/* face is a position on screen (button 1 = leftmost); the store keeps the value. */
+	struct rating r = { .value = config_face_value(k->cfg, face), .scale = k->cfg->faces, .source = source };
 	snprintf(r.kiosk_id, sizeof(r.kiosk_id), "%s", k->cfg->kiosk_id);
 	clockstate_stamp(&r);
 	r.flags = filter_classify(&k->filter, &r);
@@ -153,7 +154,7 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source)
 	if (source == SOURCE_BUTTON)
 		rating_flow_led(k, face); /* through the thank-you screen */
 	k->ratings++;
-	log_msg(LOG_DEBUG, "rating %lld: face %d of %d by %s%s", (long long)r.seq, face + 1, r.scale,
+	log_msg(LOG_DEBUG, "rating %lld: face %d of %d (value %d) by %s%s", (long long)r.seq, face + 1, r.scale, r.value,
 		rating_source_name(source), r.flags & RATING_MISUSE ? " (misuse)" : "");
 	if (k->state.name == SCREEN_RATING) {
 		if (k->state.highlight < 0) {

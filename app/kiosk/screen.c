@@ -50,10 +50,12 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 	layout_rating(&s->layout, w, h, cfg->faces);
 	int size = (int)(s->layout.diameter * FACE_PADDING);
 	int big = (int)(((w < h ? w : h) * 0.42) * FACE_PADDING);
+	/* Surfaces are indexed by position on screen, 0 = leftmost, in [screen] face_order. */
 	for (int i = 0; i < cfg->faces; i++) {
-		s->face[i] = make_face(size, i, cfg->faces, 0);
-		s->lit[i] = make_face(size, i, cfg->faces, 1);
-		s->big[i] = make_face(big, i, cfg->faces, 0);
+		int value = config_face_value(cfg, i);
+		s->face[i] = make_face(size, value, cfg->faces, 0);
+		s->lit[i] = make_face(size, value, cfg->faces, 1);
+		s->big[i] = make_face(big, value, cfg->faces, 0);
 		if (!s->face[i] || !s->lit[i] || !s->big[i]) {
 			screen_free(s);
 			return NULL;

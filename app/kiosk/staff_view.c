@@ -315,7 +315,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	if (by_width < count_px)
 		count_px = by_width;
 	for (int i = 0; i < n; i++) {
-		int value = n - 1 - i; /* best face on the left, as the counts read "mostly happy" first */
+		int value = config_face_value(v->cfg, i); /* [screen] face_order, as on the rating screen */
 		int cx = r.x + i * cell + cell / 2;
 		if (v->face[value]) {
 			SDL_Rect dst = { cx - fs / 2, r.y + r.h / 24, fs, fs };
@@ -757,16 +757,17 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, grey, 0);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, grey, 0);
 	y += line_h;
-	/* How the ratings split over the faces, best on the left, in the faces' colours. */
+	/* How the ratings split over the faces, in [screen] face_order, in the faces' colours. */
 	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 60 / 100, dist_h);
 	if (e->total > 0 && e->scale >= 2 && e->scale <= STATS_MAX_FACES) {
 		int64_t sum = 0;
 		for (int i = 0; i < e->scale; i++)
 			sum += e->counts[i];
 		int x = dist.x;
-		for (int i = e->scale - 1; i >= 0 && sum > 0; i--) {
+		for (int p = 0; p < e->scale && sum > 0; p++) {
+			int i = config_face_value_of(v->cfg->face_order, e->scale, p);
 			int wpx = (int)(dist.w * e->counts[i] / sum);
-			if (i == 0)
+			if (p == e->scale - 1)
 				wpx = dist.x + dist.w - x;
 			fill_rect(c, rect_of(x, dist.y, wpx, dist.h), face_colour(i, e->scale));
 			x += wpx;

@@ -51,10 +51,11 @@ printf 'wait 8500\nquit\n' >"$WORK/input"
 "$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 --script "$WORK/input" 2>"$WORK/log" ||
 	{ cat "$WORK/log"; fail "kiosk exited with an error"; }
 
+# Default face_order = best-first: button 1 (leftmost) is the best face, value 3 of 0..3.
 expect_eq "ratings from the edges" \
-"0|button|0
-2|button|1
-3|button|0" \
+"3|button|0
+1|button|1
+0|button|0" \
 	"$(sql "$WORK/k.db" 'select value, source, flags from ratings order by seq')"
 grep -q "staff chord: staff view requested" "$WORK/log" || { cat "$WORK/log"; fail "no staff chord"; }
 echo "ok: staff chord seen"

@@ -58,10 +58,12 @@ static void test_faces_are_at_their_places_in_their_colours(void **state)
 	(void)state;
 	static const int sizes[][2] = { { 480, 320 }, { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
 	for (size_t s = 0; s < 4; s++)
-		for (int n = 3; n <= 5; n++) {
+		for (int n = 3; n <= 5; n++)
+		for (int order = 0; order < 2; order++) {
 			struct config cfg;
 			config_defaults(&cfg);
 			cfg.faces = n;
+			cfg.face_order = order;
 			struct screen_state st = { SCREEN_RATING, -1, -1, NULL };
 			SDL_Surface *c;
 			struct screen *scr;
@@ -71,7 +73,8 @@ static void test_faces_are_at_their_places_in_their_colours(void **state)
 			for (int i = 0; i < n; i++) {
 				/* a point on the cheek: between the eyes and the edge, clear of features */
 				int x = l.cx[i] - l.diameter * 35 / 100, y = l.cy[i] + l.diameter / 20;
-				assert_int_equal(rgb(c, x, y), face_colour(i, n));
+				/* position i shows the value of [screen] face_order: best at the left by default */
+				assert_int_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, i), n));
 			}
 			/* the question is drawn */
 			assert_true(ink(c, l.question) > 200);
@@ -110,12 +113,12 @@ static void test_highlight_lights_one_face_and_dims_the_others(void **state)
 	struct layout l;
 	layout_rating(&l, 800, 480, 4);
 	int x = l.cx[2] - l.diameter * 35 / 100, y = l.cy[2] + l.diameter / 20;
-	assert_int_equal(rgb(c, x, y), face_colour(2, 4));
+	assert_int_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, 2), 4));
 	/* a white ring just outside the lit face */
 	assert_int_equal(rgb(c, l.cx[2] + (int)(l.diameter / 2 * 1.17), l.cy[2]), 0xffffff);
 	/* the others keep their place but not their full colour */
 	x = l.cx[0] - l.diameter * 35 / 100;
-	assert_int_not_equal(rgb(c, x, y), face_colour(0, 4));
+	assert_int_not_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, 0), 4));
 	SDL_FreeSurface(c);
 }
 
@@ -128,7 +131,7 @@ static void test_thanks_and_out_of_order_screens_show_text(void **state)
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);
-	assert_int_equal(rgb(c, 400 - 60, 480 * 40 / 100), face_colour(3, 4));
+	assert_int_equal(rgb(c, 400 - 60, 480 * 40 / 100), face_colour(config_face_value(&cfg, 3), 4));
 	assert_true(ink(c, (struct rect){ 0, 480 * 70 / 100, 800, 480 * 25 / 100 }) > 500);
 	SDL_FreeSurface(c);
 	st = (struct screen_state){ SCREEN_OUT_OF_ORDER, -1, -1, "disk full" };
