@@ -56,8 +56,8 @@ grep -q "config reload refused, old config kept: $WORK/k.conf:2: faces must be a
 echo "ok: bad config refused with file:line"
 grep -q "config reloaded from $WORK/k.conf" "$WORK/log" || fail "good config not reloaded"
 echo "ok: good config reloaded"
-expect_eq "open press counts, closed press flagged closed" "0|0
-1|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
+expect_eq "open press counts, closed press flagged closed (best-first: key 1 = value 3)" "3|0
+2|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
 expect_eq "READY=1 once" "1" "$(grep -c '^READY=1$' "$WORK/notes")"
 [ "$(grep -c '^WATCHDOG=1$' "$WORK/notes")" -ge 5 ] || { cat "$WORK/notes"; fail "too few watchdog pings"; }
 echo "ok: watchdog pings from the loop"
@@ -71,5 +71,5 @@ printf 'key 3\nwait 4000\nkey 4\nwait 300\nscreenshot %s/closed.png\nquit\n' "$W
 "$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 --now '2026-11-26 19:59:58' \
 	--script "$WORK/input2" 2>"$WORK/log2" || { cat "$WORK/log2"; fail "kiosk exited with an error"; }
 grep -q "store closes (opening hours)" "$WORK/log2" || { cat "$WORK/log2"; fail "closing not logged"; }
-expect_eq "before and after closing time" "2|0
-3|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
+expect_eq "before and after closing time (best-first)" "1|0
+0|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"

@@ -115,7 +115,7 @@ run_kiosk "$WORK/c.conf" "$WORK/c.in"
 expect_log "the chord opens the view" "staff view: open (staff chord)"
 expect_log "a button closes it" "staff view: closed (button)"
 expect_log "the closing press is swallowed" "button 2 closed the staff view: not a rating"
-expect_eq "only button 3 rated" "2|button" "$(sql "$WORK/c.db" 'select value, source from ratings')"
+expect_eq "only button 3 rated (value 1 of 0..3, best-first)" "1|button" "$(sql "$WORK/c.db" 'select value, source from ratings')"
 
 # --- the schedule ----------------------------------------------------------------
 { base_conf "$WORK/d.db"; printf 'view_at = 07:00, 12:00\nview_s = 3\n'; } >"$WORK/d.conf"
