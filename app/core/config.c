@@ -58,10 +58,15 @@ static const struct key keys[] = {
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
 	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.2, 60),
 	NUM("screen", "highlight_s", K_SECONDS, highlight_s, 0, 2),
+	NUM("screen", "closed_wake_s", K_SECONDS, closed_wake_s, 1, 60),
+	NUM("screen", "choose_again_s", K_SECONDS, choose_again_s, 0.5, 10),
 	STR("screen", "font", font),
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
 	STR("text", "out_of_order", out_of_order),
+	STR("text", "closed", t_closed),
+	STR("text", "closed_day", t_closed_day),
+	STR("text", "choose_again", t_choose_again),
 	STR("text", "staff_title", t_staff_title),
 	STR("text", "display_title", t_display_title),
 	STR("text", "date_format", t_date_format),
@@ -155,7 +160,12 @@ void config_defaults(struct config *cfg)
 	cfg->highlight_s = 0.3;
 	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
 	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
-	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Out of order");
+	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Sorry, this terminal is out of order.");
+	snprintf(cfg->t_closed, sizeof(cfg->t_closed), "Closed — open again at {time}");
+	snprintf(cfg->t_closed_day, sizeof(cfg->t_closed_day), "Closed — open again {day} at {time}");
+	snprintf(cfg->t_choose_again, sizeof(cfg->t_choose_again), "Please choose again");
+	cfg->closed_wake_s = 5.0;
+	cfg->choose_again_s = 2.0;
 	cfg->mode = MODE_RATING;
 	cfg->staff_view_s = 30;
 	cfg->staff_corner_hold_s = 2;

@@ -70,11 +70,16 @@ struct config {
 	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
 	double thanks_s;
 	double highlight_s;             /* the lit face shows this long before the thank-you */
+	double closed_wake_s;           /* a press while closed shows "Closed — open again" this long */
+	double choose_again_s;          /* "Please choose again" after a press closed the staff view */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
 	/* [text] */
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];
-	char out_of_order[CONFIG_TEXT_MAX];
+	char out_of_order[CONFIG_TEXT_MAX];  /* a plain sentence: the detail goes to the log and staff */
+	char t_closed[CONFIG_TEXT_MAX];      /* {time}: the next opening, HH:MM */
+	char t_closed_day[CONFIG_TEXT_MAX];  /* the same when it is not today: {day} {time} */
+	char t_choose_again[CONFIG_TEXT_MAX];
 	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];

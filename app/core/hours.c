@@ -78,6 +78,31 @@ int hours_next_change(const struct day_hours week[7], int wday, int minute)
 	return -1;
 }
 
+/* Minutes from (wday, minute) to the next change, minute counted on past midnights. */
+static int change_after(const struct day_hours week[7], int wday, int m)
+{
+	return hours_next_change(week, (wday + m / 1440) % 7, m % 1440);
+}
+
+int hours_next_open(const struct day_hours week[7], int wday, int minute, int *open_wday, int *open_minute,
+		    int *days_ahead)
+{
+	int m = minute, step;
+	/* Open now: the opening meant is the one after the coming closing. */
+	if (hours_open_at(week, wday, minute)) {
+		if ((step = change_after(week, wday, m)) < 0)
+			return -1;
+		m += step;
+	}
+	if ((step = change_after(week, wday, m)) < 0)
+		return -1;
+	m += step;
+	*open_wday = (wday + m / 1440) % 7;
+	*open_minute = m % 1440;
+	*days_ahead = m / 1440;
+	return 0;
+}
+
 int hours_local_now(const char *tz, int64_t ms, int *wday, int *minute, char *err, size_t errlen)
 {
 	struct tzdate date;

@@ -34,6 +34,14 @@ int hours_all_open(const struct day_hours week[7]);
 /* Minutes from (wday, minute) to the next opening or closing, at most a week; -1 if never. */
 int hours_next_change(const struct day_hours week[7], int wday, int minute);
 
+/*
+ * When the store next opens, seen from (wday, minute) while closed: its
+ * weekday, minute and how many local midnights lie between. 0, or -1 if
+ * it never opens (every day closed).
+ */
+int hours_next_open(const struct day_hours week[7], int wday, int minute, int *open_wday, int *open_minute,
+		    int *days_ahead);
+
 /* Local weekday and minute at UTC time ms in zone tz; 0, or -1 with err. */
 int hours_local_now(const char *tz, int64_t ms, int *wday, int *minute, char *err, size_t errlen);
 

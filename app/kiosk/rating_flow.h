@@ -16,6 +16,8 @@ void rating_flow_press(struct kiosk *k, int face, enum rating_source source);
 void rating_flow_face_down(struct kiosk *k, int face);
 /* The rating is decided: store it, then thank. Every press is stored. */
 void rating_flow_rate(struct kiosk *k, int face, enum rating_source source);
+/* Shows text as the current screen's notice for seconds (rating: "Please choose again"; closed: when it opens). */
+void rating_flow_notice(struct kiosk *k, const char *text, double seconds);
 /* Lights button i's LED (or none with -1); the previous one goes out. */
 void rating_flow_led(struct kiosk *k, int i);
 /* Stops the highlight/thank-you timer (the screen stays as it is). */

@@ -66,7 +66,7 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 	/* Text may be missing (no font): the faces alone still take ratings. */
 	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
 	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
-	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 35 / 100, h / 5, white);
+	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 45 / 100, h / 7, white);
 	return s;
 }
 
@@ -118,11 +118,26 @@ static void blit_centred(SDL_Surface *src, SDL_Surface *dst, int cx, int cy)
 	SDL_BlitSurface(src, NULL, dst, &r);
 }
 
-static void paint_rating(struct screen *s, SDL_Surface *c, int highlight)
+/* A one-off text (a notice), fitted to w x h and centred at (cx, cy). */
+static void paint_text(struct screen *s, SDL_Surface *c, const char *text, int w, int h, int cx, int cy,
+		       SDL_Color colour)
+{
+	SDL_Surface *t = text_fit(s->text, text, w, h, h / 2, colour);
+	blit_centred(t, c, cx, cy);
+	SDL_FreeSurface(t);
+}
+
+static void paint_rating(struct screen *s, SDL_Surface *c, int highlight, const char *notice)
 {
 	const struct layout *l = &s->layout;
 	const struct rect *q = &l->question;
-	blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	if (notice) {
+		/* In the question's place, in amber, so it reads as a change, not a new question. */
+		SDL_Color amber = { 0xff, 0xc8, 0x57, 255 };
+		paint_text(s, c, notice, q->w, q->h, q->x + q->w / 2, q->y + q->h / 2, amber);
+	} else {
+		blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	}
 	for (int i = 0; i < l->faces; i++) {
 		SDL_Surface *f = i == highlight ? s->lit[i] : s->face[i];
 		/* Others dimmed while one is lit: the choice shows without colour. */
@@ -139,15 +154,24 @@ static void paint_thanks(struct screen *s, SDL_Surface *c, int chosen)
 	blit_centred(s->thanks, c, s->w / 2, s->h * 82 / 100);
 }
 
-static void paint_out_of_order(struct screen *s, SDL_Surface *c, const char *detail)
+/*
+ * A plain sentence only: the reason (a file path, SQLite's message) means
+ * nothing to a customer and tells strangers about the machine; it goes to
+ * the log, tallyctl status and the staff view instead.
+ */
+static void paint_out_of_order(struct screen *s, SDL_Surface *c)
 {
 	SDL_FillRect(c, NULL, SDL_MapRGB(c->format, 0x6d, 0x1b, 0x1b));
-	blit_centred(s->out_of_order, c, s->w / 2, s->h * 40 / 100);
-	if (detail && *detail) {
-		SDL_Color grey = { 0xee, 0xcc, 0xcc, 255 };
-		SDL_Surface *d = text_fit(s->text, detail, s->w * 9 / 10, s->h * 20 / 100, s->h / 18, grey);
-		blit_centred(d, c, s->w / 2, s->h * 78 / 100);
-		SDL_FreeSurface(d);
+	blit_centred(s->out_of_order, c, s->w / 2, s->h / 2);
+}
+
+/* Dark while closed; a press wakes it with when the store opens again. */
+static void paint_closed(struct screen *s, SDL_Surface *c, const char *notice)
+{
+	SDL_FillRect(c, NULL, SDL_MapRGB(c->format, 0, 0, 0));
+	if (notice) {
+		SDL_Color light = { 0xe0, 0xe6, 0xee, 255 };
+		paint_text(s, c, notice, s->w * 9 / 10, s->h * 40 / 100, s->w / 2, s->h / 2, light);
 	}
 }
 
@@ -156,16 +180,16 @@ void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_sta
 	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, BG_R, BG_G, BG_B));
 	switch (st->name) {
 	case SCREEN_RATING:
-		paint_rating(s, canvas, st->highlight);
+		paint_rating(s, canvas, st->highlight, st->notice);
 		break;
 	case SCREEN_THANKS:
 		paint_thanks(s, canvas, st->chosen);
 		break;
 	case SCREEN_OUT_OF_ORDER:
-		paint_out_of_order(s, canvas, st->detail);
+		paint_out_of_order(s, canvas);
 		break;
 	case SCREEN_CLOSED:
-		SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, 0, 0, 0));
+		paint_closed(s, canvas, st->notice);
 		break;
 	default:
 		break; /* the staff screens: staff_view.c */

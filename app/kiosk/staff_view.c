@@ -621,6 +621,20 @@ void staff_view_paint(struct staff_view *v, SDL_Surface *canvas)
 	SDL_BlitSurface(v->cache, NULL, canvas, NULL);
 }
 
+void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const char *problem)
+{
+	if (!problem || !*problem)
+		return;
+	/* The staff are the people who can act on it: the detail the customer is spared. */
+	int h = v->h / 6;
+	struct rect band = rect_of(0, v->h - h, v->w, h);
+	fill_rect(canvas, band, 0x8b1e1eu);
+	char line[700];
+	snprintf(line, sizeof(line), "Out of order: %s", problem);
+	int pad = h / 8;
+	put_text(v, canvas, line, rect_of(pad, band.y + pad, v->w - 2 * pad, h - 2 * pad), h / 3, white, 0);
+}
+
 /* --- PIN pad ------------------------------------------------------------- */
 
 static void pad_layout(struct staff_view *v, struct rect *prompt, struct rect *dots)

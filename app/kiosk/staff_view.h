@@ -63,6 +63,8 @@ void staff_view_free(struct staff_view *v);
 int staff_view_set_data(struct staff_view *v, const struct staff_data *d);
 /* Paints the staff view as last set (a blit). */
 void staff_view_paint(struct staff_view *v, SDL_Surface *canvas);
+/* Over it, a red band with why the kiosk is out of order (problem NULL: nothing). */
+void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const char *problem);
 
 /* The PIN pad: `entered` digits typed so far; `wrong` shows "wrong PIN". */
 void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered, int wrong);

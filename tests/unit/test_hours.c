@@ -71,6 +71,39 @@ static void test_next_change(void **state)
 	assert_int_equal(hours_next_change(week, 3, 0), -1);
 }
 
+static void test_next_opening_is_named_with_its_day(void **state)
+{
+	(void)state;
+	struct day_hours week[7];
+	hours_always_open(week);
+	for (int d = 1; d <= 5; d++)
+		assert_int_equal(hours_parse("08:00-20:00", &week[d]), 0);
+	assert_int_equal(hours_parse("10:00-16:00", &week[6]), 0);
+	assert_int_equal(hours_parse("closed", &week[0]), 0);
+	int wday, minute, days;
+	/* Tuesday 21:30: Wednesday 08:00, one midnight ahead */
+	assert_int_equal(hours_next_open(week, 2, 21 * 60 + 30, &wday, &minute, &days), 0);
+	assert_int_equal(wday, 3);
+	assert_int_equal(minute, 8 * 60);
+	assert_int_equal(days, 1);
+	/* Tuesday 06:00: today 08:00 */
+	assert_int_equal(hours_next_open(week, 2, 6 * 60, &wday, &minute, &days), 0);
+	assert_int_equal(wday, 2);
+	assert_int_equal(days, 0);
+	/* Saturday 17:00: past closed Sunday, Monday 08:00 */
+	assert_int_equal(hours_next_open(week, 6, 17 * 60, &wday, &minute, &days), 0);
+	assert_int_equal(wday, 1);
+	assert_int_equal(minute, 8 * 60);
+	assert_int_equal(days, 2);
+	/* open now (Tuesday noon): the opening after tonight's closing */
+	assert_int_equal(hours_next_open(week, 2, 12 * 60, &wday, &minute, &days), 0);
+	assert_int_equal(wday, 3);
+	/* never open */
+	for (int d = 0; d < 7; d++)
+		assert_int_equal(hours_parse("closed", &week[d]), 0);
+	assert_int_equal(hours_next_open(week, 2, 12 * 60, &wday, &minute, &days), -1);
+}
+
 static void test_local_time_in_the_store_zone(void **state)
 {
 	(void)state;
@@ -94,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_open_inside_the_range_only),
 		cmocka_unit_test(test_range_past_midnight_counts_on_the_next_morning),
 		cmocka_unit_test(test_next_change),
+		cmocka_unit_test(test_next_opening_is_named_with_its_day),
 		cmocka_unit_test(test_local_time_in_the_store_zone),
 	};
 	return cmocka_run_group_tests_name("hours", tests, NULL, NULL);
