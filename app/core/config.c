@@ -86,6 +86,8 @@ static const struct key keys[] = {
 	STR("text", "pin_wrong", t_pin_wrong),
 	STR("text", "page", t_page),
 	STR("text", "weekdays", t_weekdays),
+	STR("text", "thousands_separator", t_thousands_separator),
+	STR("text", "time_unknown", t_time_unknown),
 	STR("text", "summary_no_ratings", t_summary_no_ratings),
 	STR("text", "summary_alone", t_summary_alone),
 	STR("text", "summary_above", t_summary_above),
@@ -165,6 +167,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->t_closed_day, sizeof(cfg->t_closed_day), "Closed — open again {day} at {time}");
 	snprintf(cfg->t_choose_again, sizeof(cfg->t_choose_again), "Please choose again");
 	cfg->closed_wake_s = 5.0;
+	snprintf(cfg->t_time_unknown, sizeof(cfg->t_time_unknown), "{count} ratings at unknown times (clock not set)");
+	snprintf(cfg->t_thousands_separator, sizeof(cfg->t_thousands_separator), ",");
 	cfg->choose_again_s = 2.0;
 	cfg->mode = MODE_RATING;
 	cfg->staff_view_s = 30;

@@ -99,6 +99,8 @@ struct config {
 	char t_pin_prompt[CONFIG_NAME_MAX];
 	char t_pin_wrong[CONFIG_NAME_MAX];
 	char t_page[CONFIG_NAME_MAX];
+	char t_thousands_separator[16];      /* "1,234": the project's own, not the OS locale's */
+	char t_time_unknown[CONFIG_TEXT_MAX]; /* {count}: ratings in no hour of the chart */
 	char t_weekdays[CONFIG_TEXT_MAX];    /* seven names, Sunday first, comma separated */
 	char t_summary_no_ratings[CONFIG_TEXT_MAX];
 	char t_summary_alone[CONFIG_TEXT_MAX];

@@ -37,6 +37,7 @@
 static const SDL_Color white = { 255, 255, 255, 255 };
 static const SDL_Color grey = { 0xb0, 0xbe, 0xcc, 255 };
 static const SDL_Color dim = { 0x80, 0x90, 0xa0, 255 };
+static const SDL_Color note = { 0xff, 0xc8, 0x57, 255 };
 
 struct staff_view {
 	const struct config *cfg;
@@ -48,6 +49,8 @@ struct staff_view {
 	SDL_Surface *face[STATS_MAX_FACES];   /* sized for the staff view */
 	int face_size;
 	SDL_Surface *cache;                   /* the staff view as last set */
+	int measuring;                        /* table: a first pass that only sizes the text */
+	int table_px;                         /* table: one text size for every row */
 	struct staff_marks marks;
 	/* the PIN pad */
 	struct rect pad_key[12];              /* 1..9, cancel, 0, (unused) */
@@ -191,11 +194,25 @@ static void format_index(struct staff_view *v, double hi, char *out, size_t outl
 	format_score(v, hi, 1, "", out, outlen);
 }
 
+/*
+ * A count grouped in thousands with [text] thousands_separator ("12,345"):
+ * the project's own setting, as a Pi may lack the OS locale that has it.
+ */
 static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)
 {
-	locale_t old = uselocale(v->loc);
-	snprintf(out, outlen, "%'lld", (long long)n); /* thousands grouping where the locale has one */
-	uselocale(old);
+	char digits[32];
+	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+	const char *sep = v->cfg->t_thousands_separator;
+	size_t len = strlen(digits), used = 0;
+	if (n < 0 && used + 1 < outlen)
+		out[used++] = '-';
+	for (size_t i = 0; i < len && used + 1 < outlen; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			for (const char *s = sep; *s && used + 1 < outlen; s++)
+				out[used++] = *s;
+		out[used++] = digits[i];
+	}
+	out[used] = '\0';
 }
 
 static void split_weekdays(struct staff_view *v)
@@ -325,6 +342,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 		format_count(v, d->counts[value], num, sizeof(num));
 		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
 		v->marks.count[value] = put_text(v, c, num, box, count_px, white, 0);
+		snprintf(v->marks.count_text[value], sizeof(v->marks.count_text[value]), "%s", num);
 	}
 }
 
@@ -385,6 +403,21 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			box.x = area.x + area.w - box.w;
 		put_text(v, c, num, box, top_room, white, 0);
 	}
+	/*
+	 * Ratings whose time is unknown (the clock was never set) are in no
+	 * hour: say so on the chart, so an empty or low chart is not misread.
+	 */
+	if (d->time_unknown > 0) {
+		char num[32], line[CONFIG_TEXT_MAX + 32];
+		format_count(v, d->time_unknown, num, sizeof(num));
+		const char *names[] = { "count" };
+		const char *vals[] = { num };
+		fill(v->cfg->t_time_unknown, names, vals, 1, line, sizeof(line));
+		int note_h = peak > 0 ? top_room : area.h / 2;
+		struct rect box = peak > 0 ? rect_of(area.x, area.y, area.w, note_h)
+					   : rect_of(area.x, area.y + (area.h - note_h) / 2, area.w, note_h);
+		v->marks.time_unknown = put_text(v, c, line, box, note_h * 45 / 100, note, peak > 0 ? -1 : 0);
+	}
 	/* Hour labels, as many as fit without crowding. */
 	int step = 1;
 	while (step < n && slot * step < label_h * 2)
@@ -398,7 +431,30 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	}
 }
 
-/* One row of the comparison table: label, ratings, % positive, Happy Index. */
+/*
+ * The table's columns: the label, then three right-aligned figures with a
+ * gap before each, so "285" and "83%" never read as one number and every
+ * row's figures line up under their header.
+ */
+static void table_columns(struct rect row, int x[4], int w[4], int *gap)
+{
+	*gap = row.w / 30;
+	w[0] = row.w * 34 / 100;
+	w[1] = w[2] = (row.w - w[0]) / 3 - *gap;
+	w[3] = row.w - w[0] - w[1] - w[2] - 3 * *gap;
+	x[0] = row.x;
+	for (int i = 1; i < 4; i++)
+		x[i] = x[i - 1] + w[i - 1] + *gap;
+}
+
+/* Smallest text on the staff screens: 16 px at 480 px high, scaled (readable at arm's length). */
+static int min_px(const struct staff_view *v)
+{
+	int shorter = v->w < v->h ? v->w : v->h;
+	return shorter * 16 / 480 > 8 ? shorter * 16 / 480 : 8;
+}
+
+/* One row of the comparison table: label, ratings, % positive, Happy Index; every row at v->table_px. */
 static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, const char *label, int64_t total,
 		      double pct, double hi, SDL_Color colour)
 {
@@ -406,21 +462,32 @@ static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, con
 	format_count(v, total, n, sizeof(n));
 	format_pct(v, total > 0 ? pct : -1, p, sizeof(p));
 	format_index(v, total > 0 ? hi : -1, i, sizeof(i));
-	int px = row.h * 72 / 100;
-	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
-	put_text(v, c, label, rect_of(row.x, row.y, c0 - row.h / 4, row.h), px, colour, -1);
-	put_text(v, c, n, rect_of(row.x + c0, row.y, c1, row.h), px, colour, 1);
-	put_text(v, c, p, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, colour, 1);
-	put_text(v, c, i, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, colour, 1);
+	const char *cell[4] = { label, n, p, i };
+	int x[4], w[4], gap;
+	table_columns(row, x, w, &gap);
+	if (v->measuring) {
+		/* The first pass: the size at which every cell of every row fits on one line. */
+		if (v->table_px > row.h * 72 / 100)
+			v->table_px = row.h * 72 / 100 > min_px(v) ? row.h * 72 / 100 : min_px(v);
+		for (int k = 0; k < 4; k++)
+			while (v->table_px > min_px(v) && text_width(v->text, cell[k], v->table_px) > w[k])
+				v->table_px--;
+		return;
+	}
+	for (int k = 0; k < 4; k++)
+		put_text(v, c, cell[k], rect_of(x[k], row.y, w[k], row.h), v->table_px, colour, k == 0 ? -1 : 1);
 }
 
+/* The figures' names over their columns: whole words, on up to two lines, never under min_px. */
 static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
 {
-	int px = row.h * 62 / 100;
-	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
-	put_text(v, c, v->cfg->t_ratings, rect_of(row.x + c0, row.y, c1, row.h), px, dim, 1);
-	put_text(v, c, v->cfg->t_positive, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, dim, 1);
-	put_text(v, c, v->cfg->t_happy_index, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, dim, 1);
+	int x[4], w[4], gap;
+	table_columns(row, x, w, &gap);
+	int px = v->table_px * 80 / 100 > min_px(v) ? v->table_px * 80 / 100 : min_px(v);
+	const char *name[4] = { NULL, v->cfg->t_ratings, v->cfg->t_positive, v->cfg->t_happy_index };
+	for (int k = 1; k < 4; k++)
+		v->marks.header[k - 1] = put_text(v, c, name[k], rect_of(x[k], row.y, w[k], row.h), px, dim, 1);
+	v->marks.table_px = v->table_px;
 }
 
 static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, const struct staff_data *d)
@@ -447,12 +514,15 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int fit = r.h / min_row - fixed;
 	if (others > fit)
 		others = fit > 0 ? fit : 0;
-	int row_h = r.h / (fixed + others);
+	/* The header gets two lines of the smallest size: "Happy / Index" stays whole and readable. */
+	int header_h = min_px(v) * 5 / 2;
+	int row_h = (r.h - header_h) / (fixed - 1 + others);
 	if (row_h > max_row)
 		row_h = max_row;
-	int y = r.y;
-	table_header(v, c, rect_of(r.x, y, r.w, row_h));
-	y += row_h;
+	if (!v->measuring) {
+		table_header(v, c, rect_of(r.x, r.y, r.w, header_h));
+	}
+	int y = r.y + header_h;
 	char last[CONFIG_NAME_MAX * 2];
 	const char *names[] = { "weekday" };
 	const char *vals[] = { v->weekday[sv->last_week.day.wday] };
@@ -503,7 +573,7 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int ah = r.y + r.h - y;
 	if (ah > row_h)
 		ah = row_h;
-	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100, dim, -1);
+	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100 > min_px(v) ? ah * 62 / 100 : min_px(v), dim, -1);
 	v->marks.head_office = rect_of(r.x, top, r.w, y + ah - top);
 }
 
@@ -611,6 +681,11 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 	draw_faces(v, c, b.faces, today);
 	draw_scores(v, c, b.scores, today);
 	draw_chart(v, c, b.chart, today);
+	/* Twice: first only to find the one size every row's text fits at. */
+	v->measuring = 1;
+	v->table_px = 200;
+	draw_table(v, c, b.table, d);
+	v->measuring = 0;
 	draw_table(v, c, b.table, d);
 	draw_sentence(v, c, b.sentence, &d->view);
 	return 0;

@@ -86,7 +86,11 @@ struct staff_marks {
 	struct rect bar[24];
 	struct rect chart;                  /* the bars' area: base at chart.y + chart.h */
 	struct rect count[STATS_MAX_FACES];
+	char count_text[STATS_MAX_FACES][32]; /* each face's count as drawn, by value */
 	struct rect positive, happy, sentence, head_office;
+	struct rect time_unknown;           /* the chart's "ratings at unknown times" note */
+	int table_px;                       /* the comparison table's one text size */
+	struct rect header[3];              /* the table's column names: ratings, positive, Happy Index */
 	char sentence_text[512];
 	char happy_text[32];                /* today's Happy Index as drawn */
 	char title_text[CONFIG_TEXT_MAX + 256];
