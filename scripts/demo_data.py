@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """demo_data: a kiosk database with a believable day for the staff screens.
 
-    scripts/demo_data.py KIOSK_BINARY DB FACES 'YYYY-MM-DD HH:MM' [ZONE]
+    scripts/demo_data.py KIOSK_BINARY DB FACES 'YYYY-MM-DD HH:MM' [ZONE] [--history DAYS]
 
 Makes DB with the kiosk's own schema (tally-kiosk creates it, headless),
 then adds ratings for the given day up to the given local time, for the
@@ -9,7 +9,9 @@ day before and for the same weekday a week before (with a midday rush and
 quiet evenings, some misuse), and a head-office summary of that day for
 four areas, the store and the chain, "as of" ten minutes before. The
 README's screenshots and the staff e2e tests use it; nothing random, so
-the pictures only change when the code does.
+the pictures only change when the code does. --history DAYS fills every
+other day of the DAYS before too (each with its own mood), so the shift
+screens have weeks to compare with.
 """
 import datetime
 import json
@@ -86,8 +88,14 @@ def scaled(faces, base_counts, factor, tilt):
 def main():
     if len(sys.argv) < 5:
         sys.exit(__doc__)
-    kiosk, db, faces, now_s = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    zone = zoneinfo.ZoneInfo(sys.argv[5] if len(sys.argv) > 5 else "Europe/Berlin")
+    args = sys.argv[1:]
+    history = 0
+    if "--history" in args:
+        i = args.index("--history")
+        history = int(args[i + 1])
+        del args[i:i + 2]
+    kiosk, db, faces, now_s = args[0], args[1], int(args[2]), args[3]
+    zone = zoneinfo.ZoneInfo(args[4] if len(args) > 4 else "Europe/Berlin")
     now = datetime.datetime.strptime(now_s, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
     if os.path.exists(db):
         os.remove(db)
@@ -96,6 +104,9 @@ def main():
     today = now.date()
     days = [(today, now, 0.0), (today - datetime.timedelta(days=1), None, -0.04),
             (today - datetime.timedelta(days=7), None, -0.08)]
+    for back in range(2, history + 1):
+        if back != 7:
+            days.append((today - datetime.timedelta(days=back), None, ((back * 37) % 11 - 6) / 100.0))
     counts = [0] * faces
     hourly = [0] * 24
     for day, until, mood in days:

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Renders the staff view, the PIN pad and the wall display shown in
-# the README into docs/screenshots/, headless, from demo
+# Renders the staff view, the PIN pad, the wall display and the shift
+# screens (staff view with shifts, end of shift) shown in the docs into
+# docs/screenshots/, headless, from demo
 # databases (scripts/demo_data.py) with 4 and 5 faces, at a fixed
 # "now" so the pictures only change when the code does.
 set -eu
@@ -23,8 +24,9 @@ done
 shot() { # CONF SCREEN SIZE NAME
 	"$K" --config "$1" --now "$NOW" --screenshot "$OUT/$4.png" --screen "$2" --size "$3"
 	# Flat colours and text quantize well: keeps each picture small for the repository.
-	if command -v convert >/dev/null; then
-		convert "$OUT/$4.png" -strip -colors 128 "PNG8:$OUT/$4.png"
+	# (only where ImageMagick is the real one: a failed conversion keeps the full PNG)
+	if command -v convert >/dev/null && convert "$OUT/$4.png" -strip -colors 128 "PNG8:$TMP/q.png" 2>/dev/null; then
+		mv "$TMP/q.png" "$OUT/$4.png"
 	fi
 }
 shot "$TMP/k4.conf" staff 800x480 staff-4-800x480
@@ -35,4 +37,25 @@ shot "$TMP/k4.conf" display 800x480 display-4-800x480
 shot "$TMP/k5.conf" display 1920x1080 display-5-1920x1080
 shot "$TMP/p5.conf" display 1280x800 display-5-portrait
 shot "$TMP/k4.conf" pin 800x480 pin-800x480
+
+# Shifts: two shifts and four weeks before, so the comparisons have something to say.
+python3 "$ROOT/scripts/demo_data.py" "$K" "$TMP/s.db" 4 "$NOW" --history 28
+SHIFTS='[shifts]\nEarly = Mon-Sat 08:00-14:00\nLate = Mon-Sat 14:00-20:00\n'
+for faces in 4 5; do
+	[ "$faces" = 4 ] || python3 "$ROOT/scripts/demo_data.py" "$K" "$TMP/s5.db" 5 "$NOW" --history 28
+	db="$TMP/s.db"
+	[ "$faces" = 4 ] || db="$TMP/s5.db"
+	printf "[kiosk]\ndatabase = %s\nstore = Harbour Street\ntimezone = Europe/Berlin\n[screen]\nfaces = %s\n$SHIFTS" \
+		"$db" "$faces" >"$TMP/s$faces.conf"
+	cp "$TMP/s$faces.conf" "$TMP/sp$faces.conf"
+	sed -i 's/^faces = .*/&\nrotate = 90/' "$TMP/sp$faces.conf"
+done
+shot "$TMP/s4.conf" staff 800x480 shifts-staff-800x480
+shot "$TMP/s5.conf" staff 1920x1080 shifts-staff-1920x1080
+shot "$TMP/sp4.conf" staff 1280x800 shifts-staff-portrait
+shot "$TMP/s4.conf" shift-end 800x480 shift-end-800x480
+shot "$TMP/s5.conf" shift-end 1920x1080 shift-end-1920x1080
+shot "$TMP/sp4.conf" shift-end 1280x800 shift-end-portrait
+shot "$TMP/s4.conf" display 800x480 shifts-display-800x480
+shot "$TMP/s5.conf" display 1920x1080 shifts-display-1920x1080
 ls -l "$OUT"

@@ -7,6 +7,7 @@
  * can refuse an unknown section header even when it holds no keys.
  */
 #include "config.h"
+#include "shift_stats.h"
 #include "stats.h"
 #include "tzday.h"
 
@@ -51,6 +52,11 @@ static const struct key keys[] = {
 	NUM("staff", "corner_hold_s", K_SECONDS, staff_corner_hold_s, 0.5, 10),
 	NUM("staff", "hours", K_HOURS, staff_hours, 0, 24),
 	NUM("staff", "summary_max_age_s", K_SECONDS, staff_summary_max_age_s, 60, 7 * 86400),
+	NUM("staff", "shift_end", K_BOOL, shift_end, 0, 1),
+	NUM("staff", "shift_end_s", K_SECONDS, shift_end_s, 3, 600),
+	NUM("staff", "shift_end_grace_s", K_SECONDS, shift_end_grace_s, 0, 86400),
+	NUM("staff", "shift_weeks", K_INT, shift_weeks, 2, SHIFT_STATS_MAX_WEEKS),
+	NUM("staff", "shift_min_ratings", K_INT, shift_min_ratings, 1, 1000),
 	NUM("display", "refresh_s", K_SECONDS, display_refresh_s, 1, 3600),
 	NUM("display", "page_s", K_SECONDS, display_page_s, 2, 600),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
@@ -98,6 +104,19 @@ static const struct key keys[] = {
 	STR("text", "summary_last_weekday", t_summary_last_weekday),
 	STR("text", "summary_point", t_summary_point),
 	STR("text", "summary_points", t_summary_points),
+	STR("text", "shift_so_far", t_shift_so_far),
+	STR("text", "shift_title", t_shift_title),
+	STR("text", "shift_figures", t_shift_figures),
+	STR("text", "shift_no_ratings", t_shift_no_ratings),
+	STR("text", "shift_best", t_shift_best),
+	STR("text", "shift_worst", t_shift_worst),
+	STR("text", "shift_above", t_shift_above),
+	STR("text", "shift_below", t_shift_below),
+	STR("text", "shift_same", t_shift_same),
+	STR("text", "shift_last_week", t_shift_last_week),
+	STR("text", "shift_average", t_shift_average),
+	STR("text", "no_shift", t_no_shift),
+	STR("text", "shift_time_unknown", t_shift_time_unknown),
 	NUM("hours", "sun", K_OPENING, hours[0], 0, 0),
 	NUM("hours", "mon", K_OPENING, hours[1], 0, 0),
 	NUM("hours", "tue", K_OPENING, hours[2], 0, 0),
@@ -212,6 +231,29 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->t_summary_point, sizeof(cfg->t_summary_point), "%s", st.point);
 	snprintf(cfg->t_summary_points, sizeof(cfg->t_summary_points), "%s", st.points);
 	hours_always_open(cfg->hours);
+	shifts_init(&cfg->shifts);
+	cfg->shift_end = 1;
+	cfg->shift_end_s = 15;
+	cfg->shift_end_grace_s = 900;
+	cfg->shift_weeks = 4;
+	cfg->shift_min_ratings = 5;
+	/* The end-of-shift sentence's English lives in shift_stats.c, where it is tested. */
+	struct shift_texts sh;
+	shift_texts_default(&sh);
+	snprintf(cfg->t_shift_so_far, sizeof(cfg->t_shift_so_far), "{shift} shift so far");
+	snprintf(cfg->t_shift_title, sizeof(cfg->t_shift_title), "{shift} shift");
+	snprintf(cfg->t_shift_figures, sizeof(cfg->t_shift_figures), "%s", sh.figures);
+	snprintf(cfg->t_shift_no_ratings, sizeof(cfg->t_shift_no_ratings), "%s", sh.no_ratings);
+	snprintf(cfg->t_shift_best, sizeof(cfg->t_shift_best), "%s", sh.best);
+	snprintf(cfg->t_shift_worst, sizeof(cfg->t_shift_worst), "%s", sh.worst);
+	snprintf(cfg->t_shift_above, sizeof(cfg->t_shift_above), "%s", sh.above);
+	snprintf(cfg->t_shift_below, sizeof(cfg->t_shift_below), "%s", sh.below);
+	snprintf(cfg->t_shift_same, sizeof(cfg->t_shift_same), "%s", sh.same);
+	snprintf(cfg->t_shift_last_week, sizeof(cfg->t_shift_last_week), "Last week");
+	snprintf(cfg->t_shift_average, sizeof(cfg->t_shift_average), "4-week average");
+	snprintf(cfg->t_no_shift, sizeof(cfg->t_no_shift), "No shift running");
+	snprintf(cfg->t_shift_time_unknown, sizeof(cfg->t_shift_time_unknown),
+		 "Time unknown, in no shift: {count}");
 	cfg->response_interval_s = 5.0;
 	cfg->stuck_after_s = 10.0;
 	cfg->staff_hold_s = 3.0;
@@ -282,7 +324,7 @@ static int parse_button_section(const char *section)
 
 static int section_known(const char *section)
 {
-	if (parse_button_section(section) > 0)
+	if (parse_button_section(section) > 0 || !strcmp(section, "shifts"))
 		return 1;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].section, section) == 0)
@@ -461,6 +503,45 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 	}
 }
 
+/* [shifts]: every key is a shift name or a date (shifts.h), so it has no table row. */
+static void parse_shift_line(struct parse *p, const char *name, const char *value)
+{
+	char err[512];
+	if (shifts_add_line(&p->cfg->shifts, name, value, p->lineno, err, sizeof(err)))
+		problem(p, p->lineno, "%s", err);
+}
+
+/* [hours] YYYY-MM-DD = HH:MM-HH:MM | closed: that date instead of its weekday. */
+static void parse_dated_hours(struct parse *p, const char *name, const char *value)
+{
+	struct config *cfg = p->cfg;
+	struct hours_dated d;
+	if (tzday_parse_date(name, &d.date)) {
+		problem(p, p->lineno, "unknown key \"%s\" in [hours] (a weekday sun..sat, or a date YYYY-MM-DD)", name);
+		return;
+	}
+	if (hours_parse(value, &d.h)) {
+		problem(p, p->lineno, "%s must be HH:MM-HH:MM, \"closed\", or empty for all day, not \"%s\"", name, value);
+		return;
+	}
+	for (int i = 0; i < cfg->hours_ndated; i++)
+		if (!memcmp(&cfg->hours_dated[i].date, &d.date, sizeof(d.date))) {
+			problem(p, p->lineno, "%s is given twice", name);
+			return;
+		}
+	if (cfg->hours_ndated == HOURS_MAX_DATED) {
+		problem(p, p->lineno, "at most %d dated lines in [hours]", HOURS_MAX_DATED);
+		return;
+	}
+	cfg->hours_dated[cfg->hours_ndated++] = d;
+}
+
+static void shift_problem(void *arg, int line, const char *message)
+{
+	struct parse *p = arg;
+	problem(p, line, "%s", message);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -482,6 +563,14 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (section[0] == '\0')
 			problem(p, p->lineno, "key \"%s\" is outside any section", name);
 		return 1; /* an unknown section was reported at its header */
+	}
+	if (!strcmp(section, "shifts")) {
+		parse_shift_line(p, name, value);
+		return 1;
+	}
+	if (!strcmp(section, "hours") && isdigit((unsigned char)name[0])) {
+		parse_dated_hours(p, name, value);
+		return 1;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) {
@@ -511,6 +600,7 @@ int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
 		problem(&p, 0, "out of memory while reading");
 	fclose(p.file);
 	free(p.line);
+	shifts_check(&cfg->shifts, shift_problem, &p);
 	if (p.problems == 0)
 		return config_validate(cfg, path, errs, errlen);
 	return p.problems;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "hours.h"
+#include "shifts.h"
 
 #define CONFIG_MAX_BUTTONS 5
 #define CONFIG_TEXT_MAX 512
@@ -114,6 +115,30 @@ struct config {
 	char t_summary_points[CONFIG_NAME_MAX];
 	/* [hours] opening hours, indexed by weekday, 0 = Sunday */
 	struct day_hours hours[7];
+	struct hours_dated hours_dated[HOURS_MAX_DATED]; /* "2026-12-24 = 08:00-14:00" lines */
+	int hours_ndated;
+	/* [shifts] named shifts (shifts.h); none by default */
+	struct shifts shifts;
+	/* [staff] the end-of-shift screen */
+	int shift_end;                  /* show a shift's result when it ends */
+	double shift_end_s;             /* for this long */
+	double shift_end_grace_s;       /* still shown this long after the end (waiting customer, restart) */
+	int shift_weeks;                /* "best Tuesday in N weeks": weeks looked back */
+	int shift_min_ratings;          /* fewer ratings than this: figures only, no comparison */
+	/* [text] shifts */
+	char t_shift_so_far[CONFIG_NAME_MAX];
+	char t_shift_title[CONFIG_NAME_MAX];
+	char t_shift_figures[CONFIG_TEXT_MAX];
+	char t_shift_no_ratings[CONFIG_TEXT_MAX];
+	char t_shift_best[CONFIG_TEXT_MAX];
+	char t_shift_worst[CONFIG_TEXT_MAX];
+	char t_shift_above[CONFIG_TEXT_MAX];
+	char t_shift_below[CONFIG_TEXT_MAX];
+	char t_shift_same[CONFIG_TEXT_MAX];
+	char t_shift_last_week[CONFIG_NAME_MAX];
+	char t_shift_average[CONFIG_NAME_MAX];
+	char t_no_shift[CONFIG_NAME_MAX];
+	char t_shift_time_unknown[CONFIG_TEXT_MAX];
 	/* [filter] */
 	double response_interval_s;
 	/* [buttons] */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tzday.h"
 
 static int parse_hhmm(const char *s, int *out)
 {
@@ -78,31 +77,6 @@ int hours_next_change(const struct day_hours week[7], int wday, int minute)
 	return -1;
 }
 
-/* Minutes from (wday, minute) to the next change, minute counted on past midnights. */
-static int change_after(const struct day_hours week[7], int wday, int m)
-{
-	return hours_next_change(week, (wday + m / 1440) % 7, m % 1440);
-}
-
-int hours_next_open(const struct day_hours week[7], int wday, int minute, int *open_wday, int *open_minute,
-		    int *days_ahead)
-{
-	int m = minute, step;
-	/* Open now: the opening meant is the one after the coming closing. */
-	if (hours_open_at(week, wday, minute)) {
-		if ((step = change_after(week, wday, m)) < 0)
-			return -1;
-		m += step;
-	}
-	if ((step = change_after(week, wday, m)) < 0)
-		return -1;
-	m += step;
-	*open_wday = (wday + m / 1440) % 7;
-	*open_minute = m % 1440;
-	*days_ahead = m / 1440;
-	return 0;
-}
-
 int hours_local_now(const char *tz, int64_t ms, int *wday, int *minute, char *err, size_t errlen)
 {
 	struct tzdate date;
@@ -112,5 +86,69 @@ int hours_local_now(const char *tz, int64_t ms, int *wday, int *minute, char *er
 	int64_t local_s = ms / 1000 + offset;
 	*minute = (int)(((local_s / 60) % 1440 + 1440) % 1440);
 	*wday = tzday_weekday(date);
+	return 0;
+}
+
+struct day_hours hours_on_date(const struct hours_calendar *c, struct tzdate date)
+{
+	for (int i = 0; i < c->ndated; i++)
+		if (c->dated[i].date.year == date.year && c->dated[i].date.month == date.month &&
+		    c->dated[i].date.day == date.day)
+			return c->dated[i].h;
+	return c->week[tzday_weekday(date)];
+}
+
+int hours_open_on(const struct hours_calendar *c, struct tzdate date, int minute)
+{
+	/* hours_open_at's rule on a two-day week: yesterday as Saturday, today as Sunday. */
+	struct day_hours two[7];
+	hours_always_open(two);
+	two[6] = hours_on_date(c, tzday_add_days(date, -1));
+	two[0] = hours_on_date(c, date);
+	return hours_open_at(two, 0, minute);
+}
+
+int hours_calendar_all_open(const struct hours_calendar *c)
+{
+	return hours_all_open(c->week) && c->ndated == 0;
+}
+
+int hours_next_change_on(const struct hours_calendar *c, struct tzdate date, int minute)
+{
+	int now = hours_open_on(c, date, minute);
+	for (int step = 1; step <= 14 * 1440; step++) {
+		int m = minute + step;
+		if (hours_open_on(c, tzday_add_days(date, m / 1440), m % 1440) != now)
+			return step;
+	}
+	return -1;
+}
+
+int hours_next_open_on(const struct hours_calendar *c, struct tzdate date, int minute, struct tzdate *open_date,
+			int *open_minute, int *days_ahead)
+{
+	int m = minute, step;
+	/* Open now: the opening meant is the one after the coming closing. */
+	if (hours_open_on(c, date, minute)) {
+		if ((step = hours_next_change_on(c, date, m)) < 0)
+			return -1;
+		m += step;
+	}
+	if ((step = hours_next_change_on(c, tzday_add_days(date, m / 1440), m % 1440)) < 0)
+		return -1;
+	m += step;
+	*open_date = tzday_add_days(date, m / 1440);
+	*open_minute = m % 1440;
+	*days_ahead = m / 1440;
+	return 0;
+}
+
+int hours_local_date(const char *tz, int64_t ms, struct tzdate *date, int *minute, char *err, size_t errlen)
+{
+	long offset;
+	if (tzday_date_of(tz, ms, date, NULL, err, errlen) || tzday_offset_at(tz, ms, &offset, err, errlen))
+		return -1;
+	int64_t local_s = ms / 1000 + offset;
+	*minute = (int)(((local_s / 60) % 1440 + 1440) % 1440);
 	return 0;
 }

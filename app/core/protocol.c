@@ -169,6 +169,56 @@ static json_t *rating_json(const struct protocol_rating *p, size_t boot)
 	return a;
 }
 
+/* The optional "shifts" member: [[from_ms, "text"], ...]. */
+static json_t *schedules_json(const struct protocol_schedule *sched, size_t nsched)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < nsched && i < PROTOCOL_MAX_SCHEDULES; i++)
+		if (json_array_append_new(list, json_pack("[I,s]", (json_int_t)sched[i].from_ms, sched[i].definition))) {
+			json_decref(list);
+			return NULL;
+		}
+	return list;
+}
+
+static int decode_schedules(json_t *list, struct protocol_batch *out, char *err, size_t errlen)
+{
+	if (!list)
+		return 0;
+	size_t n = json_is_array(list) ? json_array_size(list) : 0;
+	if (!json_is_array(list) || n > PROTOCOL_MAX_SCHEDULES) {
+		say(err, errlen, "shifts must be an array of at most %d [from_ms,\"definition\"]", PROTOCOL_MAX_SCHEDULES);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	out->schedules = calloc(n, sizeof(*out->schedules));
+	if (!out->schedules) {
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(list, i), *text = json_array_get(a, 1);
+		char what[64];
+		snprintf(what, sizeof(what), "shifts[%zu]: from_ms", i);
+		if (!json_is_array(a) || json_array_size(a) < 2 || !json_is_string(text) ||
+		    json_string_length(text) >= PROTOCOL_SCHEDULE_MAX ||
+		    memchr(json_string_value(text), '\0', json_string_length(text))) {
+			say(err, errlen, "shifts[%zu] must be [from_ms, \"definition\"] under %d bytes", i, PROTOCOL_SCHEDULE_MAX);
+			return -1;
+		}
+		if (get_int(json_array_get(a, 0), what, 0, INT64_MAX, &out->schedules[i].from_ms, err, errlen))
+			return -1;
+		out->schedules[i].definition = strdup(json_string_value(text));
+		if (!out->schedules[i].definition) {
+			say(err, errlen, "out of memory");
+			return -1;
+		}
+		out->nschedules = i + 1;
+	}
+	return 0;
+}
+
 int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -196,6 +246,15 @@ int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t
 		json_object_set_new(root, "install", json_string(in->install_id));
 	json_object_set_new(root, "boots", boots);
 	json_object_set_new(root, "ratings", list);
+	if (in->nschedules > 0) { /* shift schedules: optional, left out when there are none */
+		json_t *shifts = schedules_json(in->schedules, in->nschedules);
+		if (!shifts) {
+			json_decref(root);
+			say(err, errlen, "out of memory");
+			return -1;
+		}
+		json_object_set_new(root, "shifts", shifts);
+	}
 	/* A batch holds few boots (usually one), so a linear search is cheapest. */
 	size_t last_boot = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -341,6 +400,8 @@ int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
 		if (decode_rating(json_array_get(list, i), i, boots, out->kiosk_id, &out->ratings[i], err, errlen))
 			goto done;
 	out->n = n;
+	if (decode_schedules(json_object_get(root, "shifts"), out, err, errlen))
+		goto done;
 	rc = PROTOCOL_OK;
 done:
 	json_decref(root);
@@ -354,6 +415,11 @@ void protocol_batch_free(struct protocol_batch *b)
 	free(b->ratings);
 	b->ratings = NULL;
 	b->n = 0;
+	for (size_t i = 0; i < b->nschedules; i++)
+		free(b->schedules[i].definition);
+	free(b->schedules);
+	b->schedules = NULL;
+	b->nschedules = 0;
 }
 
 /* --- ack -------------------------------------------------------------------- */

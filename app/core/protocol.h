@@ -13,6 +13,11 @@
  * A decoder accepts extra trailing array elements and extra object members
  * (later versions may add fields, never rename or remove them).
  *
+ * Optional, added for shifts (an older head office ignores it, an older
+ * kiosk leaves it out): "shifts":[[from_ms,"Early = Mon-Fri 06:00-14:00\n..."],...],
+ * the kiosk's shift schedules (shifts_format's text), each with the moment
+ * it came into force, oldest first.
+ *
  * "install" is the kiosk store's own random id, made when its database was
  * created: a rating's identity is (kiosk, install, seq), so a re-imaged kiosk
  * (same id and token, a new store whose seq starts at 1 again) is told apart
@@ -76,11 +81,22 @@ struct protocol_rating {
 	int64_t corrected_err_ms; /* error bound of a head-office correction, else 0 */
 };
 
+#define PROTOCOL_MAX_SCHEDULES 16       /* shift schedules in one batch */
+#define PROTOCOL_SCHEDULE_MAX 4096      /* bytes of one schedule's text */
+
+/* One shift schedule version carried with a batch. */
+struct protocol_schedule {
+	int64_t from_ms;
+	char *definition;                /* malloc'd, NUL-terminated */
+};
+
 struct protocol_batch {
 	char kiosk_id[RATING_ID_MAX];
 	char install_id[PROTOCOL_INSTALL_MAX]; /* "": a kiosk from before install ids */
 	size_t n;
 	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */
+	size_t nschedules;               /* optional "shifts" member */
+	struct protocol_schedule *schedules; /* malloc'd; protocol_batch_free */
 };
 
 struct protocol_gap {
@@ -151,7 +167,8 @@ int protocol_encode_batch(const char *kiosk_id, const struct protocol_rating *r,
 			  char **out, size_t *outlen, char *err, size_t errlen);
 /*
  * The same from a whole batch: b's kiosk, install id (omitted when "") and
- * ratings. Members later added to struct protocol_batch are encoded here.
+ * ratings, and its shift schedules ("shifts", omitted when none). Members
+ * later added to struct protocol_batch are encoded here.
  */
 int protocol_encode_batch_of(const struct protocol_batch *b, char **out, size_t *outlen, char *err, size_t errlen);
 

@@ -78,6 +78,8 @@ int ctl_today(const struct ctl *c, struct tzdate *out, char *err, size_t errlen)
 /* Subcommands: argc/argv start at the subcommand's name. Return an enum ctl_exit. */
 int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_stats(struct ctl *c, int argc, char **argv);
+/* `stats --by shift` for one day (ctl_stats_shift.c). */
+int ctl_stats_by_shift(struct ctl *c, struct tzdate day);
 int ctl_check_config(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_sync(struct ctl *c, int argc, char **argv);

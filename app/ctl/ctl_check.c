@@ -26,6 +26,21 @@ static json_t *problem_json(const char *path, const char *line)
 	return json_pack("{s:I, s:s}", "line", (json_int_t)lineno, "message", msg);
 }
 
+/* Shift gaps are allowed: noted, as "file:line: note: ...", never counted as problems. */
+struct notes {
+	const char *path;
+	json_t *list;
+};
+
+static void note(void *arg, int line, const char *message)
+{
+	struct notes *n = arg;
+	if (n->list)
+		json_array_append_new(n->list, json_pack("{s:i, s:s}", "line", line, "message", message));
+	else
+		printf("%s:%d: %s\n", n->path, line, message);
+}
+
 int ctl_check_config(struct ctl *c, int argc, char **argv)
 {
 	if (argc > 2)
@@ -41,13 +56,16 @@ int ctl_check_config(struct ctl *c, int argc, char **argv)
 	config_defaults(&cfg);
 	int problems = config_load(&cfg, path, errs, sizeof(errs));
 
+	struct notes notes = { path, c->json ? json_array() : NULL };
+	if (problems == 0)
+		shifts_gaps(&cfg.shifts, cfg.hours, note, &notes);
 	if (c->json) {
 		json_t *list = json_array();
 		char *save = NULL;
 		for (char *line = strtok_r(errs, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			json_array_append_new(list, problem_json(path, line));
-		json_t *doc = json_pack("{s:s, s:b, s:i, s:o}", "file", path, "ok", problems == 0, "count", problems,
-					"problems", list);
+		json_t *doc = json_pack("{s:s, s:b, s:i, s:o, s:o}", "file", path, "ok", problems == 0, "count", problems,
+					"problems", list, "notes", notes.list);
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(doc);

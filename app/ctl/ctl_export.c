@@ -10,12 +10,17 @@
  * the statistics (its best time; wall time when that is unknown), so an
  * export of a day has exactly the ratings `tallyctl stats` counted for it.
  * Rows are streamed one at a time: a year of ratings never sits in memory.
+ *
+ * The last column, shift, names the shift ([shifts]) the rating's best
+ * time falls in, by the schedule in force then; empty when it falls in no
+ * shift or its time is unknown (never guessed).
  */
 #include "ctl.h"
 
 #include <string.h>
 
 #include "rating.h"
+#include "shift_schedule.h"
 #include "stats.h"
 
 #define EXPORT_SQL(corrected_by) \
@@ -31,7 +36,8 @@ static const char export_sql_v4[] = EXPORT_SQL("0");
 
 static const char *columns[] = { "seq", "kiosk_id", "value", "scale", "source", "wall_ms", "wall_time",
 				 "boot_ms", "boot_id", "clock_synced", "corrected_ms", "acked", "flags",
-				 "flag_names", "time_basis", "best_ms", "best_time", "corrected_by", "install_id" };
+				 "flag_names", "time_basis", "best_ms", "best_time", "corrected_by", "install_id",
+				 "shift" };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* One row, decoded once for both formats. */
@@ -42,6 +48,7 @@ struct row {
 	const char *install_id;
 	enum stats_time_basis basis;
 	char flag_names[32], wall_time[48], best_time[48];
+	char shift[SHIFTS_NAME_MAX];   /* "" when in no shift or time unknown */
 };
 
 static const char *text(sqlite3_stmt *st, int col)
@@ -50,7 +57,7 @@ static const char *text(sqlite3_stmt *st, int col)
 	return t ? (const char *)t : "";
 }
 
-static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
+static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *shifts, struct row *r)
 {
 	r->seq = sqlite3_column_int64(st, 0);
 	r->kiosk_id = text(st, 1);
@@ -73,10 +80,16 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct row *r)
 	if (r->flags & RATING_CLOSED)
 		strcat(r->flag_names, r->flag_names[0] ? " closed" : "closed");
 	ctl_format_time(c, r->wall_ms, r->wall_time, sizeof(r->wall_time));
-	if (r->basis == STATS_TIME_UNKNOWN)
+	r->shift[0] = '\0';
+	if (r->basis == STATS_TIME_UNKNOWN) {
 		r->best_time[0] = '\0';
-	else
+	} else {
 		ctl_format_time(c, r->best_ms, r->best_time, sizeof(r->best_time));
+		struct shift_occ occ;
+		char err[256];
+		if (shifts && shifts_finder_at(shifts, r->best_ms, &occ, err, sizeof(err)) == 1)
+			snprintf(r->shift, sizeof(r->shift), "%s", occ.name);
+	}
 }
 
 /* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
@@ -132,7 +145,8 @@ static void csv_row(const struct row *r)
 		csv_int(r->best_ms, 0);
 	csv_field(r->best_time, 0);
 	csv_field(corrected_by_name(r), 0);
-	csv_field(r->install_id, 1);
+	csv_field(r->install_id, 0);
+	csv_field(r->shift, 1);
 }
 
 static json_t *str_or_null(const char *s)
@@ -162,6 +176,7 @@ static json_t *json_row(const struct row *r)
 	if (o) {
 		json_object_set_new(o, "corrected_by", r->has_corrected ? json_string(corrected_by_name(r)) : json_null());
 		json_object_set_new(o, "install_id", str_or_null(r->install_id));
+		json_object_set_new(o, "shift", r->shift[0] ? str_or_null(r->shift) : json_null());
 	}
 	return o;
 }
@@ -210,6 +225,15 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		ctl_error(c, "%s", err);
 		return CTL_PROBLEM;
 	}
+	static struct shifts_history history;
+	static struct shifts_finder finder;
+	if (shift_schedule_history(db, &c->cfg.shifts, ctl_now_ms(), &history, err, sizeof(err))) {
+		ctl_error(c, "%s", err);
+		sqlite3_close(db);
+		return CTL_PROBLEM;
+	}
+	shifts_finder_init(&finder, &history, c->cfg.timezone);
+	struct shifts_finder *shifts = shifts_history_any(&history) ? &finder : NULL;
 	sqlite3_stmt *st;
 	char install[80] = "";
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'install_id'", -1, &st, NULL) == SQLITE_OK) {
@@ -237,7 +261,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	int rc, n = 0;
 	struct row r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		decode(c, st, &r);
+		decode(c, st, shifts, &r);
 		r.install_id = install;
 		if (csv) {
 			csv_row(&r);

@@ -146,12 +146,16 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 {
 	char err[1024];
 	struct tzdate today, day;
-	const char *day_arg = NULL;
+	const char *day_arg = NULL, *by = "day";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--day") && i + 1 < argc)
 			day_arg = argv[++i];
 		else if (!strncmp(argv[i], "--day=", 6))
 			day_arg = argv[i] + 6;
+		else if (!strcmp(argv[i], "--by") && i + 1 < argc)
+			by = argv[++i];
+		else if (!strncmp(argv[i], "--by=", 5))
+			by = argv[i] + 5;
 		else
 			return ctl_usage_error(c, "stats", "unknown argument \"%s\"", argv[i]);
 	}
@@ -162,6 +166,10 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 	day = today;
 	if (day_arg && tzday_parse_date(day_arg, &day))
 		return ctl_usage_error(c, "stats", "--day wants a date YYYY-MM-DD, not \"%s\"", day_arg);
+	if (!strcmp(by, "shift"))
+		return ctl_stats_by_shift(c, day);
+	if (strcmp(by, "day"))
+		return ctl_usage_error(c, "stats", "--by wants day or shift, not \"%s\"", by);
 
 	sqlite3 *db;
 	if (ctl_db_open(c, &db, err, sizeof(err))) {

@@ -22,7 +22,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "status", ctl_status, 1, "status                      kiosk, store, clock, disk; what needs attention first" },
-	{ "stats", ctl_stats, 1, "stats [--day YYYY-MM-DD]    the day's figures as the staff view shows them" },
+	{ "stats", ctl_stats, 1, "stats [--day YYYY-MM-DD] [--by day|shift]\n"
+	  "                              the day's figures as the staff view shows them, or per shift" },
 	{ "export", ctl_export, 1,
 	  "export --format csv|json [--since T] [--until T] [--include-misuse]\n"
 	  "                              ratings to stdout (T: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])" },

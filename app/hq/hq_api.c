@@ -8,6 +8,7 @@
  * trace but a log line.
  */
 #include "hq_api.h"
+#include "hq_shifts.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -170,6 +171,9 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		protocol_batch_free(&b);
 		return;
 	}
+	/* The ratings are committed and acknowledged either way; a schedule lost here comes again with the next batch. */
+	if (hq_shifts_save(db, &k, &b, now_ms(), err, sizeof(err)))
+		log_msg(LOG_WARNING, "kiosk %s: %s", k.id, err);
 	log_msg(LOG_DEBUG, "kiosk %s: %lld accepted, %lld duplicates, acked through %lld", k.id,
 		(long long)ack->accepted, (long long)ack->duplicates, (long long)ack->acked_through);
 	char *body;
@@ -189,6 +193,27 @@ static const char *arg(const struct hq_request *req, const char *name)
 	return req->query ? req->query(req->query_ctx, name) : NULL;
 }
 
+/* ?by=shift: the day's summary plus a "shifts" member (hq_shifts.h); takes body over. */
+static void summary_add_shifts(struct hq_store *db, const struct hq_kiosk *k, struct tzdate date,
+			       const struct hq_request *req, struct hq_response *res, char *body, size_t len)
+{
+	char err[256];
+	json_t *doc = json_loadb(body, len, 0, NULL), *shifts = NULL;
+	free(body);
+	if (!doc || hq_shifts_summary(db, k, date, &shifts, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "summary by shift: %s", doc ? err : "out of memory");
+		json_decref(doc);
+		return;
+	}
+	json_object_set_new(doc, "shifts", shifts);
+	char *out = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(doc);
+	if (!out)
+		hq_api_error(res, req, 503, "out of memory");
+	else
+		ok_json(res, out, strlen(out));
+}
+
 static void get_summary(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
 {
 	struct hq_kiosk k;
@@ -200,6 +225,11 @@ static void get_summary(struct hq_store *db, const struct hq_request *req, struc
 		hq_api_error(res, req, 400, "day must be a date YYYY-MM-DD");
 		return;
 	}
+	const char *by = arg(req, "by");
+	if (by && strcmp(by, "day") && strcmp(by, "shift")) {
+		hq_api_error(res, req, 400, "by must be day or shift");
+		return;
+	}
 	struct protocol_summary *s = malloc(sizeof(*s));
 	char err[256], *body;
 	size_t len;
@@ -207,6 +237,8 @@ static void get_summary(struct hq_store *db, const struct hq_request *req, struc
 		hq_api_error(res, req, 503, "summary: %s", s ? err : "out of memory");
 	else if (protocol_encode_summary(s, &body, &len, err, sizeof(err)))
 		hq_api_error(res, req, 503, "summary: %s", err);
+	else if (by && !strcmp(by, "shift"))
+		summary_add_shifts(db, &k, date, req, res, body, len);
 	else
 		ok_json(res, body, len);
 	free(s);

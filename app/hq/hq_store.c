@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_shifts.h"
 #include "log.h"
 #include "score.h"
 
@@ -231,7 +232,7 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
-	if (migrate(s, path, err, errlen))
+	if (migrate(s, path, err, errlen) || hq_shifts_open(s, err, errlen))
 		goto fail;
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
@@ -1242,4 +1243,27 @@ done:
 	free(z);
 	free(row);
 	return rc;
+}
+
+/* --- for hq_shifts.c --------------------------------------------------------- */
+
+sqlite3 *hq_store_db(struct hq_store *s)
+{
+	return s->db;
+}
+
+void hq_store_write_lock(int on)
+{
+	if (on)
+		pthread_mutex_lock(&write_lock);
+	else
+		pthread_mutex_unlock(&write_lock);
+}
+
+void hq_store_tz_lock(int on)
+{
+	if (on)
+		pthread_mutex_lock(&tz_lock);
+	else
+		pthread_mutex_unlock(&tz_lock);
 }

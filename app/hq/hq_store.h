@@ -131,4 +131,14 @@ int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *er
 /* Thread-safe tzday_valid. */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
+/*
+ * For modules that keep their own tables in head office's file
+ * (hq_shifts.c): this connection, the process-wide write lock (hold it
+ * around every write), and the lock around tzday calls.
+ */
+struct sqlite3;
+struct sqlite3 *hq_store_db(struct hq_store *s);
+void hq_store_write_lock(int on);
+void hq_store_tz_lock(int on);
+
 #endif

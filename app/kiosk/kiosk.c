@@ -32,6 +32,7 @@
 #include "kiosk_status.h"
 #include "log.h"
 #include "rating_flow.h"
+#include "shift_screen.h"
 #include "snapshot.h"
 #include "staff_access.h"
 #include "wall_display.h"
@@ -55,6 +56,8 @@ void kiosk_present(struct kiosk *k)
 		staff_view_paint_pin(k->staff, canvas, k->pin_len, k->pin_wrong);
 	else if (k->state.name == SCREEN_DISPLAY && k->staff)
 		staff_view_paint_display(k->staff, canvas, k->data, k->page);
+	else if (k->state.name == SCREEN_SHIFT_END && k->staff && k->shift_shown)
+		staff_view_paint_shift_end(k->staff, canvas, k->shift_shown);
 	else
 		screen_paint(k->screen, canvas, &k->state);
 	if (display_present(k->disp) != 0)
@@ -127,8 +130,8 @@ static int64_t opening_clock(void *arg)
 static void opening_changed(int open, void *arg)
 {
 	struct kiosk *k = arg;
-	/* Out of order and the staff view stay; they end into the right screen. */
-	if (k->state.name != SCREEN_OUT_OF_ORDER && !staff_access_showing(k)) {
+	/* Out of order, the staff view and a shift's result stay; they end into the right screen. */
+	if (k->state.name != SCREEN_OUT_OF_ORDER && !staff_access_showing(k) && k->state.name != SCREEN_SHIFT_END) {
 		if (!open) {
 			rating_flow_cancel_thanks(k);
 			rating_flow_led(k, -1);
@@ -232,6 +235,8 @@ static void shutdown_kiosk(struct kiosk *k)
 		write_stats(k);
 	script_free(k->script);
 	watchdog_stopping(&k->wd);
+	shift_screen_stop(k);
+	free(k->shift_shown);
 	kiosk_stop_rating_parts(k);
 	if (k->store) {
 		/* Clean stop: fold the WAL back so the file alone is complete. */
@@ -301,6 +306,8 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 		rating_flow_try_store(k);
 		kiosk_start_rating_parts(k);
 	}
+	shift_end_init(&k->shift_end);
+	shift_screen_start(k);
 	kiosk_update_status(k);
 
 	if (opt->script) {
@@ -314,6 +321,7 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 
 	while (k->running) {
 		kiosk_input_pump(k);
+		shift_screen_idle(k);
 		if (k->dirty)
 			kiosk_present(k);
 		if (!k->running)

@@ -15,6 +15,7 @@
  *   rating_flow.c      a press becomes a rating: light the face, commit,
  *                      thank, or show "out of order"
  *   wall_display.c     [kiosk] mode = display: figures re-read, pages turned
+ *   shift_screen.c     a shift's result when it ends, between customers
  *   kiosk_signals.c    SIGHUP reloads the config, SIGTERM/SIGINT stop
  *   kiosk.c            this state, the loop, start and shutdown
  *   kiosk_screenshot.c one screen drawn headless into a PNG (no loop)
@@ -34,6 +35,8 @@
 #include "opening.h"
 #include "screen.h"
 #include "script.h"
+#include "shift_end.h"
+#include "shift_stats.h"
 #include "staff_view.h"
 #include "store.h"
 #include "text.h"
@@ -107,6 +110,13 @@ struct kiosk {
 	unsigned noisy;            /* bit per button whose line stormed, until a clean press */
 	int wake[DISPLAY_MAX_WAKE_FDS]; /* the display's descriptors registered with the loop */
 	int nwake;
+	/* the end-of-shift screen (shift_screen.c) */
+	struct shift_end shift_end;   /* which shift ends were shown */
+	int shift_timer;              /* wakes at the next shift end */
+	int shift_close_timer;        /* ends the screen after [staff] shift_end_s */
+	int shift_pending;            /* shift_ended ended: shown at the next idle moment */
+	struct shift_occ shift_ended;
+	struct shift_result *shift_shown; /* heap: the figures on the screen */
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */

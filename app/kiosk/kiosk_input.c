@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "log.h"
 #include "rating_flow.h"
+#include "shift_screen.h"
 #include "staff_access.h"
 
 /* Pointer id of the mouse in a corner long press (fingers have their own). */
@@ -37,6 +38,8 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 	unsigned bit = ev->button >= 0 && ev->button < 32 ? 1u << ev->button : 0;
 	switch (ev->type) {
 	case BUTTON_DOWN:
+		if (k->state.name == SCREEN_SHIFT_END)
+			shift_screen_close(k, "button"); /* a customer: the press is a rating, as ever */
 		if (staff_access_showing(k)) {
 			k->swallow |= bit; /* its release must not rate on the faces behind */
 			staff_access_close_by_button(k, ev->at_ns);
@@ -107,6 +110,9 @@ static void pointer_down(struct kiosk *k, double px, double py, int64_t pointer)
 		staff_access_close(k, "touch");
 		after_press_closed_staff_view(k);
 		return;
+	case SCREEN_SHIFT_END:
+		shift_screen_close(k, "touch"); /* the faces were not on screen to aim at: no rating */
+		return;
 	case SCREEN_PIN:
 		staff_access_pin_key(k, staff_view_pin_hit(k->staff, lx, ly));
 		return;
@@ -139,6 +145,8 @@ static void key_down(struct kiosk *k, SDL_Keycode sym)
 		k->running = 0;
 		return;
 	}
+	if (k->state.name == SCREEN_SHIFT_END)
+		shift_screen_close(k, "key"); /* and the key rates as on the faces */
 	switch (k->state.name) {
 	case SCREEN_STAFF:
 		staff_access_close(k, "key");

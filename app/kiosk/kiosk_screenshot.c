@@ -18,6 +18,25 @@
 #include "text.h"
 
 /*
+ * The end-of-shift screen as the kiosk shows it at now_ms: the day's
+ * latest shift that has ended by then.
+ */
+static int shoot_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct staff_data *d, int64_t now_ms)
+{
+	const struct shift_day *day = &d->shifts.day;
+	int pick = -1;
+	for (int i = 0; i < day->n; i++)
+		if (day->shift[i].occ.end_ms <= now_ms)
+			pick = i;
+	if (!d->shifts.have || pick < 0) {
+		fprintf(stderr, "tally-kiosk: no shift has ended by then ([shifts], --now)\n");
+		return -1;
+	}
+	staff_view_paint_shift_end(v, canvas, &day->shift[pick]);
+	return 0;
+}
+
+/*
  * The staff screens for a screenshot: figures from the database, read-only;
  * an empty day when there is no database yet (never one made for a picture).
  */
@@ -39,6 +58,8 @@ static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface 
 		if (which == SCREEN_STAFF) {
 			staff_view_set_data(v, d);
 			staff_view_paint(v, canvas);
+		} else if (which == SCREEN_SHIFT_END) {
+			rc = shoot_shift_end(v, canvas, d, now_ms);
 		} else {
 			staff_view_paint_display(v, canvas, d, 0);
 		}
@@ -57,7 +78,7 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 {
 	enum screen_name which;
 	if (screen_parse_name(name, &which) != 0) {
-		fprintf(stderr, "tally-kiosk: unknown screen \"%s\" (rating, thanks, out-of-order, staff, pin, display)\n",
+		fprintf(stderr, "tally-kiosk: unknown screen \"%s\" (rating, thanks, out-of-order, staff, pin, display, shift-end)\n",
 			name);
 		return 2;
 	}
@@ -77,7 +98,7 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 		clock_gettime(CLOCK_REALTIME, &ts);
 		int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
 		int painted = 0;
-		if (which == SCREEN_STAFF || which == SCREEN_PIN || which == SCREEN_DISPLAY)
+		if (which == SCREEN_STAFF || which == SCREEN_PIN || which == SCREEN_DISPLAY || which == SCREEN_SHIFT_END)
 			painted = shoot_staff(cfg, text, canvas, which, now) == 0;
 		else {
 			screen_paint(s, canvas, &st);

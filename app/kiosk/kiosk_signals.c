@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "rating_flow.h"
+#include "shift_screen.h"
 
 static void reload(struct kiosk *k)
 {
@@ -37,6 +38,7 @@ static void reload(struct kiosk *k)
 	}
 	int new_db = strcmp(next.database, k->own.database) != 0;
 	int new_font = strcmp(next.font, k->own.font) != 0;
+	shift_screen_stop(k);
 	if (k->cfg->mode == MODE_RATING)
 		kiosk_stop_rating_parts(k);
 	rating_flow_cancel_thanks(k);
@@ -62,6 +64,7 @@ static void reload(struct kiosk *k)
 			rating_flow_try_store(k);
 		kiosk_start_rating_parts(k);
 	}
+	shift_screen_start(k);
 	log_msg(LOG_NOTICE, "config reloaded from %s", k->opt->config_path);
 	kiosk_update_status(k);
 }

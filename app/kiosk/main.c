@@ -29,7 +29,7 @@ static void usage(FILE *f)
 		"  --config FILE       settings (INI); without it, built-in defaults\n"
 		"  --windowed WxH      a window of that size (desktops); default: fullscreen\n"
 		"  --screenshot FILE   render one screen headless into a PNG and exit\n"
-		"  --screen NAME       rating, thanks, out-of-order, staff, pin or display\n"
+		"  --screen NAME       rating, thanks, out-of-order, staff, pin, display or shift-end\n"
 		"  --size WxH          panel size for --screenshot (default 800x480)\n"
 		"  --test-buttons      show each button's level, state, presses and LED live\n"
 		"  --script FILE       replay scripted input (tests, benchmarks)\n"

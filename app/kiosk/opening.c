@@ -24,30 +24,41 @@ struct opening {
 	void *arg;
 	struct backlight *backlight;
 	int open;
+	int awake;        /* lit while closed (a shift's result showing) */
 	int timer;
 };
 
 /* Open now? Minutes to the next change in *next (-1: none). */
 static int open_now(struct opening *o, int *next)
 {
-	int wday, minute;
+	struct tzdate date;
+	int minute;
 	char err[256];
+	struct hours_calendar cal = { o->cfg->hours, o->cfg->hours_dated, o->cfg->hours_ndated };
 	*next = -1;
-	if (hours_all_open(o->cfg->hours))
+	if (hours_calendar_all_open(&cal))
 		return 1;
-	if (hours_local_now(o->cfg->timezone, o->clock(o->arg), &wday, &minute, err, sizeof(err)) != 0) {
+	if (hours_local_date(o->cfg->timezone, o->clock(o->arg), &date, &minute, err, sizeof(err)) != 0) {
 		log_msg(LOG_WARNING, "opening hours: %s; taking the store as open", err);
 		return 1;
 	}
-	*next = hours_next_change(o->cfg->hours, wday, minute);
-	return hours_open_at(o->cfg->hours, wday, minute);
+	*next = hours_next_change_on(&cal, date, minute);
+	return hours_open_on(&cal, date, minute);
 }
 
 static void apply_backlight(struct opening *o)
 {
 	char err[256];
-	if (o->backlight && backlight_set(o->backlight, o->open, err, sizeof(err)) != 0)
+	if (o->backlight && backlight_set(o->backlight, o->open || o->awake, err, sizeof(err)) != 0)
 		log_msg(LOG_WARNING, "%s", err);
+}
+
+void opening_keep_lit(struct opening *o, int lit)
+{
+	if (!o || o->awake == lit)
+		return;
+	o->awake = lit;
+	apply_backlight(o);
 }
 
 static void tick(void *arg);
@@ -88,7 +99,7 @@ struct opening *opening_start(const struct config *cfg, struct loop *loop, openi
 	if (!o)
 		return NULL;
 	*o = (struct opening){ .cfg = cfg, .loop = loop, .clock = clock, .changed = changed, .arg = arg, .open = 1 };
-	if (!hours_all_open(cfg->hours) && backlight_open(&o->backlight))
+	if (!(hours_all_open(cfg->hours) && cfg->hours_ndated == 0) && backlight_open(&o->backlight))
 		log_msg(LOG_INFO, "opening hours: dimming %s while closed", backlight_path(o->backlight));
 	int next;
 	o->open = open_now(o, &next);
@@ -171,10 +182,13 @@ static void fill_in(const char *template, const char *time, const char *day, cha
 void opening_closed_text(const struct opening *o, char *buf, size_t len)
 {
 	const struct config *cfg = o->cfg;
-	int wday, minute, open_wday, open_minute, days;
+	struct hours_calendar cal = { cfg->hours, cfg->hours_dated, cfg->hours_ndated };
+	struct tzdate date, open_date;
+	int minute, open_minute, days;
 	char err[256];
-	if (hours_local_now(cfg->timezone, o->clock(o->arg), &wday, &minute, err, sizeof(err)) != 0 ||
-	    hours_next_open(cfg->hours, wday, minute, &open_wday, &open_minute, &days) != 0) {
+	/* Dated lines count: a holiday's closed day is skipped, a special opening named. */
+	if (hours_local_date(cfg->timezone, o->clock(o->arg), &date, &minute, err, sizeof(err)) != 0 ||
+	    hours_next_open_on(&cal, date, minute, &open_date, &open_minute, &days) != 0) {
 		/* No time to give: the words before the dash (or the first placeholder), "Closed". */
 		const char *cut = strstr(cfg->t_closed, " \u2014");
 		if (!cut)
@@ -185,6 +199,6 @@ void opening_closed_text(const struct opening *o, char *buf, size_t len)
 	}
 	char time[8], day[64];
 	snprintf(time, sizeof(time), "%02d:%02d", open_minute / 60 % 24, open_minute % 60);
-	weekday_name(cfg->t_weekdays, open_wday, day, sizeof(day));
+	weekday_name(cfg->t_weekdays, tzday_weekday(open_date), day, sizeof(day));
 	fill_in(days == 0 ? cfg->t_closed : cfg->t_closed_day, time, day, buf, len);
 }

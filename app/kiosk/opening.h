@@ -26,6 +26,9 @@ struct opening *opening_start(const struct config *cfg, struct loop *loop, openi
 /* Stops; the backlight is restored. NULL is fine. */
 void opening_free(struct opening *o);
 
+/* Keeps the backlight up while closed (lit), e.g. for a shift's result at closing time; 0 dims it again. */
+void opening_keep_lit(struct opening *o, int lit);
+
 /* Whether the store is open now. */
 int opening_is_open(const struct opening *o);
 

@@ -104,6 +104,8 @@ int screen_parse_name(const char *name, enum screen_name *out)
 		*out = SCREEN_PIN;
 	else if (!strcmp(name, "display"))
 		*out = SCREEN_DISPLAY;
+	else if (!strcmp(name, "shift-end"))
+		*out = SCREEN_SHIFT_END;
 	else
 		return -1;
 	return 0;

@@ -13,9 +13,10 @@
 #include "layout.h"
 #include "text.h"
 
-/* STAFF, PIN and DISPLAY are painted by staff_view.c; screen_paint leaves them be. */
+/* STAFF, PIN, DISPLAY and SHIFT_END are painted by staff_view.c; screen_paint leaves them be. */
 enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER, SCREEN_STAFF, SCREEN_PIN, SCREEN_DISPLAY,
-		   SCREEN_CLOSED /* outside opening hours: dark, or the notice while a press woke it */ };
+		   SCREEN_CLOSED /* outside opening hours: dark, or the notice while a press woke it */,
+		   SCREEN_SHIFT_END /* a shift's result when it ends (shift_screen.c) */ };
 
 struct screen_state {
 	enum screen_name name;
@@ -35,7 +36,7 @@ void screen_free(struct screen *s);
 void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st);
 const struct layout *screen_layout(const struct screen *s);
 
-/* Parses "rating", "thanks", "out-of-order", "staff", "pin" or "display"; -1 if unknown. */
+/* Parses "rating", "thanks", "out-of-order", "staff", "pin", "display" or "shift-end"; -1 if unknown. */
 int screen_parse_name(const char *name, enum screen_name *out);
 
 #endif

@@ -25,19 +25,17 @@
 #include <time.h>
 
 #include "face.h"
+#include "staff_draw.h"
 #include "log.h"
 #include "tzday.h"
 
-#define BG       0x1f2a38u
-#define PANEL    0x283748u
+#define BG       DRAW_BG
+#define PANEL    DRAW_PANEL
 #define BAR      0x64b5f6u
 #define BAR_PEAK 0x90caf9u
-#define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3)
+#define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3 + SHIFTS_PER_DAY)
 
-static const SDL_Color white = { 255, 255, 255, 255 };
-static const SDL_Color grey = { 0xb0, 0xbe, 0xcc, 255 };
-static const SDL_Color dim = { 0x80, 0x90, 0xa0, 255 };
-static const SDL_Color note = { 0xff, 0xc8, 0x57, 255 };
+static const SDL_Color note = { 0xff, 0xc8, 0x57, 255 }; /* notes on the chart */
 
 struct staff_view {
 	const struct config *cfg;
@@ -99,15 +97,23 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 		return -1;
 	/* The chart's hours: [staff] hours if set, else today's [hours] opening range. */
 	int first = cfg->staff_hours[0], end = cfg->staff_hours[1];
-	const struct day_hours *open = &cfg->hours[d->view.today.day.wday];
-	if (first == 0 && end == 24 && !open->all_day && !open->closed && open->close_min > open->open_min) {
-		first = open->open_min / 60;
-		end = (open->close_min + 59) / 60;
+	struct hours_calendar cal = { cfg->hours, cfg->hours_dated, cfg->hours_ndated };
+	struct day_hours open = hours_on_date(&cal, d->view.today.day.date); /* a dated line wins */
+	if (first == 0 && end == 24 && !open.all_day && !open.closed && open.close_min > open.open_min) {
+		first = open.open_min / 60;
+		end = (open.close_min + 59) / 60;
 	}
 	stats_restrict_hours(&d->view.today, first, end);
 	stats_restrict_hours(&d->view.yesterday, first, end);
 	stats_restrict_hours(&d->view.last_week, first, end);
 	d->have_summary = load_summary(d, db, cfg, now_ms);
+	char why[512];
+	/* The day's figures stand without the shifts': a shift problem is logged, not fatal. */
+	if (shift_data_load(&d->shifts, db, cfg, now_ms, why, sizeof(why))) {
+		log_msg(LOG_WARNING, "shifts: %s", why);
+		memset(&d->shifts, 0, sizeof(d->shifts));
+		d->shifts.focus = -1;
+	}
 	return 0;
 }
 
@@ -133,31 +139,7 @@ int staff_data_open(sqlite3 **db, const char *path, char *err, size_t errlen)
 static void fill(const char *tmpl, const char *const *names, const char *const *vals, int n, char *out,
 		 size_t outlen)
 {
-	size_t used = 0;
-	for (const char *p = tmpl; *p && used + 1 < outlen; p++) {
-		const char *val = NULL;
-		size_t skip = 0;
-		if (*p == '{') {
-			for (int i = 0; i < n && !val; i++) {
-				size_t l = strlen(names[i]);
-				if (!strncmp(p + 1, names[i], l) && p[1 + l] == '}') {
-					val = vals[i];
-					skip = l + 1;
-				}
-			}
-		}
-		if (val) {
-			size_t l = strlen(val);
-			if (used + l >= outlen)
-				l = outlen - used - 1;
-			memcpy(out + used, val, l);
-			used += l;
-			p += skip;
-		} else {
-			out[used++] = *p;
-		}
-	}
-	out[used] = '\0';
+	draw_template(tmpl, names, vals, n, out, outlen);
 }
 
 /* The day's date in [text] date_format, in the configured locale's words. */
@@ -176,12 +158,7 @@ static void format_date(struct staff_view *v, const struct tzday *day, char *out
 /* A score with its decimals and unit in the locale's conventions; a dash when there is none (< 0). */
 static void format_score(struct staff_view *v, double score, int decimals, const char *unit, char *out, size_t outlen)
 {
-	locale_t old = uselocale(v->loc);
-	if (score < 0)
-		snprintf(out, outlen, "\u2013");
-	else
-		snprintf(out, outlen, "%.*f%s", decimals, score, unit);
-	uselocale(old);
+	draw_score(v->loc, score, decimals, unit, out, outlen);
 }
 
 static void format_pct(struct staff_view *v, double pct, char *out, size_t outlen)
@@ -200,19 +177,7 @@ static void format_index(struct staff_view *v, double hi, char *out, size_t outl
  */
 static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)
 {
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
-	const char *sep = v->cfg->t_thousands_separator;
-	size_t len = strlen(digits), used = 0;
-	if (n < 0 && used + 1 < outlen)
-		out[used++] = '-';
-	for (size_t i = 0; i < len && used + 1 < outlen; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			for (const char *s = sep; *s && used + 1 < outlen; s++)
-				out[used++] = *s;
-		out[used++] = digits[i];
-	}
-	out[used] = '\0';
+	draw_count(v->cfg->t_thousands_separator, n, out, outlen);
 }
 
 static void split_weekdays(struct staff_view *v)
@@ -233,47 +198,24 @@ static void split_weekdays(struct staff_view *v)
 
 static void fill_rect(SDL_Surface *c, struct rect r, uint32_t rgb)
 {
-	SDL_Rect sr = { r.x, r.y, r.w, r.h };
-	SDL_FillRect(c, &sr, SDL_MapRGB(c->format, rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff));
+	draw_fill(c, r, rgb);
 }
 
 static struct rect rect_of(int x, int y, int w, int h)
 {
-	return (struct rect){ x, y, w > 0 ? w : 0, h > 0 ? h : 0 };
+	return draw_rect(x, y, w, h);
 }
 
-/*
- * Draws s fitted into box (align -1 left, 0 centre, 1 right; always
- * centred vertically); returns where it went (w == 0: nothing drawn).
- */
+/* Text fitted into box (staff_draw.h). */
 static struct rect put_text(struct staff_view *v, SDL_Surface *c, const char *s, struct rect box, int max_px,
 			    SDL_Color colour, int align)
 {
-	struct rect at = { box.x, box.y, 0, 0 };
-	if (max_px < 8)
-		max_px = 8;
-	SDL_Surface *t = text_fit(v->text, s, box.w, box.h, max_px, colour);
-	if (!t)
-		return at;
-	at.w = t->w < box.w ? t->w : box.w;
-	at.h = t->h < box.h ? t->h : box.h;
-	at.x = align < 0 ? box.x : align > 0 ? box.x + box.w - at.w : box.x + (box.w - at.w) / 2;
-	at.y = box.y + (box.h - at.h) / 2;
-	SDL_Rect src = { (t->w - at.w) / 2, (t->h - at.h) / 2, at.w, at.h };
-	SDL_Rect dst = { at.x, at.y, at.w, at.h };
-	SDL_BlitSurface(t, &src, c, &dst);
-	SDL_FreeSurface(t);
-	return at;
+	return draw_text(v->text, c, s, box, max_px, colour, align);
 }
 
 static SDL_Surface *make_face(int size, int value, int scale)
 {
-	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, size, size, 32, SDL_PIXELFORMAT_ARGB8888);
-	if (!s)
-		return NULL;
-	face_draw(s->pixels, s->pitch / 4, size, value, scale, 0);
-	SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_BLEND);
-	return s;
+	return draw_face(size, value, scale);
 }
 
 /* --- the staff view's blocks ------------------------------------------- */
@@ -341,7 +283,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 		char num[32];
 		format_count(v, d->counts[value], num, sizeof(num));
 		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
-		v->marks.count[value] = put_text(v, c, num, box, count_px, white, 0);
+		v->marks.count[value] = put_text(v, c, num, box, count_px, draw_white, 0);
 		snprintf(v->marks.count_text[value], sizeof(v->marks.count_text[value]), "%s", num);
 	}
 }
@@ -353,18 +295,18 @@ static void draw_scores(struct staff_view *v, SDL_Surface *c, struct rect r, con
 	format_index(v, d->happy_index, hi, sizeof(hi));
 	int half = r.w / 2;
 	int num_h = r.h * 68 / 100, label_h = r.h - num_h;
-	v->marks.positive = put_text(v, c, pct, rect_of(r.x, r.y, half, num_h), num_h, white, 0);
-	put_text(v, c, v->cfg->t_positive, rect_of(r.x, r.y + num_h, half, label_h), label_h * 8 / 10, grey, 0);
-	v->marks.happy = put_text(v, c, hi, rect_of(r.x + half, r.y, r.w - half, num_h), num_h, white, 0);
+	v->marks.positive = put_text(v, c, pct, rect_of(r.x, r.y, half, num_h), num_h, draw_white, 0);
+	put_text(v, c, v->cfg->t_positive, rect_of(r.x, r.y + num_h, half, label_h), label_h * 8 / 10, draw_grey, 0);
+	v->marks.happy = put_text(v, c, hi, rect_of(r.x + half, r.y, r.w - half, num_h), num_h, draw_white, 0);
 	snprintf(v->marks.happy_text, sizeof(v->marks.happy_text), "%s", hi);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(r.x + half, r.y + num_h, r.w - half, label_h), label_h * 8 / 10,
-		 grey, 0);
+		 draw_grey, 0);
 }
 
 static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
 {
 	int title_h = r.h * 17 / 100, label_h = r.h * 14 / 100;
-	put_text(v, c, v->cfg->t_per_hour, rect_of(r.x, r.y, r.w, title_h), title_h * 8 / 10, grey, -1);
+	put_text(v, c, v->cfg->t_per_hour, rect_of(r.x, r.y, r.w, title_h), title_h * 8 / 10, draw_grey, -1);
 	int first = d->hour_first, end = d->hour_end, n = end - first;
 	struct rect area = rect_of(r.x, r.y + title_h + r.h / 30, r.w, r.h - title_h - label_h - r.h / 30);
 	v->marks.chart = area;
@@ -401,7 +343,7 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			box.x = area.x;
 		if (box.x + box.w > area.x + area.w)
 			box.x = area.x + area.w - box.w;
-		put_text(v, c, num, box, top_room, white, 0);
+		put_text(v, c, num, box, top_room, draw_white, 0);
 	}
 	/*
 	 * Ratings whose time is unknown (the clock was never set) are in no
@@ -427,7 +369,7 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 		snprintf(lbl, sizeof(lbl), "%d", h);
 		int x = area.x + (h - first) * slot + slot / 2;
 		put_text(v, c, lbl, rect_of(x - slot * step / 2, r.y + r.h - label_h, slot * step, label_h), label_h * 8 / 10,
-			 dim, 0);
+			 draw_dim, 0);
 	}
 }
 
@@ -469,9 +411,11 @@ static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, con
 		/* The first pass: the size at which every cell of every row fits on one line. */
 		if (v->table_px > row.h * 72 / 100)
 			v->table_px = row.h * 72 / 100 > min_px(v) ? row.h * 72 / 100 : min_px(v);
-		for (int k = 0; k < 4; k++)
-			while (v->table_px > min_px(v) && text_width(v->text, cell[k], v->table_px) > w[k])
+		for (int k = 0; k < 4; k++) {
+			int tw, th;
+			while (v->table_px > min_px(v) && text_size(v->text, cell[k], v->table_px, &tw, &th) == 0 && tw > w[k])
 				v->table_px--;
+		}
 		return;
 	}
 	for (int k = 0; k < 4; k++)
@@ -486,7 +430,7 @@ static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
 	int px = v->table_px * 80 / 100 > min_px(v) ? v->table_px * 80 / 100 : min_px(v);
 	const char *name[4] = { NULL, v->cfg->t_ratings, v->cfg->t_positive, v->cfg->t_happy_index };
 	for (int k = 1; k < 4; k++)
-		v->marks.header[k - 1] = put_text(v, c, name[k], rect_of(x[k], row.y, w[k], row.h), px, dim, 1);
+		v->marks.header[k - 1] = put_text(v, c, name[k], rect_of(x[k], row.y, w[k], row.h), px, draw_dim, 1);
 	v->marks.table_px = v->table_px;
 }
 
@@ -528,13 +472,13 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	const char *vals[] = { v->weekday[sv->last_week.day.wday] };
 	fill(v->cfg->t_last_weekday, names, vals, 1, last, sizeof(last));
 	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_today, sv->today.total, sv->today.positive_pct,
-		  sv->today.happy_index, white);
+		  sv->today.happy_index, draw_white);
 	y += row_h;
 	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_yesterday, sv->yesterday.total,
-		  sv->yesterday.positive_pct, sv->yesterday.happy_index, grey);
+		  sv->yesterday.positive_pct, sv->yesterday.happy_index, draw_grey);
 	y += row_h;
 	table_row(v, c, rect_of(r.x, y, r.w, row_h), last, sv->last_week.total, sv->last_week.positive_pct,
-		  sv->last_week.happy_index, grey);
+		  sv->last_week.happy_index, draw_grey);
 	y += row_h;
 	memset(&v->marks.head_office, 0, sizeof(v->marks.head_office));
 	if (!d->have_summary)
@@ -545,7 +489,7 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	if (mine >= 0) {
 		const struct protocol_figures *f = &s->areas[mine].figures;
 		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[mine].area, f->total, f->positive_pct,
-			  f->happy_index, white);
+			  f->happy_index, draw_white);
 		y += row_h;
 	}
 	int shown = 0;
@@ -554,15 +498,15 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			continue;
 		const struct protocol_figures *f = &s->areas[i].figures;
 		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[i].area, f->total, f->positive_pct,
-			  f->happy_index, grey);
+			  f->happy_index, draw_grey);
 		y += row_h;
 		shown++;
 	}
 	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_store, s->store_total.total,
-		  s->store_total.positive_pct, s->store_total.happy_index, grey);
+		  s->store_total.positive_pct, s->store_total.happy_index, draw_grey);
 	y += row_h;
 	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_chain, s->chain.total, s->chain.positive_pct,
-		  s->chain.happy_index, grey);
+		  s->chain.happy_index, draw_grey);
 	y += row_h;
 	char when[16], as_of[CONFIG_TEXT_MAX + 16];
 	int64_t local = s->as_of_ms / 1000 + d->as_of_offset_s;
@@ -573,7 +517,7 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int ah = r.y + r.h - y;
 	if (ah > row_h)
 		ah = row_h;
-	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100 > min_px(v) ? ah * 62 / 100 : min_px(v), dim, -1);
+	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100 > min_px(v) ? ah * 62 / 100 : min_px(v), draw_dim, -1);
 	v->marks.head_office = rect_of(r.x, top, r.w, y + ah - top);
 }
 
@@ -593,7 +537,7 @@ static void draw_sentence(struct staff_view *v, SDL_Surface *c, struct rect r, c
 	uselocale(old);
 	fill_rect(c, r, PANEL);
 	v->marks.sentence = put_text(v, c, v->marks.sentence_text, rect_of(r.x + r.h / 4, r.y, r.w - r.h / 2, r.h),
-				     r.h * 48 / 100, white, 0);
+				     r.h * 48 / 100, draw_white, 0);
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -657,6 +601,17 @@ const struct staff_marks *staff_view_marks(const struct staff_view *v)
 	return &v->marks;
 }
 
+static struct shift_paint paint_of(const struct staff_view *v)
+{
+	return (struct shift_paint){ v->cfg, v->text, v->loc, v->weekday, v->w, v->h };
+}
+
+void staff_view_paint_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct shift_result *r)
+{
+	struct shift_paint p = paint_of(v);
+	shift_view_paint_end(&p, canvas, r, &v->marks.shift);
+}
+
 int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 {
 	SDL_Surface *c = v->cache;
@@ -673,10 +628,16 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 	const char *vals[] = { v->cfg->area, v->cfg->store, date };
 	fill(v->cfg->t_staff_title, names, vals, 3, title, sizeof(title));
 	snprintf(v->marks.title_text, sizeof(v->marks.title_text), "%s", title);
+	if (d->shifts.have) { /* the shift first, the day's shifts below (shift_view.c) */
+		struct shift_paint p = paint_of(v);
+		shift_view_paint_staff(&p, c, &d->shifts, today, title, &v->marks.shift);
+		snprintf(v->marks.sentence_text, sizeof(v->marks.sentence_text), "%s", v->marks.shift.sentence_text);
+		return 0;
+	}
 	int hint_w = b.title.w * 30 / 100;
-	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, white, -1);
+	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, draw_white, -1);
 	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),
-		 b.title.h * 40 / 100, dim, 1);
+		 b.title.h * 40 / 100, draw_dim, 1);
 
 	draw_faces(v, c, b.faces, today);
 	draw_scores(v, c, b.scores, today);
@@ -707,7 +668,7 @@ void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const c
 	char line[700];
 	snprintf(line, sizeof(line), "Out of order: %s", problem);
 	int pad = h / 8;
-	put_text(v, canvas, line, rect_of(pad, band.y + pad, v->w - 2 * pad, h - 2 * pad), h / 3, white, 0);
+	put_text(v, canvas, line, rect_of(pad, band.y + pad, v->w - 2 * pad, h - 2 * pad), h / 3, draw_white, 0);
 }
 
 /* --- PIN pad ------------------------------------------------------------- */
@@ -735,12 +696,12 @@ void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered
 	pad_layout(v, &prompt, &dots);
 	fill_rect(canvas, rect_of(0, 0, v->w, v->h), BG);
 	put_text(v, canvas, wrong ? v->cfg->t_pin_wrong : v->cfg->t_pin_prompt, prompt, prompt.h * 75 / 100,
-		 wrong ? (SDL_Color){ 0xff, 0x8a, 0x80, 255 } : white, 0);
+		 wrong ? (SDL_Color){ 0xff, 0x8a, 0x80, 255 } : draw_white, 0);
 	char shown[64] = "";
 	for (int i = 0; i < entered && i < 16; i++)
 		strcat(shown, "\u25cf "); /* a dot per digit: the PIN itself never shows */
 	if (entered)
-		put_text(v, canvas, shown, dots, dots.h * 70 / 100, white, 0);
+		put_text(v, canvas, shown, dots, dots.h * 70 / 100, draw_white, 0);
 	for (int i = 0; i < 12; i++) {
 		if (v->pad_digit[i] < 0)
 			continue;
@@ -751,7 +712,7 @@ void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered
 			snprintf(lbl, sizeof(lbl), "\u2715");
 		else
 			snprintf(lbl, sizeof(lbl), "%d", v->pad_digit[i]);
-		put_text(v, canvas, lbl, k, k.h * 55 / 100, white, 0);
+		put_text(v, canvas, lbl, k, k.h * 55 / 100, draw_white, 0);
 	}
 }
 
@@ -784,26 +745,37 @@ struct entry {
 	const int64_t *counts;
 	int scale;
 	int highlight;
+	char label[96];      /* a shift's name and hours; name points here */
 };
 
 static int entries(const struct staff_view *v, const struct staff_data *d, struct entry *e)
 {
 	int n = 0;
+	/* A tile per shift of the day first, the running one highlighted. */
+	for (int i = 0; d->shifts.have && i < d->shifts.day.n && n < SHIFTS_PER_DAY; i++) {
+		const struct shift_result *s = &d->shifts.day.shift[i];
+		e[n] = (struct entry){ .total = s->now.total, .pct = s->now.positive_pct, .hi = s->now.happy_index,
+				       .counts = s->now.counts, .scale = s->now.scale,
+				       .highlight = i == d->shifts.focus && d->shifts.running };
+		shift_view_label(&s->occ, e[n].label, sizeof(e[n].label));
+		e[n].name = e[n].label;
+		n++;
+	}
 	if (d->have_summary) {
 		const struct protocol_summary *s = &d->summary;
 		for (size_t i = 0; i < s->nareas && n < MAX_ENTRIES - 2; i++) {
 			const struct protocol_figures *f = &s->areas[i].figures;
 			e[n++] = (struct entry){ s->areas[i].area, f->total, f->positive_pct, f->happy_index, f->counts,
-						 f->scale, 0 };
+						 f->scale, 0, "" };
 		}
 		e[n++] = (struct entry){ v->cfg->t_store, s->store_total.total, s->store_total.positive_pct,
-					 s->store_total.happy_index, s->store_total.counts, s->store_total.scale, 1 };
+					 s->store_total.happy_index, s->store_total.counts, s->store_total.scale, 1, "" };
 		e[n++] = (struct entry){ v->cfg->t_chain, s->chain.total, s->chain.positive_pct, s->chain.happy_index,
-					 s->chain.counts, s->chain.scale, 0 };
+					 s->chain.counts, s->chain.scale, 0, "" };
 	} else {
 		/* No head-office figures: this kiosk's own area, from its own ratings. */
 		const struct stats_day *t = &d->view.today;
-		e[n++] = (struct entry){ v->cfg->area, t->total, t->positive_pct, t->happy_index, t->counts, t->scale, 0 };
+		e[n++] = (struct entry){ v->cfg->area, t->total, t->positive_pct, t->happy_index, t->counts, t->scale, 0, "" };
 	}
 	return n;
 }
@@ -833,18 +805,18 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	int in = r.h / 14;
 	struct rect b = rect_of(r.x + in, r.y + in / 2, r.w - 2 * in, r.h - in);
 	int name_h = b.h * 20 / 100, big_h = b.h * 40 / 100, line_h = b.h * 17 / 100, dist_h = b.h * 12 / 100;
-	put_text(v, c, e->name, rect_of(b.x, b.y, b.w, name_h), name_h * 85 / 100, white, 0);
+	put_text(v, c, e->name, rect_of(b.x, b.y, b.w, name_h), name_h * 85 / 100, draw_white, 0);
 	char pct[32], hi[32], n[32], line[CONFIG_NAME_MAX * 3 + 96];
 	format_pct(v, e->total > 0 ? e->pct : -1, pct, sizeof(pct));
 	format_index(v, e->total > 0 ? e->hi : -1, hi, sizeof(hi));
 	format_count(v, e->total, n, sizeof(n));
 	int half = b.w / 2;
 	int gap = b.w / 16; /* keeps "71%" and "73.8" from reading as one number */
-	put_text(v, c, pct, rect_of(b.x + gap / 2, b.y + name_h, half - gap, big_h), big_h, white, 0);
-	put_text(v, c, hi, rect_of(b.x + half + gap / 2, b.y + name_h, b.w - half - gap, big_h), big_h, white, 0);
+	put_text(v, c, pct, rect_of(b.x + gap / 2, b.y + name_h, half - gap, big_h), big_h, draw_white, 0);
+	put_text(v, c, hi, rect_of(b.x + half + gap / 2, b.y + name_h, b.w - half - gap, big_h), big_h, draw_white, 0);
 	int y = b.y + name_h + big_h;
-	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, grey, 0);
-	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, grey, 0);
+	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, draw_grey, 0);
+	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, draw_grey, 0);
 	y += line_h;
 	/* How the ratings split over the faces, in [screen] face_order, in the faces' colours. */
 	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 60 / 100, dist_h);
@@ -864,7 +836,7 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	}
 	snprintf(line, sizeof(line), "%s %s", n, v->cfg->t_ratings);
 	put_text(v, c, line, rect_of(dist.x + dist.w + b.w / 40, y, b.x + b.w - dist.x - dist.w - b.w / 40, b.y + b.h - y),
-		 dist_h * 13 / 10, grey, 1);
+		 dist_h * 13 / 10, draw_grey, 1);
 }
 
 void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const struct staff_data *d, int page)
@@ -884,7 +856,7 @@ void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const s
 	const char *vals[] = { v->cfg->area, v->cfg->store, date };
 	fill(v->cfg->t_display_title, names, vals, 3, title, sizeof(title));
 	int pw = pages > 1 ? v->w * 15 / 100 : 0;
-	put_text(v, canvas, title, rect_of(pad, pad, v->w - 2 * pad - pw, title_h), title_h * 80 / 100, white, -1);
+	put_text(v, canvas, title, rect_of(pad, pad, v->w - 2 * pad - pw, title_h), title_h * 80 / 100, draw_white, -1);
 	if (pages > 1) {
 		char a[16], b[16];
 		snprintf(a, sizeof(a), "%d", page + 1);
@@ -892,7 +864,7 @@ void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const s
 		const char *pn[] = { "page", "pages" };
 		const char *pv[] = { a, b };
 		fill(v->cfg->t_page, pn, pv, 2, pg, sizeof(pg));
-		put_text(v, canvas, pg, rect_of(v->w - pad - pw, pad, pw, title_h), title_h * 55 / 100, dim, 1);
+		put_text(v, canvas, pg, rect_of(v->w - pad - pw, pad, pw, title_h), title_h * 55 / 100, draw_dim, 1);
 	}
 	int top = pad + title_h + pad / 2, bottom = v->h - pad - foot_h;
 	int cw = (v->w - pad * (cols + 1)) / cols, ch = (bottom - top - pad * (rows - 1)) / rows;
@@ -912,5 +884,5 @@ void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const s
 		snprintf(foot, sizeof(foot), "%s", d->view.today.total ? "" : v->cfg->t_no_figures);
 	}
 	if (foot[0])
-		put_text(v, canvas, foot, rect_of(pad, bottom, v->w - 2 * pad, foot_h), foot_h * 70 / 100, dim, -1);
+		put_text(v, canvas, foot, rect_of(pad, bottom, v->w - 2 * pad, foot_h), foot_h * 70 / 100, draw_dim, -1);
 }

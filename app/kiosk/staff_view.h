@@ -24,6 +24,7 @@
 #include "config.h"
 #include "layout.h"
 #include "protocol.h"
+#include "shift_view.h"
 #include "stats.h"
 #include "text.h"
 
@@ -33,6 +34,7 @@ struct staff_data {
 	int have_summary;                /* head office's figures for that day, fresh enough */
 	struct protocol_summary summary; /* valid when have_summary */
 	long as_of_offset_s;             /* zone offset at summary.as_of_ms, for its clock time */
+	struct shift_data shifts;        /* [shifts]: the shift first, the day's shifts (shift_view.h) */
 };
 
 /*
@@ -66,6 +68,9 @@ void staff_view_paint(struct staff_view *v, SDL_Surface *canvas);
 /* Over it, a red band with why the kiosk is out of order (problem NULL: nothing). */
 void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const char *problem);
 
+/* The end-of-shift screen for r (shift_view.h), on the kiosk and the wall display. */
+void staff_view_paint_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct shift_result *r);
+
 /* The PIN pad: `entered` digits typed so far; `wrong` shows "wrong PIN". */
 void staff_view_paint_pin(struct staff_view *v, SDL_Surface *canvas, int entered, int wrong);
 #define STAFF_PIN_CANCEL 10
@@ -94,6 +99,7 @@ struct staff_marks {
 	char sentence_text[512];
 	char happy_text[32];                /* today's Happy Index as drawn */
 	char title_text[CONFIG_TEXT_MAX + 256];
+	struct shift_marks shift;           /* with [shifts]: the shift layout's marks */
 };
 const struct staff_marks *staff_view_marks(const struct staff_view *v);
 

@@ -154,15 +154,12 @@ int text_balance(struct text *t, const char *utf8, int px, int box_w, char *out,
 	return lines;
 }
 
-int text_width(struct text *t, const char *utf8, int px)
+int text_size(struct text *t, const char *utf8, int px, int *w, int *h)
 {
-	int w = 0, h;
 	if (!t || !utf8)
-		return 0;
+		return -1;
 	TTF_SetFontSize(t->font, px);
-	if (TTF_SizeUTF8(t->font, utf8, &w, &h) != 0)
-		return 0;
-	return w;
+	return TTF_SizeUTF8(t->font, utf8, w, h) == 0 ? 0 : -1;
 }
 
 /* Width of the widest word of utf8 at the font's current size (words split at spaces and newlines). */

@@ -26,8 +26,8 @@ const char *text_default_font(void);
  */
 int text_balance(struct text *t, const char *utf8, int px, int box_w, char *out, size_t outlen);
 
-/* Width in pixels of utf8 on one line at px (0 without a font). */
-int text_width(struct text *t, const char *utf8, int px);
+/* Width and height of utf8 on one line at px. 0, or -1. */
+int text_size(struct text *t, const char *utf8, int px, int *w, int *h);
 
 /*
  * Renders text centred, wrapped to box_w in balanced lines, and shrunk (from max_px down)

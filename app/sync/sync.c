@@ -32,6 +32,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "protocol.h"
+#include "shift_schedule.h"
 #include "statusfile.h"
 #include "timefix.h"
 
@@ -211,6 +212,35 @@ static int fix_times(struct sync *s, struct sync_result *r)
  * Sends s->batch. 0 when acknowledged (and marked), 1 when it should go
  * again at once in smaller batches, -1 otherwise with r filled.
  */
+/*
+ * The kiosk's shift schedules go with every batch (a few hundred bytes),
+ * so head office always has the versions its ratings were counted by. A
+ * store that cannot read them still sends its ratings: they matter more.
+ */
+static int encode_with_shifts(struct sync *s, struct protocol_batch *out, char **json, size_t *len, char *err,
+			      size_t errlen)
+{
+	struct shift_schedule_row *rows = calloc(PROTOCOL_MAX_SCHEDULES, sizeof(*rows));
+	struct protocol_schedule sched[PROTOCOL_MAX_SCHEDULES];
+	char why[256];
+	int n = rows ? shift_schedule_rows(store_db(s->store), rows, PROTOCOL_MAX_SCHEDULES, why, sizeof(why)) : -1;
+	if (n < 0) {
+		log_msg(LOG_WARNING, "shift schedules not sent: %s", rows ? why : "out of memory");
+		n = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		sched[i].from_ms = rows[i].from_ms;
+		sched[i].definition = rows[i].definition;
+	}
+	out->schedules = sched;
+	out->nschedules = (size_t)n;
+	int rc = protocol_encode_batch_of(out, json, len, err, errlen);
+	out->schedules = NULL; /* ours, on the stack and in rows: not the batch's to free */
+	out->nschedules = 0;
+	free(rows);
+	return rc;
+}
+
 static int send_batch(struct sync *s, struct sync_result *r)
 {
 	char err[512];
@@ -219,7 +249,7 @@ static int send_batch(struct sync *s, struct sync_result *r)
 	struct protocol_batch out = { .n = s->batch.n, .ratings = s->batch.rows };
 	snprintf(out.kiosk_id, sizeof(out.kiosk_id), "%s", s->cfg->kiosk_id);
 	snprintf(out.install_id, sizeof(out.install_id), "%s", store_install_id(s->store));
-	if (protocol_encode_batch_of(&out, &json, &len, err, sizeof(err))) {
+	if (encode_with_shifts(s, &out, &json, &len, err, sizeof(err))) {
 		/* A row head office would refuse (e.g. a value out of range written
 		 * by a foreign tool): stop here rather than skip it silently. */
 		r->outcome = SYNC_LOCAL_ERROR;

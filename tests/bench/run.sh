@@ -12,6 +12,7 @@ run() {
 }
 run bench_stats
 run bench_staff
+run bench_shift_stats
 run bench_gpio_latency
 run bench_gpio_storm
 echo "== bench_kiosk"

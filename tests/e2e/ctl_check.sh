@@ -49,3 +49,17 @@ expect_rc "help" 0 "$CTL" --help
 grep -q '^exit codes: 0 ok, 1 problem found or failed, 2 usage' "$WORK/out" || fail "help lists exit codes"
 expect_rc "version" 0 "$CTL" --version
 grep -q '^tallyctl [0-9]' "$WORK/out" || fail "version"
+
+# [shifts]: an overlap is a problem with its line; a gap is a note, still ok.
+printf '[kiosk]\nstore = A\n[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 13:00-22:00\n2026-12-24 = Noon 11:00-12:00\n' >"$WORK/overlap.conf"
+expect_rc "overlapping shifts" 1 "$CTL" check-config "$WORK/overlap.conf"
+grep -q 'overlap.conf:5: shift "Late" overlaps "Early" on Mon' "$WORK/out" || fail "overlap: message"
+grep -q 'overlap.conf:6: 2026-12-24 names shift "Noon"' "$WORK/out" || fail "dated unknown shift: message"
+printf '[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:30-22:00\n[hours]\nsat = 09:00-12:00\n2026-12-24 = 08:00-14:00\n' >"$WORK/gap.conf"
+expect_rc "a gap is only noted" 0 "$CTL" check-config "$WORK/gap.conf"
+grep -q 'gap.conf:2: note: on Mon no shift runs from 14:00 to 14:30' "$WORK/out" || fail "gap: note"
+grep -q 'note: on Sat the store is open from 09:00 to 12:00 with no shift' "$WORK/out" || fail "open hours without shift: note"
+grep -q 'gap.conf: ok' "$WORK/out" || fail "gap: still ok"
+expect_rc "notes in json" 0 "$CTL" --json check-config "$WORK/gap.conf"
+[ "$(jq '[.ok, (.notes | length > 0), .count]' -c "$WORK/out")" = '[true,true,0]' ] || fail "json notes: $(cat "$WORK/out")"
+echo "ok: shift overlaps refused, gaps noted"

@@ -11,15 +11,15 @@ C="--config $WORK/k.conf"
 # A schema-3 store (from before install ids): the id is empty, nothing corrected by head office.
 I=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'install_id'" 2>/dev/null || true)
 
-H='seq,kiosk_id,value,scale,source,wall_ms,wall_time,boot_ms,boot_id,clock_synced,corrected_ms,acked,flags,flag_names,time_basis,best_ms,best_time,corrected_by,install_id'
-R1='1,k1,3,4,button,1773135000000,2026-03-10T10:30:00.000+01:00,1000,b0,1,,1,0,,synced,1773135000000,2026-03-10T10:30:00.000+01:00,,'"$I"''
-R2='2,k1,0,4,button,1773135002000,2026-03-10T10:30:02.000+01:00,3000,b0,1,,1,1,misuse,synced,1773135002000,2026-03-10T10:30:02.000+01:00,,'"$I"''
-R3='3,k1,2,4,button,1773173700000,2026-03-10T21:15:00.000+01:00,5000,b0,1,,0,2,closed,synced,1773173700000,2026-03-10T21:15:00.000+01:00,,'"$I"''
-R4='4,k1,1,4,touch,1772971200000,2026-03-08T13:00:00.000+01:00,7000,b1,0,1773148200000,0,0,,corrected,1773148200000,2026-03-10T14:10:00.000+01:00,kiosk,'"$I"''
-R5='5,k1,3,4,key,1773183599999,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,0,0,,unknown,,,,'"$I"''
-R6='6,k1,2,4,button,1773183600000,2026-03-11T00:00:00.000+01:00,11000,b2,1,,0,0,,synced,1773183600000,2026-03-11T00:00:00.000+01:00,,'"$I"''
-R7='7,k1,0,4,button,1772532000000,2026-03-03T11:00:00.000+01:00,13000,b2,1,,1,0,,synced,1772532000000,2026-03-03T11:00:00.000+01:00,,'"$I"''
-R8='8,k1,3,4,button,1773046800000,2026-03-09T10:00:00.000+01:00,15000,b2,1,,1,0,,synced,1773046800000,2026-03-09T10:00:00.000+01:00,,'"$I"''
+H='seq,kiosk_id,value,scale,source,wall_ms,wall_time,boot_ms,boot_id,clock_synced,corrected_ms,acked,flags,flag_names,time_basis,best_ms,best_time,corrected_by,install_id,shift'
+R1='1,k1,3,4,button,1773135000000,2026-03-10T10:30:00.000+01:00,1000,b0,1,,1,0,,synced,1773135000000,2026-03-10T10:30:00.000+01:00,,'"$I"','
+R2='2,k1,0,4,button,1773135002000,2026-03-10T10:30:02.000+01:00,3000,b0,1,,1,1,misuse,synced,1773135002000,2026-03-10T10:30:02.000+01:00,,'"$I"','
+R3='3,k1,2,4,button,1773173700000,2026-03-10T21:15:00.000+01:00,5000,b0,1,,0,2,closed,synced,1773173700000,2026-03-10T21:15:00.000+01:00,,'"$I"','
+R4='4,k1,1,4,touch,1772971200000,2026-03-08T13:00:00.000+01:00,7000,b1,0,1773148200000,0,0,,corrected,1773148200000,2026-03-10T14:10:00.000+01:00,kiosk,'"$I"','
+R5='5,k1,3,4,key,1773183599999,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,0,0,,unknown,,,,'"$I"','
+R6='6,k1,2,4,button,1773183600000,2026-03-11T00:00:00.000+01:00,11000,b2,1,,0,0,,synced,1773183600000,2026-03-11T00:00:00.000+01:00,,'"$I"','
+R7='7,k1,0,4,button,1772532000000,2026-03-03T11:00:00.000+01:00,13000,b2,1,,1,0,,synced,1772532000000,2026-03-03T11:00:00.000+01:00,,'"$I"','
+R8='8,k1,3,4,button,1773046800000,2026-03-09T10:00:00.000+01:00,15000,b2,1,,1,0,,synced,1773046800000,2026-03-09T10:00:00.000+01:00,,'"$I"','
 
 expect_rc "csv, all but misuse" 0 "$CTL" $C export --format csv
 printf '%s\n' "$H" "$R1" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
@@ -46,9 +46,9 @@ expect_file "csv --since ISO Z with milliseconds" "$WORK/want" "$WORK/out"
 expect_rc "json" 0 "$CTL" $C export --format json --since 2026-03-10T21:00 --until 2026-03-11
 cat >"$WORK/want" <<'JSON'
 [
-{"seq":3,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@"},
-{"seq":5,"kiosk_id":"k1","value":3,"scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@"},
-{"seq":6,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@"}
+{"seq":3,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null},
+{"seq":5,"kiosk_id":"k1","value":3,"scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@","shift":null},
+{"seq":6,"kiosk_id":"k1","value":2,"scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null}
 ]
 JSON
 sed -i "s/@I@/$I/g" "$WORK/want"
@@ -61,6 +61,16 @@ expect_eq "json, nothing in range" "[]" "$(cat "$WORK/out")"
 expect_rc "all rows parse as json" 0 "$CTL" $C export --format json --include-misuse
 expect_eq "json row count" 8 "$(jq length "$WORK/out")"
 expect_eq "json misuse flag names" '["misuse"]' "$(jq -c '.[1].flag_names' "$WORK/out")"
+
+# With [shifts]: each rating's shift by its best time (the corrected one
+# moves to the Late shift; unknown time and midnight are in none).
+ctl_config "$WORK/shifts.conf" "$DB"
+printf '[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:00-22:00\n' >>"$WORK/shifts.conf"
+expect_rc "csv with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format csv --include-misuse
+expect_eq "shift column" "shift Early Early Late Late   Early Early" \
+	"$(awk -F, 'NR == 1 { printf "%s", $NF; next } { printf " %s", $NF }' "$WORK/out")"
+expect_rc "json with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format json --include-misuse
+expect_eq "json shift" '["Early","Early","Late","Late",null,null,"Early","Early"]' "$(jq -c '[.[].shift]' "$WORK/out")"
 
 # Usage errors: exit 2, nothing on stdout.
 expect_rc "no --format" 2 "$CTL" $C export

@@ -79,3 +79,28 @@ sqlite3 "$WORK/old.db" "CREATE TABLE ratings (seq INTEGER PRIMARY KEY); PRAGMA u
 ctl_config "$WORK/old.conf" "$WORK/old.db"
 expect_rc "old schema" 1 "$CTL" --config "$WORK/old.conf" stats --day 2026-03-10
 grep -q 'schema version 2 is older than 3' "$WORK/err" || fail "old schema: message"
+
+# --by shift: the fixture's Tuesday in two shifts. The corrected rating
+# (really 14:10) is the Late shift's; the unknown-time one is in none.
+ctl_config "$WORK/shifts.conf" "$DB"
+printf '[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:00-22:00\n[staff]\nshift_min_ratings = 1\n' >>"$WORK/shifts.conf"
+S="--config $WORK/shifts.conf"
+expect_rc "by shift, json" 0 "$CTL" $S --json stats --by shift --day 2026-03-10
+expect_eq "two shifts, in order" '["Early","Late"]' "$(j '[.shifts[].name]')"
+expect_eq "Early: counts, misuse apart, 100%" '[1,1,100,[0,0,0,1]]' \
+	"$(j '.shifts[0].figures | [.total,.misuse,.positive_pct,.counts]')"
+expect_eq "Early: local bounds" '["06:00","14:00","2026-03-10T06:00:00.000+01:00"]' "$(j '.shifts[0] | [.from,.to,.start]')"
+expect_eq "Early: last week, four-week average over 20 shifts" '[1,0,2,50,20]' \
+	"$(j '.shifts[0] | [.last_week.total,.last_week.positive_pct,.four_week_average.total,.four_week_average.positive_pct,.four_week_average.shifts]')"
+expect_eq "Late: the corrected rating, closed apart" '[1,1,1,0]' \
+	"$(j '.shifts[1].figures | [.total,.time_corrected,.closed,.positive_pct]')"
+expect_eq "unknown time counted apart" '[0,1]' "$(j '[.no_shift,.time_unknown]')"
+expect_eq "Early's sentence" '"Early shift: 100 % positive, Happy Index 100, 50 points above its four-week average"' \
+	"$(j '.shifts[0].sentence')"
+expect_rc "by shift, text" 0 "$CTL" $S stats --by shift --day 2026-03-10
+grep -q '^Early        06:00-14:00       1        100%        100.0  0% (+100)    50% (+50)' "$WORK/out" ||
+	fail "by shift text: Early's row: $(cat "$WORK/out")"
+grep -q 'whose time is unknown' "$WORK/out" || fail "by shift text: says the unknown time"
+expect_rc "by shift without [shifts]" 1 "$CTL" $C stats --by shift --day 2026-03-10
+grep -q 'no shifts configured' "$WORK/err" || fail "by shift without shifts: message"
+expect_rc "bad --by" 2 "$CTL" $C stats --by week

@@ -227,10 +227,49 @@ static void test_reload_reads_afresh_and_says_the_first_problem(void **state)
 	assert_true(next.thanks_s == 3.0);
 }
 
+static void test_shifts_and_dated_hours_are_read(void **state)
+{
+	(void)state;
+	static struct config cfg;
+	assert_int_equal(load(&cfg, "[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:00-22:00\n"
+				    "2026-12-24 = Early 08:00-12:00\n[hours]\nmon = 08:00-20:00\n2026-12-24 = 08:00-14:00\n"
+				    "2026-12-25 = closed\n[staff]\nshift_end = false\nshift_end_s = 20\n"), 0);
+	assert_int_equal(cfg.shifts.n, 2);
+	assert_string_equal(cfg.shifts.def[1].name, "Late");
+	assert_int_equal(cfg.shifts.def[1].line, 3);
+	assert_int_equal(cfg.shifts.ndated, 1);
+	assert_int_equal(cfg.shifts.dated[0].shift[0], 0);
+	assert_int_equal(cfg.hours_ndated, 2);
+	assert_int_equal(cfg.hours_dated[0].h.close_min, 14 * 60);
+	assert_true(cfg.hours_dated[1].h.closed);
+	assert_int_equal(cfg.shift_end, 0);
+	assert_true(cfg.shift_end_s == 20);
+	struct hours_calendar cal = { cfg.hours, cfg.hours_dated, cfg.hours_ndated };
+	struct tzdate xmas = { 2026, 12, 24 }, boxing = { 2026, 12, 25 };
+	assert_true(hours_open_on(&cal, xmas, 13 * 60));
+	assert_false(hours_open_on(&cal, xmas, 15 * 60));
+	assert_false(hours_open_on(&cal, boxing, 12 * 60));
+}
+
+static void test_shift_problems_name_their_line(void **state)
+{
+	(void)state;
+	static struct config cfg;
+	assert_int_equal(load(&cfg, "[kiosk]\nstore = A\n[shifts]\nEarly = Mon-Fri 06:00-14:00\n"
+				    "Late = Mon-Fri 13:00-22:00\nNight = every day\n2026-12-24 = Noon 11:00-12:00\n"
+				    "[hours]\n2026-13-01 = closed\n"), 4);
+	assert_non_null(strstr(errs, ":5: shift \"Late\" overlaps \"Early\" on Mon"));
+	assert_non_null(strstr(errs, ":6: shift \"Night\" must be DAYS HH:MM-HH:MM"));
+	assert_non_null(strstr(errs, ":7: 2026-12-24 names shift \"Noon\""));
+	assert_non_null(strstr(errs, ":9: unknown key \"2026-13-01\" in [hours]"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_serve_a_development_machine),
+		cmocka_unit_test_setup_teardown(test_shifts_and_dated_hours_are_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shift_problems_name_their_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_type_is_read, setup, teardown),
 		cmocka_unit_test(test_missing_file_is_refused),
 		cmocka_unit_test_setup_teardown(test_face_order_maps_positions_to_values, setup, teardown),

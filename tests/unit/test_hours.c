@@ -80,28 +80,34 @@ static void test_next_opening_is_named_with_its_day(void **state)
 		assert_int_equal(hours_parse("08:00-20:00", &week[d]), 0);
 	assert_int_equal(hours_parse("10:00-16:00", &week[6]), 0);
 	assert_int_equal(hours_parse("closed", &week[0]), 0);
-	int wday, minute, days;
-	/* Tuesday 21:30: Wednesday 08:00, one midnight ahead */
-	assert_int_equal(hours_next_open(week, 2, 21 * 60 + 30, &wday, &minute, &days), 0);
-	assert_int_equal(wday, 3);
+	/* a holiday: Friday 2026-12-25 closed */
+	struct hours_dated holiday = { { 2026, 12, 25 }, { 0 } };
+	assert_int_equal(hours_parse("closed", &holiday.h), 0);
+	struct hours_calendar cal = { week, &holiday, 1 };
+	struct tzdate at, open;
+	int minute, days;
+	/* Tuesday 2026-11-24 21:30: Wednesday 08:00, one midnight ahead */
+	at = (struct tzdate){ 2026, 11, 24 };
+	assert_int_equal(hours_next_open_on(&cal, at, 21 * 60 + 30, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 25);
 	assert_int_equal(minute, 8 * 60);
 	assert_int_equal(days, 1);
-	/* Tuesday 06:00: today 08:00 */
-	assert_int_equal(hours_next_open(week, 2, 6 * 60, &wday, &minute, &days), 0);
-	assert_int_equal(wday, 2);
+	/* the same Tuesday 06:00: today 08:00 */
+	assert_int_equal(hours_next_open_on(&cal, at, 6 * 60, &open, &minute, &days), 0);
 	assert_int_equal(days, 0);
-	/* Saturday 17:00: past closed Sunday, Monday 08:00 */
-	assert_int_equal(hours_next_open(week, 6, 17 * 60, &wday, &minute, &days), 0);
-	assert_int_equal(wday, 1);
-	assert_int_equal(minute, 8 * 60);
+	/* open now (noon): the opening after tonight's closing */
+	assert_int_equal(hours_next_open_on(&cal, at, 12 * 60, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 25);
+	/* Thursday 2026-12-24 21:00: the holiday Friday is skipped, Saturday 10:00 */
+	at = (struct tzdate){ 2026, 12, 24 };
+	assert_int_equal(hours_next_open_on(&cal, at, 21 * 60, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 26);
+	assert_int_equal(minute, 10 * 60);
 	assert_int_equal(days, 2);
-	/* open now (Tuesday noon): the opening after tonight's closing */
-	assert_int_equal(hours_next_open(week, 2, 12 * 60, &wday, &minute, &days), 0);
-	assert_int_equal(wday, 3);
 	/* never open */
 	for (int d = 0; d < 7; d++)
 		assert_int_equal(hours_parse("closed", &week[d]), 0);
-	assert_int_equal(hours_next_open(week, 2, 12 * 60, &wday, &minute, &days), -1);
+	assert_int_equal(hours_next_open_on(&cal, at, 12 * 60, &open, &minute, &days), -1);
 }
 
 static void test_local_time_in_the_store_zone(void **state)
@@ -119,9 +125,36 @@ static void test_local_time_in_the_store_zone(void **state)
 	assert_int_equal(minute, 90);
 }
 
+static void test_dated_line_replaces_its_weekday(void **state)
+{
+	(void)state;
+	struct day_hours week[7];
+	for (int d = 0; d < 7; d++)
+		hours_parse("08:00-20:00", &week[d]);
+	struct hours_dated dated[2];
+	dated[0].date = (struct tzdate){ 2026, 12, 24 }; /* a Thursday: open late into the night */
+	hours_parse("08:00-02:00", &dated[0].h);
+	dated[1].date = (struct tzdate){ 2026, 12, 26 };
+	hours_parse("closed", &dated[1].h);
+	struct hours_calendar cal = { week, dated, 2 };
+	struct tzdate xmas_eve = { 2026, 12, 24 }, xmas = { 2026, 12, 25 }, boxing = { 2026, 12, 26 }, wed = { 2026, 12, 23 };
+	assert_true(hours_open_on(&cal, xmas_eve, 23 * 60));
+	assert_true(hours_open_on(&cal, xmas, 60));       /* the 24th's night, on the 25th */
+	assert_false(hours_open_on(&cal, xmas, 2 * 60));
+	assert_true(hours_open_on(&cal, xmas, 9 * 60));   /* the 25th: its weekday's hours */
+	assert_false(hours_open_on(&cal, boxing, 12 * 60));
+	assert_false(hours_open_on(&cal, wed, 21 * 60));  /* an ordinary Wednesday */
+	assert_false(hours_calendar_all_open(&cal));
+	/* from the 24th at 19:00 the next change is 2:00 on the 25th, not 20:00 */
+	assert_int_equal(hours_next_change_on(&cal, xmas_eve, 19 * 60), 7 * 60);
+	/* from the 25th at 20:00 (closed) the next opening skips the closed 26th */
+	assert_int_equal(hours_next_change_on(&cal, xmas, 20 * 60), 36 * 60);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dated_line_replaces_its_weekday),
 		cmocka_unit_test(test_parse_accepts_the_three_forms),
 		cmocka_unit_test(test_parse_refuses_nonsense),
 		cmocka_unit_test(test_open_inside_the_range_only),

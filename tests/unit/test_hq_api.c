@@ -1,6 +1,7 @@
 /* HQ API: ingest, idempotence, gaps, bad input, summaries on DST days, admin export; a real SQLite file, no sockets. */
 #include "testutil.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -655,10 +656,85 @@ static void test_schema_1_migrates_to_install_identity(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* GET /api/v1/summary?by=shift as JSON. */
+static json_t *summary_by_shift(const char *auth, const char *day)
+{
+	char arg[32];
+	snprintf(arg, sizeof(arg), "day=%s", day);
+	const char *args[] = { arg, "by=shift", NULL };
+	struct hq_response res;
+	assert_int_equal(call("GET", "/api/v1/summary", auth, NULL, args, &res), 200);
+	json_t *j = json_loadb(res.body, res.body_len, 0, NULL);
+	assert_non_null(j);
+	hq_api_response_free(&res);
+	return j;
+}
+
+static void test_summary_by_shift_counts_by_the_schedule_in_force(void **state)
+{
+	(void)state;
+	char out[512];
+	/* k-a: Early/Late 06-14-22 until Wednesday 2024-06-12 00:00 Berlin, then 07-15-23. */
+	assert_int_equal(post(TOKEN_A, "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":["
+				       "[1,3,4,\"touch\",1718080200000,1,0,1,null,0],"  /* Tue 06:30: Early */
+				       "[2,0,4,\"touch\",1718109000000,1,0,1,null,0],"  /* Tue 14:30: Late (old) */
+				       "[3,3,4,\"touch\",1718195400000,1,0,1,null,0],"  /* Wed 14:30: Early (new) */
+				       "[4,3,4,\"touch\",1718092800000,1,0,0,null,0],"  /* Tue, time unknown */
+				       "[5,2,4,\"touch\",1718109001000,1,0,1,null,1]]," /* Tue 14:30, misuse */
+				       "\"shifts\":[[0,\"Early = Mon-Fri 06:00-14:00\\nLate = Mon-Fri 14:00-22:00\\n\"],"
+				       "[1718143200000,\"Early = Mon-Fri 07:00-15:00\\nLate = Mon-Fri 15:00-23:00\\n\"]]}",
+			      out, sizeof(out)), 200);
+	/* k-b, same store: one Early, its own schedule */
+	assert_int_equal(post(TOKEN_B, "{\"kiosk\":\"k-b\",\"boots\":[\"b\"],\"ratings\":["
+				       "[1,0,4,\"touch\",1718082000000,1,0,1,null,0]],"
+				       "\"shifts\":[[0,\"Early = Mon-Fri 06:00-14:00\\n\"]]}", out, sizeof(out)), 200);
+	/* the same schedules again (every batch carries them): kept once */
+	assert_int_equal(post(TOKEN_B, "{\"kiosk\":\"k-b\",\"boots\":[\"b\"],\"ratings\":[],"
+				       "\"shifts\":[[0,\"Early = Mon-Fri 06:00-14:00\\n\"]]}", out, sizeof(out)), 200);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(hq_store_db(db), "SELECT count(*) FROM kiosk_shifts", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 3);
+	sqlite3_finalize(st);
+
+	json_t *j = summary_by_shift(TOKEN_A, "2024-06-11");
+	json_t *mine = json_object_get(json_object_get(j, "shifts"), "kiosk");
+	json_t *list = json_object_get(mine, "shifts");
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "shift")), "Early");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "from")), "14:00");
+	json_t *late = json_object_get(json_array_get(list, 1), "figures");
+	assert_int_equal(json_integer_value(json_object_get(late, "total")), 1);
+	assert_int_equal(json_integer_value(json_object_get(late, "misuse")), 1);
+	assert_int_equal(json_integer_value(json_object_get(mine, "time_unknown")), 1);
+	json_t *store = json_object_get(json_object_get(j, "shifts"), "store");
+	json_t *early = json_array_get(json_object_get(store, "shifts"), 0);
+	assert_int_equal(json_integer_value(json_object_get(early, "kiosks")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(early, "figures"), "total")), 2);
+	assert_true(json_real_value(json_object_get(json_object_get(early, "figures"), "positive_pct")) == 50.0);
+	/* the day's usual summary is all still there */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "kiosk"), "total")), 3);
+	json_decref(j);
+
+	/* Wednesday: the new schedule, Early until 15:00 */
+	j = summary_by_shift(TOKEN_A, "2024-06-12");
+	list = json_object_get(json_object_get(json_object_get(j, "shifts"), "kiosk"), "shifts");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "to")), "15:00");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(list, 0), "figures"), "total")), 1);
+	json_decref(j);
+
+	/* by=nonsense is refused */
+	const char *args[] = { "day=2024-06-12", "by=week", NULL };
+	struct hq_response res;
+	assert_int_equal(call("GET", "/api/v1/summary", TOKEN_A, NULL, args, &res), 400);
+	hq_api_response_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_ingest_is_idempotent),
+		T(test_summary_by_shift_counts_by_the_schedule_in_force),
 		T(test_gaps_are_named_and_filled),
 		T(test_gap_list_is_capped),
 		T(test_bad_input_is_refused_and_writes_nothing),

@@ -185,6 +185,43 @@ static void test_error_body(void **state)
 	free(body);
 }
 
+static void test_shift_schedules_ride_along_and_are_optional(void **state)
+{
+	(void)state;
+	struct protocol_rating r;
+	memset(&r, 0, sizeof(r));
+	r.r.seq = 1;
+	r.r.scale = 4;
+	r.r.value = 2;
+	r.r.wall_ms = 1000;
+	snprintf(r.r.boot_id, sizeof(r.r.boot_id), "b");
+	struct protocol_schedule sched[2] = { { 5, "Early = Mon-Fri 06:00-14:00\n" },
+					      { 9, "Early = Mon-Fri 07:00-15:00\n" } };
+	char *body, e[256];
+	size_t len;
+	struct protocol_batch with = { .kiosk_id = "k1", .n = 1, .ratings = &r, .nschedules = 2, .schedules = sched };
+	assert_int_equal(protocol_encode_batch_of(&with, &body, &len, e, sizeof(e)), 0);
+	assert_non_null(strstr(body, "\"shifts\":[[5,\"Early = Mon-Fri 06:00-14:00\\n\"],[9,"));
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, e, sizeof(e)), PROTOCOL_OK);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.nschedules, 2);
+	assert_true(b.schedules[1].from_ms == 9);
+	assert_string_equal(b.schedules[1].definition, "Early = Mon-Fri 07:00-15:00\n");
+	protocol_batch_free(&b);
+	free(body);
+	/* an older kiosk sends none: nothing changes */
+	assert_int_equal(protocol_encode_batch("k1", &r, 1, &body, &len, e, sizeof(e)), 0);
+	assert_null(strstr(body, "shifts"));
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, e, sizeof(e)), PROTOCOL_OK);
+	assert_int_equal(b.nschedules, 0);
+	protocol_batch_free(&b);
+	free(body);
+	/* a malformed one is refused with where */
+	const char *bad = "{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"shifts\":[[1,2]]}";
+	assert_int_equal(protocol_decode_batch(bad, strlen(bad), 10, &b, e, sizeof(e)), PROTOCOL_MALFORMED);
+	assert_non_null(strstr(e, "shifts[0]"));
+}
 
 static void test_batch_carries_the_install_id(void **state)
 {
@@ -299,6 +336,7 @@ static void test_head_office_time_is_stamped_on_any_object(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shift_schedules_ride_along_and_are_optional),
 		cmocka_unit_test(test_batch_round_trips),
 		cmocka_unit_test(test_the_documented_example_decodes),
 		cmocka_unit_test(test_bad_bodies_are_refused_with_a_reason),

@@ -392,6 +392,105 @@ static void test_corners_are_never_faces(void **state)
 		}
 }
 
+static int overlap(struct rect a, struct rect b)
+{
+	return a.w > 0 && b.w > 0 && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static int inside(struct rect a, int w, int h)
+{
+	return a.x >= 0 && a.y >= 0 && a.x + a.w <= w && a.y + a.h <= h;
+}
+
+static void two_shifts(struct fixture *f)
+{
+	char err[256];
+	assert_int_equal(shifts_add_line(&f->cfg.shifts, "Early", "Mon-Sat 08:00-14:00", 1, err, sizeof(err)), 0);
+	assert_int_equal(shifts_add_line(&f->cfg.shifts, "Late", "Mon-Sat 14:00-20:00", 2, err, sizeof(err)), 0);
+}
+
+static void test_shifts_put_the_running_shift_first(void **state)
+{
+	struct fixture *f = *state;
+	two_shifts(f);
+	static const int sizes[][2] = { { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
+	for (int s = 0; s < 3; s++) {
+		static struct staff_data d;
+		SDL_Surface *c;
+		struct staff_view *v;
+		struct text *t;
+		paint_staff(f, sizes[s][0], sizes[s][1], &d, &c, &v, &t);
+		const struct shift_marks *m = &staff_view_marks(v)->shift;
+		/* 16:40: the Late shift runs; Early had 9:05 and 12:10-12:13, Late 15:01 and 15:02 */
+		assert_true(d.shifts.have && d.shifts.running);
+		assert_string_equal(m->focus_text, "Late shift so far");
+		assert_int_equal(d.shifts.day.shift[0].now.total, 5);
+		assert_int_equal(d.shifts.day.shift[1].now.total, 2);
+		assert_string_equal(m->sentence_text, "Late shift: 50 % positive, Happy Index 50");
+		/* the day's shifts side by side, each drawn, apart from each other and the rest */
+		assert_int_equal(m->ntiles, 2);
+		assert_true(m->tile[0].x + m->tile[0].w <= m->tile[1].x);
+		struct rect parts[] = { m->title, m->focus, m->positive, m->happy, m->table, m->sentence };
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			assert_true(parts[i].w > 0);
+			assert_true(inside(parts[i], sizes[s][0], sizes[s][1]));
+			assert_false(overlap(parts[i], m->tile[0]) || overlap(parts[i], m->tile[1]));
+			for (size_t j = i + 1; j < sizeof(parts) / sizeof(parts[0]); j++)
+				assert_false(overlap(parts[i], parts[j]));
+		}
+		assert_true(ink(c, m->positive) > 0);
+		done(c, v, t);
+	}
+}
+
+static void test_shift_end_screen_says_only_what_the_numbers_support(void **state)
+{
+	struct fixture *f = *state;
+	two_shifts(f);
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	staff_view_paint_shift_end(v, c, &d.shifts.day.shift[0]);
+	const struct shift_marks *m = &staff_view_marks(v)->shift;
+	/* five ratings, no weeks before: the figures, and no comparison to make */
+	assert_string_equal(m->sentence_text, "Early shift: 80 % positive, Happy Index 80");
+	assert_string_equal(m->claim_text, "");
+	struct rect parts[] = { m->title, m->positive, m->happy, m->claim, m->table };
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		assert_true(parts[i].w > 0 && inside(parts[i], 800, 480));
+		for (size_t j = i + 1; j < sizeof(parts) / sizeof(parts[0]); j++)
+			assert_false(overlap(parts[i], parts[j]));
+	}
+	done(c, v, t);
+}
+
+static void test_shift_view_says_how_many_ratings_have_no_known_time(void **state)
+{
+	struct fixture *f = *state;
+	two_shifts(f);
+	/* 16:00 on a clock that was not synced and never corrected: in no shift */
+	struct tzdate day = { 2025, 6, 17 };
+	int64_t ms;
+	char err[256];
+	assert_int_equal(tzday_local_to_ms(TZ, day, 16, 0, 0, &ms, err, sizeof(err)), 0);
+	char sql[300];
+	snprintf(sql, sizeof(sql), "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id,"
+		 " clock_synced) VALUES ('k', 3, 4, 'key', %lld, 0, 'b', 0)", (long long)ms);
+	assert_int_equal(sqlite3_exec(store_db(f->store), sql, NULL, NULL, NULL), SQLITE_OK);
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	assert_int_equal(d.shifts.day.time_unknown, 1);
+	assert_int_equal(d.shifts.day.shift[1].now.total, 2); /* not guessed into Late */
+	assert_string_equal(staff_view_marks(v)->shift.sentence_text,
+			    "Late shift: 50 % positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
+	done(c, v, t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +503,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_database_yet_is_an_empty_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_keys_are_where_they_are_drawn, setup, teardown),
 		cmocka_unit_test(test_corners_are_never_faces),
+		cmocka_unit_test_setup_teardown(test_shifts_put_the_running_shift_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shift_end_screen_says_only_what_the_numbers_support, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shift_view_says_how_many_ratings_have_no_known_time, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,327 @@
+/*
+ * hq_shifts: the kiosk_shifts table and the summary per shift.
+ *
+ * The table is created with IF NOT EXISTS at open, apart from the numbered
+ * migrations, so adding it needs no schema version of its own and an older
+ * tally-hq opening the file simply does not see it.
+ *
+ * Counting follows the kiosk (shift_stats.c): a rating goes to the shift
+ * its best time falls in, by its kiosk's schedule in force when that shift
+ * started; a rating whose time is unknown is counted apart, never put in a
+ * shift; misuse and closed are counted apart; scores over every scale as
+ * in the rest of the summary.
+ */
+#include "hq_shifts.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+#include "shift_history.h"
+
+int hq_shifts_open(struct hq_store *s, char *err, size_t errlen)
+{
+	sqlite3 *db = hq_store_db(s);
+	hq_store_write_lock(1);
+	int rc = sqlite3_exec(db,
+			      "CREATE TABLE IF NOT EXISTS kiosk_shifts ("
+			      " kiosk_id TEXT NOT NULL,"
+			      " valid_from_ms INTEGER NOT NULL,"
+			      " definition TEXT NOT NULL,"
+			      " received_ms INTEGER NOT NULL,"
+			      " PRIMARY KEY (kiosk_id, valid_from_ms))",
+			      NULL, NULL, NULL);
+	hq_store_write_lock(0);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create kiosk_shifts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
+		   char *err, size_t errlen)
+{
+	if (b->nschedules == 0)
+		return 0;
+	sqlite3 *db = hq_store_db(s);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO kiosk_shifts (kiosk_id, valid_from_ms, definition, received_ms)"
+			       " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot store shift schedules: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int rc = SQLITE_DONE;
+	hq_store_write_lock(1);
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	struct shifts *parsed = malloc(sizeof(*parsed));
+	for (size_t i = 0; parsed && i < b->nschedules && rc == SQLITE_DONE; i++) {
+		/* A schedule this build cannot read is left out here, not discovered at summary time. */
+		char why[256];
+		if (shifts_parse_text(b->schedules[i].definition, parsed, why, sizeof(why)))
+			continue;
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, b->schedules[i].from_ms);
+		sqlite3_bind_text(st, 3, b->schedules[i].definition, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now_ms);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	int ok = parsed && rc == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	free(parsed);
+	if (!ok) {
+		snprintf(err, errlen, "cannot store shift schedules: %s", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	hq_store_write_lock(0);
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
+/* Counts for one shift (of a kiosk, or of the store by name). */
+struct tally {
+	char name[SHIFTS_NAME_MAX];
+	int from_min, to_min;
+	int64_t start_ms, end_ms;
+	int64_t counts[6][5]; /* [scale][value] */
+	int64_t misuse, closed;
+	int kiosks;
+};
+
+static void tally_add(struct tally *t, int value, int scale, int flags)
+{
+	if (flags & RATING_MISUSE)
+		t->misuse++;
+	else if (flags & RATING_CLOSED)
+		t->closed++;
+	else if (scale >= 3 && scale <= 5 && value >= 0 && value < scale)
+		t->counts[scale][value]++;
+}
+
+/* The summary's figures form (protocol.h): dominant scale's counts, scores over every scale, one decimal. */
+static json_t *tally_json(const struct tally *t, int default_scale)
+{
+	int64_t n[6] = { 0 }, total = 0;
+	int dominant = 0;
+	for (int sc = 5; sc >= 3; sc--) {
+		n[sc] = score_total(t->counts[sc], sc);
+		total += n[sc];
+		if (n[sc] > 0 && (dominant == 0 || n[sc] > n[dominant]))
+			dominant = sc;
+	}
+	int scale = dominant ? dominant : default_scale;
+	json_t *counts = json_array();
+	for (int v = 0; v < scale; v++)
+		json_array_append_new(counts, json_integer(t->counts[scale][v]));
+	double hi = 0, pos = 0;
+	for (int sc = 3; sc <= 5; sc++)
+		if (n[sc]) {
+			hi += score_happy_index(t->counts[sc], sc) * (double)n[sc];
+			pos += score_positive_pct(t->counts[sc], sc) * (double)n[sc];
+		}
+	json_t *h = total ? json_real((double)(int64_t)(hi / (double)total * 10 + 0.5) / 10) : json_null();
+	json_t *p = total ? json_real((double)(int64_t)(pos / (double)total * 10 + 0.5) / 10) : json_null();
+	return json_pack("{s:i,s:o,s:I,s:I,s:I,s:o,s:o}", "scale", scale, "counts", counts, "total", (json_int_t)total,
+			 "misuse", (json_int_t)t->misuse, "closed", (json_int_t)t->closed, "positive_pct", p,
+			 "happy_index", h);
+}
+
+/* A kiosk's history from kiosk_shifts. 0 (h->n may be 0) or -1. */
+static int load_history(sqlite3 *db, const char *kiosk, struct shifts_history *h, char *err, size_t errlen)
+{
+	memset(h, 0, sizeof(*h));
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT valid_from_ms, definition FROM kiosk_shifts WHERE kiosk_id = ? ORDER BY valid_from_ms",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read shift schedules: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	struct shifts *parsed = malloc(sizeof(*parsed));
+	while (parsed && sqlite3_step(st) == SQLITE_ROW) {
+		char why[256];
+		if (shifts_parse_text((const char *)sqlite3_column_text(st, 1), parsed, why, sizeof(why)) == 0)
+			shifts_history_add(h, parsed, sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (!parsed) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(parsed);
+	return 0;
+}
+
+struct counted {
+	int n;
+	struct tally t[SHIFTS_PER_DAY];
+	int64_t no_shift, time_unknown;
+};
+
+/* Counts kiosk id's ratings of date into c by history h in zone tz. */
+static int count_kiosk(sqlite3 *db, const char *id, const char *tz, const struct shifts_history *h,
+		       struct tzdate date, struct counted *c, char *err, size_t errlen)
+{
+	struct shift_occ occ[SHIFTS_PER_DAY];
+	struct tzday day;
+	memset(c, 0, sizeof(*c));
+	hq_store_tz_lock(1);
+	int n = shifts_history_on_date(h, tz, date, occ, SHIFTS_PER_DAY, err, errlen);
+	int bad = n < 0 || tzday_make(&day, tz, date, err, errlen);
+	hq_store_tz_lock(0);
+	if (bad)
+		return -1;
+	int64_t lo = day.start_ms, hi = day.end_ms;
+	for (int i = 0; i < n; i++) {
+		struct tally *t = &c->t[c->n++];
+		memcpy(t->name, occ[i].name, sizeof(t->name));
+		t->from_min = occ[i].start_min;
+		t->to_min = occ[i].end_min;
+		t->start_ms = occ[i].start_ms;
+		t->end_ms = occ[i].end_ms;
+		if (t->start_ms < lo)
+			lo = t->start_ms;
+		if (t->end_ms > hi)
+			hi = t->end_ms;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT value, scale, flags, best_ms, time_known FROM ratings"
+			       " WHERE kiosk_id = ? AND best_ms >= ? AND best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read ratings: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int value = sqlite3_column_int(st, 0), scale = sqlite3_column_int(st, 1), flags = sqlite3_column_int(st, 2);
+		int64_t ms = sqlite3_column_int64(st, 3);
+		int in_day = ms >= day.start_ms && ms < day.end_ms;
+		if (!sqlite3_column_int(st, 4)) {
+			c->time_unknown += in_day;
+			continue;
+		}
+		int i;
+		for (i = 0; i < c->n && !(ms >= c->t[i].start_ms && ms < c->t[i].end_ms); i++)
+			;
+		if (i < c->n)
+			tally_add(&c->t[i], value, scale, flags);
+		else if (in_day && !(flags & (RATING_MISUSE | RATING_CLOSED)))
+			c->no_shift++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static json_t *shift_entry(const struct tally *t, int default_scale, int with_times)
+{
+	char from[32], to[32];
+	snprintf(from, sizeof(from), "%02d:%02d", t->from_min / 60, t->from_min % 60);
+	snprintf(to, sizeof(to), "%02d:%02d", t->to_min / 60, t->to_min % 60);
+	json_t *e = json_pack("{s:s,s:o}", "shift", t->name, "figures", tally_json(t, default_scale));
+	if (with_times) {
+		json_object_set_new(e, "from", json_string(from));
+		json_object_set_new(e, "to", json_string(to));
+		json_object_set_new(e, "start_ms", json_integer(t->start_ms));
+		json_object_set_new(e, "end_ms", json_integer(t->end_ms));
+	} else {
+		json_object_set_new(e, "kiosks", json_integer(t->kiosks));
+	}
+	return e;
+}
+
+int hq_shifts_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date, json_t **out, char *err,
+		      size_t errlen)
+{
+	*out = NULL;
+	sqlite3 *db = hq_store_db(s);
+	struct shifts_history *h = malloc(sizeof(*h));
+	struct counted *c = malloc(sizeof(*c));
+	struct tally *store = calloc(SHIFTS_MAX * 4, sizeof(*store));
+	json_t *mine = json_array(), *result = NULL;
+	int nstore = 0, rc = -1, default_scale = 4, without = 0, my_schedule = 0;
+	int64_t store_no_shift = 0, store_unknown = 0, my_no_shift = 0, my_unknown = 0;
+	sqlite3_stmt *st = NULL;
+	if (!h || !c || !store || !mine) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			default_scale = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT id, tz FROM kiosks WHERE store = ? ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, k->store, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char id[RATING_ID_MAX], tz[HQ_TZ_MAX];
+		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(tz, sizeof(tz), "%s", (const char *)sqlite3_column_text(st, 1));
+		if (load_history(db, id, h, err, errlen))
+			goto done;
+		if (!shifts_history_any(h)) {
+			without++;
+			continue;
+		}
+		if (count_kiosk(db, id, tz, h, date, c, err, errlen))
+			goto done;
+		int me = !strcmp(id, k->id);
+		store_no_shift += c->no_shift;
+		store_unknown += c->time_unknown;
+		if (me) {
+			my_schedule = 1;
+			my_no_shift = c->no_shift;
+			my_unknown = c->time_unknown;
+		}
+		for (int i = 0; i < c->n; i++) {
+			if (me)
+				json_array_append_new(mine, shift_entry(&c->t[i], default_scale, 1));
+			int j;
+			for (j = 0; j < nstore && strcmp(store[j].name, c->t[i].name); j++)
+				;
+			if (j == nstore) {
+				if (nstore == SHIFTS_MAX * 4)
+					continue;
+				memset(&store[j], 0, sizeof(store[j]));
+				snprintf(store[j].name, sizeof(store[j].name), "%s", c->t[i].name);
+				nstore++;
+			}
+			for (int sc = 0; sc < 6; sc++)
+				for (int v = 0; v < 5; v++)
+					store[j].counts[sc][v] += c->t[i].counts[sc][v];
+			store[j].misuse += c->t[i].misuse;
+			store[j].closed += c->t[i].closed;
+			store[j].kiosks++;
+		}
+	}
+	json_t *slist = json_array();
+	for (int j = 0; j < nstore; j++)
+		json_array_append_new(slist, shift_entry(&store[j], default_scale, 0));
+	result = json_pack("{s:o,s:{s:o,s:I,s:I},s:{s:o,s:I,s:I,s:i}}", "kiosk_schedule", json_boolean(my_schedule),
+			   "kiosk", "shifts", mine, "no_shift", (json_int_t)my_no_shift, "time_unknown",
+			   (json_int_t)my_unknown, "store", "shifts", slist, "no_shift", (json_int_t)store_no_shift,
+			   "time_unknown", (json_int_t)store_unknown, "kiosks_without_shifts", without);
+	mine = NULL;
+	if (!result) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	rc = 0;
+	*out = result;
+done:
+	sqlite3_finalize(st);
+	json_decref(mine);
+	free(h);
+	free(c);
+	free(store);
+	return rc;
+}
