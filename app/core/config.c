@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR };
 
 struct key {
 	const char *section;
@@ -67,6 +67,9 @@ static const struct key keys[] = {
 	NUM("screen", "closed_wake_s", K_SECONDS, closed_wake_s, 1, 60),
 	NUM("screen", "choose_again_s", K_SECONDS, choose_again_s, 0.5, 10),
 	STR("screen", "font", font),
+	STR("screen", "logo", logo),
+	NUM("screen", "background", K_COLOUR, background, 0, 0),
+	NUM("screen", "text_colour", K_COLOUR, text_colour, 0, 0),
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
 	STR("text", "out_of_order", out_of_order),
@@ -186,6 +189,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->t_closed_day, sizeof(cfg->t_closed_day), "Closed — open again {day} at {time}");
 	snprintf(cfg->t_choose_again, sizeof(cfg->t_choose_again), "Please choose again");
 	cfg->closed_wake_s = 5.0;
+	cfg->background = 0x1f2a38;
+	cfg->text_colour = 0xffffff;
 	snprintf(cfg->t_time_unknown, sizeof(cfg->t_time_unknown), "{count} ratings at unknown times (clock not set)");
 	snprintf(cfg->t_thousands_separator, sizeof(cfg->t_thousands_separator), ",");
 	cfg->choose_again_s = 2.0;
@@ -445,6 +450,16 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		else
 			problem(p, p->lineno, "%s must be rating or display, not \"%s\"", k->name, value);
 		return;
+	case K_COLOUR: {
+		unsigned rgb;
+		int used = 0;
+		if (value[0] != '#' || strlen(value) != 7 || sscanf(value + 1, "%6x%n", &rgb, &used) != 1 || used != 6) {
+			problem(p, p->lineno, "%s must be a colour #RRGGBB, like #1f2a38, not \"%s\"", k->name, value);
+			return;
+		}
+		*(unsigned *)(void *)field = rgb;
+		return;
+	}
 	case K_ORDER:
 		if (!strcmp(value, "best-first"))
 			*(enum face_order *)(void *)field = FACE_ORDER_BEST_FIRST;

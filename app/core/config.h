@@ -74,6 +74,9 @@ struct config {
 	double closed_wake_s;           /* a press while closed shows "Closed — open again" this long */
 	double choose_again_s;          /* "Please choose again" after a press closed the staff view */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
+	char logo[CONFIG_PATH_MAX];     /* a PNG over the question; empty: none */
+	unsigned background;            /* the customer's screens, 0xRRGGBB */
+	unsigned text_colour;           /* their text, 0xRRGGBB */
 	/* [text] */
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];

@@ -10,10 +10,9 @@
 #include <string.h>
 
 #include "face.h"
+#include "log.h"
+#include "logo.h"
 
-#define BG_R 0x1f
-#define BG_G 0x2a
-#define BG_B 0x38
 
 struct screen {
 	const struct config *cfg;
@@ -22,6 +21,8 @@ struct screen {
 	SDL_Surface *lit[LAYOUT_MAX_FACES];
 	SDL_Surface *big[LAYOUT_MAX_FACES];   /* thank-you screen */
 	SDL_Surface *question;
+	SDL_Surface *logo;                    /* [screen] logo, scaled; NULL: none */
+	int logo_y;                           /* its centre */
 	SDL_Surface *thanks;
 	SDL_Surface *out_of_order;
 	struct text *text;
@@ -61,8 +62,20 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 			return NULL;
 		}
 	}
-	SDL_Color white = { 255, 255, 255, 255 };
-	const struct rect *q = &s->layout.question;
+	SDL_Color white = { cfg->text_colour >> 16 & 0xff, cfg->text_colour >> 8 & 0xff, cfg->text_colour & 0xff, 255 };
+	struct rect *q = &s->layout.question;
+	if (cfg->logo[0]) {
+		/* The logo takes the question box's top part; the question the rest. */
+		char err[CONFIG_PATH_MAX + 128];
+		int logo_h = q->h * 38 / 100;
+		if (!(s->logo = logo_load(cfg->logo, q->w, logo_h, err, sizeof(err)))) {
+			log_msg(LOG_ERR, "%s (the screen shows no logo)", err);
+		} else {
+			s->logo_y = q->y + logo_h / 2;
+			q->y += logo_h;
+			q->h -= logo_h;
+		}
+	}
 	/* Text may be missing (no font): the faces alone still take ratings. */
 	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
 	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
@@ -80,6 +93,7 @@ void screen_free(struct screen *s)
 		SDL_FreeSurface(s->big[i]);
 	}
 	SDL_FreeSurface(s->question);
+	SDL_FreeSurface(s->logo);
 	SDL_FreeSurface(s->thanks);
 	SDL_FreeSurface(s->out_of_order);
 	SDL_free(s);
@@ -133,6 +147,7 @@ static void paint_rating(struct screen *s, SDL_Surface *c, int highlight, const 
 {
 	const struct layout *l = &s->layout;
 	const struct rect *q = &l->question;
+	blit_centred(s->logo, c, s->w / 2, s->logo_y);
 	if (notice) {
 		/* In the question's place, in amber, so it reads as a change, not a new question. */
 		SDL_Color amber = { 0xff, 0xc8, 0x57, 255 };
@@ -179,7 +194,8 @@ static void paint_closed(struct screen *s, SDL_Surface *c, const char *notice)
 
 void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st)
 {
-	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, BG_R, BG_G, BG_B));
+	unsigned bg = s->cfg->background;
+	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, bg >> 16 & 0xff, bg >> 8 & 0xff, bg & 0xff));
 	switch (st->name) {
 	case SCREEN_RATING:
 		paint_rating(s, canvas, st->highlight, st->notice);
