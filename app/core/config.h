@@ -167,6 +167,14 @@ struct config {
 	int hq_max_batch;                 /* ratings per POST, 1..5000 */
 	int hq_threads;                   /* HTTP worker threads; 0: one per CPU */
 	double hq_connection_timeout_s;   /* idle/slow client is cut off after this */
+	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
+	double hq_header_timeout_s;       /* request headers complete within this; 0: no limit */
+	int hq_max_connections;           /* open connections in total */
+	int hq_max_connections_per_address; /* per client address; 0: no limit */
+	int hq_slow_connections_per_address; /* slow header senders kept per address; 0: no cap */
+	int hq_body_memory_limit_mb;      /* request bodies held at once, MiB */
+	char hq_tls_priorities[CONFIG_PATH_MAX]; /* GnuTLS priority string; empty: TLS 1.2+, forward-secret */
+	char hq_file_group[CONFIG_NAME_MAX]; /* group that may read the database (files 0640); empty: 0600 */
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -9,6 +9,9 @@
  *   GET  /api/v1/summary?day=     kiosk token -> protocol.h's summary
  *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
  *                                 admin token; paged by an opaque cursor
+ *   GET  /api/v1/kiosks           admin token -> the fleet, silent ones first
+ *   GET  /metrics                 admin token (or none from loopback, if
+ *                                 configured) -> Prometheus text
  *
  * 409: a batch whose (kiosk, install, seq) is held with other content.
  * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
@@ -47,6 +50,11 @@ struct hq_response {
 
 struct hq_api_options {
 	int max_batch;                      /* ratings per POST */
+	int metrics_open_on_loopback;       /* GET /metrics from 127.0.0.0/8 or ::1 needs no token */
+	/* Stores a batch (hq_store_ingest's contract); NULL: hq_store_ingest on db itself. */
+	int (*ingest)(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
+		      struct protocol_ack *ack, char *err, size_t errlen);
+	void *ingest_ctx;
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */
@@ -66,5 +74,13 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 		     const char *line);
 
 void hq_api_response_free(struct hq_response *res);
+
+/*
+ * For a refused token: 1 with msg filled ("the token of kiosk K expired at
+ * ...") when hash is a token that was good but expired, else 0. Whoever
+ * answers 401 for a token (also before the body is read) says this instead
+ * of "unknown or revoked".
+ */
+int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN], char *msg, size_t len);
 
 #endif

@@ -4,6 +4,10 @@
  * install, seq): the install is the kiosk store's own id, so a re-imaged
  * kiosk (same id, new store, seq from 1 again) loses nothing.
  *
+ * Time zones: each connection loads the zone files it needs once (tzif.c,
+ * no $TZ, no limit on their number); a tzdata upgrade takes effect when
+ * tally-hq restarts.
+ *
  * One struct hq_store is one connection; the HTTP server gives each worker
  * thread its own. Write transactions are serialised inside this module by
  * one process-wide lock, so threads queue on a mutex instead of spinning in
@@ -15,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "protocol.h"
 #include "tzday.h"
@@ -22,6 +27,7 @@
 #define HQ_HASH_LEN 32   /* SHA-256 */
 #define HQ_NAME_MAX 128  /* store, area */
 #define HQ_TZ_MAX 64
+#define HQ_TOKEN_PREFIX_LEN 8 /* hex digits of a token kept to refer to it; 32 of its 256 bits */
 
 struct hq_store;
 
@@ -34,14 +40,28 @@ struct hq_kiosk {
 	int64_t revoked_ms;      /* 0: active */
 	int64_t acked_through;   /* highest contiguous seq held from 1 */
 	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
+	char token_prefix[HQ_TOKEN_PREFIX_LEN + 1]; /* the token's first hex digits, to name it ("" before) */
+	int64_t token_expires_ms; /* 0: never */
 };
+
+/* Once, before any other hq_store call of a threaded server: SQLite's process-wide settings. */
+void hq_store_init_process(void);
 
 /* The schema version this build writes. */
 int hq_store_schema_latest(void);
 
-/* Opens (creating if absent) and migrates path. 0, or -1 with err filled. */
+/* Files created from now on are 0640 and owned by group gid ((gid_t)-1: 0600, the default). */
+void hq_store_set_file_group(gid_t gid);
+
+/* Opens (creating if absent, private whatever the umask) and migrates path. 0, or -1 with err filled. */
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen);
 void hq_store_close(struct hq_store *s);
+/* How long a write waits for a lock another process holds (default 5 s). */
+void hq_store_busy_timeout(struct hq_store *s, int ms);
+/* After each commit on s, fn(arg, frames in the WAL); s no longer checkpoints by itself. */
+void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg);
+/* Copies what it can of the WAL into the database (PASSIVE: waits for no one). 0 or -1 with err. */
+int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen);
 
 /* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
@@ -50,13 +70,23 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen);
 /* Every kiosk, by id; *out is malloc'd (free it). 0 or -1 with err. */
 int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, char *err, size_t errlen);
-/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked), -1 error. */
+/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked, or expired), -1 error. */
 int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], struct hq_kiosk *out);
 
 /* Adds an admin token's hash. 0 or -1 with err. */
 int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen);
-/* 1 if hash belongs to an admin token, 0 if not, -1 error. */
+/* 1 if hash belongs to an admin token in force, 0 if not (or revoked, or expired), -1 error. */
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
+
+/*
+ * Group commit (the writer thread): between begin and commit every
+ * hq_store_ingest on s runs in its own SAVEPOINT inside one transaction,
+ * so a failing or conflicting batch is undone alone, and nothing is
+ * durable before hq_store_group_commit returned 0. Holds the process write
+ * lock in between. 0 or -1 with err (commit: the whole group is rolled back).
+ */
+int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen);
+int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen);
 
 /*
  * Stores batch b of kiosk k in one transaction (all or nothing). A rating's
@@ -120,25 +150,26 @@ struct hq_export_query {
 /*
  * Calls fn for each matching rating in arrival order, at most q->limit.
  * *next is the cursor for the next page, or 0 when this page is the last.
- * fn returns 0 to go on. 0 or -1 with err.
+ * fn returns 0 to go on; anything else ends the export as a failure (-1),
+ * never as a shorter page. 0 or -1 with err.
  */
 int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
 		    int64_t *next, char *err, size_t errlen);
 
-/* Thread-safe wrapper of tzday_make (tzday switches $TZ for the process). */
+/* tzday_make (thread-safe; kept for callers of the earlier API). */
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
-/* Thread-safe tzday_valid. */
+/* tzday_valid (thread-safe). */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
 /*
  * For modules that keep their own tables in head office's file
- * (hq_shifts.c): this connection, the process-wide write lock (hold it
- * around every write), and the lock around tzday calls.
+ * (hq_shifts.c, hq_registry.c): this connection, and the process-wide
+ * write lock (hold it around every write). Zones need no lock: tzday is
+ * thread-safe.
  */
 struct sqlite3;
 struct sqlite3 *hq_store_db(struct hq_store *s);
 void hq_store_write_lock(int on);
-void hq_store_tz_lock(int on);
 
 #endif
