@@ -31,7 +31,7 @@ TOKEN=$($HQ --config "$DIR/hq.conf" kiosk add --store S --area A --id k-tls 2>/d
 
 $HQ --config "$DIR/hq.conf" >"$DIR/out" 2>"$DIR/err" &
 PID=$!
-for _ in $(seq 50); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
 PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 [ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
 URL="https://127.0.0.1:$PORT"
