@@ -186,8 +186,8 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int6
 		rating_flow_led(k, face); /* through the thank-you screen */
 	}
 	k->ratings++;
-	log_msg(LOG_DEBUG, "rating %lld: face %d of %d (value %d) by %s%s", (long long)r.seq, face + 1, r.scale, r.value,
-		rating_source_name(source), r.flags & RATING_MISUSE ? " (misuse)" : "");
+	log_msg(LOG_DEBUG, "rating %lld: face %d of %d by %s, value %d%s", (long long)r.seq, face + 1, r.scale,
+		rating_source_name(source), r.value, r.flags & RATING_MISUSE ? " (misuse)" : "");
 	if (k->state.name == SCREEN_RATING) {
 		if (k->state.highlight < 0) {
 			k->state.highlight = face;
