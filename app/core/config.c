@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR };
 
 struct key {
 	const char *section;
@@ -68,13 +68,22 @@ static const struct key keys[] = {
 	NUM("display", "refresh_s", K_SECONDS, display_refresh_s, 1, 3600),
 	NUM("display", "page_s", K_SECONDS, display_page_s, 2, 600),
 	NUM("screen", "faces", K_INT, faces, 3, 5),
+	NUM("screen", "face_order", K_ORDER, face_order, 0, 1),
 	NUM("screen", "rotate", K_ROTATE, rotate, 0, 270),
 	NUM("screen", "thanks_s", K_SECONDS, thanks_s, 0.2, 60),
 	NUM("screen", "highlight_s", K_SECONDS, highlight_s, 0, 2),
+	NUM("screen", "closed_wake_s", K_SECONDS, closed_wake_s, 1, 60),
+	NUM("screen", "choose_again_s", K_SECONDS, choose_again_s, 0.5, 10),
 	STR("screen", "font", font),
+	STR("screen", "logo", logo),
+	NUM("screen", "background", K_COLOUR, background, 0, 0),
+	NUM("screen", "text_colour", K_COLOUR, text_colour, 0, 0),
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
 	STR("text", "out_of_order", out_of_order),
+	STR("text", "closed", t_closed),
+	STR("text", "closed_day", t_closed_day),
+	STR("text", "choose_again", t_choose_again),
 	STR("text", "staff_title", t_staff_title),
 	STR("text", "display_title", t_display_title),
 	STR("text", "date_format", t_date_format),
@@ -94,6 +103,8 @@ static const struct key keys[] = {
 	STR("text", "pin_wrong", t_pin_wrong),
 	STR("text", "page", t_page),
 	STR("text", "weekdays", t_weekdays),
+	STR("text", "thousands_separator", t_thousands_separator),
+	STR("text", "time_unknown", t_time_unknown),
 	STR("text", "summary_no_ratings", t_summary_no_ratings),
 	STR("text", "summary_alone", t_summary_alone),
 	STR("text", "summary_above", t_summary_above),
@@ -164,6 +175,17 @@ static const struct key button_keys[] = {
 	BSTR("led_chip", led_chip),
 	BNUM("led_line", K_INT, led_line, -1, 1023),
 };
+
+int config_face_value_of(enum face_order order, int scale, int pos)
+{
+	return order == FACE_ORDER_BEST_FIRST ? scale - 1 - pos : pos;
+}
+
+int config_face_value(const struct config *cfg, int pos)
+{
+	return config_face_value_of(cfg->face_order, cfg->faces, pos);
+}
+
 
 struct parse {
 	struct config *cfg;
@@ -364,6 +386,24 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 			*(enum kiosk_mode *)(void *)field = MODE_DISPLAY;
 		else
 			problem(p, p->lineno, "%s must be rating or display, not \"%s\"", k->name, value);
+		return;
+	case K_COLOUR: {
+		unsigned rgb;
+		int used = 0;
+		if (value[0] != '#' || strlen(value) != 7 || sscanf(value + 1, "%6x%n", &rgb, &used) != 1 || used != 6) {
+			problem(p, p->lineno, "%s must be a colour #RRGGBB, like #1f2a38, not \"%s\"", k->name, value);
+			return;
+		}
+		*(unsigned *)(void *)field = rgb;
+		return;
+	}
+	case K_ORDER:
+		if (!strcmp(value, "best-first"))
+			*(enum face_order *)(void *)field = FACE_ORDER_BEST_FIRST;
+		else if (!strcmp(value, "worst-first"))
+			*(enum face_order *)(void *)field = FACE_ORDER_WORST_FIRST;
+		else
+			problem(p, p->lineno, "%s must be best-first or worst-first, not \"%s\"", k->name, value);
 		return;
 	case K_TIMES: {
 		struct config_times t = { 0 };

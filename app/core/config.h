@@ -22,6 +22,9 @@
 
 enum bias { BIAS_AS_IS, BIAS_PULL_UP, BIAS_PULL_DOWN, BIAS_DISABLE };
 
+/* [screen] face_order: which end of the scale sits on the left (or top). */
+enum face_order { FACE_ORDER_BEST_FIRST, FACE_ORDER_WORST_FIRST };
+
 /* [kiosk] mode: the rating terminal, or a wall display that never rates. */
 enum kiosk_mode { MODE_RATING, MODE_DISPLAY };
 
@@ -65,14 +68,23 @@ struct config {
 	double display_page_s;          /* wall display: next page after this long */
 	/* [screen] */
 	int faces;                      /* 3, 4 or 5 */
+	enum face_order face_order;     /* one order on every screen and list */
 	int rotate;                     /* 0, 90, 180, 270 degrees clockwise */
 	double thanks_s;
 	double highlight_s;             /* the lit face shows this long before the thank-you */
+	double closed_wake_s;           /* a press while closed shows "Closed — open again" this long */
+	double choose_again_s;          /* "Please choose again" after a press closed the staff view */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
+	char logo[CONFIG_PATH_MAX];     /* a PNG over the question; empty: none */
+	unsigned background;            /* the customer's screens, 0xRRGGBB */
+	unsigned text_colour;           /* their text, 0xRRGGBB */
 	/* [text] */
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];
-	char out_of_order[CONFIG_TEXT_MAX];
+	char out_of_order[CONFIG_TEXT_MAX];  /* a plain sentence: the detail goes to the log and staff */
+	char t_closed[CONFIG_TEXT_MAX];      /* {time}: the next opening, HH:MM */
+	char t_closed_day[CONFIG_TEXT_MAX];  /* the same when it is not today: {day} {time} */
+	char t_choose_again[CONFIG_TEXT_MAX];
 	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];
@@ -92,6 +104,8 @@ struct config {
 	char t_pin_prompt[CONFIG_NAME_MAX];
 	char t_pin_wrong[CONFIG_NAME_MAX];
 	char t_page[CONFIG_NAME_MAX];
+	char t_thousands_separator[16];      /* "1,234": the project's own, not the OS locale's */
+	char t_time_unknown[CONFIG_TEXT_MAX]; /* {count}: ratings in no hour of the chart */
 	char t_weekdays[CONFIG_TEXT_MAX];    /* seven names, Sunday first, comma separated */
 	char t_summary_no_ratings[CONFIG_TEXT_MAX];
 	char t_summary_alone[CONFIG_TEXT_MAX];
@@ -181,6 +195,15 @@ int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
  * single line in why (and a pointer to tallyctl check-config for the rest).
  */
 int config_reload(struct config *next, const char *path, char *why, size_t whylen);
+
+/*
+ * The stored value (0 = most negative) of the face at position pos, counted
+ * from the left (or top) in the configured order. It is its own inverse:
+ * the position of a value is config_face_value(cfg, value).
+ */
+int config_face_value(const struct config *cfg, int pos);
+/* The same for a scale of any size (figures from head office, old ratings). */
+int config_face_value_of(enum face_order order, int scale, int pos);
 
 /* Checks rules across keys (e.g. button count vs faces). Same contract. */
 int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);

@@ -27,7 +27,16 @@ void config_defaults(struct config *cfg)
 	cfg->highlight_s = 0.3;
 	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
 	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
-	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Out of order");
+	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Sorry, this terminal is out of order.");
+	snprintf(cfg->t_closed, sizeof(cfg->t_closed), "Closed — open again at {time}");
+	snprintf(cfg->t_closed_day, sizeof(cfg->t_closed_day), "Closed — open again {day} at {time}");
+	snprintf(cfg->t_choose_again, sizeof(cfg->t_choose_again), "Please choose again");
+	cfg->closed_wake_s = 5.0;
+	cfg->background = 0x1f2a38;
+	cfg->text_colour = 0xffffff;
+	snprintf(cfg->t_time_unknown, sizeof(cfg->t_time_unknown), "{count} ratings at unknown times (clock not set)");
+	snprintf(cfg->t_thousands_separator, sizeof(cfg->t_thousands_separator), ",");
+	cfg->choose_again_s = 2.0;
 	cfg->mode = MODE_RATING;
 	cfg->staff_view_s = 30;
 	cfg->staff_corner_hold_s = 2;

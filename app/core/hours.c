@@ -125,6 +125,25 @@ int hours_next_change_on(const struct hours_calendar *c, struct tzdate date, int
 	return -1;
 }
 
+int hours_next_open_on(const struct hours_calendar *c, struct tzdate date, int minute, struct tzdate *open_date,
+			int *open_minute, int *days_ahead)
+{
+	int m = minute, step;
+	/* Open now: the opening meant is the one after the coming closing. */
+	if (hours_open_on(c, date, minute)) {
+		if ((step = hours_next_change_on(c, date, m)) < 0)
+			return -1;
+		m += step;
+	}
+	if ((step = hours_next_change_on(c, tzday_add_days(date, m / 1440), m % 1440)) < 0)
+		return -1;
+	m += step;
+	*open_date = tzday_add_days(date, m / 1440);
+	*open_minute = m % 1440;
+	*days_ahead = m / 1440;
+	return 0;
+}
+
 int hours_local_date(const char *tz, int64_t ms, struct tzdate *date, int *minute, char *err, size_t errlen)
 {
 	long offset;

@@ -71,6 +71,15 @@ int hours_calendar_all_open(const struct hours_calendar *c);
 /* Minutes from (date, minute) to the next opening or closing, at most two weeks; -1 if never. */
 int hours_next_change_on(const struct hours_calendar *c, struct tzdate date, int minute);
 
+/*
+ * When the store next opens, seen from (date, minute): its date, minute
+ * and how many local midnights lie between (0: today). Open now: the
+ * opening after the coming closing. 0, or -1 if it does not open within
+ * two weeks.
+ */
+int hours_next_open_on(const struct hours_calendar *c, struct tzdate date, int minute, struct tzdate *open_date,
+		       int *open_minute, int *days_ahead);
+
 /* Local date and minute at UTC time ms in zone tz; 0, or -1 with err. */
 int hours_local_date(const char *tz, int64_t ms, struct tzdate *date, int *minute, char *err, size_t errlen);
 

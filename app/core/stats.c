@@ -184,10 +184,10 @@ void stats_texts_default(struct stats_texts *t)
 	static const char *days[7] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 				       "Saturday" };
 	t->no_ratings = "No ratings yet {day}.";
-	t->alone = "{positive}% happy {day}.";
-	t->above = "{positive}% happy {day} \u2014 {points} {point_word} above {other}.";
-	t->below = "{positive}% happy {day} \u2014 {points} {point_word} below {other}.";
-	t->same = "{positive}% happy {day} \u2014 the same as {other}.";
+	t->alone = "{positive}% positive {day}.";
+	t->above = "{positive}% positive {day} \u2014 {points} {point_word} above {other}.";
+	t->below = "{positive}% positive {day} \u2014 {points} {point_word} below {other}.";
+	t->same = "{positive}% positive {day} \u2014 the same as {other}.";
 	t->today = "today";
 	t->yesterday = "yesterday";
 	t->last_weekday = "last {weekday}";

@@ -112,10 +112,10 @@ struct stats_delta stats_compare(const struct stats_day *a, const struct stats_d
  */
 struct stats_texts {
 	const char *no_ratings;   /* "No ratings yet {day}." */
-	const char *alone;        /* "{positive}% happy {day}." */
-	const char *above;        /* "{positive}% happy {day} — {points} {point_word} above {other}." */
-	const char *below;        /* "{positive}% happy {day} — {points} {point_word} below {other}." */
-	const char *same;         /* "{positive}% happy {day} — the same as {other}." */
+	const char *alone;        /* "{positive}% positive {day}." */
+	const char *above;        /* "{positive}% positive {day} — {points} {point_word} above {other}." */
+	const char *below;        /* "{positive}% positive {day} — {points} {point_word} below {other}." */
+	const char *same;         /* "{positive}% positive {day} — the same as {other}." */
 	const char *today;        /* "today" */
 	const char *yesterday;    /* "yesterday" */
 	const char *last_weekday; /* "last {weekday}" */

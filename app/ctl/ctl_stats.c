@@ -104,10 +104,12 @@ static void print_text(const struct ctl *c, const struct stats_view *v, const ch
 	} else {
 		printf("%% positive       -\nHappy Index      -\n");
 	}
-	printf("faces            best");
-	for (int f = d->scale - 1; f >= 0; f--)
-		printf(" %lld", (long long)d->counts[f]);
-	printf(" worst\n");
+	/* In [screen] face_order, as the customer sees the faces. */
+	int best_first = c->cfg.face_order == FACE_ORDER_BEST_FIRST;
+	printf("faces            %s", best_first ? "best" : "worst");
+	for (int p = 0; p < d->scale; p++)
+		printf(" %lld", (long long)d->counts[config_face_value_of(c->cfg.face_order, d->scale, p)]);
+	printf(" %s\n", best_first ? "worst" : "best");
 	if (d->time_corrected || d->time_unknown)
 		printf("times            %lld corrected, %lld unknown (counted, in no hour)\n",
 		       (long long)d->time_corrected, (long long)d->time_unknown);

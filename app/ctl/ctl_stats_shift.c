@@ -151,10 +151,12 @@ int ctl_stats_by_shift(struct ctl *c, struct tzdate day)
 		char sentence[512];
 		shift_sentence(r, c->cfg.shift_weeks, c->cfg.shift_min_ratings, &t, sentence, sizeof(sentence));
 		printf("%s%s\n", i ? "" : "\n", sentence);
-		printf("  faces best");
-		for (int f = r->now.scale - 1; f >= 0; f--)
-			printf(" %lld", (long long)r->now.counts[f]);
-		printf(" worst");
+		/* In [screen] face_order, as the customer sees the faces. */
+		int best_first = c->cfg.face_order == FACE_ORDER_BEST_FIRST;
+		printf("  faces %s", best_first ? "best" : "worst");
+		for (int p = 0; p < r->now.scale; p++)
+			printf(" %lld", (long long)r->now.counts[config_face_value_of(c->cfg.face_order, r->now.scale, p)]);
+		printf(" %s", best_first ? "worst" : "best");
 		if (r->now.misuse || r->now.closed)
 			printf("; not counted: %lld misuse, %lld closed", (long long)r->now.misuse, (long long)r->now.closed);
 		printf("\n");

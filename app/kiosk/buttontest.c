@@ -21,6 +21,7 @@
 #define REFRESH_MS 100
 
 struct bt {
+	const struct config *cfg;
 	FILE *out;
 	int in_place;
 	struct loop *loop;
@@ -38,13 +39,27 @@ static const char *level_name(int level)
 	return level < 0 ? "?" : level ? "1" : "0";
 }
 
+/* Which face button i rates, in [screen] face_order: "best", "worst" or "3 of 5". */
+static void face_name(const struct bt *t, int i, char *buf, size_t len)
+{
+	int value = config_face_value(t->cfg, i);
+	if (i >= t->cfg->faces)
+		snprintf(buf, len, "-");
+	else if (value == t->cfg->faces - 1)
+		snprintf(buf, len, "best");
+	else if (value == 0)
+		snprintf(buf, len, "worst");
+	else
+		snprintf(buf, len, "%d of %d", value + 1, t->cfg->faces);
+}
+
 static void draw(struct bt *t)
 {
 	/* On a terminal: back to the table's first line, and clear each line's rest. */
 	const char *el = t->in_place ? "\033[K" : "";
 	if (t->in_place && t->drawn && !t->dirty_lines)
 		fprintf(t->out, "\033[%dA", t->n + 2);
-	fprintf(t->out, "%-7s %-28s %-4s %-6s %-8s %-4s %-6s %s%s\n", "button", "line", "raw", "state",
+	fprintf(t->out, "%-7s %-7s %-28s %-4s %-6s %-8s %-4s %-6s %s%s\n", "button", "face", "line", "raw", "state",
 		"presses", "led", "stuck", "noise", el);
 	for (int i = 0; i < t->n; i++) {
 		struct button_status *s = &t->shown[i];
@@ -53,7 +68,9 @@ static void draw(struct bt *t)
 		buttons_input_line(t->bi, i, &chip, &line);
 		char where[64];
 		snprintf(where, sizeof(where), "%.20s:%d", chip, line);
-		fprintf(t->out, "%-7d %-28s %-4s %-6s %-8u %-4s %-6s %llu%s\n", i + 1, where, level_name(s->raw),
+		char face[32];
+		face_name(t, i, face, sizeof(face));
+		fprintf(t->out, "%-7d %-7s %-28s %-4s %-6s %-8u %-4s %-6s %llu%s\n", i + 1, face, where, level_name(s->raw),
 			s->down ? "down" : "up", (unsigned)s->presses, s->led < 0 ? "-" : s->led ? "on" : "off",
 			s->stuck ? "STUCK" : "-", (unsigned long long)s->noise_edges, el);
 	}
@@ -103,6 +120,11 @@ static void on_event(const struct button_event *ev, void *arg)
 		fprintf(t->out, " (%llu edges%s)", (unsigned long long)ev->count, ev->ongoing ? ", still going" : "");
 	if (ev->type == BUTTON_PRESS || ev->type == BUTTON_RELEASE || ev->type == BUTTON_RECOVERED)
 		fprintf(t->out, " after %.0f ms", ev->held_ns / 1e6);
+	if (ev->type == BUTTON_PRESS) {
+		char face[32];
+		face_name(t, ev->button, face, sizeof(face));
+		fprintf(t->out, " (rates the %s face)", face);
+	}
 	if (ev->type == BUTTON_STAFF)
 		fprintf(t->out, " (staff chord)");
 	fprintf(t->out, "\n");
@@ -120,7 +142,7 @@ static void on_signal(int fd, short revents, void *arg)
 
 int buttontest_run_to(const struct config *cfg, FILE *out, int in_place)
 {
-	struct bt t = { .out = out, .in_place = in_place };
+	struct bt t = { .cfg = cfg, .out = out, .in_place = in_place };
 	char err[512];
 	t.loop = loop_new();
 	if (!t.loop) {
@@ -143,7 +165,9 @@ int buttontest_run_to(const struct config *cfg, FILE *out, int in_place)
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd >= 0)
 		loop_add_fd(t.loop, sfd, POLLIN, on_signal, &t);
-	fprintf(out, "Wiring check: press each button; its LED toggles on every press. Ctrl-C ends.\n\n");
+	fprintf(out, "Wiring check: press each button; its LED toggles on every press. Ctrl-C ends.\n");
+	fprintf(out, "Button 1 is the leftmost face on screen; faces run %s ([screen] face_order).\n\n",
+		cfg->face_order == FACE_ORDER_BEST_FIRST ? "best to worst" : "worst to best");
 	refresh(&t);
 	loop_add_timer(t.loop, loop_now_ms() + REFRESH_MS, on_refresh, &t);
 	while (!t.quit && !buttons_input_ended(t.bi))

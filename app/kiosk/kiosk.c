@@ -49,8 +49,10 @@ int64_t kiosk_wall_now_ms(const struct kiosk *k)
 void kiosk_present(struct kiosk *k)
 {
 	SDL_Surface *canvas = display_canvas(k->disp);
-	if (k->state.name == SCREEN_STAFF && k->staff)
+	if (k->state.name == SCREEN_STAFF && k->staff) {
 		staff_view_paint(k->staff, canvas);
+		staff_view_paint_problem(k->staff, canvas, kiosk_problem(k));
+	}
 	else if (k->state.name == SCREEN_PIN && k->staff)
 		staff_view_paint_pin(k->staff, canvas, k->pin_len, k->pin_wrong);
 	else if (k->state.name == SCREEN_DISPLAY && k->staff)
@@ -72,6 +74,11 @@ void kiosk_present(struct kiosk *k)
 
 void kiosk_show(struct kiosk *k, enum screen_name name)
 {
+	/* A notice belongs to the screen it was put on. */
+	if (name != k->state.name && k->state.notice) {
+		kiosk_stop_timer(k, &k->notice_timer);
+		k->state.notice = NULL;
+	}
 	k->state.name = name;
 	if (name != SCREEN_RATING)
 		k->state.highlight = -1;
@@ -81,10 +88,16 @@ void kiosk_show(struct kiosk *k, enum screen_name name)
 void kiosk_update_status(struct kiosk *k)
 {
 	const char *screen = k->cfg->mode == MODE_DISPLAY ? "display"
-			     : k->state.name == SCREEN_OUT_OF_ORDER ? "out-of-order"
+			     : kiosk_problem(k) ? "out-of-order"
 			     : !opening_is_open(k->opening) ? "closed" : "rating";
-	kiosk_status_write(k->cfg, screen, k->state.name == SCREEN_OUT_OF_ORDER ? k->detail : NULL,
+	kiosk_status_write(k->cfg, screen, kiosk_problem(k),
 			   display_describe(k->disp), k->buttons, k->noisy);
+}
+
+const char *kiosk_problem(const struct kiosk *k)
+{
+	/* Out of order until the store works again, even while the staff view is up. */
+	return k->retry_timer > 0 || k->state.name == SCREEN_OUT_OF_ORDER ? k->detail : NULL;
 }
 
 void kiosk_stop_timer(struct kiosk *k, int *id)

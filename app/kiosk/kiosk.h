@@ -73,6 +73,8 @@ struct kiosk {
 	int lit_led;               /* button whose LED is on through the thank-you, or -1 */
 	struct screen_state state;
 	char detail[512];
+	char notice[CONFIG_TEXT_MAX + 64]; /* state.notice's text while it shows */
+	int notice_timer;          /* ends the notice */
 	int dirty;
 	int running;
 	int exit_code;
@@ -128,6 +130,8 @@ void kiosk_show(struct kiosk *k, enum screen_name name);
 void kiosk_update_status(struct kiosk *k);
 /* Cancels the loop timer *id if one is set, and clears *id. */
 void kiosk_stop_timer(struct kiosk *k, int *id);
+/* Why ratings cannot be stored now (for the admin: log, status, staff view), or NULL. */
+const char *kiosk_problem(const struct kiosk *k);
 /* Lays the screens out anew for the canvas (first start, resize, reload). */
 void kiosk_rebuild_screen(struct kiosk *k);
 /* Starts (stops) what follows the config in rating mode: buttons, schedule, opening hours. */

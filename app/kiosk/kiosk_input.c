@@ -22,6 +22,17 @@
 /* Pointer id of the mouse in a corner long press (fingers have their own). */
 #define POINTER_MOUSE (-1)
 
+/*
+ * A press closed a staff view left open: most likely a customer who meant
+ * to rate. The faces come back saying so, so the next press is a rating
+ * and the customer does not walk away thinking it counted.
+ */
+static void after_press_closed_staff_view(struct kiosk *k)
+{
+	if (k->state.name == SCREEN_RATING)
+		rating_flow_notice(k, k->cfg->t_choose_again, k->cfg->choose_again_s);
+}
+
 void kiosk_input_on_button(const struct button_event *ev, void *arg)
 {
 	struct kiosk *k = arg;
@@ -33,6 +44,7 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 		if (staff_access_showing(k)) {
 			k->swallow |= bit; /* its release must not rate on the faces behind */
 			staff_access_close_by_button(k, ev->at_ns);
+			after_press_closed_staff_view(k);
 		} else if (staff_access_guarded_button(k, ev)) {
 			k->swallow |= bit;
 		} else {
@@ -97,6 +109,7 @@ static void pointer_down(struct kiosk *k, double px, double py, int64_t pointer)
 	switch (k->state.name) {
 	case SCREEN_STAFF:
 		staff_access_close(k, "touch");
+		after_press_closed_staff_view(k);
 		return;
 	case SCREEN_SHIFT_END:
 		shift_screen_close(k, "touch"); /* the faces were not on screen to aim at: no rating */
@@ -138,6 +151,7 @@ static void key_down(struct kiosk *k, SDL_Keycode sym)
 	switch (k->state.name) {
 	case SCREEN_STAFF:
 		staff_access_close(k, "key");
+		after_press_closed_staff_view(k);
 		return;
 	case SCREEN_PIN:
 		staff_access_pin_key(k, digit >= 0 ? digit

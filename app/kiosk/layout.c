@@ -4,6 +4,11 @@
  * below. Each face's touch target is its whole column of the faces band,
  * wider than the drawn face: a hurried customer's thumb lands anywhere near
  * the face they mean, and still counts.
+ *
+ * A portrait screen puts the faces in two rows (the first one the longer,
+ * the second centred under it), read left to right, top to bottom: one
+ * row across a narrow screen would leave the faces small and most of the
+ * height empty.
  */
 #include "layout.h"
 
@@ -39,6 +44,20 @@ void layout_rating(struct layout *l, int w, int h, int faces)
 	l->question = (struct rect){ margin, margin, w - 2 * margin, question_h - margin };
 	int band_y = question_h + margin / 2;
 	int band_h = h - band_y - margin;
+	if (portrait) {
+		int first = (faces + 1) / 2; /* 3 -> 2 + 1, 4 -> 2 + 2, 5 -> 3 + 2 */
+		int cell_w = (w - 2 * margin) / first, row_h = band_h / 2;
+		l->diameter = min_i(cell_w * 86 / 100, row_h * 84 / 100);
+		for (int i = 0; i < faces; i++) {
+			int row = i < first ? 0 : 1;
+			int in_row = row ? faces - first : first, k = row ? i - first : i;
+			int x0 = margin + (w - 2 * margin - in_row * cell_w) / 2; /* the second row centred */
+			l->cell[i] = (struct rect){ x0 + k * cell_w, band_y + row * row_h, cell_w, row_h };
+			l->cx[i] = x0 + k * cell_w + cell_w / 2;
+			l->cy[i] = band_y + row * row_h + row_h / 2;
+		}
+		return;
+	}
 	int cell_w = (w - 2 * margin) / faces;
 	int d = min_i(cell_w * 86 / 100, band_h * 84 / 100);
 	l->diameter = d;

@@ -7,7 +7,9 @@
  */
 #include "opening.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backlight.h"
 #include "hours.h"
@@ -127,4 +129,77 @@ void opening_free(struct opening *o)
 int opening_is_open(const struct opening *o)
 {
 	return !o || o->open;
+}
+
+void opening_light(struct opening *o, int lit)
+{
+	char err[256];
+	if (o && !o->open && o->backlight && backlight_set(o->backlight, lit, err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "%s", err);
+}
+
+/* The n-th (0 = Sunday) of the comma-separated weekday names, trimmed. */
+static void weekday_name(const char *names, int n, char *buf, size_t len)
+{
+	const char *p = names;
+	for (int i = 0; i < n && p; i++)
+		if ((p = strchr(p, ',')))
+			p++;
+	if (!p) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	while (*p == ' ')
+		p++;
+	size_t l = strcspn(p, ",");
+	while (l > 0 && p[l - 1] == ' ')
+		l--;
+	snprintf(buf, len, "%.*s", (int)l, p);
+}
+
+/* template with {time} and {day} filled in. */
+static void fill_in(const char *template, const char *time, const char *day, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = template; *p && used + 1 < len;) {
+		const char *with = NULL;
+		size_t skip = 1;
+		if (!strncmp(p, "{time}", 6))
+			with = time, skip = 6;
+		else if (!strncmp(p, "{day}", 5))
+			with = day, skip = 5;
+		if (with) {
+			int n = snprintf(buf + used, len - used, "%s", with);
+			used += n > 0 && (size_t)n < len - used ? (size_t)n : len - used - 1;
+		} else {
+			buf[used++] = *p;
+			buf[used] = '\0';
+		}
+		p += skip;
+	}
+}
+
+void opening_closed_text(const struct opening *o, char *buf, size_t len)
+{
+	const struct config *cfg = o->cfg;
+	struct hours_calendar cal = { cfg->hours, cfg->hours_dated, cfg->hours_ndated };
+	struct tzdate date, open_date;
+	int minute, open_minute, days;
+	char err[256];
+	/* Dated lines count: a holiday's closed day is skipped, a special opening named. */
+	if (hours_local_date(cfg->timezone, o->clock(o->arg), &date, &minute, err, sizeof(err)) != 0 ||
+	    hours_next_open_on(&cal, date, minute, &open_date, &open_minute, &days) != 0) {
+		/* No time to give: the words before the dash (or the first placeholder), "Closed". */
+		const char *cut = strstr(cfg->t_closed, " \u2014");
+		if (!cut)
+			cut = strchr(cfg->t_closed, '{');
+		size_t l = cut ? (size_t)(cut - cfg->t_closed) : strlen(cfg->t_closed);
+		snprintf(buf, len, "%.*s", (int)l, cfg->t_closed);
+		return;
+	}
+	char time[8], day[64];
+	snprintf(time, sizeof(time), "%02d:%02d", open_minute / 60 % 24, open_minute % 60);
+	weekday_name(cfg->t_weekdays, tzday_weekday(open_date), day, sizeof(day));
+	fill_in(days == 0 ? cfg->t_closed : cfg->t_closed_day, time, day, buf, len);
 }

@@ -33,4 +33,15 @@ void opening_keep_lit(struct opening *o, int lit);
 /* Whether the store is open now. */
 int opening_is_open(const struct opening *o);
 
+/* While closed: lights the dimmed panel (lit 1) for a press, or dims it again (0). */
+void opening_light(struct opening *o, int lit);
+
+/*
+ * The customer's sentence for a press while closed: [text] closed with
+ * {time} (the next opening), or closed_day with {day} too when that is not
+ * today. Without a next opening (closed every day) the sentence up to
+ * " {" / the first placeholder is kept, e.g. "Closed". Never fails.
+ */
+void opening_closed_text(const struct opening *o, char *buf, size_t len);
+
 #endif

@@ -70,6 +70,25 @@ static void highlight_over(void *arg)
 
 static void retry_store(void *arg);
 
+static void notice_over(void *arg)
+{
+	struct kiosk *k = arg;
+	k->notice_timer = 0;
+	k->state.notice = NULL;
+	if (k->state.name == SCREEN_CLOSED)
+		opening_light(k->opening, 0);
+	k->dirty = 1;
+}
+
+void rating_flow_notice(struct kiosk *k, const char *text, double seconds)
+{
+	kiosk_stop_timer(k, &k->notice_timer);
+	snprintf(k->notice, sizeof(k->notice), "%s", text);
+	k->state.notice = k->notice;
+	k->dirty = 1;
+	k->notice_timer = loop_add_timer(k->loop, loop_now_ms() + (int64_t)(seconds * 1000), notice_over, k);
+}
+
 static void out_of_order(struct kiosk *k, const char *why)
 {
 	rating_flow_cancel_thanks(k);
@@ -88,13 +107,15 @@ static void back_in_order(struct kiosk *k)
 {
 	if (k->buttons)
 		buttons_input_set_status_led(k->buttons, 0);
-	kiosk_show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
+	if (k->state.name == SCREEN_OUT_OF_ORDER) /* a staff view open over it stays */
+		kiosk_show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
 	log_msg(LOG_NOTICE, "store: working again");
 	kiosk_update_status(k);
 }
 
 void rating_flow_try_store(struct kiosk *k)
 {
+	int was_out = kiosk_problem(k) != NULL;
 	k->retry_timer = 0;
 	char err[512];
 	if (!k->store) {
@@ -108,7 +129,7 @@ void rating_flow_try_store(struct kiosk *k)
 		filter_init(&k->filter, k->cfg->response_interval_s, found == 1 ? &last : NULL);
 		log_msg(LOG_INFO, "store: %s open, %lld ratings", k->cfg->database, (long long)store_count(k->store));
 	}
-	if (k->state.name == SCREEN_OUT_OF_ORDER)
+	if (was_out)
 		back_in_order(k);
 }
 
@@ -134,7 +155,8 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int6
 		log_msg(LOG_WARNING, "press on face %d not stored: no working database", face + 1);
 		return;
 	}
-	struct rating r = { .value = face, .scale = k->cfg->faces, .source = source };
+	/* face is a position on screen (button 1 = leftmost); the store keeps the value. */
+	struct rating r = { .value = config_face_value(k->cfg, face), .scale = k->cfg->faces, .source = source };
 	snprintf(r.kiosk_id, sizeof(r.kiosk_id), "%s", k->cfg->kiosk_id);
 	if (at_ns)
 		clockstate_stamp_at(&r, at_ns);
@@ -154,17 +176,27 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int6
 	filter_remember(&k->filter, &r);
 	if (k->state.name == SCREEN_OUT_OF_ORDER) /* stored again: the disk has room */
 		back_in_order(k);
-	if (source == SOURCE_BUTTON)
+	if (k->state.name == SCREEN_CLOSED) {
+		/* Stored, flagged closed; the customer is told when to come back, not ignored. */
+		char text[sizeof(k->notice)];
+		opening_closed_text(k->opening, text, sizeof(text));
+		opening_light(k->opening, 1);
+		rating_flow_notice(k, text, k->cfg->closed_wake_s);
+		log_msg(LOG_INFO, "press while closed: stored, flagged closed; screen shows \"%s\"", text);
+	} else if (source == SOURCE_BUTTON) {
 		rating_flow_led(k, face); /* through the thank-you screen */
+	}
 	k->ratings++;
-	log_msg(LOG_DEBUG, "rating %lld: face %d of %d by %s%s", (long long)r.seq, face + 1, r.scale,
-		rating_source_name(source), r.flags & RATING_MISUSE ? " (misuse)" : "");
+	log_msg(LOG_DEBUG, "rating %lld: face %d of %d by %s, value %d%s", (long long)r.seq, face + 1, r.scale,
+		rating_source_name(source), r.value, r.flags & RATING_MISUSE ? " (misuse)" : "");
 	if (k->state.name == SCREEN_RATING) {
 		if (k->state.highlight < 0) {
 			k->state.highlight = face;
 			k->dirty = 1;
 		}
 		k->state.chosen = face;
+		kiosk_stop_timer(k, &k->notice_timer); /* "Please choose again" is answered */
+		k->state.notice = NULL;
 		rating_flow_cancel_thanks(k);
 		k->thanks_timer = loop_add_timer(k->loop, loop_now_ms() + (int64_t)(k->cfg->highlight_s * 1000), highlight_over, k);
 	} else if (k->state.name == SCREEN_THANKS) {

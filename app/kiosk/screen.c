@@ -11,10 +11,9 @@
 #include <string.h>
 
 #include "face.h"
+#include "log.h"
+#include "logo.h"
 
-#define BG_R 0x1f
-#define BG_G 0x2a
-#define BG_B 0x38
 
 struct screen {
 	const struct config *cfg;
@@ -23,6 +22,8 @@ struct screen {
 	SDL_Surface *lit[LAYOUT_MAX_FACES];
 	SDL_Surface *big[LAYOUT_MAX_FACES];   /* thank-you screen */
 	SDL_Surface *question;
+	SDL_Surface *logo;                    /* [screen] logo, scaled; NULL: none */
+	int logo_y;                           /* its centre */
 	SDL_Surface *thanks;
 	SDL_Surface *out_of_order;
 	struct text *text;
@@ -51,21 +52,35 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 	layout_rating(&s->layout, w, h, cfg->faces);
 	int size = (int)(s->layout.diameter * FACE_PADDING);
 	int big = (int)(((w < h ? w : h) * 0.42) * FACE_PADDING);
+	/* Surfaces are indexed by position on screen, 0 = leftmost, in [screen] face_order. */
 	for (int i = 0; i < cfg->faces; i++) {
-		s->face[i] = make_face(size, i, cfg->faces, 0);
-		s->lit[i] = make_face(size, i, cfg->faces, 1);
-		s->big[i] = make_face(big, i, cfg->faces, 0);
+		int value = config_face_value(cfg, i);
+		s->face[i] = make_face(size, value, cfg->faces, 0);
+		s->lit[i] = make_face(size, value, cfg->faces, 1);
+		s->big[i] = make_face(big, value, cfg->faces, 0);
 		if (!s->face[i] || !s->lit[i] || !s->big[i]) {
 			screen_free(s);
 			return NULL;
 		}
 	}
-	SDL_Color white = { 255, 255, 255, 255 };
-	const struct rect *q = &s->layout.question;
+	SDL_Color white = { cfg->text_colour >> 16 & 0xff, cfg->text_colour >> 8 & 0xff, cfg->text_colour & 0xff, 255 };
+	struct rect *q = &s->layout.question;
+	if (cfg->logo[0]) {
+		/* The logo takes the question box's top part; the question the rest. */
+		char err[CONFIG_PATH_MAX + 128];
+		int logo_h = q->h * 38 / 100;
+		if (!(s->logo = logo_load(cfg->logo, q->w, logo_h, err, sizeof(err)))) {
+			log_msg(LOG_ERR, "%s (the screen shows no logo)", err);
+		} else {
+			s->logo_y = q->y + logo_h / 2;
+			q->y += logo_h;
+			q->h -= logo_h;
+		}
+	}
 	/* Text may be missing (no font): the faces alone still take ratings. */
 	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
 	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
-	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 35 / 100, h / 5, white);
+	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 45 / 100, h / 7, white);
 	return s;
 }
 
@@ -79,6 +94,7 @@ void screen_free(struct screen *s)
 		SDL_FreeSurface(s->big[i]);
 	}
 	SDL_FreeSurface(s->question);
+	SDL_FreeSurface(s->logo);
 	SDL_FreeSurface(s->thanks);
 	SDL_FreeSurface(s->out_of_order);
 	SDL_free(s);
@@ -119,11 +135,27 @@ static void blit_centred(SDL_Surface *src, SDL_Surface *dst, int cx, int cy)
 	SDL_BlitSurface(src, NULL, dst, &r);
 }
 
-static void paint_rating(struct screen *s, SDL_Surface *c, int highlight)
+/* A one-off text (a notice), fitted to w x h and centred at (cx, cy). */
+static void paint_text(struct screen *s, SDL_Surface *c, const char *text, int w, int h, int cx, int cy,
+		       SDL_Color colour)
+{
+	SDL_Surface *t = text_fit(s->text, text, w, h, h / 2, colour);
+	blit_centred(t, c, cx, cy);
+	SDL_FreeSurface(t);
+}
+
+static void paint_rating(struct screen *s, SDL_Surface *c, int highlight, const char *notice)
 {
 	const struct layout *l = &s->layout;
 	const struct rect *q = &l->question;
-	blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	blit_centred(s->logo, c, s->w / 2, s->logo_y);
+	if (notice) {
+		/* In the question's place, in amber, so it reads as a change, not a new question. */
+		SDL_Color amber = { 0xff, 0xc8, 0x57, 255 };
+		paint_text(s, c, notice, q->w, q->h, q->x + q->w / 2, q->y + q->h / 2, amber);
+	} else {
+		blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	}
 	for (int i = 0; i < l->faces; i++) {
 		SDL_Surface *f = i == highlight ? s->lit[i] : s->face[i];
 		/* Others dimmed while one is lit: the choice shows without colour. */
@@ -140,33 +172,43 @@ static void paint_thanks(struct screen *s, SDL_Surface *c, int chosen)
 	blit_centred(s->thanks, c, s->w / 2, s->h * 82 / 100);
 }
 
-static void paint_out_of_order(struct screen *s, SDL_Surface *c, const char *detail)
+/*
+ * A plain sentence only: the reason (a file path, SQLite's message) means
+ * nothing to a customer and tells strangers about the machine; it goes to
+ * the log, tallyctl status and the staff view instead.
+ */
+static void paint_out_of_order(struct screen *s, SDL_Surface *c)
 {
 	SDL_FillRect(c, NULL, SDL_MapRGB(c->format, 0x6d, 0x1b, 0x1b));
-	blit_centred(s->out_of_order, c, s->w / 2, s->h * 40 / 100);
-	if (detail && *detail) {
-		SDL_Color grey = { 0xee, 0xcc, 0xcc, 255 };
-		SDL_Surface *d = text_fit(s->text, detail, s->w * 9 / 10, s->h * 20 / 100, s->h / 18, grey);
-		blit_centred(d, c, s->w / 2, s->h * 78 / 100);
-		SDL_FreeSurface(d);
+	blit_centred(s->out_of_order, c, s->w / 2, s->h / 2);
+}
+
+/* Dark while closed; a press wakes it with when the store opens again. */
+static void paint_closed(struct screen *s, SDL_Surface *c, const char *notice)
+{
+	SDL_FillRect(c, NULL, SDL_MapRGB(c->format, 0, 0, 0));
+	if (notice) {
+		SDL_Color light = { 0xe0, 0xe6, 0xee, 255 };
+		paint_text(s, c, notice, s->w * 9 / 10, s->h * 40 / 100, s->w / 2, s->h / 2, light);
 	}
 }
 
 void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st)
 {
-	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, BG_R, BG_G, BG_B));
+	unsigned bg = s->cfg->background;
+	SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, bg >> 16 & 0xff, bg >> 8 & 0xff, bg & 0xff));
 	switch (st->name) {
 	case SCREEN_RATING:
-		paint_rating(s, canvas, st->highlight);
+		paint_rating(s, canvas, st->highlight, st->notice);
 		break;
 	case SCREEN_THANKS:
 		paint_thanks(s, canvas, st->chosen);
 		break;
 	case SCREEN_OUT_OF_ORDER:
-		paint_out_of_order(s, canvas, st->detail);
+		paint_out_of_order(s, canvas);
 		break;
 	case SCREEN_CLOSED:
-		SDL_FillRect(canvas, NULL, SDL_MapRGB(canvas->format, 0, 0, 0));
+		paint_closed(s, canvas, st->notice);
 		break;
 	default:
 		break; /* the staff screens: staff_view.c */

@@ -16,14 +16,16 @@
 
 /* STAFF, PIN, DISPLAY and SHIFT_END are painted by staff_view.c; screen_paint leaves them be. */
 enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER, SCREEN_STAFF, SCREEN_PIN, SCREEN_DISPLAY,
-		   SCREEN_CLOSED /* outside opening hours: a dark screen */,
+		   SCREEN_CLOSED /* outside opening hours: dark, or the notice while a press woke it */,
 		   SCREEN_SHIFT_END /* a shift's result when it ends (shift_screen.c) */ };
 
 struct screen_state {
 	enum screen_name name;
 	int highlight;          /* rating screen: face index lit, or -1 */
 	int chosen;             /* thank-you screen: the face pressed */
-	const char *detail;     /* out of order: why, for the admin */
+	const char *detail;     /* out of order: why, for the admin (log, status, staff view; never painted) */
+	const char *notice;     /* closed: "Closed — open again at 08:00" while woken by a press;
+				   rating: "Please choose again" in place of the question; NULL: none */
 };
 
 struct screen;

@@ -140,7 +140,7 @@ static void big_scores(const struct shift_paint *p, SDL_Surface *c, struct rect 
 		  draw_grey, 0);
 }
 
-/* The faces, best on the left, each with its count under it. */
+/* The faces in [screen] face_order, as on the rating screen, each with its count under it. */
 static void faces_row(const struct shift_paint *p, SDL_Surface *c, struct rect r, const struct shift_figures *f)
 {
 	int n = p->cfg->faces, cell = r.w / n;
@@ -150,7 +150,7 @@ static void faces_row(const struct shift_paint *p, SDL_Surface *c, struct rect r
 	char num[32];
 	size_t longest = 1;
 	for (int i = 0; i < n; i++) {
-		draw_count(p->loc, f->counts[i], num, sizeof(num));
+		draw_count(p->cfg->t_thousands_separator, f->counts[i], num, sizeof(num));
 		if (strlen(num) > longest)
 			longest = strlen(num);
 	}
@@ -159,7 +159,7 @@ static void faces_row(const struct shift_paint *p, SDL_Surface *c, struct rect r
 	if (by_width < count_px)
 		count_px = by_width;
 	for (int i = 0; i < n; i++) {
-		int value = n - 1 - i;
+		int value = config_face_value(p->cfg, i);
 		int cx = r.x + i * cell + cell / 2;
 		SDL_Surface *face = fs > 8 ? draw_face(fs, value, n) : NULL;
 		if (face) {
@@ -167,7 +167,7 @@ static void faces_row(const struct shift_paint *p, SDL_Surface *c, struct rect r
 			SDL_BlitSurface(face, NULL, c, &dst);
 			SDL_FreeSurface(face);
 		}
-		draw_count(p->loc, f->counts[value], num, sizeof(num));
+		draw_count(p->cfg->t_thousands_separator, f->counts[value], num, sizeof(num));
 		draw_text(p->text, c, num, draw_rect(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h),
 			  count_px, draw_white, 0);
 	}
@@ -233,7 +233,7 @@ static void tile_text(const struct shift_paint *p, const struct shift_result *s,
 	shift_view_label(&s->occ, t->label, sizeof(t->label));
 	pct_text(p, &s->now, pct, sizeof(pct));
 	index_text(p, &s->now, 0, hi, sizeof(hi));
-	draw_count(p->loc, s->now.total, cnt, sizeof(cnt));
+	draw_count(p->cfg->t_thousands_separator, s->now.total, cnt, sizeof(cnt));
 	snprintf(t->pct, sizeof(t->pct), "%s %s", pct, p->cfg->t_positive);
 	snprintf(t->hi, sizeof(t->hi), "%s %s", p->cfg->t_happy_index, hi);
 	snprintf(t->both, sizeof(t->both), "%s %s \u00b7 %s %s", pct, p->cfg->t_positive, p->cfg->t_happy_index, hi);
@@ -430,7 +430,7 @@ void shift_view_paint_staff(const struct shift_paint *p, SDL_Surface *c, const s
 		if (d->day.time_unknown > 0) {
 			/* never guessed into a shift, and never silently dropped either: said with the sentence */
 			char n[32], note[CONFIG_TEXT_MAX + 32];
-			draw_count(p->loc, d->day.time_unknown, n, sizeof(n));
+			draw_count(p->cfg->t_thousands_separator, d->day.time_unknown, n, sizeof(n));
 			const char *names[] = { "count" };
 			const char *vals[] = { n };
 			draw_template(p->cfg->t_shift_time_unknown, names, vals, 1, note, sizeof(note));
@@ -493,7 +493,7 @@ void shift_view_paint_end(const struct shift_paint *p, SDL_Surface *c, const str
 	shift_sentence(r, p->cfg->shift_weeks, p->cfg->shift_min_ratings, &t, m->sentence_text, sizeof(m->sentence_text));
 	uselocale(old);
 	char count[64], shown[300];
-	draw_count(p->loc, r->now.total, count, sizeof(count));
+	draw_count(p->cfg->t_thousands_separator, r->now.total, count, sizeof(count));
 	if (m->claim_text[0])
 		snprintf(shown, sizeof(shown), "%s", m->claim_text);
 	else

@@ -46,7 +46,7 @@ void staff_access_close(struct kiosk *k, const char *why)
 	k->guard_until = loop_now_ms() + CLOSE_GUARD_MS;
 	k->guard_edge_ns = 0;
 	log_msg(LOG_NOTICE, "staff view: closed (%s)", why);
-	kiosk_show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
+	kiosk_show(k, kiosk_problem(k) ? SCREEN_OUT_OF_ORDER : opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
 }
 
 void staff_access_close_by_button(struct kiosk *k, int64_t at_ns)
@@ -71,11 +71,16 @@ static void staff_timer_start(struct kiosk *k)
 void staff_access_open(struct kiosk *k, const char *why)
 {
 	char err[512];
-	if (!k->store || !k->staff || k->state.name == SCREEN_OUT_OF_ORDER) {
-		log_msg(LOG_WARNING, "staff view (%s) not opened: no working database", why);
+	if (!k->staff) {
+		log_msg(LOG_WARNING, "staff view (%s) not opened: no staff view", why);
 		return;
 	}
-	if (staff_data_load(k->data, store_db(k->store), k->cfg, kiosk_wall_now_ms(k), err, sizeof(err)) ||
+	/*
+	 * Out of order, it opens all the same with no figures: the staff are
+	 * who needs to see why (the red band kiosk_present adds), not the
+	 * customer.
+	 */
+	if (staff_data_load(k->data, k->store ? store_db(k->store) : NULL, k->cfg, kiosk_wall_now_ms(k), err, sizeof(err)) ||
 	    staff_view_set_data(k->staff, k->data)) {
 		log_msg(LOG_ERR, "staff view (%s) not opened: %s", why, err);
 		return;

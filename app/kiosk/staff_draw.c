@@ -88,11 +88,22 @@ void draw_score(locale_t loc, double score, int decimals, const char *unit, char
 	uselocale(old);
 }
 
-void draw_count(locale_t loc, int64_t n, char *out, size_t outlen)
+void draw_count(const char *sep, int64_t n, char *out, size_t outlen)
 {
-	locale_t old = uselocale(loc);
-	snprintf(out, outlen, "%'lld", (long long)n); /* thousands grouping where the locale has one */
-	uselocale(old);
+	char digits[32];
+	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+	size_t len = strlen(digits), used = 0;
+	if (outlen == 0)
+		return;
+	if (n < 0 && used + 1 < outlen)
+		out[used++] = '-';
+	for (size_t i = 0; i < len && used + 1 < outlen; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			for (const char *s = sep; *s && used + 1 < outlen; s++)
+				out[used++] = *s;
+		out[used++] = digits[i];
+	}
+	out[used] = '\0';
 }
 
 void draw_template(const char *tmpl, const char *const *names, const char *const *vals, int n, char *out,

@@ -43,8 +43,11 @@ int draw_fit_px(struct text *t, const char *s, int box_w, int box_h, int max_px,
 
 /* A score with decimals and unit in locale loc; a dash when score < 0. */
 void draw_score(locale_t loc, double score, int decimals, const char *unit, char *out, size_t outlen);
-/* A count with the locale's thousands grouping. */
-void draw_count(locale_t loc, int64_t n, char *out, size_t outlen);
+/*
+ * A count grouped in thousands with sep ([text] thousands_separator,
+ * "12,345"): the project's own setting, as a Pi may lack the OS locale.
+ */
+void draw_count(const char *sep, int64_t n, char *out, size_t outlen);
 /* Copies tmpl to out with each {names[i]} replaced by vals[i]. */
 void draw_template(const char *tmpl, const char *const *names, const char *const *vals, int n, char *out,
 		   size_t outlen);

@@ -36,6 +36,7 @@
 #define BAR_PEAK 0x90caf9u
 #define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3 + SHIFTS_PER_DAY)
 
+static const SDL_Color note = { 0xff, 0xc8, 0x57, 255 }; /* notes on the chart */
 
 struct staff_view {
 	const struct config *cfg;
@@ -47,6 +48,8 @@ struct staff_view {
 	SDL_Surface *face[STATS_MAX_FACES];   /* sized for the staff view */
 	int face_size;
 	SDL_Surface *cache;                   /* the staff view as last set */
+	int measuring;                        /* table: a first pass that only sizes the text */
+	int table_px;                         /* table: one text size for every row */
 	struct staff_marks marks;
 	/* the PIN pad */
 	struct rect pad_key[12];              /* 1..9, cancel, 0, (unused) */
@@ -169,9 +172,13 @@ static void format_index(struct staff_view *v, double hi, char *out, size_t outl
 	format_score(v, hi, 1, "", out, outlen);
 }
 
+/*
+ * A count grouped in thousands with [text] thousands_separator ("12,345"):
+ * the project's own setting, as a Pi may lack the OS locale that has it.
+ */
 static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)
 {
-	draw_count(v->loc, n, out, outlen);
+	draw_count(v->cfg->t_thousands_separator, n, out, outlen);
 }
 
 static void split_weekdays(struct staff_view *v)
@@ -268,7 +275,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	if (by_width < count_px)
 		count_px = by_width;
 	for (int i = 0; i < n; i++) {
-		int value = n - 1 - i; /* best face on the left, as the counts read "mostly happy" first */
+		int value = config_face_value(v->cfg, i); /* [screen] face_order, as on the rating screen */
 		int cx = r.x + i * cell + cell / 2;
 		if (v->face[value]) {
 			SDL_Rect dst = { cx - fs / 2, r.y + r.h / 24, fs, fs };
@@ -278,6 +285,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 		format_count(v, d->counts[value], num, sizeof(num));
 		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
 		v->marks.count[value] = put_text(v, c, num, box, count_px, draw_white, 0);
+		snprintf(v->marks.count_text[value], sizeof(v->marks.count_text[value]), "%s", num);
 	}
 }
 
@@ -338,6 +346,21 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			box.x = area.x + area.w - box.w;
 		put_text(v, c, num, box, top_room, draw_white, 0);
 	}
+	/*
+	 * Ratings whose time is unknown (the clock was never set) are in no
+	 * hour: say so on the chart, so an empty or low chart is not misread.
+	 */
+	if (d->time_unknown > 0) {
+		char num[32], line[CONFIG_TEXT_MAX + 32];
+		format_count(v, d->time_unknown, num, sizeof(num));
+		const char *names[] = { "count" };
+		const char *vals[] = { num };
+		fill(v->cfg->t_time_unknown, names, vals, 1, line, sizeof(line));
+		int note_h = peak > 0 ? top_room : area.h / 2;
+		struct rect box = peak > 0 ? rect_of(area.x, area.y, area.w, note_h)
+					   : rect_of(area.x, area.y + (area.h - note_h) / 2, area.w, note_h);
+		v->marks.time_unknown = put_text(v, c, line, box, note_h * 45 / 100, note, peak > 0 ? -1 : 0);
+	}
 	/* Hour labels, as many as fit without crowding. */
 	int step = 1;
 	while (step < n && slot * step < label_h * 2)
@@ -351,7 +374,30 @@ static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	}
 }
 
-/* One row of the comparison table: label, ratings, % positive, Happy Index. */
+/*
+ * The table's columns: the label, then three right-aligned figures with a
+ * gap before each, so "285" and "83%" never read as one number and every
+ * row's figures line up under their header.
+ */
+static void table_columns(struct rect row, int x[4], int w[4], int *gap)
+{
+	*gap = row.w / 30;
+	w[0] = row.w * 34 / 100;
+	w[1] = w[2] = (row.w - w[0]) / 3 - *gap;
+	w[3] = row.w - w[0] - w[1] - w[2] - 3 * *gap;
+	x[0] = row.x;
+	for (int i = 1; i < 4; i++)
+		x[i] = x[i - 1] + w[i - 1] + *gap;
+}
+
+/* Smallest text on the staff screens: 16 px at 480 px high, scaled (readable at arm's length). */
+static int min_px(const struct staff_view *v)
+{
+	int shorter = v->w < v->h ? v->w : v->h;
+	return shorter * 16 / 480 > 8 ? shorter * 16 / 480 : 8;
+}
+
+/* One row of the comparison table: label, ratings, % positive, Happy Index; every row at v->table_px. */
 static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, const char *label, int64_t total,
 		      double pct, double hi, SDL_Color colour)
 {
@@ -359,21 +405,34 @@ static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, con
 	format_count(v, total, n, sizeof(n));
 	format_pct(v, total > 0 ? pct : -1, p, sizeof(p));
 	format_index(v, total > 0 ? hi : -1, i, sizeof(i));
-	int px = row.h * 72 / 100;
-	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
-	put_text(v, c, label, rect_of(row.x, row.y, c0 - row.h / 4, row.h), px, colour, -1);
-	put_text(v, c, n, rect_of(row.x + c0, row.y, c1, row.h), px, colour, 1);
-	put_text(v, c, p, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, colour, 1);
-	put_text(v, c, i, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, colour, 1);
+	const char *cell[4] = { label, n, p, i };
+	int x[4], w[4], gap;
+	table_columns(row, x, w, &gap);
+	if (v->measuring) {
+		/* The first pass: the size at which every cell of every row fits on one line. */
+		if (v->table_px > row.h * 72 / 100)
+			v->table_px = row.h * 72 / 100 > min_px(v) ? row.h * 72 / 100 : min_px(v);
+		for (int k = 0; k < 4; k++) {
+			int tw, th;
+			while (v->table_px > min_px(v) && text_size(v->text, cell[k], v->table_px, &tw, &th) == 0 && tw > w[k])
+				v->table_px--;
+		}
+		return;
+	}
+	for (int k = 0; k < 4; k++)
+		put_text(v, c, cell[k], rect_of(x[k], row.y, w[k], row.h), v->table_px, colour, k == 0 ? -1 : 1);
 }
 
+/* The figures' names over their columns: whole words, on up to two lines, never under min_px. */
 static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
 {
-	int px = row.h * 62 / 100;
-	int c0 = row.w * 40 / 100, c1 = row.w * 18 / 100, c2 = row.w * 19 / 100, c3 = row.w - c0 - c1 - c2;
-	put_text(v, c, v->cfg->t_ratings, rect_of(row.x + c0, row.y, c1, row.h), px, draw_dim, 1);
-	put_text(v, c, v->cfg->t_positive, rect_of(row.x + c0 + c1, row.y, c2, row.h), px, draw_dim, 1);
-	put_text(v, c, v->cfg->t_happy_index, rect_of(row.x + c0 + c1 + c2, row.y, c3, row.h), px, draw_dim, 1);
+	int x[4], w[4], gap;
+	table_columns(row, x, w, &gap);
+	int px = v->table_px * 80 / 100 > min_px(v) ? v->table_px * 80 / 100 : min_px(v);
+	const char *name[4] = { NULL, v->cfg->t_ratings, v->cfg->t_positive, v->cfg->t_happy_index };
+	for (int k = 1; k < 4; k++)
+		v->marks.header[k - 1] = put_text(v, c, name[k], rect_of(x[k], row.y, w[k], row.h), px, draw_dim, 1);
+	v->marks.table_px = v->table_px;
 }
 
 static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, const struct staff_data *d)
@@ -400,12 +459,15 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int fit = r.h / min_row - fixed;
 	if (others > fit)
 		others = fit > 0 ? fit : 0;
-	int row_h = r.h / (fixed + others);
+	/* The header gets two lines of the smallest size: "Happy / Index" stays whole and readable. */
+	int header_h = min_px(v) * 5 / 2;
+	int row_h = (r.h - header_h) / (fixed - 1 + others);
 	if (row_h > max_row)
 		row_h = max_row;
-	int y = r.y;
-	table_header(v, c, rect_of(r.x, y, r.w, row_h));
-	y += row_h;
+	if (!v->measuring) {
+		table_header(v, c, rect_of(r.x, r.y, r.w, header_h));
+	}
+	int y = r.y + header_h;
 	char last[CONFIG_NAME_MAX * 2];
 	const char *names[] = { "weekday" };
 	const char *vals[] = { v->weekday[sv->last_week.day.wday] };
@@ -456,7 +518,7 @@ static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	int ah = r.y + r.h - y;
 	if (ah > row_h)
 		ah = row_h;
-	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100, draw_dim, -1);
+	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100 > min_px(v) ? ah * 62 / 100 : min_px(v), draw_dim, -1);
 	v->marks.head_office = rect_of(r.x, top, r.w, y + ah - top);
 }
 
@@ -581,6 +643,11 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 	draw_faces(v, c, b.faces, today);
 	draw_scores(v, c, b.scores, today);
 	draw_chart(v, c, b.chart, today);
+	/* Twice: first only to find the one size every row's text fits at. */
+	v->measuring = 1;
+	v->table_px = 200;
+	draw_table(v, c, b.table, d);
+	v->measuring = 0;
 	draw_table(v, c, b.table, d);
 	draw_sentence(v, c, b.sentence, &d->view);
 	return 0;
@@ -589,6 +656,20 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 void staff_view_paint(struct staff_view *v, SDL_Surface *canvas)
 {
 	SDL_BlitSurface(v->cache, NULL, canvas, NULL);
+}
+
+void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const char *problem)
+{
+	if (!problem || !*problem)
+		return;
+	/* The staff are the people who can act on it: the detail the customer is spared. */
+	int h = v->h / 6;
+	struct rect band = rect_of(0, v->h - h, v->w, h);
+	fill_rect(canvas, band, 0x8b1e1eu);
+	char line[700];
+	snprintf(line, sizeof(line), "Out of order: %s", problem);
+	int pad = h / 8;
+	put_text(v, canvas, line, rect_of(pad, band.y + pad, v->w - 2 * pad, h - 2 * pad), h / 3, draw_white, 0);
 }
 
 /* --- PIN pad ------------------------------------------------------------- */
@@ -738,16 +819,17 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	put_text(v, c, v->cfg->t_positive, rect_of(b.x, y, half, line_h), line_h * 70 / 100, draw_grey, 0);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(b.x + half, y, b.w - half, line_h), line_h * 70 / 100, draw_grey, 0);
 	y += line_h;
-	/* How the ratings split over the faces, best on the left, in the faces' colours. */
+	/* How the ratings split over the faces, in [screen] face_order, in the faces' colours. */
 	struct rect dist = rect_of(b.x, y + (b.y + b.h - y - dist_h) / 2, b.w * 60 / 100, dist_h);
 	if (e->total > 0 && e->scale >= 2 && e->scale <= STATS_MAX_FACES) {
 		int64_t sum = 0;
 		for (int i = 0; i < e->scale; i++)
 			sum += e->counts[i];
 		int x = dist.x;
-		for (int i = e->scale - 1; i >= 0 && sum > 0; i--) {
+		for (int p = 0; p < e->scale && sum > 0; p++) {
+			int i = config_face_value_of(v->cfg->face_order, e->scale, p);
 			int wpx = (int)(dist.w * e->counts[i] / sum);
-			if (i == 0)
+			if (p == e->scale - 1)
 				wpx = dist.x + dist.w - x;
 			fill_rect(c, rect_of(x, dist.y, wpx, dist.h), face_colour(i, e->scale));
 			x += wpx;

@@ -66,6 +66,8 @@ void staff_view_free(struct staff_view *v);
 int staff_view_set_data(struct staff_view *v, const struct staff_data *d);
 /* Paints the staff view as last set (a blit). */
 void staff_view_paint(struct staff_view *v, SDL_Surface *canvas);
+/* Over it, a red band with why the kiosk is out of order (problem NULL: nothing). */
+void staff_view_paint_problem(struct staff_view *v, SDL_Surface *canvas, const char *problem);
 
 /* The end-of-shift screen for r (shift_view.h), on the kiosk and the wall display. */
 void staff_view_paint_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct shift_result *r);
@@ -90,7 +92,11 @@ struct staff_marks {
 	struct rect bar[24];
 	struct rect chart;                  /* the bars' area: base at chart.y + chart.h */
 	struct rect count[STATS_MAX_FACES];
+	char count_text[STATS_MAX_FACES][32]; /* each face's count as drawn, by value */
 	struct rect positive, happy, sentence, head_office;
+	struct rect time_unknown;           /* the chart's "ratings at unknown times" note */
+	int table_px;                       /* the comparison table's one text size */
+	struct rect header[3];              /* the table's column names: ratings, positive, Happy Index */
 	char sentence_text[512];
 	char happy_text[32];                /* today's Happy Index as drawn */
 	char title_text[CONFIG_TEXT_MAX + 256];

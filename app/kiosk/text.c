@@ -163,6 +163,38 @@ int text_size(struct text *t, const char *utf8, int px, int *w, int *h)
 	return TTF_SizeUTF8(t->font, utf8, w, h) == 0 ? 0 : -1;
 }
 
+/* Width of the widest word of utf8 at the font's current size (words split at spaces and newlines). */
+static int widest_word(struct text *t, const char *utf8)
+{
+	int widest = 0;
+	char word[256];
+	for (const char *p = utf8; *p;) {
+		size_t n = strcspn(p, " \n");
+		/*
+		 * Scripts written without spaces (CJK, Thai) break between any two
+		 * characters: such a "word" may wrap. Lead bytes E3..ED hold CJK
+		 * and Hangul, E0 B8/B9 Thai.
+		 */
+		int unspaced = 0;
+		for (size_t i = 0; i < n && !unspaced; i++) {
+			unsigned char b = (unsigned char)p[i];
+			unspaced = (b >= 0xe3 && b <= 0xed) ||
+				   (b == 0xe0 && i + 1 < n && ((unsigned char)p[i + 1] == 0xb8 || (unsigned char)p[i + 1] == 0xb9));
+		}
+		if (n > 0 && n < sizeof(word) && !unspaced) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			int w, h;
+			if (TTF_SizeUTF8(t->font, word, &w, &h) == 0 && w > widest)
+				widest = w;
+		}
+		p += n;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	return widest;
+}
+
 SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour)
 {
 	if (!t || !utf8 || !*utf8 || box_w <= 0 || box_h <= 0)
@@ -177,6 +209,12 @@ SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, in
 		 * and render once when the text fits on one line.
 		 */
 		int tw, th;
+		/* A word that does not fit would be cut mid-word ("ratin/gs"): a smaller size instead. */
+		if (widest_word(t, utf8) > box_w) {
+			if (px * 94 / 100 == px)
+				break;
+			continue;
+		}
 		if (one_line && TTF_SizeUTF8(t->font, utf8, &tw, &th) == 0) {
 			int lines = (tw + box_w - 1) / box_w;
 			if (th > box_h || (long)lines * TTF_FontLineSkip(t->font) > box_h) {

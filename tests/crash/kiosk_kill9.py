@@ -53,7 +53,7 @@ def main():
     db, fifo, status = f"{work}/k.db", f"{work}/buttons.fifo", f"{work}/kiosk.status"
     conf = f"{work}/k.conf"
     with open(conf, "w") as f:
-        f.write(f"[kiosk]\ndatabase = {db}\n[screen]\nthanks_s = 0.2\nhighlight_s = 0\n"
+        f.write(f"[kiosk]\ndatabase = {db}\n[screen]\nface_order = worst-first\nthanks_s = 0.2\nhighlight_s = 0\n"
                 "[filter]\nresponse_interval_s = 1\n")
         for i, line in enumerate(LINES):
             f.write(f"[button.{i + 1}]\nchip = sim:{fifo}\nline = {line}\ndebounce_ms = 2\n")

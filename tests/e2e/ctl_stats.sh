@@ -13,7 +13,7 @@ C="--config $WORK/k.conf"
 expect_rc "stats text" 0 "$CTL" $C stats --day 2026-03-10
 cat >"$WORK/want" <<'TXT'
 Tuesday 2026-03-10, Berlin Mitte / Counter (Europe/Berlin)
-67% happy on 2026-03-10 — 67 points above last Tuesday.
+67% positive on 2026-03-10 — 67 points above last Tuesday.
 
 ratings          3  (not counted: 1 misuse, 1 closed)
 % positive       67%
@@ -51,7 +51,7 @@ expect_eq "json yesterday" '["2026-03-09",1,100]' "$(j '[.yesterday.date,.yester
 expect_eq "json last week" '["2026-03-03","Tuesday",0]' "$(j '[.last_week.date,.last_week.weekday,.last_week.positive_pct]')"
 expect_eq "json vs last week" '[true,66.67,77.78]' "$(j '[.vs_last_week.comparable,.vs_last_week.positive_points,.vs_last_week.happy_points]')"
 expect_eq "json vs yesterday" '-33.33' "$(j .vs_yesterday.positive_points)"
-expect_eq "json summary" '"67% happy on 2026-03-10 — 67 points above last Tuesday."' "$(j .summary)"
+expect_eq "json summary" '"67% positive on 2026-03-10 — 67 points above last Tuesday."' "$(j .summary)"
 
 # An empty day: no scores (null, not zero), no comparison.
 expect_rc "empty day" 0 "$CTL" $C --json stats --day 2026-01-05

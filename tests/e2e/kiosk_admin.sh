@@ -75,8 +75,8 @@ grep -q "config reload refused, old config kept: $WORK/k.conf:2: faces must be a
 echo "ok: bad config refused with file:line"
 grep -q "config reloaded from $WORK/k.conf" "$WORK/log" || fail "good config not reloaded"
 echo "ok: good config reloaded"
-expect_eq "open press counts, closed press flagged closed" "0|0
-1|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
+expect_eq "open press counts, closed press flagged closed (best-first: key 1 = value 3)" "3|0
+2|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
 expect_eq "READY=1 once" "1" "$(grep -c '^READY=1$' "$WORK/notes")"
 
 # 2. Closing time passes while the kiosk runs: 19:59:40 local, open until
@@ -95,5 +95,5 @@ wait_until 60 'stored 2' || { cat "$WORK/log2"; fail "press after closing not st
 kill $KIOSK
 wait $KIOSK || { cat "$WORK/log2"; fail "kiosk exited with an error"; }
 grep -q "store closes (opening hours)" "$WORK/log2" || { cat "$WORK/log2"; fail "closing not logged"; }
-expect_eq "before and after closing time" "2|0
-3|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"
+expect_eq "before and after closing time (best-first)" "1|0
+0|2" "$(sql "$WORK/k.db" 'select value, flags from ratings order by seq')"

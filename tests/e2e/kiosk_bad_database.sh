@@ -28,7 +28,7 @@ printf 'key 3\nwait 100\nquit\n' >"$WORK/input2"
 "$BIN/tally-kiosk" --config "$WORK/f.conf" --windowed 800x480 --script "$WORK/input2" 2>"$WORK/log2" ||
 	{ cat "$WORK/log2"; fail "kiosk exited with an error"; }
 grep -q "font: $WORK/bad.ttf" "$WORK/log2" || { cat "$WORK/log2"; fail "no font error"; }
-expect_eq "rating stored without a font" "2" "$(sql "$WORK/ok.db" 'select value from ratings')"
+expect_eq "rating stored without a font (best-first)" "1" "$(sql "$WORK/ok.db" 'select value from ratings')"
 
 # A bad config is refused with file:line.
 printf '[screen]\nfaces = 7\n' >"$WORK/bad.conf"

@@ -49,19 +49,21 @@ cat >"$EDGES" <<REC
 REC
 
 # The last press is decided about 7 s after the file is first read (its
-# place in the recording); then nothing more can come. Wait for it, then stop.
+# place in the recording; button 4 is value 0, the worst face, with the
+# default best-first order); then nothing more can come. Wait for it, then stop.
 "$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 2>"$WORK/log" &
 KIOSK=$!
 trap 'kill $KIOSK 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-wait_until 120 '[ "$(sql "$WORK/k.db" "select count(*) from ratings where value = 3" 2>/dev/null)" = 1 ]' ||
+wait_until 120 '[ "$(sql "$WORK/k.db" "select count(*) from ratings where value = 0" 2>/dev/null)" = 1 ]' ||
 	{ cat "$WORK/log"; fail "the last press was not stored"; }
 kill $KIOSK
 wait $KIOSK || { cat "$WORK/log"; fail "kiosk exited with an error"; }
 
+# Default face_order = best-first: button 1 (leftmost) is the best face, value 3 of 0..3.
 expect_eq "ratings from the edges" \
-"0|button|0
-2|button|1
-3|button|0" \
+"3|button|0
+1|button|1
+0|button|0" \
 	"$(sql "$WORK/k.db" 'select value, source, flags from ratings order by seq')"
 grep -q "staff chord: staff view requested" "$WORK/log" || { cat "$WORK/log"; fail "no staff chord"; }
 echo "ok: staff chord seen"

@@ -39,7 +39,7 @@ i=1
 while [ $i -le $REPLAYS ]; do
 	mkdir "$WORK/r$i"
 	{
-		printf '[kiosk]\ndatabase = %s/r%d/k.db\n[screen]\nthanks_s = 0.2\n[filter]\nresponse_interval_s = 1\n' "$WORK" $i
+		printf '[kiosk]\ndatabase = %s/r%d/k.db\n[screen]\nface_order = worst-first\nthanks_s = 0.2\n[filter]\nresponse_interval_s = 1\n' "$WORK" $i
 		for b in 1 2 3 4; do
 			printf '[button.%d]\nchip = sim:%s/rec\nline = %d\ndebounce_ms = 1\n' $b "$WORK" $((b + 10))
 		done

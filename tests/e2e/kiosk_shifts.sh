@@ -53,7 +53,7 @@ expect_eq "shown once" 1 "$(grep -c 'shift end: shown' "$WORK/a.log")"
 grep -q 'shift end: shown: Early shift: ' "$WORK/a.log" || { cat "$WORK/a.log"; fail "the log names another shift"; }
 grep -q 'shift end: screen closed (key)' "$WORK/a.log" || { cat "$WORK/a.log"; fail "the key did not close it"; }
 same "$WORK/a-after.png" "$WORK/a-end.png" && fail "the screen stayed after the key"
-expect_eq "both keys are ratings (4, then 2)" "3,1" \
+expect_eq "both keys are ratings (4, then 2: values 0 and 2, face_order best-first)" "0,2" \
 	"$(sql "$WORK/k.db" "select group_concat(value) from (select value from ratings where seq > (select max(seq) - 2 from ratings) order by seq)")"
 expect_eq "two ratings more" $((before + 2)) "$(sql "$WORK/k.db" "select count(*) from ratings")"
 expect_eq "the schedule was recorded once" 1 "$(sql "$WORK/k.db" "select count(*) from shift_schedules")"

@@ -37,7 +37,7 @@ screenshot STAFF_PNG
 touch 0.15 0.7
 touch-up 0.15 0.7
 wait 1500
-# later, a real rating on the rightmost face
+# later, a real rating on the rightmost face (the worst: face_order = best-first)
 touch 0.85 0.7
 touch-up 0.85 0.7
 wait 500
@@ -48,7 +48,7 @@ run_kiosk "$WORK/a.conf" "$WORK/a.in"
 expect_eq "short corner tap opens nothing" "1" "$(grep -c 'staff view: open' "$WORK/log")"
 expect_log "corner long press opens the view" "staff view: open (corner long press)"
 expect_log "a touch closes it" "staff view: closed (touch)"
-expect_eq "only the later press is a rating" "3|touch" "$(sql "$WORK/a.db" 'select value, source from ratings')"
+expect_eq "only the later press is a rating" "0|touch" "$(sql "$WORK/a.db" 'select value, source from ratings')"
 [ -s "$WORK/a-staff.png" ] || fail "no screenshot of the open view"
 
 # --- corner long press with a PIN ------------------------------------------
@@ -87,7 +87,7 @@ expect_log "the pad's cancel key" "staff view: closed (PIN cancelled)"
 expect_log "a wrong PIN is refused" "staff view: wrong PIN"
 expect_log "the right PIN opens the view" "staff view: open (corner long press and PIN)"
 expect_log "a key closes it" "staff view: closed (key)"
-expect_eq "no rating from PIN digits or the closing key" "1|key" "$(sql "$WORK/b.db" 'select value, source from ratings')"
+expect_eq "no rating from PIN digits or the closing key (key 2: value 2 of 0..3, best-first)" "2|key" "$(sql "$WORK/b.db" 'select value, source from ratings')"
 
 # --- the staff chord on simulated buttons ------------------------------------
 EDGES="$WORK/edges"
@@ -123,7 +123,7 @@ wait $KIOSK || { cat "$WORK/log"; fail "kiosk exited with an error"; }
 expect_log "the chord opens the view" "staff view: open (staff chord)"
 expect_log "a button closes it" "staff view: closed (button)"
 expect_log "the closing press is swallowed" "button 2 closed the staff view: not a rating"
-expect_eq "only button 3 rated" "2|button" "$(sql "$WORK/c.db" 'select value, source from ratings')"
+expect_eq "only button 3 rated (value 1 of 0..3, best-first)" "1|button" "$(sql "$WORK/c.db" 'select value, source from ratings')"
 
 # --- the schedule ----------------------------------------------------------------
 { base_conf "$WORK/d.db"; printf 'view_at = 07:00, 12:00\nview_s = 3\n'; } >"$WORK/d.conf"

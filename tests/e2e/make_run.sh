@@ -34,7 +34,7 @@ echo "run.sh exited \$?" >>"$WORK/run.log"
 DESKTOP
 timeout 300 xvfb-run -a -s "-screen 0 1024x600x24" sh "$WORK/desktop.sh" || { cat "$WORK/run.log"; fail "make run under Xvfb failed"; }
 
-expect_eq "the pressed rating at head office" "demo-kiosk|1|1|4" \
+expect_eq "the pressed rating at head office (key 2: value 2 of 0..3, face_order best-first)" "demo-kiosk|1|2|4" \
 	"$(sql "$WORK/run/hq.db" 'select kiosk_id, seq, value, scale from ratings')"
 grep -q "^run.sh exited 0$" "$WORK/run.log" || { cat "$WORK/run.log"; fail "make run did not end cleanly"; }
 grep -q "display: software framebuffer on x11" "$WORK/run.log" || { cat "$WORK/run.log"; fail "kiosk not in an X window"; }

@@ -88,6 +88,30 @@ static void test_presses_are_counted_and_toggle_the_led(void **state)
 	free(text);
 }
 
+static void test_each_button_names_its_face_in_the_configured_order(void **state)
+{
+	(void)state;
+	char row[200];
+	/* Default best-first: button 1 is the leftmost face, the best. */
+	char *text = run("20 1 1000000\n20 0 1100000\n");
+	assert_non_null(strstr(text, "faces run best to worst"));
+	assert_non_null(strstr(text, "button 1: press after 100 ms (rates the best face)"));
+	last_row(text, 1, row, sizeof(row));
+	assert_non_null(strstr(row, " best "));
+	last_row(text, 4, row, sizeof(row));
+	assert_non_null(strstr(row, " worst "));
+	last_row(text, 2, row, sizeof(row));
+	assert_non_null(strstr(row, " 3 of 4 "));
+	free(text);
+	cfg.face_order = FACE_ORDER_WORST_FIRST;
+	text = run("20 1 1000000\n20 0 1100000\n");
+	assert_non_null(strstr(text, "faces run worst to best"));
+	assert_non_null(strstr(text, "(rates the worst face)"));
+	last_row(text, 4, row, sizeof(row));
+	assert_non_null(strstr(row, " best "));
+	free(text);
+}
+
 static void test_no_buttons_is_an_error(void **state)
 {
 	(void)state;
@@ -100,6 +124,7 @@ static void test_no_buttons_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_each_button_names_its_face_in_the_configured_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_presses_are_counted_and_toggle_the_led, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_buttons_is_an_error, setup, teardown),
 	};

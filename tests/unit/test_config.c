@@ -277,6 +277,27 @@ static void test_a_line_that_is_not_ini_does_not_hide_the_rest(void **state)
 	assert_non_null(strstr(errs, ":2: not a \"key = value\" line"));
 	assert_non_null(strstr(errs, ":3: not a [section] header"));
 	assert_non_null(strstr(errs, ":4: [kiosk] id may use only"));
+static void test_face_order_maps_positions_to_values(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.faces = 5;
+	/* Default best-first, as the market leader: the leftmost face (button 1) is the best. */
+	assert_int_equal(cfg.face_order, FACE_ORDER_BEST_FIRST);
+	assert_int_equal(config_face_value(&cfg, 0), 4);
+	assert_int_equal(config_face_value(&cfg, 4), 0);
+	assert_int_equal(config_face_value(&cfg, 1), 3);
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 3\nface_order = worst-first\n"), 0);
+	assert_int_equal(config_face_value(&cfg, 0), 0);
+	assert_int_equal(config_face_value(&cfg, 2), 2);
+	/* Its own inverse, for every scale and order. */
+	for (int order = 0; order < 2; order++)
+		for (int scale = 3; scale <= 5; scale++)
+			for (int p = 0; p < scale; p++)
+				assert_int_equal(config_face_value_of(order, scale, config_face_value_of(order, scale, p)), p);
+	assert_int_equal(load(&cfg, "[screen]\nface_order = happiest\n"), 1);
+	assert_non_null(strstr(first_error(), "face_order must be best-first or worst-first"));
 }
 
 static void test_reload_reads_afresh_and_says_the_first_problem(void **state)
@@ -341,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shift_problems_name_their_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_type_is_read, setup, teardown),
 		cmocka_unit_test(test_missing_file_is_refused),
+		cmocka_unit_test_setup_teardown(test_face_order_maps_positions_to_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_section_names_its_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key_names_its_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_outside_section_is_refused, setup, teardown),

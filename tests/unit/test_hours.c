@@ -72,6 +72,45 @@ static void test_next_change(void **state)
 	assert_int_equal(hours_next_change(week, 3, 0), -1);
 }
 
+static void test_next_opening_is_named_with_its_day(void **state)
+{
+	(void)state;
+	struct day_hours week[7];
+	hours_always_open(week);
+	for (int d = 1; d <= 5; d++)
+		assert_int_equal(hours_parse("08:00-20:00", &week[d]), 0);
+	assert_int_equal(hours_parse("10:00-16:00", &week[6]), 0);
+	assert_int_equal(hours_parse("closed", &week[0]), 0);
+	/* a holiday: Friday 2026-12-25 closed */
+	struct hours_dated holiday = { { 2026, 12, 25 }, { 0 } };
+	assert_int_equal(hours_parse("closed", &holiday.h), 0);
+	struct hours_calendar cal = { week, &holiday, 1 };
+	struct tzdate at, open;
+	int minute, days;
+	/* Tuesday 2026-11-24 21:30: Wednesday 08:00, one midnight ahead */
+	at = (struct tzdate){ 2026, 11, 24 };
+	assert_int_equal(hours_next_open_on(&cal, at, 21 * 60 + 30, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 25);
+	assert_int_equal(minute, 8 * 60);
+	assert_int_equal(days, 1);
+	/* the same Tuesday 06:00: today 08:00 */
+	assert_int_equal(hours_next_open_on(&cal, at, 6 * 60, &open, &minute, &days), 0);
+	assert_int_equal(days, 0);
+	/* open now (noon): the opening after tonight's closing */
+	assert_int_equal(hours_next_open_on(&cal, at, 12 * 60, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 25);
+	/* Thursday 2026-12-24 21:00: the holiday Friday is skipped, Saturday 10:00 */
+	at = (struct tzdate){ 2026, 12, 24 };
+	assert_int_equal(hours_next_open_on(&cal, at, 21 * 60, &open, &minute, &days), 0);
+	assert_int_equal(open.day, 26);
+	assert_int_equal(minute, 10 * 60);
+	assert_int_equal(days, 2);
+	/* never open */
+	for (int d = 0; d < 7; d++)
+		assert_int_equal(hours_parse("closed", &week[d]), 0);
+	assert_int_equal(hours_next_open_on(&cal, at, 12 * 60, &open, &minute, &days), -1);
+}
+
 static void test_local_time_in_the_store_zone(void **state)
 {
 	(void)state;
@@ -122,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_open_inside_the_range_only),
 		cmocka_unit_test(test_range_past_midnight_counts_on_the_next_morning),
 		cmocka_unit_test(test_next_change),
+		cmocka_unit_test(test_next_opening_is_named_with_its_day),
 		cmocka_unit_test(test_local_time_in_the_store_zone),
 	};
 	return cmocka_run_group_tests_name("hours", tests, NULL, NULL);

@@ -23,12 +23,31 @@ static void test_faces_fit_and_do_not_overlap(void **state)
 				assert_true(l.cy[i] + l.diameter / 2 <= l.cell[i].y + l.cell[i].h);
 				assert_true(l.cell[i].x + l.cell[i].w <= l.w);
 				assert_true(l.cell[i].y + l.cell[i].h <= l.h);
-				if (i > 0) /* left to right, no overlap */
+				if (i > 0 && l.cell[i].y == l.cell[i - 1].y) /* left to right, no overlap */
 					assert_true(l.cell[i].x >= l.cell[i - 1].x + l.cell[i - 1].w);
+				else if (i > 0) /* a second row, below the first */
+					assert_true(l.cell[i].y >= l.cell[i - 1].y + l.cell[i - 1].h);
 			}
 			/* the question sits above the faces */
 			assert_true(l.question.y + l.question.h <= l.cell[0].y);
 		}
+}
+
+/* Portrait panels use the height: two rows of larger faces than one row could hold. */
+static void test_portrait_puts_faces_in_two_rows(void **state)
+{
+	(void)state;
+	for (int n = 3; n <= 5; n++) {
+		struct layout l;
+		layout_rating(&l, 480, 800, n);
+		int first = (n + 1) / 2;
+		assert_true(l.cy[n - 1] > l.cy[0]);        /* a second row */
+		assert_int_equal(l.cy[first - 1], l.cy[0]); /* the first row's faces side by side */
+		/* bigger than the faces of one row across the same width */
+		assert_true(l.diameter > (480 - 2 * (480 / 25)) / n);
+		/* the faces use the height: the last row ends in the screen's bottom fifth */
+		assert_true(l.cy[n - 1] + l.diameter / 2 > 800 * 4 / 5);
+	}
 }
 
 static void test_every_face_centre_hits_its_face(void **state)
@@ -105,6 +124,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faces_fit_and_do_not_overlap),
+		cmocka_unit_test(test_portrait_puts_faces_in_two_rows),
 		cmocka_unit_test(test_every_face_centre_hits_its_face),
 		cmocka_unit_test(test_rotation_round_trips),
 		cmocka_unit_test(test_rotation_moves_corners_where_the_panel_shows_them),

@@ -14,6 +14,7 @@
 #include "kiosk_screenshot.h"
 #include "layout.h"
 #include "screen.h"
+#include "snapshot.h"
 #include "text.h"
 
 static Uint32 pixel(SDL_Surface *s, int x, int y)
@@ -59,11 +60,13 @@ static void test_faces_are_at_their_places_in_their_colours(void **state)
 	(void)state;
 	static const int sizes[][2] = { { 480, 320 }, { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
 	for (size_t s = 0; s < 4; s++)
-		for (int n = 3; n <= 5; n++) {
+		for (int n = 3; n <= 5; n++)
+		for (int order = 0; order < 2; order++) {
 			struct config cfg;
 			config_defaults(&cfg);
 			cfg.faces = n;
-			struct screen_state st = { SCREEN_RATING, -1, -1, NULL };
+			cfg.face_order = order;
+			struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL };
 			SDL_Surface *c;
 			struct screen *scr;
 			paint(&cfg, sizes[s][0], sizes[s][1], &st, &c, &scr);
@@ -72,7 +75,8 @@ static void test_faces_are_at_their_places_in_their_colours(void **state)
 			for (int i = 0; i < n; i++) {
 				/* a point on the cheek: between the eyes and the edge, clear of features */
 				int x = l.cx[i] - l.diameter * 35 / 100, y = l.cy[i] + l.diameter / 20;
-				assert_int_equal(rgb(c, x, y), face_colour(i, n));
+				/* position i shows the value of [screen] face_order: best at the left by default */
+				assert_int_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, i), n));
 			}
 			/* the question is drawn */
 			assert_true(ink(c, l.question) > 200);
@@ -104,19 +108,19 @@ static void test_highlight_lights_one_face_and_dims_the_others(void **state)
 	(void)state;
 	struct config cfg;
 	config_defaults(&cfg);
-	struct screen_state st = { SCREEN_RATING, 2, -1, NULL };
+	struct screen_state st = { SCREEN_RATING, 2, -1, NULL, NULL };
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);
 	struct layout l;
 	layout_rating(&l, 800, 480, 4);
 	int x = l.cx[2] - l.diameter * 35 / 100, y = l.cy[2] + l.diameter / 20;
-	assert_int_equal(rgb(c, x, y), face_colour(2, 4));
+	assert_int_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, 2), 4));
 	/* a white ring just outside the lit face */
 	assert_int_equal(rgb(c, l.cx[2] + (int)(l.diameter / 2 * 1.17), l.cy[2]), 0xffffff);
 	/* the others keep their place but not their full colour */
 	x = l.cx[0] - l.diameter * 35 / 100;
-	assert_int_not_equal(rgb(c, x, y), face_colour(0, 4));
+	assert_int_not_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, 0), 4));
 	SDL_FreeSurface(c);
 }
 
@@ -125,14 +129,14 @@ static void test_thanks_and_out_of_order_screens_show_text(void **state)
 	(void)state;
 	struct config cfg;
 	config_defaults(&cfg);
-	struct screen_state st = { SCREEN_THANKS, -1, 3, NULL };
+	struct screen_state st = { SCREEN_THANKS, -1, 3, NULL, NULL };
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);
-	assert_int_equal(rgb(c, 400 - 60, 480 * 40 / 100), face_colour(3, 4));
+	assert_int_equal(rgb(c, 400 - 60, 480 * 40 / 100), face_colour(config_face_value(&cfg, 3), 4));
 	assert_true(ink(c, (struct rect){ 0, 480 * 70 / 100, 800, 480 * 25 / 100 }) > 500);
 	SDL_FreeSurface(c);
-	st = (struct screen_state){ SCREEN_OUT_OF_ORDER, -1, -1, "disk full" };
+	st = (struct screen_state){ SCREEN_OUT_OF_ORDER, -1, -1, "disk full", NULL };
 	paint(&cfg, 800, 480, &st, &c, &scr);
 	assert_int_equal(rgb(c, 2, 2), 0x6d1b1b);
 	assert_true(ink(c, (struct rect){ 0, 100, 800, 300 }) > 500);
@@ -220,11 +224,50 @@ static void test_staff_screens_render_without_a_database(void **state)
 	tu_rmdir(dir);
 }
 
+/* [screen] logo and colours: the store's PNG above the question, on its own background. */
+static void test_logo_and_colours_come_from_the_config(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tally-logo.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64], err[256];
+	snprintf(path, sizeof(path), "%s/logo.png", dir);
+	SDL_Surface *red = SDL_CreateRGBSurfaceWithFormat(0, 200, 50, 32, SDL_PIXELFORMAT_ARGB8888);
+	SDL_FillRect(red, NULL, SDL_MapRGB(red->format, 0xcc, 0x00, 0x11));
+	assert_int_equal(snapshot_save_png(red, path, err, sizeof(err)), 0);
+	SDL_FreeSurface(red);
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.logo, sizeof(cfg.logo), "%s", path);
+	cfg.background = 0x102030;
+	struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL };
+	SDL_Surface *c;
+	struct screen *scr;
+	paint(&cfg, 800, 480, &st, &c, &scr);
+	assert_int_equal(rgb(c, 2, 2), 0x102030);
+	struct layout l;
+	layout_rating(&l, 800, 480, cfg.faces);
+	/* the logo sits centred at the top of the question box */
+	assert_int_equal(rgb(c, 400, l.question.y + 10), 0xcc0011);
+	/* the faces keep their places */
+	int x = l.cx[0] - l.diameter * 35 / 100, y = l.cy[0] + l.diameter / 20;
+	assert_int_equal(rgb(c, x, y), face_colour(config_face_value(&cfg, 0), cfg.faces));
+	SDL_FreeSurface(c);
+	/* a logo that cannot be read: the screen without it, still taking ratings */
+	snprintf(cfg.logo, sizeof(cfg.logo), "%s/missing.png", dir);
+	paint(&cfg, 800, 480, &st, &c, &scr);
+	assert_int_equal(rgb(c, 400, l.question.y + 10), 0x102030);
+	SDL_FreeSurface(c);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faces_are_at_their_places_in_their_colours),
 		cmocka_unit_test(test_faces_read_without_colour),
+		cmocka_unit_test(test_logo_and_colours_come_from_the_config),
 		cmocka_unit_test(test_highlight_lights_one_face_and_dims_the_others),
 		cmocka_unit_test(test_thanks_and_out_of_order_screens_show_text),
 		cmocka_unit_test(test_rotated_panel_shows_the_canvas_turned),

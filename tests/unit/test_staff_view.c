@@ -188,7 +188,7 @@ static void test_every_number_is_drawn(void **state)
 	assert_true(ink(c, m->positive) > 200);
 	assert_true(ink(c, m->happy) > 200);
 	assert_true(ink(c, m->sentence) > 200);
-	assert_string_equal(m->sentence_text, "71% happy today.");
+	assert_string_equal(m->sentence_text, "71% positive today.");
 	/* no summary stored: no head-office block at all */
 	assert_int_equal(m->head_office.w, 0);
 	done(c, v, t);
@@ -227,6 +227,39 @@ static void test_numbers_and_date_follow_the_locale(void **state)
 	f->cfg.locale[0] = '\0';
 }
 
+static void test_counts_have_thousands_separators_and_unknown_times_are_said(void **state)
+{
+	struct fixture *f = *state;
+	/* 1,234 more best ratings at 10:00, and 3 with a clock never set (in no hour) */
+	struct tzdate day = { 2025, 6, 17 };
+	int64_t ms;
+	char err[256];
+	assert_int_equal(tzday_local_to_ms(TZ, day, 10, 0, 0, &ms, err, sizeof(err)), 0);
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1237)"
+		 " INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced)"
+		 " SELECT 'k', 3, 4, 'key', %lld, 0, 'b', i <= 1234 FROM n",
+		 (long long)ms);
+	assert_int_equal(sqlite3_exec(store_db(f->store), sql, NULL, NULL, NULL), SQLITE_OK);
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	const struct staff_marks *m = staff_view_marks(v);
+	assert_string_equal(m->count_text[3], "1,241");
+	assert_int_equal(d.view.today.time_unknown, 3);
+	assert_true(m->time_unknown.w > 0);
+	assert_true(ink(c, m->time_unknown) > 100);
+	done(c, v, t);
+	/* the project's own separator, whatever the OS locale */
+	snprintf(f->cfg.t_thousands_separator, sizeof(f->cfg.t_thousands_separator), ".");
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	assert_string_equal(staff_view_marks(v)->count_text[3], "1.241");
+	done(c, v, t);
+}
+
 static void test_head_office_block_only_when_fresh(void **state)
 {
 	struct fixture *f = *state;
@@ -240,6 +273,23 @@ static void test_head_office_block_only_when_fresh(void **state)
 	assert_true(staff_view_marks(v)->head_office.h > 0);
 	assert_true(ink(c, staff_view_marks(v)->head_office) > 500);
 	done(c, v, t);
+
+	/* the table reads at a glance: no text under 16 px, headers apart, in English and German */
+	static const char *names[2][3] = { { "ratings", "positive", "Happy Index" }, { "Bewertungen", "positiv", "Zufriedenheitsindex" } };
+	for (int lang = 0; lang < 2; lang++) {
+		snprintf(f->cfg.t_ratings, sizeof(f->cfg.t_ratings), "%s", names[lang][0]);
+		snprintf(f->cfg.t_positive, sizeof(f->cfg.t_positive), "%s", names[lang][1]);
+		snprintf(f->cfg.t_happy_index, sizeof(f->cfg.t_happy_index), "%s", names[lang][2]);
+		paint_staff(f, 800, 480, &d, &c, &v, &t);
+		const struct staff_marks *m = staff_view_marks(v);
+		assert_true(m->table_px >= 16);
+		for (int k = 0; k < 3; k++) {
+			assert_true(m->header[k].w > 0);
+			if (k > 0) /* no "ratingspositive": a gap between neighbours */
+				assert_true(m->header[k - 1].x + m->header[k - 1].w < m->header[k].x);
+		}
+		done(c, v, t);
+	}
 
 	/* older than [staff] summary_max_age_s: left out, not shown as zeros */
 	put_summary(f, f->now_ms - (int64_t)(f->cfg.staff_summary_max_age_s * 1000) - 1000);
@@ -480,6 +530,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bars_follow_the_hourly_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_number_is_drawn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_have_thousands_separators_and_unknown_times_are_said, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_display_paints_the_largest_counts_head_office_may_send, setup, teardown),

@@ -325,7 +325,7 @@ static void test_comparisons_with_yesterday_and_last_week(void **state)
 	stats_texts_default(&t);
 	char s[200];
 	assert_int_equal(stats_summary(&v, &t, s, sizeof(s)), 0);
-	assert_string_equal(s, "85% happy today \u2014 6 points above last Tuesday.");
+	assert_string_equal(s, "85% positive today \u2014 6 points above last Tuesday.");
 }
 
 static void test_summary_falls_back_to_yesterday_then_alone(void **state)
@@ -340,12 +340,12 @@ static void test_summary_falls_back_to_yesterday_then_alone(void **state)
 	assert_int_equal(stats_view_compute(store_db(st), BERLIN, 4, date(2026, 3, 17), &v, err, sizeof(err)), 0);
 	assert_false(v.vs_last_week.comparable);
 	assert_int_equal(stats_summary(&v, &t, s, sizeof(s)), 0);
-	assert_string_equal(s, "100% happy today \u2014 the same as yesterday.");
+	assert_string_equal(s, "100% positive today \u2014 the same as yesterday.");
 
 	add(0, utc(2026, 3, 16, 10, 0, 0)); /* yesterday now 50% */
 	assert_int_equal(stats_view_compute(store_db(st), BERLIN, 4, date(2026, 3, 17), &v, err, sizeof(err)), 0);
 	assert_int_equal(stats_summary(&v, &t, s, sizeof(s)), 0);
-	assert_string_equal(s, "100% happy today \u2014 50 points above yesterday.");
+	assert_string_equal(s, "100% positive today \u2014 50 points above yesterday.");
 
 	assert_int_equal(stats_view_compute(store_db(st), BERLIN, 4, date(2026, 3, 18), &v, err, sizeof(err)), 0);
 	assert_int_equal(stats_summary(&v, &t, s, sizeof(s)), 0);
@@ -354,7 +354,7 @@ static void test_summary_falls_back_to_yesterday_then_alone(void **state)
 	add(1, utc(2026, 3, 20, 10, 0, 0));
 	assert_int_equal(stats_view_compute(store_db(st), BERLIN, 4, date(2026, 3, 20), &v, err, sizeof(err)), 0);
 	assert_int_equal(stats_summary(&v, &t, s, sizeof(s)), 0);
-	assert_string_equal(s, "0% happy today.");
+	assert_string_equal(s, "0% positive today.");
 }
 
 static void test_summary_templates_are_replaceable(void **state)

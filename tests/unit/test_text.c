@@ -81,6 +81,29 @@ static void test_words_wider_than_the_box_are_left_to_sdl_ttf(void **state)
 	text_close(t);
 }
 
+/* "ratin/gs", "Bewertun/gen": a word that does not fit at one size is set smaller, whole. */
+static void test_no_word_is_cut_while_a_smaller_size_fits(void **state)
+{
+	(void)state;
+	struct text *t = open_font();
+	SDL_Color white = { 255, 255, 255, 255 };
+	static const char *words[] = { "ratings", "Bewertungen", "positive" };
+	for (int i = 0; i < 3; i++) {
+		SDL_Surface *s = text_fit(t, words[i], 60, 200, 40, white);
+		assert_non_null(s);
+		assert_true(s->w <= 60);
+		/* one line: far wider than tall (a word cut into lines is taller than wide) */
+		assert_true(s->w > 2 * s->h);
+		SDL_FreeSurface(s);
+	}
+	/* CJK has no spaces and breaks between characters: still wrapped, not shrunk to one line */
+	SDL_Surface *s = text_fit(t, "您今天的访问体验如何", 100, 400, 40, white);
+	assert_non_null(s);
+	assert_true(s->h > s->w / 2);
+	SDL_FreeSurface(s);
+	text_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_text_that_fits_stays_on_one_line),
 		cmocka_unit_test(test_three_lines_are_even),
 		cmocka_unit_test(test_words_wider_than_the_box_are_left_to_sdl_ttf),
+		cmocka_unit_test(test_no_word_is_cut_while_a_smaller_size_fits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
