@@ -45,7 +45,9 @@ LIBS_NET   := $(shell $(PKG_CONFIG) --libs $(PKGS_NET) $(PKGS_SYSTEMD) 2>/dev/nu
 # tally-sync shares the kiosk's small RAM: only what it uses (no server, no GnuTLS).
 LIBS_SYNC  := $(shell $(PKG_CONFIG) --libs libcurl jansson zlib $(PKGS_SYSTEMD) 2>/dev/null) $(LIBS_CORE)
 LIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS_ALL) 2>/dev/null) -lm
-LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
+# Argon2id for head office's user passwords: only tally-hq, the tests and the benchmarks link it.
+LIBS_ARGON2 := $(shell $(PKG_CONFIG) --libs libargon2 2>/dev/null)
+LIBS_TEST  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL) $(LIBS_ARGON2)
 
 CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
 	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
@@ -63,7 +65,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 prog_dir   = $(patsubst tally-%,%,$(patsubst tallyctl,ctl,$(1)))
 LIBS_tally-kiosk = $(LIBS_KIOSK)
 LIBS_tally-sync  = $(LIBS_SYNC)
-LIBS_tally-hq    = $(LIBS_NET)
+LIBS_tally-hq    = $(LIBS_NET) $(LIBS_ARGON2)
 LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
@@ -115,7 +117,7 @@ test: deps
 # --- benchmarks (release build; never part of make test) ---------------------
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/yeardata.o $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LIBS_ALL)
+	$(CC) -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2)
 
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 

@@ -9,6 +9,8 @@ libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
 libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libinih-dev \
 libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool"
+# tally-hq hashes its users' passwords with Argon2id.
+PKGS="$PKGS libargon2-dev"
 # `make install` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.

@@ -136,6 +136,11 @@ static const struct key keys[] = {
 	NUM("hq", "max_batch", K_INT, hq_max_batch, 1, 5000),
 	NUM("hq", "threads", K_INT, hq_threads, 0, 64),
 	NUM("hq", "connection_timeout_s", K_SECONDS, hq_connection_timeout_s, 1, 3600),
+	NUM("hq", "session_hours", K_INT, hq_session_hours, 1, 720),
+	NUM("hq", "session_idle_minutes", K_INT, hq_session_idle_minutes, 1, 43200),
+	NUM("hq", "login_max_failures", K_INT, hq_login_max_failures, 1, 1000),
+	NUM("hq", "login_max_failures_per_address", K_INT, hq_login_max_failures_per_address, 1, 100000),
+	NUM("hq", "login_lockout_minutes", K_INT, hq_login_lockout_minutes, 1, 1440),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
@@ -244,6 +249,11 @@ void config_defaults(struct config *cfg)
 	cfg->hq_max_batch = 5000;
 	cfg->hq_threads = 0;
 	cfg->hq_connection_timeout_s = 10;
+	cfg->hq_session_hours = 12;
+	cfg->hq_session_idle_minutes = 60;
+	cfg->hq_login_max_failures = 5;
+	cfg->hq_login_max_failures_per_address = 20;
+	cfg->hq_login_lockout_minutes = 15;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;

@@ -8,6 +8,8 @@
  * trace but a log line.
  */
 #include "hq_api.h"
+#include "hq_api_user.h"
+#include "hq_scope.h"
 #include "hq_shifts.h"
 
 #include <jansson.h>
@@ -97,9 +99,14 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
-static void ok_json(struct hq_response *res, char *body, size_t len)
+void hq_api_json(struct hq_response *res, char *body, size_t len)
 {
 	set_body(res, 200, "application/json", body, len);
+}
+
+static void ok_json(struct hq_response *res, char *body, size_t len)
+{
+	hq_api_json(res, body, len);
 }
 
 /* The bearer token's hash, or -1 (no usable Authorization header). */
@@ -412,27 +419,19 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-static void get_ratings(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+static void get_ratings(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+			struct hq_response *res)
 {
-	uint8_t hash[HQ_HASH_LEN];
-	if (bearer_hash(req, hash)) {
-		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <admin token>)");
+	struct hq_who who;
+	if (!hq_api_who(db, opt, req, res, 0, &who))
 		return;
-	}
-	int rc = hq_store_admin_check(db, hash);
-	if (rc < 0) {
-		hq_api_error(res, req, 503, "database unavailable");
-		return;
-	}
-	if (rc == 0) {
-		struct hq_kiosk k;
-		if (hq_store_kiosk_by_token(db, hash, &k) == 1)
-			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token", k.id);
-		else
-			hq_api_error(res, req, 401, "unknown or revoked admin token");
-		return;
-	}
 	struct hq_export_query q = { .store = arg(req, "store"), .limit = HQ_EXPORT_LIMIT_DEFAULT };
+	/* A user's export holds only the stores of their role: filtered in the query itself (hq_store.h). */
+	q.user = who.admin ? NULL : who.user.name;
+	if (q.user && q.store && *q.store && hq_scope_may_see(db, q.user, q.store) != 1) {
+		hq_api_error(res, req, 403, "user %s: store %s is not among the stores you may see", q.user, q.store);
+		return;
+	}
 	const char *from = arg(req, "from"), *to = arg(req, "to"), *format = arg(req, "format");
 	const char *after = arg(req, "after"), *limit = arg(req, "limit");
 	long long v;
@@ -529,7 +528,7 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 		if (post)
 			post_ratings(db, opt, req, res);
 		else if (get)
-			get_ratings(db, req, res);
+			get_ratings(db, opt, req, res);
 		else
 			hq_api_error(res, req, 405, "use POST (kiosks) or GET (admin export)");
 	} else if (!strcmp(p, "/api/v1/summary")) {
@@ -537,6 +536,20 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_summary(db, req, res);
 		else
 			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/login") || !strcmp(p, "/logout")) {
+		if (!post)
+			hq_api_error(res, req, 405, "use POST");
+		else if (!strcmp(p, "/login"))
+			hq_api_login(db, opt, req, res);
+		else
+			hq_api_logout(db, opt, req, res);
+	} else if (!strcmp(p, "/api/v1/session") || !strcmp(p, "/api/v1/stores")) {
+		if (!get)
+			hq_api_error(res, req, 405, "use GET");
+		else if (!strcmp(p, "/api/v1/session"))
+			hq_api_session(db, opt, req, res);
+		else
+			hq_api_stores(db, opt, req, res);
 	} else {
 		hq_api_error(res, req, 404, "no such resource: %s", p);
 	}

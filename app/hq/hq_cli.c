@@ -7,13 +7,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_cli_user.h"
+#include "hq_scope.h"
 #include "hq_store.h"
 #include "hq_token.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tally-hq [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
+	fprintf(stderr, "usage: tally-hq [--db PATH] kiosk add --store S --area A [--region R] [--tz ZONE] [--id ID]\n"
 			"       tally-hq [--db PATH] kiosk list\n"
+			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
+			"       tally-hq [--db PATH] user add|passwd|del|list ...\n"
 			"       tally-hq [--db PATH] kiosk revoke ID\n"
 			"       tally-hq [--db PATH] admin-token\n");
 	return 2;
@@ -35,10 +39,11 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 	struct hq_kiosk k;
 	memset(&k, 0, sizeof(k));
 	snprintf(k.tz, sizeof(k.tz), "UTC");
-	const char *store = NULL, *area = NULL, *tz = NULL, *id = NULL;
+	const char *store = NULL, *area = NULL, *tz = NULL, *id = NULL, *region = NULL;
 	for (int i = 0; i < argc; i++) {
 		const char **slot = !strcmp(argv[i], "--store") ? &store : !strcmp(argv[i], "--area") ? &area
-				  : !strcmp(argv[i], "--tz") ? &tz : !strcmp(argv[i], "--id") ? &id : NULL;
+				  : !strcmp(argv[i], "--tz") ? &tz : !strcmp(argv[i], "--id") ? &id
+				  : !strcmp(argv[i], "--region") ? &region : NULL;
 		if (!slot || i + 1 >= argc)
 			return usage();
 		*slot = argv[++i];
@@ -48,6 +53,10 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 		return 2;
 	}
 	char err[512], token[HQ_TOKEN_LEN + 1];
+	if (region && !hq_scope_region_ok(region)) {
+		fprintf(stderr, "tally-hq: --region: at most %zu bytes, no control characters\n", sizeof(k.store) - 1);
+		return 2;
+	}
 	if (tz) {
 		if (strlen(tz) >= sizeof(k.tz) || hq_store_tz_valid(tz, err, sizeof(err))) {
 			fprintf(stderr, "tally-hq: --tz %s: %s\n", tz, strlen(tz) >= sizeof(k.tz) ? "too long" : err);
@@ -86,6 +95,11 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 		fprintf(stderr, "tally-hq: %s\n", err);
 		return 1;
 	}
+	/* The region belongs to the store: every kiosk of it moves with this. */
+	if (region && hq_scope_set_region(db, k.store, region, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: kiosk %s added, but its store's region not set: %s\n", k.id, err);
+		return 1;
+	}
 	printf("id %s\ntoken %s\n", k.id, token);
 	fprintf(stderr, "tally-hq: the token is shown only this once: put it in the kiosk's [sync] token\n");
 	return 0;
@@ -100,9 +114,11 @@ static int kiosk_list(struct hq_store *db)
 		fprintf(stderr, "tally-hq: %s\n", err);
 		return 1;
 	}
-	printf("%-24s %-20s %-16s %-20s %-8s %14s %10s\n", "ID", "STORE", "AREA", "TZ", "STATUS", "ACKED_THROUGH", "RATINGS");
+	printf("%-24s %-20s %-16s %-16s %-20s %-8s %14s %10s\n", "ID", "STORE", "REGION", "AREA", "TZ", "STATUS",
+	       "ACKED_THROUGH", "RATINGS");
 	for (size_t i = 0; i < n; i++)
-		printf("%-24s %-20s %-16s %-20s %-8s %14lld %10lld\n", k[i].id, k[i].store, k[i].area, k[i].tz,
+		printf("%-24s %-20s %-16s %-16s %-20s %-8s %14lld %10lld\n", k[i].id, k[i].store,
+		       k[i].region[0] ? k[i].region : "-", k[i].area, k[i].tz,
 		       k[i].revoked_ms ? "revoked" : "active", (long long)k[i].acked_through, (long long)k[i].ratings);
 	free(k);
 	return 0;
@@ -112,8 +128,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 {
 	if (argc < 1)
 		return usage();
-	int is_kiosk = !strcmp(argv[0], "kiosk");
-	if (!(is_kiosk && argc >= 2) && strcmp(argv[0], "admin-token") != 0)
+	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
+	if (!(is_kiosk && argc >= 2) && !is_people && strcmp(argv[0], "admin-token") != 0)
 		return usage();
 	struct hq_store *db;
 	char err[512];
@@ -122,7 +138,9 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 		return 1;
 	}
 	int rc;
-	if (!is_kiosk) {
+	if (is_people) {
+		rc = hq_cli_user_run(db, argc, argv);
+	} else if (!is_kiosk) {
 		char token[HQ_TOKEN_LEN + 1];
 		uint8_t hash[HQ_HASH_LEN];
 		rc = 1;

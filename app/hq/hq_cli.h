@@ -2,10 +2,11 @@
  * hq_cli: tally-hq's registry commands, run against the database file
  * while the server may be running (SQLite's busy timeout covers that):
  *
- *   kiosk add --store S --area A [--tz ZONE] [--id ID]
+ *   kiosk add --store S --area A [--region R] [--tz ZONE] [--id ID]
  *   kiosk list
  *   kiosk revoke ID
  *   admin-token
+ *   user ..., store ...                (hq_cli_user.h)
  *
  * Tokens are printed once and only their hash is kept.
  */

@@ -124,6 +124,13 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct hq_respons
 		MHD_add_response_header(r, "Link", res->link);
 	if (res->next_cursor[0])
 		MHD_add_response_header(r, "X-Next-Cursor", res->next_cursor);
+	if (res->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+	if (res->retry_after > 0) {
+		char s[16];
+		snprintf(s, sizeof(s), "%d", res->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+	}
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -274,7 +281,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return refuse(c, q, method, url, 408, "request body too slow");
 	struct hq_request rq = { .method = method, .path = url, .peer = q->peer, .query = query_arg, .query_ctx = c,
 				 .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-				 .body = q->body, .body_len = q->len };
+				 .body = q->body, .body_len = q->len,
+				 .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
+				 .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+				 .csrf_token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+				 .origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+				 .fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site"),
+				 .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) };
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
 	char *plain = NULL;
 	if (enc && q->len && strcasecmp(enc, "identity") != 0) {
@@ -404,6 +417,7 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 		return -1;
 	}
 	h->o = *o;
+	h->o.api.tls = o->tls_cert && *o->tls_cert && o->tls_key && *o->tls_key;
 	pthread_mutex_init(&h->lock, NULL);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (v6)

@@ -3,7 +3,7 @@
  * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
  *
  *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
- *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token
+ *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token | user ... | store ...
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,8 +20,11 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]\n"
-			"       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
-			"       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n");
+			"       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--region R] [--tz ZONE] [--id ID]\n"
+			"       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n"
+			"       tally-hq [--config FILE] [--db PATH] store set-region STORE REGION | store list\n"
+			"       tally-hq [--config FILE] [--db PATH] user add NAME --role chain|region|store [--region R]...\n"
+			"                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n");
 	return 2;
 }
 
@@ -77,7 +80,11 @@ int main(int argc, char **argv)
 		.tls_key = cfg.hq_tls_key,
 		.threads = cfg.hq_threads,
 		.connection_timeout_s = cfg.hq_connection_timeout_s,
-		.api = { .max_batch = cfg.hq_max_batch },
+		.api = { .max_batch = cfg.hq_max_batch,
+			 .session = { .hours = cfg.hq_session_hours, .idle_minutes = cfg.hq_session_idle_minutes,
+				      .max_failures = cfg.hq_login_max_failures,
+				      .max_failures_per_address = cfg.hq_login_max_failures_per_address,
+				      .lockout_minutes = cfg.hq_login_lockout_minutes } },
 	};
 	/* Open (and migrate) once here, so a bad file stops the start, not the first request. */
 	struct hq_store *check;
