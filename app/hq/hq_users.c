@@ -4,6 +4,7 @@
 #include <argon2.h>
 #include <ctype.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,29 @@ int hq_users_get(struct hq_store *db, const char *name, struct hq_user *out, cha
 	return 1;
 }
 
+/*
+ * At most HQ_USERS_CONCURRENT Argon2id runs at once in this process: each
+ * takes HQ_USERS_M_COST_KIB of memory, and a burst of logins on every
+ * worker thread must not take the server's memory with it (the others wait).
+ */
+static sem_t slots;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void make_slots(void)
+{
+	sem_init(&slots, 0, HQ_USERS_CONCURRENT);
+}
+
+static int verify_limited(const char *encoded, const char *pw, size_t len)
+{
+	pthread_once(&slots_once, make_slots);
+	while (sem_wait(&slots) != 0)
+		; /* EINTR */
+	int rc = argon2id_verify(encoded, pw, len);
+	sem_post(&slots);
+	return rc;
+}
+
 /* A hash of a random password nobody knows: what an unknown name is checked against. */
 static char decoy[256];
 static int decoy_ok;
@@ -304,10 +328,10 @@ int hq_users_verify(struct hq_store *db, const char *name, const char *pw, size_
 	if (rc == SQLITE_DONE) {
 		pthread_once(&decoy_once, make_decoy);
 		if (decoy_ok)
-			(void)argon2id_verify(decoy, pw, len);
+			(void)verify_limited(decoy, pw, len);
 		return 0;
 	}
-	int v = argon2id_verify(hash, pw, len);
+	int v = verify_limited(hash, pw, len);
 	if (v == ARGON2_OK)
 		return 1;
 	if (v == ARGON2_VERIFY_MISMATCH)

@@ -10,7 +10,8 @@
  *
  * Parameters: HQ_USERS_T_COST passes over HQ_USERS_M_COST_KIB of memory,
  * HQ_USERS_LANES lanes, a 16-byte salt from getrandom(2), a 32-byte hash
- * (RFC 9106's second recommended set, with one lane).
+ * (RFC 9106's second recommended set, with one lane). At most
+ * HQ_USERS_CONCURRENT logins hash at once, so a burst costs bounded memory.
  */
 #ifndef HQ_USERS_H
 #define HQ_USERS_H
@@ -22,6 +23,7 @@
 #define HQ_USERS_T_COST 3
 #define HQ_USERS_M_COST_KIB 65536
 #define HQ_USERS_LANES 1
+#define HQ_USERS_CONCURRENT 4   /* logins hashing at once (64 MiB each); more wait */
 #define HQ_USERS_SALT_LEN 16
 #define HQ_USERS_HASH_LEN 32
 #define HQ_USERS_PW_MIN 8
