@@ -165,9 +165,14 @@ int hq_session_origin_check(const char *origin, const char *fetch_site, const ch
 		return -1;
 	}
 	if (origin) {
-		char want[300];
-		snprintf(want, sizeof(want), "%s://%s", tls ? "https" : "http", host ? host : "");
-		if (!host || strcasecmp(origin, want)) {
+		/*
+		 * The host must be this server's Host; the scheme may be either,
+		 * because behind a proxy that terminates TLS (head-office.md) the
+		 * browser's https origin reaches a plain-HTTP tally-hq.
+		 */
+		(void)tls;
+		const char *h = !strncasecmp(origin, "https://", 8) ? origin + 8 : !strncasecmp(origin, "http://", 7) ? origin + 7 : NULL;
+		if (!host || !h || strcasecmp(h, host)) {
 			snprintf(why, whylen, "cross-origin request refused (Origin: %.100s)", origin);
 			return -1;
 		}

@@ -67,7 +67,7 @@ void hq_session_set_cookie(char *out, size_t outlen, const char *id, const struc
 /*
  * The request comes from head office's own pages or a non-browser client:
  * Sec-Fetch-Site (when sent) is same-origin or none, and Origin (when
- * sent) is this server's scheme://Host. 0 ok, or -1 with why filled.
+ * sent) is http:// or https:// and this server's Host. 0 ok, or -1 with why filled.
  */
 int hq_session_origin_check(const char *origin, const char *fetch_site, const char *host, int tls,
 			    char *why, size_t whylen);

@@ -48,7 +48,7 @@ grep -qi '^Set-Cookie: tally_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=
 COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(tally_session=[0-9a-f]*\);.*/\1/p' "$DIR/login.h")
 CSRF=$(jq -r .csrf_token "$DIR/login.json")
 [ "$(curl -sS --cacert "$DIR/cert.pem" -o /dev/null -w '%{http_code}' -X POST -b "$COOKIE" -H "X-CSRF-Token: $CSRF" \
-	-H "Origin: http://127.0.0.1:$PORT" "$URL/logout")" = 403 ] || { echo "an http origin passed on https"; exit 1; }
+	-H "Origin: https://127.0.0.1.evil.example" "$URL/logout")" = 403 ] || { echo "another origin passed on https"; exit 1; }
 [ "$(curl -sS --cacert "$DIR/cert.pem" -o /dev/null -w '%{http_code}' -X POST -b "$COOKIE" -H "X-CSRF-Token: $CSRF" \
 	-H "Origin: $URL" "$URL/logout")" = 200 ] || { echo "logout over https failed"; exit 1; }
 echo "ok: login over https sets a Secure cookie; logout checks the https origin"
