@@ -161,21 +161,29 @@ int hq_users_passwd(struct hq_store *db, const char *name, const char *pw, char 
 	char hash[256];
 	if (hq_users_hash(pw, strlen(pw), hash, sizeof(hash), err, errlen))
 		return -1;
+	/* One transaction: the new hash and the end of the old sessions together. */
 	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "UPDATE users SET pw_hash = ? WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-		return fail(db, "cannot change password", err, errlen);
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	if (step_write(st) != SQLITE_DONE)
-		return fail(db, "cannot change password", err, errlen);
-	if (sqlite3_changes(s) != 1)
-		return 1;
-	/* A new password ends every session opened with the old one. */
-	if (sqlite3_prepare_v2(s, "DELETE FROM sessions WHERE username = ?", -1, &st, NULL) != SQLITE_OK)
-		return fail(db, "cannot end sessions", err, errlen);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return step_write(st) == SQLITE_DONE ? 0 : fail(db, "cannot end sessions", err, errlen);
+	sqlite3_stmt *up = NULL, *del = NULL;
+	hq_store_write_lock(1);
+	int rc = -1, found = 0;
+	if (sqlite3_exec(s, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, "UPDATE users SET pw_hash = ? WHERE name = ?", -1, &up, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, "DELETE FROM sessions WHERE username = ?", -1, &del, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(up, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(up) == SQLITE_DONE && (found = sqlite3_changes(s) == 1, 1) &&
+		    sqlite3_step(del) == SQLITE_DONE && sqlite3_exec(s, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+			rc = found ? 0 : 1;
+	}
+	if (rc < 0) {
+		fail(db, "cannot change password", err, errlen);
+		sqlite3_exec(s, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(up);
+	sqlite3_finalize(del);
+	hq_store_write_lock(0);
+	return rc;
 }
 
 int hq_users_del(struct hq_store *db, const char *name, char *err, size_t errlen)
