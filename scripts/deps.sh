@@ -11,6 +11,8 @@ libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool"
 # tally-hq hashes its users' passwords with Argon2id.
 PKGS="$PKGS libargon2-dev"
+# Time zone rules, read by app/core/tzif.c (kiosk and head office).
+PKGS="$PKGS tzdata"
 # `make install` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.

@@ -62,7 +62,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Tally maintainers <tally@example.org>
 Installed-Size: $SIZE
-Depends: $DEPS, systemd
+Depends: $DEPS, systemd, tzdata
 Section: misc
 Priority: optional
 Description: smiley-button customer feedback terminal

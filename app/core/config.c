@@ -141,6 +141,7 @@ static const struct key keys[] = {
 	NUM("hq", "login_max_failures", K_INT, hq_login_max_failures, 1, 1000),
 	NUM("hq", "login_max_failures_per_address", K_INT, hq_login_max_failures_per_address, 1, 100000),
 	NUM("hq", "login_lockout_minutes", K_INT, hq_login_lockout_minutes, 1, 1440),
+	NUM("hq", "metrics_open_on_loopback", K_BOOL, hq_metrics_open_on_loopback, 0, 1),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */

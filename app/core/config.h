@@ -158,6 +158,7 @@ struct config {
 	int hq_login_max_failures;        /* wrong passwords per account before 429 */
 	int hq_login_max_failures_per_address; /* ... per client address */
 	int hq_login_lockout_minutes;     /* the window failures are counted in */
+	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static const char *log_ident = "tally";
 static int log_level = LOG_INFO;
 static log_sink_fn log_sink;
@@ -87,11 +89,18 @@ void log_msg(int priority, const char *fmt, ...)
 {
 	if (priority > log_level)
 		return;
-	char line[1024];
+	char raw[1024], line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/*
+	 * Request paths, names and peers' messages end up in lines: a control
+	 * character (a newline, an ESC sequence for the terminal) or a byte
+	 * that is not UTF-8 is written as \xNN, so no one can forge a line or
+	 * break the journal's text fields, whichever caller forgot.
+	 */
+	utf8_escape(raw, line, sizeof(line));
 	if (log_sink)
 		log_sink(log_sink_arg, priority, log_ident, line, log_fields, log_nfields);
 	else

@@ -1,5 +1,7 @@
 /*
- * log: one line per event for a person on stderr. Priorities are syslog's
+ * log: one line per event for a person on stderr. Control characters and
+ * bytes that are not UTF-8 in a line are written as \xNN (utf8_escape), so
+ * text from a request can never forge a line. Priorities are syslog's
  * (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG); debug lines are
  * dropped unless enabled, and nothing here is meant to be called per frame.
  *

@@ -8,11 +8,15 @@
  */
 #include "protocol.h"
 
+#include "utf8.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 #define N_FIELDS 10 /* elements of one rating array in v1 */
 
@@ -242,6 +246,10 @@ int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t
 		return -1;
 	}
 	json_object_set_new(root, "kiosk", json_string(kiosk_id));
+#ifdef TALLY_VERSION
+	/* The sender's version, for head office's fleet view; older decoders ignore it. */
+	json_object_set_new(root, "version", json_string(TALLY_VERSION));
+#endif
 	if (in->install_id[0])
 		json_object_set_new(root, "install", json_string(in->install_id));
 	json_object_set_new(root, "boots", boots);
@@ -362,6 +370,10 @@ int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
 	json_t *list = json_object_get(root, "ratings");
 	if (get_string(json_object_get(root, "kiosk"), "kiosk", out->kiosk_id, sizeof(out->kiosk_id), err, errlen))
 		goto done;
+	/* Optional and informative only: a missing or odd version never costs a batch. */
+	const char *version = json_string_value(json_object_get(root, "version"));
+	if (version && strlen(version) < sizeof(out->version) && utf8_name_ok(version))
+		snprintf(out->version, sizeof(out->version), "%s", version);
 	json_t *install = json_object_get(root, "install");
 	if (install && (get_string(install, "install", out->install_id, sizeof(out->install_id), err, errlen) ||
 			!protocol_install_id_valid(out->install_id))) {

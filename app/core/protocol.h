@@ -5,11 +5,13 @@
  * both ends and their tests share exactly one definition of the format.
  *
  * POST /api/v1/ratings body (one batch of one kiosk store):
- *   {"kiosk":"demo-kiosk","install":"<32 hex digits>","boots":["<boot id 0>",...],
+ *   {"kiosk":"demo-kiosk","install":"<32 hex digits>","version":"1.2.0","boots":["<boot id 0>",...],
  *    "ratings":[[seq,value,scale,"source",wall_ms,boot_ms,boot_index,
  *                synced,corrected_ms|null,flags(,corrected_by,corrected_err_ms)], ...]}
  * Ratings are arrays, not objects, and boot ids are listed once per batch:
  * that keeps a full batch near 24 bytes per rating once gzipped.
+ * "version" (the sending tally-sync's) is optional: head office shows it
+ * in its fleet view and accepts batches without it.
  * A decoder accepts extra trailing array elements and extra object members
  * (later versions may add fields, never rename or remove them).
  *
@@ -92,6 +94,7 @@ struct protocol_schedule {
 
 struct protocol_batch {
 	char kiosk_id[RATING_ID_MAX];
+	char version[32];         /* the sender's version, "" when it sent none */
 	char install_id[PROTOCOL_INSTALL_MAX]; /* "": a kiosk from before install ids */
 	size_t n;
 	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */

@@ -4,20 +4,21 @@
  * clock hour an instant falls in.
  *
  * A local day is not always 24 hours: the DST spring-forward day has 23,
- * the fall-back day 25. Everything here works from the zone's rules as the
- * C library has them (tzdata in /usr/share/zoneinfo), never by adding
- * 86,400 seconds.
+ * the fall-back day 25. Everything here works from the zone's rules in
+ * tzdata (/usr/share/zoneinfo, read by tzif.c), never by adding 86,400
+ * seconds.
  *
- * The C library only knows one zone per process, the one in $TZ. All
- * switching of $TZ happens inside tzday.c, around each call, and $TZ is put
- * back as it was. This makes tzday not thread-safe: call it from one thread
- * (every Tally program is single-threaded).
+ * Thread-safe: nothing here touches $TZ or any other process-wide state
+ * (each call reads the zone it names; tzday_make_in takes a zone already
+ * loaded, for callers that use one zone often or many zones at once).
  */
 #ifndef TALLY_TZDAY_H
 #define TALLY_TZDAY_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tzif.h"
 
 /* A day may have up to 26 hours (a zone shifting by two hours). */
 #define TZDAY_MAX_HOURS 26
@@ -40,7 +41,7 @@ struct tzday {
 };
 
 /*
- * Whether tz names a zone the C library can load (a file under $TZDIR or
+ * Whether tz names a zone that can be loaded (a TZif file under $TZDIR or
  * /usr/share/zoneinfo). 0, or -1 with err filled. glibc silently treats an
  * unknown name as UTC; this catches it before a store's days go wrong.
  */
@@ -48,6 +49,8 @@ int tzday_valid(const char *tz, char *err, size_t errlen);
 
 /* Fills d with local day `date` in zone tz. 0, or -1 with err filled. */
 int tzday_make(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
+/* The same in a zone loaded with tzif_load. */
+int tzday_make_in(struct tzday *d, const struct tzif *z, struct tzdate date, char *err, size_t errlen);
 
 /* Local clock hour 0..23 of instant ms within d, or -1 if ms is outside d. */
 int tzday_hour(const struct tzday *d, int64_t ms);
@@ -57,8 +60,8 @@ int tzday_date_of(const char *tz, int64_t ms, struct tzdate *out, int *hour, cha
 
 /*
  * UTC ms of local wall time date h:m:s in tz. A time that does not exist
- * (inside the spring-forward gap) or exists twice (fall-back) is resolved
- * as mktime does with tm_isdst = -1. 0, or -1 with err filled.
+ * (inside the spring-forward gap) is moved on by the gap, as mktime does;
+ * one that exists twice (fall-back) is the earlier. 0, or -1 with err.
  */
 int tzday_local_to_ms(const char *tz, struct tzdate date, int h, int m, int s, int64_t *out, char *err,
 		      size_t errlen);

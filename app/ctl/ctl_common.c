@@ -117,7 +117,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 }
 
 /*
- * The zone's offset at ms. Asking tzday switches $TZ twice, too slow for a
+ * The zone's offset at ms. Asking tzday reads the zone file, too slow for a
  * year's export row by row, so the answer is kept per quarter hour of UTC:
  * every zone in use changes offset only on quarter hours.
  */

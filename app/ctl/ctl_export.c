@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "csv.h"
 #include "rating.h"
 #include "shift_schedule.h"
 #include "stats.h"
@@ -92,20 +93,16 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *
 	}
 }
 
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+static void put_stdout(void *arg, const char *s, size_t n)
+{
+	(void)arg;
+	fwrite(s, 1, n, stdout);
+}
+
+/* A text field: RFC 4180 quoting and the formula guard, shared with head office's export (csv.h). */
 static void csv_field(const char *s, int last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
+	csv_text(s, put_stdout, NULL);
 	putchar(last ? '\n' : ',');
 }
 

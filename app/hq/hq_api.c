@@ -20,9 +20,13 @@
 #include <time.h>
 
 #include "clockstate.h"
+#include "csv.h"
+#include "hq_metrics.h"
+#include "hq_registry.h"
 #include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
+#include "utf8.h"
 
 static int64_t now_ms(void)
 {
@@ -63,27 +67,32 @@ static void set_body(struct hq_response *res, int status, const char *type, char
 
 void hq_api_error(struct hq_response *res, const struct hq_request *req, int status, const char *fmt, ...)
 {
-	char msg[512];
+	char raw[1024], msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	/* One line: a client's text must not forge extra log lines. */
-	for (char *c = msg; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
+	/*
+	 * A client's text (a path like /%ff or /%0a) is in many messages: every
+	 * control character and byte that is not UTF-8 becomes \xNN and the
+	 * message is cut on a character boundary, so the body is always valid
+	 * JSON and the log line one line (log_msg escapes the rest of it).
+	 */
+	utf8_escape(raw, msg, sizeof(msg));
 	log_msg(status >= 500 ? LOG_ERR : LOG_WARNING, "%s %s %s: %d %s", req->peer ? req->peer : "-",
 		req->method ? req->method : "-", req->path ? req->path : "-", status, msg);
 	char *body = NULL;
 	size_t len = 0;
 	if (protocol_encode_error(msg, &body, &len)) {
-		body = NULL;
-		len = 0;
+		/* Only out of memory gets here (msg is valid UTF-8): still a JSON body if at all possible. */
+		body = strdup("{\"error\":\"out of memory\"}");
+		len = body ? strlen(body) : 0;
 	}
 	set_body(res, status, "application/json", body, len);
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
+static void utc_text(int64_t ms, char out[32]);
 void hq_api_conflict(struct hq_response *res, const struct hq_request *req, const struct protocol_conflict *c,
 		     const char *line)
 {
@@ -119,6 +128,29 @@ static int bearer_hash(const struct hq_request *req, uint8_t hash[HQ_HASH_LEN])
 	return hq_token_hash(t, len, hash);
 }
 
+int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN], char *msg, size_t len)
+{
+	char who[128], when[32];
+	int64_t at;
+	if (hq_registry_expired(db, hash, who, sizeof(who), &at) != 1)
+		return 0;
+	utc_text(at, when);
+	snprintf(msg, len, "the token of %s expired at %s; make a new one (tally-hq kiosk rotate-token ID,"
+		 " or admin-token rotate ID)", who, when);
+	return 1;
+}
+
+/* An expired token gets its own 401, saying when, so the operator knows to rotate it. 1 if so. */
+static int refuse_expired(struct hq_store *db, const struct hq_request *req, struct hq_response *res,
+			  const uint8_t hash[HQ_HASH_LEN])
+{
+	char msg[512];
+	if (!hq_api_expired_message(db, hash, msg, sizeof(msg)))
+		return 0;
+	hq_api_error(res, req, 401, "%s", msg);
+	return 1;
+}
+
 /* 1 with k filled, or 0 with the error response made. */
 static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct hq_response *res, struct hq_kiosk *k)
 {
@@ -130,9 +162,33 @@ static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct 
 	int rc = hq_store_kiosk_by_token(db, hash, k);
 	if (rc < 0)
 		hq_api_error(res, req, 503, "database unavailable");
-	else if (rc == 0)
+	else if (rc == 0 && !refuse_expired(db, req, res, hash))
 		hq_api_error(res, req, 401, "unknown or revoked kiosk token");
 	return rc == 1;
+}
+
+/* 1 with the admin's request allowed, or 0 with the error response made. */
+int hq_api_auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	uint8_t hash[HQ_HASH_LEN];
+	if (bearer_hash(req, hash)) {
+		hq_api_error(res, req, 401, "missing bearer token (Authorization: Bearer <admin token>)");
+		return 0;
+	}
+	int rc = hq_store_admin_check(db, hash);
+	if (rc < 0) {
+		hq_api_error(res, req, 503, "database unavailable");
+		return 0;
+	}
+	if (rc == 0) {
+		struct hq_kiosk k;
+		if (hq_store_kiosk_by_token(db, hash, &k) == 1)
+			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token", k.id);
+		else if (!refuse_expired(db, req, res, hash))
+			hq_api_error(res, req, 401, "unknown or revoked admin token");
+		return 0;
+	}
+	return 1;
 }
 
 /* --- POST /api/v1/ratings ---------------------------------------------------- */
@@ -292,20 +348,15 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
+static void buf_put(void *arg, const char *s, size_t n)
+{
+	buf_add(arg, s, n);
+}
+
+/* A CSV text field: quoted (RFC 4180) and formula-neutralised, the same rule as tallyctl export. */
 static void csv_field(struct buf *b, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		buf_add(b, s, strlen(s));
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_add(b, "\"", 1); /* a quote is written twice */
-		buf_add(b, s, 1);
-	}
-	buf_add(b, "\"", 1);
+	csv_text(s, buf_put, b);
 }
 
 static void utc_text(int64_t ms, char out[32])
@@ -338,12 +389,26 @@ struct export_state {
 	int n;
 	struct buf out;
 	json_t *rows;
+	char why[256];             /* why a row could not be written */
 };
+
+/* A text column that JSON (and the CSV's declared charset) cannot carry stops the export, said so. */
+static int export_text_ok(struct export_state *e, const struct hq_export_row *row, const char *what, const char *s)
+{
+	if (utf8_valid(s, strlen(s)))
+		return 1;
+	snprintf(e->why, sizeof(e->why), "row %lld (kiosk %s, seq %lld): %s \"%s\" is not valid UTF-8",
+		 (long long)row->cursor, row->p.r.kiosk_id, (long long)row->p.r.seq, what, s);
+	return 0;
+}
 
 static int export_row(const struct hq_export_row *row, void *arg)
 {
 	struct export_state *e = arg;
 	const struct rating *r = &row->p.r;
+	if (!export_text_ok(e, row, "kiosk id", r->kiosk_id) || !export_text_ok(e, row, "store", row->store) ||
+	    !export_text_ok(e, row, "area", row->area) || !export_text_ok(e, row, "boot id", r->boot_id))
+		return -1;
 	char when[32];
 	utc_text(row->time_ms, when);
 	e->n++;
@@ -380,8 +445,10 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			      "corrected_ms", row->p.has_corrected ? json_integer(row->p.corrected_ms) : json_null(),
 			      "flags", r->flags, "misuse", (r->flags & RATING_MISUSE) != 0,
 			      "received_ms", (json_int_t)row->received_ms);
-	if (!o)
+	if (!o) {
+		snprintf(e->why, sizeof(e->why), "row %lld: cannot be encoded (out of memory?)", (long long)row->cursor);
 		return -1;
+	}
 	json_object_set_new(o, "install", json_string(row->install_id));
 	json_object_set_new(o, "corrected_by", row->p.has_corrected ? json_string(corrected_by_name(&row->p)) : json_null());
 	json_object_set_new(o, "corrected_err_ms", row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
@@ -471,7 +538,14 @@ static void get_ratings(struct hq_store *db, const struct hq_api_options *opt, c
 	char err[256];
 	int64_t next = 0;
 	if (hq_store_export(db, &q, export_row, &e, &next, err, sizeof(err)) || e.out.failed) {
-		hq_api_error(res, req, 503, "export: %s", e.out.failed ? "out of memory" : err);
+		/*
+		 * Never a shortened page that looks complete: whatever stops the
+		 * export part-way is an error the client sees, with the row.
+		 */
+		if (e.why[0])
+			hq_api_error(res, req, 500, "export stopped: %s", e.why);
+		else
+			hq_api_error(res, req, 503, "export: %s", e.out.failed ? "out of memory" : err);
 		json_decref(e.rows);
 		free(e.out.p);
 		return;
@@ -506,6 +580,103 @@ static void get_ratings(struct hq_store *db, const struct hq_api_options *opt, c
 		ok_json(res, body, strlen(body));
 }
 
+/* --- GET /api/v1/kiosks (admin: fleet health) --------------------------------- */
+
+static json_t *ms_or_null(int64_t ms)
+{
+	return ms ? json_integer(ms) : json_null();
+}
+
+static void get_kiosks(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+{
+	if (!hq_api_auth_admin(db, req, res))
+		return;
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	char err[256];
+	if (hq_registry_fleet(db, &f, &n, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "kiosks: %s", err);
+		return;
+	}
+	int64_t now = now_ms();
+	json_t *list = json_array();
+	int failed = !list;
+	err[0] = '\0';
+	for (size_t i = 0; i < n && !failed; i++) {
+		const struct hq_fleet_kiosk *x = &f[i];
+		const char *status = x->k.revoked_ms ? "revoked"
+				     : x->k.token_expires_ms && x->k.token_expires_ms <= now ? "expired" : "active";
+		char last[32] = "";
+		if (x->last_batch_ms)
+			utc_text(x->last_batch_ms, last);
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+				      "id", x->k.id, "store", x->k.store, "area", x->k.area, "tz", x->k.tz,
+				      "status", status,
+				      "last_batch_ms", ms_or_null(x->last_batch_ms),
+				      "last_batch_utc", x->last_batch_ms ? json_string(last) : json_null(),
+				      "silent_s", x->last_batch_ms ? json_integer((now - x->last_batch_ms) / 1000) : json_null(),
+				      "last_seq", (json_int_t)x->last_seq, "acked_through", (json_int_t)x->k.acked_through,
+				      "version", x->version[0] ? json_string(x->version) : json_null(),
+				      "clock", x->clock[0] ? json_string(x->clock) : json_null(),
+				      "conflicts", (json_int_t)x->conflicts, "batches", (json_int_t)x->batches,
+				      "accepted", (json_int_t)x->accepted, "duplicates", (json_int_t)x->duplicates,
+				      "ratings", (json_int_t)x->k.ratings,
+				      "token_prefix", x->k.token_prefix[0] ? json_string(x->k.token_prefix) : json_null(),
+				      "token_expires_ms", ms_or_null(x->k.token_expires_ms));
+		/* Names were checked at kiosk add; one from before that is a 500 naming it, never a short list. */
+		failed = !o || json_array_append_new(list, o);
+		if (!o)
+			snprintf(err, sizeof(err), "kiosk %s: a name is not valid UTF-8", x->k.id);
+	}
+	free(f);
+	json_t *page = failed ? NULL : json_pack("{s:o,s:I}", "kiosks", list, "as_of_ms", (json_int_t)now);
+	if (failed)
+		json_decref(list);
+	char *body = page ? json_dumps(page, JSON_COMPACT) : NULL;
+	json_decref(page);
+	if (!body)
+		hq_api_error(res, req, 500, "kiosks: %s", failed && err[0] ? err : "out of memory");
+	else
+		ok_json(res, body, strlen(body));
+}
+
+/* --- GET /metrics (Prometheus) ----------------------------------------------- */
+
+static int is_loopback(const char *peer)
+{
+	return peer && (!strncmp(peer, "127.", 4) || !strcmp(peer, "::1") || !strncmp(peer, "::ffff:127.", 11));
+}
+
+static void get_metrics(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+			struct hq_response *res)
+{
+	/* Fleet names and sizes are the chain's business: an admin token, unless loopback scraping is allowed. */
+	if (!(opt->metrics_open_on_loopback && is_loopback(req->peer)) && !hq_api_auth_admin(db, req, res))
+		return;
+	struct hq_fleet_kiosk *f;
+	size_t n;
+	char err[256];
+	if (hq_registry_fleet(db, &f, &n, err, sizeof(err))) {
+		hq_api_error(res, req, 503, "metrics: %s", err);
+		return;
+	}
+	char *body = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&body, &len);
+	if (m) {
+		hq_metrics_write(m, f, n, now_ms());
+		if (fclose(m) != 0) {
+			free(body);
+			body = NULL;
+		}
+	}
+	free(f);
+	if (!body)
+		hq_api_error(res, req, 503, "out of memory");
+	else
+		set_body(res, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
 /* --- routing ------------------------------------------------------------------ */
 
 void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
@@ -531,6 +702,16 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_ratings(db, opt, req, res);
 		else
 			hq_api_error(res, req, 405, "use POST (kiosks) or GET (admin export)");
+	} else if (!strcmp(p, "/api/v1/kiosks")) {
+		if (get)
+			get_kiosks(db, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/metrics")) {
+		if (get)
+			get_metrics(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else if (!strcmp(p, "/api/v1/summary")) {
 		if (get)
 			get_summary(db, req, res);

@@ -10,6 +10,9 @@
  *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
  *                                 admin token (everything) or a user's session
  *                                 (only the stores of their role); paged by an opaque cursor
+ *   GET  /api/v1/kiosks           admin token -> the fleet, silent ones first
+ *   GET  /metrics                 admin token (or none from loopback, if
+ *                                 configured) -> Prometheus text
  *   POST /login, POST /logout, GET /api/v1/session, GET /api/v1/stores
  *                                 people's sessions (hq_api_user.h)
  *
@@ -61,6 +64,7 @@ struct hq_api_options {
 	int max_batch;                      /* ratings per POST */
 	int tls;                            /* served over HTTPS: cookies are Secure */
 	struct hq_session_options session;
+	int metrics_open_on_loopback;       /* GET /metrics from 127.0.0.0/8 or ::1 needs no token */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */
@@ -81,7 +85,20 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 
 void hq_api_response_free(struct hq_response *res);
 
+/*
+ * Checks req's bearer token is a live admin token: 1, or 0 with the error
+ * answer made (401 none/unknown/expired, 403 a kiosk's token).
+ */
+int hq_api_auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res);
+
 /* Fills res with 200 and a JSON body it takes over (malloc'd). */
 void hq_api_json(struct hq_response *res, char *body, size_t len);
+/*
+ * For a refused token: 1 with msg filled ("the token of kiosk K expired at
+ * ...") when hash is a token that was good but expired, else 0. Whoever
+ * answers 401 for a token (also before the body is read) says this instead
+ * of "unknown or revoked".
+ */
+int hq_api_expired_message(struct hq_store *db, const uint8_t hash[HQ_HASH_LEN], char *msg, size_t len);
 
 #endif

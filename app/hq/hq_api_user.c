@@ -36,17 +36,8 @@ int hq_api_who(struct hq_store *db, const struct hq_api_options *opt, const stru
 	size_t len;
 	const char *t = hq_token_from_header(req->authorization, &len);
 	if (t) {
-		uint8_t hash[HQ_HASH_LEN];
-		int rc = hq_token_hash(t, len, hash) ? -1 : hq_store_admin_check(db, hash);
-		struct hq_kiosk k;
-		if (rc < 0)
-			hq_api_error(res, req, 503, "database unavailable");
-		else if (rc == 0 && hq_store_kiosk_by_token(db, hash, &k) == 1)
-			hq_api_error(res, req, 403, "kiosk %s: this needs an admin token or a user's session", k.id);
-		else if (rc == 0)
-			hq_api_error(res, req, 401, "unknown or revoked admin token");
-		who->admin = rc == 1;
-		return rc == 1;
+		who->admin = hq_api_auth_admin(db, req, res);
+		return who->admin;
 	}
 	struct hq_session s;
 	char id[HQ_SESSION_ID_LEN + 1], err[256], why[256];

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hq_metrics.h"
 #include "log.h"
 
 #define MAX_CONNECTIONS 1024
@@ -304,10 +305,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	struct hq_store *db = db_for_thread(h);
 	struct hq_response res = { 0 };
+	int64_t t0 = hq_metrics_clock();
 	if (!db)
 		hq_api_error(&res, &rq, 503, "database unavailable");
 	else
 		hq_api_handle(db, &h->o.api, &rq, &res);
+	hq_metrics_observe(res.status, t0);
 	free(plain);
 	q->refused = 1;
 	return send_response(c, &res);

@@ -168,10 +168,8 @@ static int count_kiosk(sqlite3 *db, const char *id, const char *tz, const struct
 	struct shift_occ occ[SHIFTS_PER_DAY];
 	struct tzday day;
 	memset(c, 0, sizeof(*c));
-	hq_store_tz_lock(1);
 	int n = shifts_history_on_date(h, tz, date, occ, SHIFTS_PER_DAY, err, errlen);
 	int bad = n < 0 || tzday_make(&day, tz, date, err, errlen);
-	hq_store_tz_lock(0);
 	if (bad)
 		return -1;
 	int64_t lo = day.start_ms, hi = day.end_ms;

@@ -35,20 +35,28 @@
 #include "hq_shifts.h"
 #include "log.h"
 #include "score.h"
+#include "hq_registry.h"
+#include "utf8.h"
+
+/* A zone this connection has loaded: zone files are read once per connection, not per request. */
+struct zone_cache {
+	char name[HQ_TZ_MAX];
+	struct tzif *z;
+};
 
 struct hq_store {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
+	struct zone_cache *zones;      /* sorted by name */
+	size_t nzones;
 	sqlite3_stmt *held;     /* the content held for one (kiosk, install, seq) */
 	sqlite3_stmt *progress_get, *progress_set, *kiosk_progress; /* acked_through per install, per kiosk */
 };
 
 /* Serialises write transactions of all connections in this process. */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-/* tzday switches the process-wide $TZ: one caller at a time. */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Migration N takes a file from version N-1 to N. Append; never edit. */
 static const char *migrations[] = {
@@ -149,6 +157,29 @@ static const char *migrations[] = {
 	" last_ms INTEGER NOT NULL,"
 	" times INTEGER NOT NULL DEFAULT 1,"
 	" PRIMARY KEY (kiosk_id, install_id, seq));",
+	/*
+	 * 3: token life cycle and fleet health. Tokens get a prefix (their
+	 * first hex digits, to name them without the secret) and an optional
+	 * expiry; kiosks get what their last batch said, kept in the ingest
+	 * transaction, and counters for /metrics. Existing rows are filled
+	 * from the ratings already held.
+	 */
+	"ALTER TABLE kiosks ADD COLUMN token_prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN token_expires_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_batch_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN version TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN clock_state TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN batches INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE kiosks SET"
+	" last_seq = coalesce((SELECT max(seq) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" last_batch_ms = coalesce((SELECT max(received_ms) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" accepted = (SELECT count(*) FROM ratings r WHERE r.kiosk_id = kiosks.id);"
+	"ALTER TABLE admin_tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;",
 	/*
 	 * 4: people and regions (hq_users.c, hq_scope.c, hq_session.c).
 	 * stores: a store's region ('' none), one row per store name the
@@ -269,8 +300,8 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db,
-			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash"
-			       " FROM kiosks WHERE token_hash = ?",
+			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_hash,"
+			       " token_expires_ms, token_prefix FROM kiosks WHERE token_hash = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->by_token, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "SELECT seq FROM ratings WHERE kiosk_id = ? AND install = ? AND seq > ?"
 			       " ORDER BY seq", -1, SQLITE_PREPARE_PERSISTENT, &s->walk, NULL) != SQLITE_OK ||
@@ -300,6 +331,9 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->by_token);
 	sqlite3_finalize(s->walk);
+	for (size_t i = 0; i < s->nzones; i++)
+		tzif_free(s->zones[i].z);
+	free(s->zones);
 	sqlite3_finalize(s->held);
 	sqlite3_finalize(s->progress_get);
 	sqlite3_finalize(s->progress_set);
@@ -340,9 +374,16 @@ static int write_one(sqlite3_stmt *st)
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
 		       char *err, size_t errlen)
 {
+	/* A name that is not UTF-8 could never be exported as JSON: refuse it at the door. */
+	const char *bad = !utf8_name_ok(k->id) ? "id" : !utf8_name_ok(k->store) ? "store"
+			: !utf8_name_ok(k->area) ? "area" : !utf8_name_ok(k->tz) ? "time zone" : NULL;
+	if (bad) {
+		snprintf(err, errlen, "kiosk %s must be UTF-8 text without control characters", bad);
+		return -1;
+	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms)"
-			       " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO kiosks (id, store, area, tz, token_hash, created_ms, token_prefix,"
+			       " token_expires_ms) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "cannot add kiosk", err, errlen);
 	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->store, -1, SQLITE_STATIC);
@@ -350,6 +391,8 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 	sqlite3_bind_text(st, 4, k->tz, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, hash, HQ_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now_ms());
+	sqlite3_bind_text(st, 7, k->token_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, k->token_expires_ms);
 	int rc = write_one(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -453,7 +496,11 @@ int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN],
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
 		row_kiosk(st, out);
-		found = same_hash(sqlite3_column_blob(st, 7), hash, sqlite3_column_bytes(st, 7)) && out->revoked_ms == 0;
+		out->token_expires_ms = sqlite3_column_int64(st, 8);
+		text(st, 9, out->token_prefix, sizeof(out->token_prefix));
+		/* An expired token is refused like a revoked one; hq_registry_expired tells the two apart. */
+		found = same_hash(sqlite3_column_blob(st, 7), hash, sqlite3_column_bytes(st, 7)) && out->revoked_ms == 0 &&
+			(out->token_expires_ms == 0 || out->token_expires_ms > now_ms());
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -478,10 +525,12 @@ int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN])
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_ms = 0",
+	if (sqlite3_prepare_v2(s->db, "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_ms = 0"
+			       " AND (expires_ms = 0 OR expires_ms > ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
 	int rc = sqlite3_step(st), ok = 0;
 	if (rc == SQLITE_ROW)
 		ok = same_hash(sqlite3_column_blob(st, 0), hash, sqlite3_column_bytes(st, 0));
@@ -886,6 +935,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			goto rollback;
 		}
 	}
+	if (hq_registry_note_batch(s, k, b, now, ack)) {
+		db_fail(s, "cannot update the kiosk's health", err, errlen);
+		goto rollback;
+	}
 	if (batch_commit(s)) {
 		db_fail(s, "cannot commit", err, errlen);
 		goto rollback;
@@ -957,46 +1010,103 @@ int hq_store_install_list(struct hq_store *s, const char *kiosk_id, struct hq_in
 
 /* --- time zones ------------------------------------------------------------- */
 
+/*
+ * Zones are values (tzif.c), not the process's $TZ, so any number of them
+ * serve any number of threads; each connection keeps the zones it loaded.
+ */
+static int zone_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct zone_cache *)a)->name, ((const struct zone_cache *)b)->name);
+}
+
+/* The loaded zone tz, from this connection's cache or read now. NULL with err. */
+static const struct tzif *zone_get(struct hq_store *s, const char *tz, char *err, size_t errlen)
+{
+	struct zone_cache key;
+	snprintf(key.name, sizeof(key.name), "%s", tz);
+	struct zone_cache *hit = s->nzones ? bsearch(&key, s->zones, s->nzones, sizeof(key), zone_cmp) : NULL;
+	if (hit)
+		return hit->z;
+	struct zone_cache *more = realloc(s->zones, (s->nzones + 1) * sizeof(*more));
+	if (!more) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->zones = more;
+	if (tzif_load(&key.z, tz, err, errlen))
+		return NULL;
+	s->zones[s->nzones++] = key;
+	qsort(s->zones, s->nzones, sizeof(key), zone_cmp);
+	return key.z;
+}
+
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&tz_lock);
-	int rc = tzday_make(d, tz, date, err, errlen);
-	pthread_mutex_unlock(&tz_lock);
-	return rc;
+	return tzday_make(d, tz, date, err, errlen);
 }
 
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&tz_lock);
-	int rc = tzday_valid(tz, err, errlen);
-	pthread_mutex_unlock(&tz_lock);
-	return rc;
+	return tzday_valid(tz, err, errlen);
 }
 
-/* The local days of every zone head office has kiosks in. */
+/*
+ * The local days of every zone head office has kiosks in, as many as the
+ * registry holds; tz sorted (SQLite's BINARY order is strcmp's) for
+ * zones_find's binary search.
+ */
 struct zones {
 	size_t n;
-	char tz[64][HQ_TZ_MAX];
-	struct tzday from[64]; /* the day (summary) or the first day (export) */
-	int64_t end_ms[64];    /* end of the last day */
+	char (*tz)[HQ_TZ_MAX];
+	struct tzday *from;  /* the day (summary) or the first day (export) */
+	int64_t *end_ms;     /* end of the last day */
 };
+
+static void zones_free(struct zones *z)
+{
+	free(z->tz);
+	free(z->from);
+	free(z->end_ms);
+	memset(z, 0, sizeof(*z));
+}
+
+static int zones_grow(struct zones *z, size_t cap)
+{
+	char(*tz)[HQ_TZ_MAX] = realloc(z->tz, cap * sizeof(*tz));
+	if (tz)
+		z->tz = tz;
+	struct tzday *from = realloc(z->from, cap * sizeof(*from));
+	if (from)
+		z->from = from;
+	int64_t *end = realloc(z->end_ms, cap * sizeof(*end));
+	if (end)
+		z->end_ms = end;
+	return tz && from && end ? 0 : -1;
+}
 
 static int zones_load(struct hq_store *s, const char *store, struct tzdate from, struct tzdate to,
 		      struct zones *z, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	z->n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1",
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tz FROM kiosks WHERE ?1 IS NULL OR store = ?1 ORDER BY tz",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "cannot list zones", err, errlen);
 	if (store)
 		sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && z->n < 64) {
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (z->n == cap && zones_grow(z, cap = cap ? cap * 2 : 16)) {
+			sqlite3_finalize(st);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		text(st, 0, z->tz[z->n], sizeof(z->tz[z->n]));
 		struct tzday last;
-		if (hq_store_tzday(&z->from[z->n], z->tz[z->n], from, err, errlen) ||
-		    hq_store_tzday(&last, z->tz[z->n], to, err, errlen)) {
+		const struct tzif *zone = zone_get(s, z->tz[z->n], err, errlen);
+		if (!zone || tzday_make_in(&z->from[z->n], zone, from, err, errlen) ||
+		    tzday_make_in(&last, zone, to, err, errlen)) {
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -1004,19 +1114,24 @@ static int zones_load(struct hq_store *s, const char *store, struct tzdate from,
 		z->n++;
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(err, errlen, "more than 64 time zones");
-		return -1;
-	}
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "cannot list zones", err, errlen);
 	return 0;
+}
+
+static int tz_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
 }
 
 static int zones_find(const struct zones *z, const char *tz)
 {
-	for (size_t i = 0; i < z->n; i++)
-		if (!strcmp(z->tz[i], tz))
-			return (int)i;
-	return -1;
+	if (!tz || !z->n)
+		return -1;
+	char key[HQ_TZ_MAX];
+	snprintf(key, sizeof(key), "%s", tz);
+	const char(*hit)[HQ_TZ_MAX] = bsearch(key, z->tz, z->n, sizeof(*z->tz), tz_cmp);
+	return hit ? (int)(hit - z->tz) : -1;
 }
 
 static void zones_span(const struct zones *z, int64_t *lo, int64_t *hi)
@@ -1189,6 +1304,8 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	agg_figures(chain, default_scale, &out->chain);
 	rc = 0;
 done:
+	if (z)
+		zones_free(z);
 	free(z);
 	free(areas);
 	free(mine);
@@ -1271,8 +1388,11 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		text(st, 18, row->install_id, sizeof(row->install_id));
 		row->p.corrected_by = sqlite3_column_int(st, 19);
 		row->p.corrected_err_ms = sqlite3_column_int64(st, 20);
-		if (fn(row, arg))
-			break;
+		if (fn(row, arg)) {
+			/* A page cut short here would look like the last one: fail instead. */
+			snprintf(err, errlen, "export stopped at row %lld", (long long)row->cursor);
+			goto done;
+		}
 		n++;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
@@ -1282,6 +1402,8 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	rc = 0;
 done:
 	sqlite3_finalize(st);
+	if (z)
+		zones_free(z);
 	free(z);
 	free(row);
 	return rc;
@@ -1300,12 +1422,4 @@ void hq_store_write_lock(int on)
 		pthread_mutex_lock(&write_lock);
 	else
 		pthread_mutex_unlock(&write_lock);
-}
-
-void hq_store_tz_lock(int on)
-{
-	if (on)
-		pthread_mutex_lock(&tz_lock);
-	else
-		pthread_mutex_unlock(&tz_lock);
 }

@@ -4,6 +4,10 @@
  * install, seq): the install is the kiosk store's own id, so a re-imaged
  * kiosk (same id, new store, seq from 1 again) loses nothing.
  *
+ * Time zones: each connection loads the zone files it needs once (tzif.c,
+ * no $TZ, no limit on their number); a tzdata upgrade takes effect when
+ * tally-hq restarts.
+ *
  * One struct hq_store is one connection; the HTTP server gives each worker
  * thread its own. Write transactions are serialised inside this module by
  * one process-wide lock, so threads queue on a mutex instead of spinning in
@@ -22,6 +26,7 @@
 #define HQ_HASH_LEN 32   /* SHA-256 */
 #define HQ_NAME_MAX 128  /* store, area */
 #define HQ_TZ_MAX 64
+#define HQ_TOKEN_PREFIX_LEN 8 /* hex digits of a token kept to refer to it; 32 of its 256 bits */
 
 struct hq_store;
 
@@ -35,6 +40,8 @@ struct hq_kiosk {
 	int64_t acked_through;   /* highest contiguous seq held from 1 */
 	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
 	char region[HQ_NAME_MAX]; /* its store's region, "" none (filled by hq_store_kiosk_list only) */
+	char token_prefix[HQ_TOKEN_PREFIX_LEN + 1]; /* the token's first hex digits, to name it ("" before) */
+	int64_t token_expires_ms; /* 0: never */
 };
 
 /*
@@ -63,12 +70,12 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen);
 /* Every kiosk, by id; *out is malloc'd (free it). 0 or -1 with err. */
 int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, char *err, size_t errlen);
-/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked), -1 error. */
+/* The active kiosk whose token hashes to hash: 1 found, 0 none (or revoked, or expired), -1 error. */
 int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], struct hq_kiosk *out);
 
 /* Adds an admin token's hash. 0 or -1 with err. */
 int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen);
-/* 1 if hash belongs to an admin token, 0 if not, -1 error. */
+/* 1 if hash belongs to an admin token in force, 0 if not (or revoked, or expired), -1 error. */
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
 
 /*
@@ -134,25 +141,26 @@ struct hq_export_query {
 /*
  * Calls fn for each matching rating in arrival order, at most q->limit.
  * *next is the cursor for the next page, or 0 when this page is the last.
- * fn returns 0 to go on. 0 or -1 with err.
+ * fn returns 0 to go on; anything else ends the export as a failure (-1),
+ * never as a shorter page. 0 or -1 with err.
  */
 int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		    int (*fn)(const struct hq_export_row *row, void *arg), void *arg,
 		    int64_t *next, char *err, size_t errlen);
 
-/* Thread-safe wrapper of tzday_make (tzday switches $TZ for the process). */
+/* tzday_make (thread-safe; kept for callers of the earlier API). */
 int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *err, size_t errlen);
-/* Thread-safe tzday_valid. */
+/* tzday_valid (thread-safe). */
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
 /*
  * For modules that keep their own tables in head office's file
- * (hq_shifts.c): this connection, the process-wide write lock (hold it
- * around every write), and the lock around tzday calls.
+ * (hq_shifts.c, hq_registry.c): this connection, and the process-wide
+ * write lock (hold it around every write). Zones need no lock: tzday is
+ * thread-safe.
  */
 struct sqlite3;
 struct sqlite3 *hq_store_db(struct hq_store *s);
 void hq_store_write_lock(int on);
-void hq_store_tz_lock(int on);
 
 #endif

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		.tls_key = cfg.hq_tls_key,
 		.threads = cfg.hq_threads,
 		.connection_timeout_s = cfg.hq_connection_timeout_s,
-		.api = { .max_batch = cfg.hq_max_batch,
+		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback,
 			 .session = { .hours = cfg.hq_session_hours, .idle_minutes = cfg.hq_session_idle_minutes,
 				      .max_failures = cfg.hq_login_max_failures,
 				      .max_failures_per_address = cfg.hq_login_max_failures_per_address,
