@@ -142,6 +142,13 @@ static const struct key keys[] = {
 	NUM("hq", "login_max_failures_per_address", K_INT, hq_login_max_failures_per_address, 1, 100000),
 	NUM("hq", "login_lockout_minutes", K_INT, hq_login_lockout_minutes, 1, 1440),
 	NUM("hq", "metrics_open_on_loopback", K_BOOL, hq_metrics_open_on_loopback, 0, 1),
+	NUM("hq", "header_timeout_s", K_SECONDS, hq_header_timeout_s, 0, 3600),
+	NUM("hq", "max_connections", K_INT, hq_max_connections, 16, 1000000),
+	NUM("hq", "max_connections_per_address", K_INT, hq_max_connections_per_address, 0, 1000000),
+	NUM("hq", "slow_connections_per_address", K_INT, hq_slow_connections_per_address, 0, 1000000),
+	NUM("hq", "body_memory_limit_mb", K_INT, hq_body_memory_limit_mb, 2, 65536),
+	STR("hq", "tls_priorities", hq_tls_priorities),
+	STR("hq", "file_group", hq_file_group),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
@@ -255,6 +262,11 @@ void config_defaults(struct config *cfg)
 	cfg->hq_login_max_failures = 5;
 	cfg->hq_login_max_failures_per_address = 20;
 	cfg->hq_login_lockout_minutes = 15;
+	cfg->hq_header_timeout_s = 10;
+	cfg->hq_max_connections = 10000;
+	cfg->hq_max_connections_per_address = 0;
+	cfg->hq_slow_connections_per_address = 32;
+	cfg->hq_body_memory_limit_mb = 64;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;

@@ -159,6 +159,13 @@ struct config {
 	int hq_login_max_failures_per_address; /* ... per client address */
 	int hq_login_lockout_minutes;     /* the window failures are counted in */
 	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
+	double hq_header_timeout_s;       /* request headers complete within this; 0: no limit */
+	int hq_max_connections;           /* open connections in total */
+	int hq_max_connections_per_address; /* per client address; 0: no limit */
+	int hq_slow_connections_per_address; /* slow header senders kept per address; 0: no cap */
+	int hq_body_memory_limit_mb;      /* request bodies held at once, MiB */
+	char hq_tls_priorities[CONFIG_PATH_MAX]; /* GnuTLS priority string; empty: TLS 1.2+, forward-secret */
+	char hq_file_group[CONFIG_NAME_MAX]; /* group that may read the database (files 0640); empty: 0600 */
 };
 
 /* Fills cfg with the built-in defaults. */

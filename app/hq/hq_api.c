@@ -221,7 +221,9 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		return;
 	}
 	struct protocol_ack *ack = malloc(sizeof(*ack));
-	int ing = ack ? hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err)) : -1;
+	int ing = !ack ? -1
+		  : opt->ingest ? opt->ingest(opt->ingest_ctx, &k, &b, now_ms(), ack, err, sizeof(err))
+		  : hq_store_ingest(db, &k, &b, now_ms(), ack, err, sizeof(err));
 	if (ing == 1) {
 		hq_api_conflict(res, req, &ack->conflict, err);
 		free(ack);

@@ -65,6 +65,10 @@ struct hq_api_options {
 	int tls;                            /* served over HTTPS: cookies are Secure */
 	struct hq_session_options session;
 	int metrics_open_on_loopback;       /* GET /metrics from 127.0.0.0/8 or ::1 needs no token */
+	/* Stores a batch (hq_store_ingest's contract); NULL: hq_store_ingest on db itself. */
+	int (*ingest)(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
+		      struct protocol_ack *ack, char *err, size_t errlen);
+	void *ingest_ctx;
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

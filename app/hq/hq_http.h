@@ -1,7 +1,8 @@
 /*
- * hq_http: libmicrohttpd around hq_api: listening (HTTP or HTTPS), reading
- * bodies within their limits, gunzipping, timeouts, and one SQLite
- * connection per worker thread.
+ * hq_http: libmicrohttpd around hq_api: listening (HTTP or HTTPS), who
+ * may send a body (the token is checked on the headers), how much body
+ * memory may be in flight, slow and idle clients, gunzipping, and which
+ * thread does what (see hq_http.c).
  */
 #ifndef HQ_HTTP_H
 #define HQ_HTTP_H
@@ -15,10 +16,20 @@ struct hq_http_options {
 	const char *db_path;
 	const char *tls_cert;         /* PEM files; both set: HTTPS */
 	const char *tls_key;
-	int threads;                  /* worker threads; 0: one per CPU */
+	const char *tls_priorities;   /* GnuTLS priority string; NULL or "": HQ_HTTP_TLS_PRIORITIES */
+	int threads;                  /* HTTP (event loop) threads; 0: one per CPU */
 	double connection_timeout_s;  /* idle connection closed, slow body refused with 408 */
-	struct hq_api_options api;
+	double header_timeout_s;      /* request line and headers complete within this; 0: no limit */
+	int max_connections;          /* open connections in total; 0: HQ_HTTP_MAX_CONNECTIONS */
+	int max_connections_per_address; /* all connections of one address; 0: no limit */
+	int slow_connections_per_address; /* header phase over 1 s, per address: beyond it they are closed; 0: no cap */
+	size_t body_memory_limit;     /* bytes of request bodies held at once; 0: no limit */
+	struct hq_api_options api;    /* api.ingest is set by hq_http (the writer thread) */
 };
+
+/* TLS 1.2 and 1.3 only, forward-secret key exchanges only (no static RSA). */
+#define HQ_HTTP_TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
+#define HQ_HTTP_MAX_CONNECTIONS 10000
 
 struct hq_http;
 

@@ -25,12 +25,16 @@
  */
 #include "hq_store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hq_shifts.h"
 #include "log.h"
@@ -46,6 +50,10 @@ struct zone_cache {
 
 struct hq_store {
 	sqlite3 *db;
+	int in_group;            /* inside hq_store_group_begin: batches use SAVEPOINTs */
+	sqlite3_stmt *count_up;
+	void (*on_wal)(void *arg, int frames);
+	void *on_wal_arg;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *by_token;
 	sqlite3_stmt *walk;
@@ -181,7 +189,31 @@ static const char *migrations[] = {
 	"ALTER TABLE admin_tokens ADD COLUMN label TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE admin_tokens ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;",
 	/*
-	 * 4: people and regions (hq_users.c, hq_scope.c, hq_session.c).
+	 * 4: counts per kiosk and quarter hour, kept by ingest in the batch's
+	 * own transaction, so a summary reads one row per kiosk and quarter
+	 * hour instead of every rating of the day: its cost no longer grows
+	 * with the chain's ratings. A quarter hour because every zone's offset
+	 * is a multiple of it: all ratings of one slot fall in one local hour.
+	 * v0..v4 count the ratings by value; misuse and closed those the
+	 * summary keeps apart (RATING_MISUSE first, as agg_add does).
+	 */
+	"CREATE TABLE rating_counts ("
+	" slot INTEGER NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 INTEGER NOT NULL DEFAULT 0, v1 INTEGER NOT NULL DEFAULT 0, v2 INTEGER NOT NULL DEFAULT 0,"
+	" v3 INTEGER NOT NULL DEFAULT 0, v4 INTEGER NOT NULL DEFAULT 0,"
+	" misuse INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, scale, known)) WITHOUT ROWID;"
+	"INSERT INTO rating_counts"
+	" SELECT best_ms / 900000, kiosk_id, scale, time_known,"
+	"  sum(flags & 3 = 0 AND value = 0), sum(flags & 3 = 0 AND value = 1), sum(flags & 3 = 0 AND value = 2),"
+	"  sum(flags & 3 = 0 AND value = 3), sum(flags & 3 = 0 AND value = 4),"
+	"  sum(flags & 1 = 1), sum(flags & 3 = 2)"
+	" FROM ratings WHERE scale BETWEEN 3 AND 5 AND value >= 0 AND value < scale GROUP BY 1, 2, 3, 4;",
+	/*
+	 * 5: people and regions (hq_users.c, hq_scope.c, hq_session.c).
 	 * stores: a store's region ('' none), one row per store name the
 	 *   kiosks use. users: role chain|region|store and an Argon2id hash in
 	 *   its encoded form (parameters and salt included). user_scopes: the
@@ -210,6 +242,16 @@ static const char *migrations[] = {
 	"CREATE INDEX sessions_user ON sessions(username);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+void hq_store_init_process(void)
+{
+	/*
+	 * SQLite's memory statistics take one process-wide mutex on every
+	 * allocation: the writer and every reader thread would queue on it.
+	 * Nothing here reads those statistics.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int hq_store_schema_latest(void)
 {
@@ -243,6 +285,13 @@ static int user_version(sqlite3 *db)
 
 static int migrate(struct hq_store *s, const char *path, char *err, size_t errlen)
 {
+	/*
+	 * Up to date: nothing to write, so no write lock either. Every thread of
+	 * the server opens its own connection, and none of them may wait for a
+	 * lock that a long write (or another process) holds just to find that out.
+	 */
+	if (user_version(s->db) == N_MIGRATIONS)
+		return 0;
 	/* IMMEDIATE: two processes opening a new file must not both migrate it. */
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(s, path, err, errlen);
@@ -271,9 +320,50 @@ static int migrate(struct hq_store *s, const char *path, char *err, size_t errle
 	return 0;
 }
 
+/* Group that may read the database files; -1: none (files 0600). */
+static gid_t file_group = (gid_t)-1;
+
+void hq_store_set_file_group(gid_t gid)
+{
+	file_group = gid;
+}
+
+/*
+ * The database holds every token's hash and every rating: it is created
+ * 0600 (0640 with file_group) whatever the umask, before SQLite opens it,
+ * because SQLite creates the WAL and SHM files with the mode of the main
+ * file. A file left open to others by an older version loses those bits.
+ */
+static int make_private(const char *path, char *err, size_t errlen)
+{
+	if (!strcmp(path, ":memory:") || !*path)
+		return 0;
+	mode_t mode = file_group == (gid_t)-1 ? 0600 : 0640;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		int bad = (file_group != (gid_t)-1 && fchown(fd, (uid_t)-1, file_group)) || fchmod(fd, mode);
+		if (bad)
+			snprintf(err, errlen, "%s: cannot set its owner group and mode: %s", path, strerror(errno));
+		close(fd);
+		if (bad)
+			unlink(path);
+		return bad ? -1 : 0;
+	}
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && (st.st_mode & 0007) && st.st_uid == geteuid())
+		(void)chmod(path, st.st_mode & 0770 & ~(mode_t)0007);
+	return 0;
+}
+
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen)
 {
 	*out = NULL;
+	if (make_private(path, err, errlen))
+		return -1;
 	struct hq_store *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -313,7 +403,12 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 	    sqlite3_prepare_v3(s->db, "UPDATE installs SET acked_through = ?, last_ms = ? WHERE id = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->progress_set, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "UPDATE kiosks SET acked_through = ? WHERE id = ?",
-			       -1, SQLITE_PREPARE_PERSISTENT, &s->kiosk_progress, NULL) != SQLITE_OK) {
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->kiosk_progress, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4,"
+			       " misuse, closed) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+			       " v0 = v0 + excluded.v0, v1 = v1 + excluded.v1, v2 = v2 + excluded.v2, v3 = v3 + excluded.v3,"
+			       " v4 = v4 + excluded.v4, misuse = misuse + excluded.misuse, closed = closed + excluded.closed",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->count_up, NULL) != SQLITE_OK) {
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
@@ -322,6 +417,37 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 fail:
 	hq_store_close(s);
 	return -1;
+}
+
+void hq_store_busy_timeout(struct hq_store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+static int wal_frames(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	struct hq_store *s = arg;
+	if (s->on_wal)
+		s->on_wal(s->on_wal_arg, frames);
+	return SQLITE_OK;
+}
+
+void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg)
+{
+	s->on_wal = fn;
+	s->on_wal_arg = arg;
+	/* Replaces SQLite's automatic checkpoint: the caller checkpoints elsewhere. */
+	sqlite3_wal_hook(s->db, wal_frames, s);
+}
+
+int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_fail(s, "cannot checkpoint", err, errlen);
+	return 0;
 }
 
 void hq_store_close(struct hq_store *s)
@@ -338,6 +464,7 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->progress_get);
 	sqlite3_finalize(s->progress_set);
 	sqlite3_finalize(s->kiosk_progress);
+	sqlite3_finalize(s->count_up);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -748,34 +875,143 @@ static void conflict_line(const struct protocol_conflict *c, char *err, size_t e
 }
 
 /*
- * The transaction lines of one batch, in one place (a grouped commit
- * changes only these): the write lock, BEGIN IMMEDIATE, and the batch in
- * its own savepoint "batch", so that a conflict rolls back the batch alone
- * and keeps the record of the conflict, standalone or inside a group.
+ * The transaction lines of one batch, in one place: the write lock,
+ * BEGIN IMMEDIATE, and the batch in its own savepoint "batch", so that a
+ * conflict rolls back the batch alone and keeps the record of the
+ * conflict. Inside a group (hq_store_group_begin, the writer thread) the
+ * transaction and the lock are the group's, and a batch is its savepoint
+ * only.
+ *
+ * Group commit: the writer thread puts several batches into one
+ * transaction, so one fsync of the WAL covers them all (the fsync, not the
+ * inserts, is what limits a durable ingest). A batch that fails or
+ * conflicts is rolled back alone and the others still commit. No ack
+ * leaves before the group's COMMIT returned, so durability per ack is what
+ * it was with one transaction per batch.
  */
-static int batch_begin(struct hq_store *s)
+int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&write_lock);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot begin", err, errlen);
+		pthread_mutex_unlock(&write_lock);
 		return -1;
+	}
+	s->in_group = 1;
+	return 0;
+}
+
+int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(s, "cannot commit", err, errlen);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_group = 0;
+	pthread_mutex_unlock(&write_lock);
+	return rc;
+}
+
+static int batch_begin(struct hq_store *s)
+{
+	if (!s->in_group) {
+		pthread_mutex_lock(&write_lock);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	}
 	return sqlite3_exec(s->db, "SAVEPOINT batch", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 /* Keeps what the batch's savepoint holds. 0, or -1 (then call batch_rollback). */
 static int batch_commit(struct hq_store *s)
 {
-	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, "RELEASE batch", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (s->in_group)
+		return 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	pthread_mutex_unlock(&write_lock);
 	return 0;
 }
 
-/* Drops the whole batch (a failure). */
+/* Drops the whole batch (a failure); inside a group, only the batch. */
 static void batch_rollback(struct hq_store *s)
 {
+	if (s->in_group) {
+		sqlite3_exec(s->db, "ROLLBACK TO batch; RELEASE batch", NULL, NULL, NULL);
+		return;
+	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&write_lock);
+}
+
+/* The quarter hours of one batch's new ratings, before they go into rating_counts. */
+#define SLOT_MS 900000
+struct slot_count {
+	int64_t slot;
+	int scale, known;
+	int64_t v[5], misuse, closed;
+};
+
+struct slot_counts {
+	struct slot_count *c;
+	size_t n, cap;
+};
+
+/* Counts one new rating; -1 out of memory. Ratings come in time order: the slot is nearly always the last one. */
+static int slot_add(struct slot_counts *sc, int64_t best, int known, const struct rating *r)
+{
+	int64_t slot = best / SLOT_MS;
+	struct slot_count *c = NULL;
+	for (size_t i = sc->n, seen = 0; i-- > 0 && seen < 8 && !c; seen++)
+		if (sc->c[i].slot == slot && sc->c[i].scale == r->scale && sc->c[i].known == known)
+			c = &sc->c[i];
+	if (!c) {
+		if (sc->n == sc->cap) {
+			size_t cap = sc->cap ? sc->cap * 2 : 32;
+			struct slot_count *more = realloc(sc->c, cap * sizeof(*more));
+			if (!more)
+				return -1;
+			sc->c = more;
+			sc->cap = cap;
+		}
+		c = &sc->c[sc->n++];
+		memset(c, 0, sizeof(*c));
+		c->slot = slot;
+		c->scale = r->scale;
+		c->known = known;
+	}
+	if (r->flags & RATING_MISUSE)
+		c->misuse++;
+	else if (r->flags & RATING_CLOSED)
+		c->closed++;
+	else if (r->value >= 0 && r->value < 5)
+		c->v[r->value]++;
+	return 0;
+}
+
+/* Adds the batch's counts to rating_counts (same transaction as its rows). 0 or -1. */
+static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slot_counts *sc)
+{
+	sqlite3_stmt *st = s->count_up;
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < sc->n && rc == SQLITE_DONE; i++) {
+		const struct slot_count *c = &sc->c[i];
+		sqlite3_bind_int64(st, 1, c->slot);
+		sqlite3_bind_text(st, 2, kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, c->scale);
+		sqlite3_bind_int(st, 4, c->known);
+		for (int v = 0; v < 5; v++)
+			sqlite3_bind_int64(st, 5 + v, c->v[v]);
+		sqlite3_bind_int64(st, 10, c->misuse);
+		sqlite3_bind_int64(st, 11, c->closed);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
@@ -786,6 +1022,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	snprintf(ack->install_id, sizeof(ack->install_id), "%s", b->install_id);
 	const char *install = b->install_id;
 	struct protocol_conflict *c = &ack->conflict;
+	struct slot_counts counts = { 0 };
 	if (batch_begin(s)) {
 		db_fail(s, "cannot begin", err, errlen);
 		goto rollback;
@@ -876,6 +1113,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		}
 		if (sqlite3_changes(s->db) == 1) {
 			ack->accepted++;
+			if (slot_add(&counts, best, known, &p->r)) {
+				snprintf(err, errlen, "out of memory");
+				goto rollback;
+			}
 			continue;
 		}
 		/* Held already: an exact repeat is a duplicate; other content is a conflict. */
@@ -908,7 +1149,12 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		memset(ack, 0, sizeof(*ack));
 		ack->conflict = keep;
 		conflict_line(c, err, errlen);
+		free(counts.c);
 		return 1;
+	}
+	if (slot_flush(s, k->id, &counts)) {
+		db_fail(s, "cannot count ratings", err, errlen);
+		goto rollback;
 	}
 	if (progress(s, k->id, install_ref, from, ack)) {
 		db_fail(s, "cannot compute progress", err, errlen);
@@ -943,8 +1189,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		db_fail(s, "cannot commit", err, errlen);
 		goto rollback;
 	}
+	free(counts.c);
 	return 0;
 rollback:
+	free(counts.c);
 	sqlite3_clear_bindings(s->insert);
 	batch_rollback(s);
 	memset(ack, 0, sizeof(*ack));
@@ -1155,19 +1403,19 @@ struct agg {
 	int64_t hourly[24];
 };
 
-static void agg_add(struct agg *a, int value, int scale, int flags, int hour)
+static void agg_add(struct agg *a, int value, int scale, int flags, int hour, int64_t n)
 {
 	if (flags & RATING_MISUSE) {
-		a->misuse++;
+		a->misuse += n;
 		return;
 	}
 	if (flags & RATING_CLOSED) {
-		a->closed++;
+		a->closed += n;
 		return;
 	}
-	a->counts[scale][value]++;
+	a->counts[scale][value] += n;
 	if (hour >= 0 && hour < 24)
-		a->hourly[hour]++;
+		a->hourly[hour] += n;
 }
 
 /*
@@ -1211,6 +1459,102 @@ struct area_agg {
 	struct agg a;
 };
 
+/* Where one kiosk's ratings count in a summary. */
+struct place {
+	char id[RATING_ID_MAX];
+	int zi;                  /* its zone in struct zones, -1: none */
+	int in_store, mine;
+	int area;                /* index into the areas, -1: another store's */
+};
+
+/* Every kiosk's place, found by id through an open-addressing table. */
+struct places {
+	struct place *p;
+	size_t n;
+	int *slots;              /* index into p, -1: empty */
+	size_t size;             /* a power of two, at least twice n */
+};
+
+static uint32_t id_hash(const char *id, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	return h;
+}
+
+static const struct place *place_find(const struct places *pl, const char *id, size_t len)
+{
+	if (!id || !pl->size)
+		return NULL;
+	for (size_t i = id_hash(id, len) & (pl->size - 1);; i = (i + 1) & (pl->size - 1)) {
+		if (pl->slots[i] < 0)
+			return NULL;
+		const struct place *p = &pl->p[pl->slots[i]];
+		if (!strncmp(p->id, id, len) && p->id[len] == '\0')
+			return p;
+	}
+}
+
+/* Reads every kiosk and decides its place for requester k. 0 or -1 with err. */
+static int kiosk_places(struct hq_store *s, const struct hq_kiosk *k, const struct zones *z, struct area_agg *areas,
+			size_t *nareas, struct places *pl, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, store, area, tz FROM kiosks", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot list kiosks", err, errlen);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pl->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct place *more = realloc(pl->p, cap * sizeof(*more));
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pl->p = more;
+		}
+		struct place *p = &pl->p[pl->n++];
+		text(st, 0, p->id, sizeof(p->id));
+		p->zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
+		p->in_store = !strcmp((const char *)sqlite3_column_text(st, 1), k->store);
+		p->mine = p->in_store && !strcmp(p->id, k->id);
+		p->area = -1;
+		if (p->in_store) {
+			const char *area = (const char *)sqlite3_column_text(st, 2);
+			size_t i;
+			for (i = 0; i < *nareas && strcmp(areas[i].name, area); i++)
+				;
+			if (i == *nareas && *nareas < PROTOCOL_MAX_AREAS)
+				snprintf(areas[(*nareas)++].name, sizeof(areas[i].name), "%s", area);
+			if (i < *nareas)
+				p->area = (int)i;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	pl->size = 16;
+	while (pl->size < pl->n * 2)
+		pl->size *= 2;
+	if (!(pl->slots = malloc(pl->size * sizeof(*pl->slots)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < pl->size; i++)
+		pl->slots[i] = -1;
+	for (size_t j = 0; j < pl->n; j++) {
+		size_t i = id_hash(pl->p[j].id, strlen(pl->p[j].id)) & (pl->size - 1);
+		while (pl->slots[i] >= 0)
+			i = (i + 1) & (pl->size - 1);
+		pl->slots[i] = (int)j;
+	}
+	return 0;
+}
+
 int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date,
 		     struct protocol_summary *out, char *err, size_t errlen)
 {
@@ -1218,6 +1562,7 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	struct zones *z = calloc(1, sizeof(*z));
 	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
 	struct agg *mine = calloc(3, sizeof(*mine)), *store = mine + 1, *chain = mine + 2;
+	struct places places = { 0 };
 	size_t nareas = 0;
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
@@ -1238,40 +1583,44 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 			default_scale = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
+	/*
+	 * Each kiosk's place in the figures (its zone, the requester's store,
+	 * the requester itself, its area) is decided once here, not per row:
+	 * the rows below are per kiosk and quarter hour, and a summary is asked
+	 * by every kiosk every few minutes.
+	 */
+	if (kiosk_places(s, k, z, areas, &nareas, &places, err, errlen))
+		goto done;
+	/* Quarter-hour counts (see migration 3), not the ratings themselves: one row per kiosk and slot. */
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT k.id, k.store, k.area, k.tz, r.value, r.scale, r.flags, r.best_ms, r.time_known"
-			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
-			       " WHERE r.best_ms >= ? AND r.best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
+			       "SELECT kiosk_id, scale, slot, known, v0, v1, v2, v3, v4, misuse, closed"
+			       " FROM rating_counts WHERE slot >= ? AND slot < ?", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot read ratings", err, errlen);
 		goto done;
 	}
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 1, lo / SLOT_MS);
+	sqlite3_bind_int64(st, 2, (hi + SLOT_MS - 1) / SLOT_MS);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 3));
-		int64_t ms = sqlite3_column_int64(st, 7);
-		if (zi < 0 || ms < z->from[zi].start_ms || ms >= z->from[zi].end_ms)
+		const struct place *pl = place_find(&places, (const char *)sqlite3_column_text(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0));
+		int64_t ms = sqlite3_column_int64(st, 2) * SLOT_MS;
+		if (!pl || pl->zi < 0 || ms < z->from[pl->zi].start_ms || ms >= z->from[pl->zi].end_ms)
 			continue;
-		int value = sqlite3_column_int(st, 4), scale = sqlite3_column_int(st, 5);
-		int flags = sqlite3_column_int(st, 6);
-		int hour = sqlite3_column_int(st, 8) ? tzday_hour(&z->from[zi], ms) : -1;
-		if (scale < 3 || scale > 5 || value < 0 || value >= scale)
+		int scale = sqlite3_column_int(st, 1);
+		int hour = sqlite3_column_int(st, 3) ? tzday_hour(&z->from[pl->zi], ms) : -1;
+		if (scale < 3 || scale > 5)
 			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
-		agg_add(chain, value, scale, flags, hour);
-		if (strcmp((const char *)sqlite3_column_text(st, 1), k->store) != 0)
-			continue;
-		agg_add(store, value, scale, flags, hour);
-		if (!strcmp((const char *)sqlite3_column_text(st, 0), k->id))
-			agg_add(mine, value, scale, flags, hour);
-		const char *area = (const char *)sqlite3_column_text(st, 2);
-		size_t i;
-		for (i = 0; i < nareas && strcmp(areas[i].name, area); i++)
-			;
-		if (i == nareas && nareas < PROTOCOL_MAX_AREAS)
-			snprintf(areas[nareas++].name, sizeof(areas[i].name), "%s", area);
-		if (i < nareas)
-			agg_add(&areas[i].a, value, scale, flags, hour);
+		struct agg *to[4] = { chain, pl->in_store ? store : NULL, pl->mine ? mine : NULL,
+				      pl->area >= 0 ? &areas[pl->area].a : NULL };
+		for (int t = 0; t < 4; t++) {
+			if (!to[t])
+				continue;
+			for (int v = 0; v < scale; v++)
+				agg_add(to[t], v, scale, 0, hour, sqlite3_column_int64(st, 4 + v));
+			agg_add(to[t], 0, scale, RATING_MISUSE, hour, sqlite3_column_int64(st, 9));
+			agg_add(to[t], 0, scale, RATING_CLOSED, hour, sqlite3_column_int64(st, 10));
+		}
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE) {
@@ -1309,6 +1658,8 @@ done:
 	free(z);
 	free(areas);
 	free(mine);
+	free(places.p);
+	free(places.slots);
 	return rc;
 }
 

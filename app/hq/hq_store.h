@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "protocol.h"
 #include "tzday.h"
@@ -56,12 +57,24 @@ struct hq_kiosk {
 	" OR (vu.role = 'region' AND vs.region IN (SELECT scope FROM user_scopes WHERE username = vu.name))" \
 	" OR (vu.role = 'store' AND vs.name IN (SELECT scope FROM user_scopes WHERE username = vu.name))"
 
+/* Once, before any other hq_store call of a threaded server: SQLite's process-wide settings. */
+void hq_store_init_process(void);
+
 /* The schema version this build writes. */
 int hq_store_schema_latest(void);
 
-/* Opens (creating if absent) and migrates path. 0, or -1 with err filled. */
+/* Files created from now on are 0640 and owned by group gid ((gid_t)-1: 0600, the default). */
+void hq_store_set_file_group(gid_t gid);
+
+/* Opens (creating if absent, private whatever the umask) and migrates path. 0, or -1 with err filled. */
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen);
 void hq_store_close(struct hq_store *s);
+/* How long a write waits for a lock another process holds (default 5 s). */
+void hq_store_busy_timeout(struct hq_store *s, int ms);
+/* After each commit on s, fn(arg, frames in the WAL); s no longer checkpoints by itself. */
+void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg);
+/* Copies what it can of the WAL into the database (PASSIVE: waits for no one). 0 or -1 with err. */
+int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen);
 
 /* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
 int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8_t hash[HQ_HASH_LEN],
@@ -77,6 +90,16 @@ int hq_store_kiosk_by_token(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN],
 int hq_store_admin_add(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *err, size_t errlen);
 /* 1 if hash belongs to an admin token in force, 0 if not (or revoked, or expired), -1 error. */
 int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
+
+/*
+ * Group commit (the writer thread): between begin and commit every
+ * hq_store_ingest on s runs in its own SAVEPOINT inside one transaction,
+ * so a failing or conflicting batch is undone alone, and nothing is
+ * durable before hq_store_group_commit returned 0. Holds the process write
+ * lock in between. 0 or -1 with err (commit: the whole group is rolled back).
+ */
+int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen);
+int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen);
 
 /*
  * Stores batch b of kiosk k in one transaction (all or nothing). A rating's

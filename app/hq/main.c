@@ -6,14 +6,17 @@
  *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token | user ... | store ...
  */
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "hq_cli.h"
 #include "hq_http.h"
+#include "hq_store.h"
 #include "journal_log.h"
 #include "log.h"
 
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
 			return usage();
 		*slot = argv[++i];
 	}
+	hq_store_init_process();
 	log_init("tally-hq");
 	journal_log_setup(NULL); /* the journal when systemd runs us */
 	if (verbose)
@@ -61,6 +65,16 @@ int main(int argc, char **argv)
 	}
 	if (!db)
 		db = cfg.hq_database;
+	/* Head office's files (database, WAL, SHM) are private whatever umask we were started with. */
+	umask(cfg.hq_file_group[0] ? 0027 : 0077);
+	if (cfg.hq_file_group[0]) {
+		struct group *g = getgrnam(cfg.hq_file_group);
+		if (!g) {
+			fprintf(stderr, "tally-hq: [hq] file_group: no group \"%s\" on this system\n", cfg.hq_file_group);
+			return 2;
+		}
+		hq_store_set_file_group(g->gr_gid);
+	}
 	if (i < argc)
 		return hq_cli_run(db, argc - i, argv + i);
 
@@ -80,6 +94,12 @@ int main(int argc, char **argv)
 		.tls_key = cfg.hq_tls_key,
 		.threads = cfg.hq_threads,
 		.connection_timeout_s = cfg.hq_connection_timeout_s,
+		.header_timeout_s = cfg.hq_header_timeout_s,
+		.max_connections = cfg.hq_max_connections,
+		.max_connections_per_address = cfg.hq_max_connections_per_address,
+		.slow_connections_per_address = cfg.hq_slow_connections_per_address,
+		.body_memory_limit = (size_t)cfg.hq_body_memory_limit_mb << 20,
+		.tls_priorities = cfg.hq_tls_priorities,
 		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback,
 			 .session = { .hours = cfg.hq_session_hours, .idle_minutes = cfg.hq_session_idle_minutes,
 				      .max_failures = cfg.hq_login_max_failures,

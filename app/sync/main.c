@@ -90,6 +90,7 @@ struct daemon {
 	int64_t round_at;
 	int failing;            /* the last round failed; round_at is a backoff retry */
 	int unreachable;        /* ... because head office could not be reached at all */
+	int again;              /* a change came while a round was already due: one more round after it */
 	int64_t last_attempt;
 	int summary_timer;
 	int64_t last_summary;   /* monotonic ms, 0: never */
@@ -141,6 +142,8 @@ static void run_round(void *arg)
 {
 	struct daemon *d = arg;
 	d->round_timer = 0;
+	int again = d->again;
+	d->again = 0;
 	struct sync_result r;
 	d->last_attempt = loop_now_ms();
 	sync_round(d->sync, &r);
@@ -157,6 +160,8 @@ static void run_round(void *arg)
 			pull_summary(d);
 		if (d->last_prune == 0 || now - d->last_prune >= PRUNE_EVERY_MS)
 			prune(d);
+		if (again)
+			schedule(d, now + SETTLE_MS);
 		break;
 	case SYNC_STOPPED:
 		break;
@@ -180,6 +185,14 @@ static void on_db_change(int fd, short revents, void *arg)
 	if (!dbwatch_read(d->watch))
 		return;
 	int64_t now = loop_now_ms();
+	/*
+	 * The WAL is written before the commit is visible (the wal-index is
+	 * updated after), so a round already due may run before this change
+	 * can be read: then it gets one more round, or its rating would wait
+	 * for the next press.
+	 */
+	if (!d->failing && d->round_timer && d->round_at < now + SETTLE_MS)
+		d->again = 1;
 	if (!d->failing)
 		schedule(d, now + SETTLE_MS);
 	else if (d->unreachable) {

@@ -1,16 +1,28 @@
 /*
- * bench_hq_ingest: head-office ingest under 100 concurrent kiosks.
+ * bench_hq_ingest: head-office ingest under 100 concurrent kiosks, and
+ * reads while they post.
  *
- * Registers the kiosks in a fresh database, starts the real tally-hq
- * (release build) on a free loopback port, and lets one thread per kiosk
- * POST full batches (protocol.h's encoding, keep-alive, like tally-sync)
- * as fast as head office answers. Reports ratings stored per second of
- * wall time, with every ack checked. Goal: >= 20,000 ratings/s on 2 cores.
+ * 1. The storage's own limit, measured first in the same run: plain
+ *    SQLite inserts into head office's ratings table (WAL,
+ *    synchronous=FULL, 500-row transactions, one prepared statement), no
+ *    HTTP, no JSON. This is what one transaction per batch could reach.
+ * 2. Registers the kiosks in a fresh database, starts the real tally-hq
+ *    (release build) on a free loopback port, and lets one thread per
+ *    kiosk POST full batches (protocol.h's encoding, keep-alive, like
+ *    tally-sync) as fast as head office answers. Ratings stored per second
+ *    of wall time, every ack checked, and the server's CPU time per rating.
+ * 3. Meanwhile one reader asks GET /healthz and GET /api/v1/summary (a
+ *    kiosk's day, the day being written) in turn, each on its own
+ *    connection, 20 pairs a second, and keeps every latency: p50, p99, max.
+ *
+ * Goals: >= 150,000 ratings/s on 2 cores; /healthz p99 <= 50 ms and
+ * summary p99 <= 100 ms while the kiosks post.
  *
  *   bench_hq_ingest [--kiosks N] [--batches N] [--batch N] [--gzip] [--hq PATH]
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +46,9 @@ struct kiosk {
 };
 
 static int n_kiosks = 100, n_batches = 10, batch_size = 500, use_gzip = 0;
-static char url[320];
+static char url[320], base[300];
 static pthread_barrier_t go;
+static volatile int posting = 1; /* the kiosks are still posting */
 
 static double now_s(void)
 {
@@ -95,6 +108,184 @@ static void *run_kiosk(void *arg)
 	return NULL;
 }
 
+/* Latencies of one kind of request, in ms. */
+struct lat {
+	double *ms;
+	size_t n, cap;
+	int failures;
+};
+
+static void lat_add(struct lat *l, double ms)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->ms = realloc(l->ms, l->cap * sizeof(*l->ms));
+	}
+	l->ms[l->n++] = ms;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double lat_pct(struct lat *l, double p)
+{
+	if (!l->n)
+		return 0;
+	qsort(l->ms, l->n, sizeof(*l->ms), cmp_double);
+	size_t i = (size_t)(p * (double)(l->n - 1) + 0.5);
+	return l->ms[i];
+}
+
+struct reader {
+	char auth[128];
+	char day[16];
+	struct lat healthz, summary;
+	pthread_t thread;
+};
+
+/* One request on a fresh connection (as a browser or a monitoring probe would). Latency in ms, -1 on failure. */
+static double timed_get(const char *u, struct curl_slist *h)
+{
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	if (h)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	double t0 = now_s();
+	long status = 0;
+	int ok = curl_easy_perform(c) == CURLE_OK &&
+		 (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status == 200);
+	double ms = (now_s() - t0) * 1000;
+	curl_easy_cleanup(c);
+	return ok ? ms : -1;
+}
+
+static void *run_reader(void *arg)
+{
+	struct reader *r = arg;
+	char hu[400], su[400];
+	snprintf(hu, sizeof(hu), "%s/healthz", base);
+	snprintf(su, sizeof(su), "%s/api/v1/summary?day=%s", base, r->day);
+	struct curl_slist *h = curl_slist_append(NULL, r->auth);
+	pthread_barrier_wait(&go);
+	while (posting) {
+		double ms = timed_get(hu, NULL);
+		if (ms < 0)
+			r->healthz.failures++;
+		else
+			lat_add(&r->healthz, ms);
+		if (!posting)
+			break;
+		ms = timed_get(su, h);
+		if (ms < 0)
+			r->summary.failures++;
+		else
+			lat_add(&r->summary, ms);
+		/* 20 pairs a second: a busy dashboard and the kiosks' summary pulls, not a second flood. */
+		struct timespec pause = { 0, 50 * 1000000 };
+		nanosleep(&pause, NULL);
+	}
+	curl_slist_free_all(h);
+	return NULL;
+}
+
+/*
+ * The storage's own limit: n plain inserts into a fresh copy of head
+ * office's schema, 500 rows a transaction, WAL and synchronous=FULL as
+ * head office runs. Rows per second, or -1.
+ */
+static double storage_limit(const char *dir, int n)
+{
+	char path[400], err[256];
+	snprintf(path, sizeof(path), "%s/limit.db", dir);
+	struct hq_store *s;
+	if (hq_store_open(&s, path, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	hq_store_close(s);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
+				   " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms, install)"
+				   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "storage limit: %s\n", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	double t0 = now_s();
+	int ok = 1;
+	for (int i = 0; i < n && ok; i++) {
+		if (i % 500 == 0)
+			ok = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+		char id[32];
+		int64_t seq = i / 100 + 1, t = 1711875600000 + seq * 20000;
+		snprintf(id, sizeof(id), "bench-%03d", i % 100);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, seq);
+		sqlite3_bind_int(st, 3, (int)(seq * 7 % 4));
+		sqlite3_bind_int(st, 4, 4);
+		sqlite3_bind_text(st, 5, "button", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, t);
+		sqlite3_bind_int64(st, 7, 100000 + seq * 20000);
+		sqlite3_bind_text(st, 8, "5f0c2a5e-1d7b-4b5e-9a51-0c6d1e2f3a4b", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 9, 1);
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_int(st, 11, 0);
+		sqlite3_bind_int64(st, 12, t);
+		sqlite3_bind_int(st, 13, 1);
+		sqlite3_bind_int64(st, 14, 1711875600000);
+		sqlite3_bind_int64(st, 15, 1); /* one kiosk store per kiosk: the same unique key as head office's */
+		ok = ok && sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_reset(st);
+		if (ok && (i % 500 == 499 || i == n - 1))
+			ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	}
+	double secs = now_s() - t0;
+	if (!ok)
+		fprintf(stderr, "storage limit: %s\n", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ok ? (double)n / secs : -1;
+}
+
+/* The 1-minute load average: on a shared machine it says how much of the CPU the run had. */
+static const char *loadavg(void)
+{
+	static char buf[64];
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		snprintf(buf, sizeof(buf), "?");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, " ")] = '\0';
+	return buf;
+}
+
+/* CPU seconds (user + system) used so far by process pid. */
+static double cpu_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long ut = 0, st = 0;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 int main(int argc, char **argv)
 {
 	const char *hq = "build/tally-hq";
@@ -125,6 +316,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(db, sizeof(db), "%s/hq.db", dir);
+	double limit = storage_limit(dir, 100000);
+	if (limit < 0)
+		return 1;
 
 	/* Kiosks and their batches, all prepared before the clock starts. */
 	struct hq_store *s;
@@ -201,12 +395,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	line[strcspn(line, "\n")] = '\0';
-	snprintf(url, sizeof(url), "http://%s/api/v1/ratings", line + 13);
+	snprintf(base, sizeof(base), "http://%s", line + 13);
+	snprintf(url, sizeof(url), "%s/api/v1/ratings", base);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	pthread_barrier_init(&go, NULL, (unsigned)n_kiosks + 1);
+	/* The reader asks as the first kiosk, for the local day its first ratings fall on. */
+	struct reader *rd = calloc(1, sizeof(*rd));
+	snprintf(rd->auth, sizeof(rd->auth), "%s", ks[0].auth);
+	snprintf(rd->day, sizeof(rd->day), "2024-03-31");
+	pthread_barrier_init(&go, NULL, (unsigned)n_kiosks + 2);
 	for (int i = 0; i < n_kiosks; i++)
 		pthread_create(&ks[i].thread, NULL, run_kiosk, &ks[i]);
+	pthread_create(&rd->thread, NULL, run_reader, rd);
+	double cpu0 = cpu_of(pid);
 	pthread_barrier_wait(&go);
 	double t0 = now_s();
 	int failures = 0;
@@ -215,6 +416,9 @@ int main(int argc, char **argv)
 		failures += ks[i].failures;
 	}
 	double secs = now_s() - t0;
+	double cpu = cpu_of(pid) - cpu0;
+	posting = 0;
+	pthread_join(rd->thread, NULL);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 
@@ -240,6 +444,21 @@ int main(int argc, char **argv)
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("hq ingest: %lld stored, %lld/%d kiosks acked through the end, %d failed requests\n", (long long)stored,
 	       (long long)complete, n_kiosks, failures);
+	printf("hq ingest: %.0f ratings/s (goal >= 150,000); storage limit, plain SQLite inserts (WAL, synchronous=FULL,"
+	       " 500-row transactions): %.0f rows/s; ingest / limit = %.2f\n", (double)total / secs, limit,
+	       (double)total / secs / limit);
+	printf("hq ingest: server CPU %.1f s, %.2f us per rating (load average when done: %s)\n", cpu,
+	       cpu * 1e6 / (double)total, loadavg());
+	printf("hq reads while posting: /healthz p50 %.1f ms, p99 %.1f ms (goal <= 50), max %.1f ms, %zu answered, %d failed\n",
+	       lat_pct(&rd->healthz, 0.5), lat_pct(&rd->healthz, 0.99), lat_pct(&rd->healthz, 1.0), rd->healthz.n,
+	       rd->healthz.failures);
+	printf("hq reads while posting: /api/v1/summary?day=%s p50 %.1f ms, p99 %.1f ms (goal <= 100), max %.1f ms,"
+	       " %zu answered, %d failed\n", rd->day, lat_pct(&rd->summary, 0.5), lat_pct(&rd->summary, 0.99),
+	       lat_pct(&rd->summary, 1.0), rd->summary.n, rd->summary.failures);
+	int read_failures = rd->healthz.failures + rd->summary.failures;
+	free(rd->healthz.ms);
+	free(rd->summary.ms);
+	free(rd);
 	for (int i = 0; i < n_kiosks; i++) {
 		for (int b = 0; b < n_batches; b++)
 			free(ks[i].bodies[b]);
@@ -249,7 +468,9 @@ int main(int argc, char **argv)
 	free(ks);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (getenv("BENCH_KEEP")) /* for a look at the database afterwards */
+		fprintf(stderr, "kept %s\n", dir);
+	else if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	return failures || stored != total || complete != n_kiosks ? 1 : 0;
+	return failures || read_failures || stored != total || complete != n_kiosks ? 1 : 0;
 }

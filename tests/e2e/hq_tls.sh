@@ -1,7 +1,10 @@
 #!/bin/sh
 # tally-hq over HTTPS: a self-signed certificate for 127.0.0.1 made here
 # with openssl, served by libmicrohttpd (GnuTLS), verified by curl with
-# --cacert; plain HTTP to the same port must not work.
+# --cacert; plain HTTP to the same port must not work. Only TLS 1.2 and
+# 1.3 with forward-secret key exchange are spoken by default (openssl
+# s_client tries TLS 1.1 and a static-RSA cipher, both refused);
+# [hq] tls_priorities changes that; a key other users can read is refused.
 set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
@@ -13,9 +16,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+# A private key is made private (umask), whatever openssl's own habit.
+(umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
 	-addext "subjectAltName=IP:127.0.0.1" \
-	-keyout "$DIR/key.pem" -out "$DIR/cert.pem" 2>/dev/null
+	-keyout "$DIR/key.pem" -out "$DIR/cert.pem" 2>/dev/null)
 cat >"$DIR/hq.conf" <<CONF
 [hq]
 database = $DIR/hq.db
@@ -57,11 +61,57 @@ echo "ok: unknown CA refused by curl"
 if curl -s --max-time 5 "http://127.0.0.1:$PORT/healthz" 2>/dev/null | grep -q '"ok"'; then echo "plain http served"; exit 1; fi
 echo "ok: no plain http on the TLS port"
 
+# What openssl s_client negotiates: the cipher, or "(NONE)" when the handshake is refused.
+negotiated() {
+	echo | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" "$@" 2>/dev/null |
+		sed -n 's/^New, [^,]*, Cipher is \(.*\)$/\1/p' | head -1
+}
+# SECLEVEL=0: the client itself would refuse TLS 1.1 otherwise, and that would prove nothing.
+got=$(negotiated -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')
+[ "$got" = "(NONE)" ] || { echo "TLS 1.1 accepted ($got)"; exit 1; }
+echo "ok: TLS 1.1 refused"
+got=$(negotiated -tls1_2)
+case "$got" in ECDHE-*) ;; *) echo "TLS 1.2 gave [$got]"; exit 1 ;; esac
+echo "ok: TLS 1.2 accepted, forward secret ($got)"
+got=$(negotiated -tls1_3)
+case "$got" in TLS_*) ;; *) echo "TLS 1.3 gave [$got]"; exit 1 ;; esac
+echo "ok: TLS 1.3 accepted ($got)"
+got=$(negotiated -tls1_2 -cipher AES128-GCM-SHA256)
+[ "$got" = "(NONE)" ] || { echo "static-RSA (not forward-secret) cipher accepted ($got)"; exit 1; }
+echo "ok: a cipher without forward secrecy (AES128-GCM-SHA256, RSA key exchange) refused"
+
 kill -TERM "$PID"
 rc=0
 wait "$PID" || rc=$?
 PID=""
 [ "$rc" -eq 0 ] || { echo "tally-hq exited $rc"; cat "$DIR/err"; exit 1; }
+
+# The priority string is the admin's: TLS 1.3 only.
+echo "tls_priorities = SECURE128:-VERS-ALL:+VERS-TLS1.3" >>"$DIR/hq.conf"
+: >"$DIR/out"
+$HQ --config "$DIR/hq.conf" >"$DIR/out" 2>"$DIR/err" &
+PID=$!
+for _ in $(seq 100); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
+PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
+[ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
+[ "$(negotiated -tls1_2)" = "(NONE)" ] || { echo "TLS 1.2 accepted against tls_priorities"; exit 1; }
+case "$(negotiated -tls1_3)" in TLS_*) ;; *) echo "TLS 1.3 refused"; exit 1 ;; esac
+echo "ok: [hq] tls_priorities = SECURE128:-VERS-ALL:+VERS-TLS1.3 speaks TLS 1.3 only"
+kill -TERM "$PID"
+wait "$PID" || true
+PID=""
+sed -i 's/^tls_priorities = .*/tls_priorities = NORMAL:+NO-SUCH-THING/' "$DIR/hq.conf"
+if $HQ --config "$DIR/hq.conf" >/dev/null 2>"$DIR/err3"; then echo "started with a bad priority string"; exit 1; fi
+grep -q "tls_priorities" "$DIR/err3" || { cat "$DIR/err3"; exit 1; }
+echo "ok: a bad priority string is refused: $(cat "$DIR/err3")"
+sed -i '/^tls_priorities/d' "$DIR/hq.conf"
+
+# A key other users can read is refused.
+chmod 644 "$DIR/key.pem"
+if $HQ --config "$DIR/hq.conf" >/dev/null 2>"$DIR/err4"; then echo "started with a world-readable key"; exit 1; fi
+grep -q "readable by other users" "$DIR/err4" || { cat "$DIR/err4"; exit 1; }
+echo "ok: a world-readable key is refused: $(cat "$DIR/err4")"
+chmod 600 "$DIR/key.pem"
 
 # A key that does not exist stops the start with a clear line, not a crash.
 sed -i "s|^tls_key = .*|tls_key = $DIR/missing.pem|" "$DIR/hq.conf"

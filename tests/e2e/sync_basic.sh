@@ -34,6 +34,8 @@ add_ratings 1
 wait_until 30 '[ "$(hq_count)" = 1235 ]' || fail "new rating not delivered"
 add_ratings 40
 wait_until 30 '[ "$(hq_count)" = 1275 ]' || fail "40 new ratings not delivered"
+# Delivered means acknowledged too: head office commits before it answers.
+wait_until 30 '[ "$(kiosk_count "acked = 0")" = 0 ]' || fail "40 new ratings not acknowledged"
 
 note "head office down, ratings wait, head office up again"
 hq_stop
