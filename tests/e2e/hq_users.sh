@@ -205,6 +205,10 @@ check(st == 200 and h.get("Set-Cookie", "").startswith("tally_session=;") and "M
       "logout with the token from this origin: 200, cookie cleared")
 st, _, _ = req("GET", "/api/v1/stores", cookie=cookie)
 check(st == 401, "after logout the cookie opens nothing")
+st, _, data = req("POST", "/login", "user=boss&password=" + "x" * 9000, {"Content-Type": "application/x-www-form-urlencoded"})
+check(st == 413, "a login body over 8192 bytes (no token needed to send one) is refused 413")
+st, _, data = req("POST", "/login", "user=boss", {"Content-Type": "application/x-www-form-urlencoded"})
+check(st == 400, "a login without a password: 400")
 st, _, _ = login("boss", "chain-pass-1", headers={"Origin": "http://evil.example"})
 check(st == 403, "a login posted from another site's page: 403")
 
