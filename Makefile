@@ -4,6 +4,8 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
+#   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
+#   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
 #
 # Libraries come from pkg-config. The GPIO backend is chosen here: libgpiod
@@ -70,7 +72,7 @@ LIBS_tallyctl    = $(LIBS_ALL)
 
 BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p))/main.c),$(p)))
 
-.PHONY: all run test bench install uninstall clean deps screenshots man deb
+.PHONY: all run test bench soak crash-bench install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS))
 
 deps:
@@ -104,7 +106,9 @@ $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtally.a
+# tests/support/: test-only parts linked into every unit test (the power-cut VFS).
+TEST_SUPPORT_OBJ = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(wildcard tests/support/*.c))
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/asan/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
@@ -125,6 +129,21 @@ bench:
 	@./scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) ./tests/bench/run.sh
+
+# --- crash bench (release build; make test runs 30 rounds on the sanitizer build)
+CRASH_N ?= 1000
+crash-bench:
+	@$(MAKE) --no-print-directory all
+	@python3 tests/crash/kiosk_kill9.py $(BUILD)/tally-kiosk --rounds $(CRASH_N)
+
+# --- soak (release build; never part of make test) -----------------------------
+# A kiosk pressed 10 times a second through tally-sync and the fault proxy to
+# tally-hq, every daemon restarted at intervals; fails on a lost or
+# duplicated rating or on growth that does not level off (tests/soak/soak.py).
+SOAK_S ?= 3600
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@nice python3 tests/soak/soak.py $(BUILD) --seconds $(SOAK_S) $(if $(SOAK_OUT),--out $(SOAK_OUT))
 
 # --- run -----------------------------------------------------------------------
 run: deps

@@ -160,23 +160,6 @@ static void reschedule(struct buttons_input *bi)
 	bi->timer_at_ns = d;
 }
 
-static void on_timer(int fd, short revents, void *arg)
-{
-	struct buttons_input *bi = arg;
-	uint64_t expirations;
-	(void)revents;
-	if (read(fd, &expirations, sizeof(expirations)) < 0)
-		return; /* EAGAIN: re-armed since it fired */
-	bi->timer_at_ns = DEBOUNCE_NEVER;
-	int levels[BUTTONS_MAX];
-	for (int i = 0; i < bi->n; i++) {
-		levels[i] = gpio_get(bi->gpio, i);
-		if (levels[i] < 0)
-			levels[i] = bi->core.line[i].db.raw;
-	}
-	buttons_tick(&bi->core, mono_ns(), levels);
-	reschedule(bi);
-}
 
 static int64_t map_time(struct buttons_input *bi, int64_t ts)
 {
@@ -221,23 +204,26 @@ static void mute(struct buttons_input *bi, int fd, int64_t pause_ms)
 	}
 }
 
-static void on_fd(int fd, short revents, void *arg)
+/*
+ * Reads one bounded batch of edges from fd into the core. Returns how many
+ * (0: none waiting), with *newest the latest edge's time on our clock.
+ */
+static int take_edges(struct buttons_input *bi, int fd, int64_t *newest)
 {
-	struct buttons_input *bi = arg;
-	(void)revents;
 	struct gpio_edge edges[GPIO_READ_MAX];
 	char err[256];
-	/* One bounded read per wakeup: the UI's descriptors get their turn in between. */
 	int n = gpio_read(bi->gpio, fd, edges, GPIO_READ_MAX, err, sizeof(err));
 	if (n < 0) {
 		log_msg(LOG_ERR, "buttons: %s", err);
 		loop_del_fd(bi->loop, fd);
 		bi->input_ended = 1;
+		n = 0;
 	}
 	int64_t pause_ms = 0;
 	for (int k = 0; k < n; k++) {
 		int i = edges[k].input;
-		buttons_edge(&bi->core, i, edges[k].level, map_time(bi, edges[k].ts_ns));
+		*newest = map_time(bi, edges[k].ts_ns);
+		buttons_edge(&bi->core, i, edges[k].level, *newest);
 		if (i >= 0 && i < bi->n && bi->core.line[i].storm) {
 			int64_t p = bi->core.line[i].db.quiet_ns / 4000000;
 			pause_ms = p < 1 ? 1 : p;
@@ -249,6 +235,59 @@ static void on_fd(int fd, short revents, void *arg)
 	}
 	if (pause_ms && !bi->input_ended)
 		mute(bi, fd, pause_ms);
+	return n;
+}
+
+static void on_fd(int fd, short revents, void *arg)
+{
+	struct buttons_input *bi = arg;
+	(void)revents;
+	int64_t newest;
+	/* One bounded read per wakeup: the UI's descriptors get their turn in between. */
+	take_edges(bi, fd, &newest);
+	reschedule(bi);
+}
+
+/* Batches a deadline may read before it decides (see on_timer). */
+#define TIMER_DRAIN_BATCHES 16
+
+static void on_timer(int fd, short revents, void *arg)
+{
+	struct buttons_input *bi = arg;
+	uint64_t expirations;
+	(void)revents;
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return; /* EAGAIN: re-armed since it fired */
+	bi->timer_at_ns = DEBOUNCE_NEVER;
+	/*
+	 * Edges still waiting to be read happened before now. Moving the core's
+	 * clock to now first would put them all at now: a whole press still
+	 * queued (the loop was busy with a commit, or a recording is replayed
+	 * faster than we keep up) would become a zero-length glitch and be lost.
+	 * So read what waits first, and never move the clock past edges left
+	 * unread. A muted line (a noise storm) stays unread: its pause is meant.
+	 */
+	int64_t upto = mono_ns();
+	for (int s = 0; s < bi->nfds && !bi->input_ended; s++) {
+		if (bi->slot[s].mute_timer)
+			continue;
+		for (int batch = 0;; batch++) {
+			int64_t newest = INT64_MIN;
+			if (take_edges(bi, bi->slot[s].fd, &newest) == 0 || newest >= upto || bi->slot[s].mute_timer)
+				break;
+			if (batch == TIMER_DRAIN_BATCHES) {
+				upto = newest;
+				break;
+			}
+		}
+	}
+	int levels[BUTTONS_MAX];
+	for (int i = 0; i < bi->n; i++) {
+		levels[i] = gpio_get(bi->gpio, i);
+		if (levels[i] < 0)
+			levels[i] = bi->core.line[i].db.raw;
+	}
+	buttons_tick(&bi->core, upto, levels);
 	reschedule(bi);
 }
 

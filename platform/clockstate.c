@@ -82,6 +82,19 @@ int64_t clockstate_boot_ms(void)
 	return ms(CLOCK_BOOTTIME);
 }
 
+static int64_t ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Floor division, so a time before the epoch of a clock still rounds one way. */
+static int64_t ns_to_ms(int64_t v)
+{
+	return v >= 0 ? v / 1000000 : -((-v + 999999) / 1000000);
+}
+
 void clockstate_stamp(struct rating *r)
 {
 	/* The boot id cannot change while we run: read it once. */
@@ -92,4 +105,14 @@ void clockstate_stamp(struct rating *r)
 	r->boot_ms = ms(CLOCK_BOOTTIME);
 	snprintf(r->boot_id, sizeof(r->boot_id), "%s", boot_id);
 	r->clock_synced = clockstate_synced();
+}
+
+void clockstate_stamp_at(struct rating *r, int64_t mono_ns)
+{
+	clockstate_stamp(r);
+	/* The three clocks read back to back: their offsets are what matters, to a few microseconds. */
+	int64_t mono = ns(CLOCK_MONOTONIC), boot = ns(CLOCK_BOOTTIME), wall = ns(CLOCK_REALTIME);
+	int64_t shift = mono_ns - mono;
+	r->boot_ms = ns_to_ms(boot + shift);
+	r->wall_ms = ns_to_ms(wall + shift);
 }

@@ -16,6 +16,14 @@
 /* Fills the time fields of r: wall_ms, boot_ms, boot_id, clock_synced. */
 void clockstate_stamp(struct rating *r);
 
+/*
+ * The same for a moment given on CLOCK_MONOTONIC (a button event's time,
+ * which for the simulated chip is a record's own time shifted onto our
+ * clock): wall_ms and boot_ms are the clocks now, moved by how far that
+ * moment is from now (past or future). boot_id and clock_synced are now's.
+ */
+void clockstate_stamp_at(struct rating *r, int64_t mono_ns);
+
 /* CLOCK_BOOTTIME in ms: the time base ratings are compared on within a boot. */
 int64_t clockstate_boot_ms(void);
 

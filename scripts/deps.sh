@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config \
 libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
 libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libinih-dev \
 libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev \
-sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool"
+sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
 # tally-hq hashes its users' passwords with Argon2id.
 PKGS="$PKGS libargon2-dev"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).

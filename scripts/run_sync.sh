@@ -33,9 +33,11 @@ pids="$pids $!"
 i=0
 until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$HQ_PORT/healthz" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
-	[ $i -lt 100 ] || { echo "tally: tally-hq did not start, see $RUN/hq.log" >&2; exit 1; }
+	[ $i -lt 300 ] || { echo "tally: tally-hq did not start, see $RUN/hq.log" >&2; exit 1; }
 done
 "$B/tally-sync" --config "$RUN/kiosk.conf" >>"$RUN/sync.log" 2>&1 &
 pids="$pids $!"
+# Which processes this run started, so a test can check them by pid.
+echo "$pids" >"$RUN/run.pids"
 echo "tally: head office on http://127.0.0.1:$HQ_PORT ($HQ_DB, log $RUN/hq.log); tally-sync log $RUN/sync.log" >&2
 echo "tally: ratings at head office: sqlite3 $HQ_DB 'SELECT count(*) FROM ratings'" >&2

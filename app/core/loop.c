@@ -121,17 +121,30 @@ static int next_timeout(struct loop *l, int max_wait_ms)
 }
 
 /*
- * Fires the timers due now. A timer added by a callback here waits for the
+ * Fires the timers due now, earliest first: after a stall (a busy machine,
+ * a slow commit) several are due at once, and they must still run in the
+ * order they were due in. A timer added by a callback here waits for the
  * next turn even when already due, so the program handles the events of
  * this turn in between (a script's next line sees the previous one done).
  */
 static int run_due_timers(struct loop *l)
 {
 	int due[LOOP_MAX_TIMERS], ndue = 0, ran = 0;
+	int64_t at[LOOP_MAX_TIMERS];
 	int64_t now = loop_now_ms();
 	for (int i = 0; i < l->ntimers; i++)
-		if (l->timers[i].at_ms <= now)
-			due[ndue++] = l->timers[i].id;
+		if (l->timers[i].at_ms <= now) {
+			/* insertion sort by due time, then by id (the order they were added) */
+			int j = ndue++;
+			while (j > 0 && (at[j - 1] > l->timers[i].at_ms ||
+					 (at[j - 1] == l->timers[i].at_ms && due[j - 1] > l->timers[i].id))) {
+				due[j] = due[j - 1];
+				at[j] = at[j - 1];
+				j--;
+			}
+			due[j] = l->timers[i].id;
+			at[j] = l->timers[i].at_ms;
+		}
 	for (int d = 0; d < ndue; d++)
 		for (int i = 0; i < l->ntimers; i++)
 			if (l->timers[i].id == due[d]) {

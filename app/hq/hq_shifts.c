@@ -1,9 +1,9 @@
 /*
  * hq_shifts: the kiosk_shifts table and the summary per shift.
  *
- * The table is created with IF NOT EXISTS at open, apart from the numbered
- * migrations, so adding it needs no schema version of its own and an older
- * tally-hq opening the file simply does not see it.
+ * The table is hq_store.c's migration 5. Opening a connection must never
+ * write (readers open theirs while the writer holds the lock), so nothing
+ * here creates tables.
  *
  * Counting follows the kiosk (shift_stats.c): a rating goes to the shift
  * its best time falls in, by its kiosk's schedule in force when that shift
@@ -20,26 +20,6 @@
 
 #include "score.h"
 #include "shift_history.h"
-
-int hq_shifts_open(struct hq_store *s, char *err, size_t errlen)
-{
-	sqlite3 *db = hq_store_db(s);
-	hq_store_write_lock(1);
-	int rc = sqlite3_exec(db,
-			      "CREATE TABLE IF NOT EXISTS kiosk_shifts ("
-			      " kiosk_id TEXT NOT NULL,"
-			      " valid_from_ms INTEGER NOT NULL,"
-			      " definition TEXT NOT NULL,"
-			      " received_ms INTEGER NOT NULL,"
-			      " PRIMARY KEY (kiosk_id, valid_from_ms))",
-			      NULL, NULL, NULL);
-	hq_store_write_lock(0);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot create kiosk_shifts: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
 
 int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
 		   char *err, size_t errlen)

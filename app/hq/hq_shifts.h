@@ -17,9 +17,6 @@
 #include "hq_store.h"
 #include "protocol.h"
 
-/* Creates the table if missing (a separate table: older files gain it on open). 0 or -1. */
-int hq_shifts_open(struct hq_store *s, char *err, size_t errlen);
-
 /* Keeps the schedules of batch b for kiosk k (repeats ignored). 0 or -1 with err. */
 int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
 		   char *err, size_t errlen);

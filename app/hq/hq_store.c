@@ -213,7 +213,18 @@ static const char *migrations[] = {
 	"  sum(flags & 1 = 1), sum(flags & 3 = 2)"
 	" FROM ratings WHERE scale BETWEEN 3 AND 5 AND value >= 0 AND value < scale GROUP BY 1, 2, 3, 4;",
 	/*
-	 * 5: people and regions (hq_users.c, hq_scope.c, hq_session.c).
+	 * 5: shift schedules per kiosk with the moment each came into force
+	 * (hq_shifts.c), so a changed schedule never rewrites history. IF NOT
+	 * EXISTS: development databases made it at open before it was numbered.
+	 */
+	"CREATE TABLE IF NOT EXISTS kiosk_shifts ("
+	" kiosk_id TEXT NOT NULL,"
+	" valid_from_ms INTEGER NOT NULL,"
+	" definition TEXT NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (kiosk_id, valid_from_ms));",
+	/*
+	 * 6: people and regions (hq_users.c, hq_scope.c, hq_session.c).
 	 * stores: a store's region ('' none), one row per store name the
 	 *   kiosks use. users: role chain|region|store and an Argon2id hash in
 	 *   its encoded form (parameters and salt included). user_scopes: the
@@ -381,7 +392,7 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 		db_fail(s, path, err, errlen);
 		goto fail;
 	}
-	if (migrate(s, path, err, errlen) || hq_shifts_open(s, err, errlen))
+	if (migrate(s, path, err, errlen))
 		goto fail;
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"

@@ -45,7 +45,7 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 		} else if (staff_access_showing(k)) {
 			log_msg(LOG_INFO, "button %d released on the staff view: not a rating", ev->button + 1);
 		} else {
-			rating_flow_rate(k, ev->button, SOURCE_BUTTON);
+			rating_flow_rate(k, ev->button, SOURCE_BUTTON, ev->at_ns);
 		}
 		if (k->noisy & bit) { /* a clean press: the line works again */
 			k->noisy &= ~bit;

@@ -127,7 +127,7 @@ void rating_flow_face_down(struct kiosk *k, int face)
 		latency_add(&k->press_to_present, latency_now_ns() - t0);
 }
 
-void rating_flow_rate(struct kiosk *k, int face, enum rating_source source)
+void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int64_t at_ns)
 {
 	if (!k->store) {
 		log_msg(LOG_WARNING, "press on face %d not stored: no working database", face + 1);
@@ -135,7 +135,10 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source)
 	}
 	struct rating r = { .value = face, .scale = k->cfg->faces, .source = source };
 	snprintf(r.kiosk_id, sizeof(r.kiosk_id), "%s", k->cfg->kiosk_id);
-	clockstate_stamp(&r);
+	if (at_ns)
+		clockstate_stamp_at(&r, at_ns);
+	else
+		clockstate_stamp(&r);
 	r.flags = filter_classify(&k->filter, &r);
 	if (!opening_is_open(k->opening))
 		r.flags |= RATING_CLOSED;
@@ -176,5 +179,5 @@ void rating_flow_press(struct kiosk *k, int face, enum rating_source source)
 	if (face < 0 || face >= k->cfg->faces)
 		return;
 	rating_flow_face_down(k, face);
-	rating_flow_rate(k, face, source);
+	rating_flow_rate(k, face, source, 0);
 }

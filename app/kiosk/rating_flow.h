@@ -14,8 +14,13 @@
 void rating_flow_press(struct kiosk *k, int face, enum rating_source source);
 /* The face lights and is presented at once: the customer's instant answer (a button's down edge). */
 void rating_flow_face_down(struct kiosk *k, int face);
-/* The rating is decided: store it, then thank. Every press is stored. */
-void rating_flow_rate(struct kiosk *k, int face, enum rating_source source);
+/*
+ * The rating is decided: store it, then thank. Every press is stored.
+ * at_ns: when it was decided on CLOCK_MONOTONIC (a button's release, on its
+ * edges' time base), or 0 for now (keys, touch). Stamps and the misuse
+ * filter follow it, so a recording on the simulated chip replays faithfully.
+ */
+void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int64_t at_ns);
 /* Lights button i's LED (or none with -1); the previous one goes out. */
 void rating_flow_led(struct kiosk *k, int i);
 /* Stops the highlight/thank-you timer (the screen stays as it is). */

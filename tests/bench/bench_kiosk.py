@@ -45,14 +45,26 @@ def cpu_ticks(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
 
-def kiosk_pid(proc):
-    """xvfb-run starts the kiosk as a grandchild: find it by name."""
-    for _ in range(100):
-        out = subprocess.run(["pgrep", "-n", "-x", "tally-kiosk"], capture_output=True, text=True).stdout.split()
-        if out:
-            return int(out[0])
+def started_kiosk(args, pidfile):
+    """Starts the kiosk (under xvfb-run it is a grandchild) through a shell
+    that writes its own pid and then becomes the kiosk: the pid is the one
+    we started, never another kiosk that happens to run on this machine."""
+    inner = ["sh", "-c", 'echo $$ >"$0"; exec "$@"', pidfile] + args
+    return subprocess.Popen(under_display(inner), env=env, stderr=subprocess.DEVNULL)
+
+def wait_for(cond, what, limit_s=120):
+    end = time.monotonic() + limit_s
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"bench_kiosk: {what} within {limit_s} s")
         time.sleep(0.05)
-    raise SystemExit("kiosk did not start")
+
+def status_says(path, line):
+    try:
+        with open(path) as f:
+            return line in f.read().splitlines()
+    except OSError:
+        return False
 
 # 1. Press to present and durable commit, over N presses.
 script = os.path.join(work, "presses")
@@ -97,10 +109,13 @@ starts.sort()
 print(f"startup to first frame:  median {starts[len(starts)//2]:.1f} ms, worst {starts[-1]:.1f} ms over {len(starts)} starts, from exec (goal <= 100 ms)")
 
 # 3. Memory after startup and idle CPU.
-proc = subprocess.Popen(under_display([kiosk, "--config", config("idle"), "--windowed", "800x480"]), env=env,
-                        stderr=subprocess.DEVNULL)
-pid = kiosk_pid(proc)
-time.sleep(2)
+pidfile = os.path.join(work, "idle.pid")
+proc = started_kiosk([kiosk, "--config", config("idle"), "--windowed", "800x480"], pidfile)
+wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), "the kiosk did not start")
+pid = int(open(pidfile).read())
+# Up means its own status file (next to its database) says it shows the faces.
+wait_for(lambda: status_says(os.path.join(work, "kiosk.status"), f"pid {pid}")
+         and status_says(os.path.join(work, "kiosk.status"), "screen rating"), "the kiosk showed no faces")
 pss = pss_kib(pid)
 t0, c0 = time.monotonic(), cpu_ticks(pid)
 time.sleep(idle_s)
@@ -109,5 +124,10 @@ hz = os.sysconf("SC_CLK_TCK")
 print(f"memory after startup:    PSS {pss / 1024:.1f} MiB (goal <= 30 MiB)")
 print(f"idle CPU:                {100.0 * (c1 - c0) / hz / (t1 - t0):.3f}% of one core over {t1 - t0:.0f} s (goal <= 0.1%)")
 os.kill(pid, 15)
-proc.wait()
+try:
+    proc.wait(timeout=60)
+except subprocess.TimeoutExpired:
+    os.kill(pid, 9)
+    proc.wait()
+    raise SystemExit("bench_kiosk: the kiosk did not stop on SIGTERM within 60 s")
 shutil.rmtree(work)

@@ -10,6 +10,7 @@ as the mode file says at that moment (re-read per request):
   hang           read the request, never answer (until the client gives up)
   close-before   read the request, close the connection, forward nothing
   close-mid      forward, then send half of head office's answer and close
+  delay          wait 0.2 to 2 s, then forward and answer as head office did
   random:P       each request: with probability P one of the faults above
                  (hang only briefly), else pass
 
@@ -27,7 +28,7 @@ import sys
 import threading
 import time
 
-FAULTS = ["500", "500-after", "close-before", "close-mid", "hang-short"]
+FAULTS = ["500", "500-after", "close-before", "close-mid", "hang-short", "delay"]
 
 
 def read_request(sock):
@@ -109,6 +110,8 @@ class Handler(socketserver.BaseRequestHandler):
             elif mode == "close-before":
                 pass
             else:
+                if mode == "delay":
+                    time.sleep(random.uniform(0.2, 2.0))
                 resp = forward(srv.upstream, head, body)
                 status = resp.split(b" ", 2)[1].decode() if resp.startswith(b"HTTP/") else "?"
                 if mode == "500-after":

@@ -29,7 +29,7 @@ if $HQC kiosk add --store S --area A --id k-a 2>/dev/null; then echo "duplicate 
 
 $HQC >"$DIR/out" 2>"$DIR/err" &
 PID=$!
-for _ in $(seq 50); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
 PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 [ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
 

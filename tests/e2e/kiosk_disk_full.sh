@@ -7,23 +7,41 @@
 command -v unshare >/dev/null || fail "unshare (util-linux) is needed"
 MNT="$WORK/mnt"
 mkdir -p "$MNT"
-printf '[kiosk]\ndatabase = %s/k.db\nrun_dir = %s\n[screen]\nthanks_s = 0.3\n[filter]\nresponse_interval_s = 0\n' \
-	"$MNT" "$WORK" >"$WORK/k.conf"
-printf 'key 1\nwait 2500\nkey 2\nwait 300\nscreenshot %s/full.png\nwait 3000\nkey 3\nwait 500\nquit\n' "$WORK" >"$WORK/input"
+EDGES="$WORK/edges"
+mkfifo "$EDGES"
+{
+	printf '[kiosk]\ndatabase = %s/k.db\nrun_dir = %s\n[screen]\nthanks_s = 0.3\n[filter]\nresponse_interval_s = 0\n' "$MNT" "$WORK"
+	for i in 1 2 3 4; do printf '[button.%d]\nchip = sim:%s\nline = %d\n' "$i" "$EDGES" $((i + 10)); done
+} >"$WORK/k.conf"
 
+# Presses come through the simulated chip when this script chooses; every
+# step waits (up to a minute) for the kiosk to show it handled the last one.
 cat >"$WORK/inside.sh" <<INSIDE
 set -eu
 mount -t tmpfs -o size=2m tmpfs "$MNT"
-"$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 --script "$WORK/input" 2>"$WORK/log" &
+"$BIN/tally-kiosk" --config "$WORK/k.conf" --windowed 800x480 2>"$WORK/log" &
 KIOSK=\$!
-# Once the first rating is on disk, fill the disk.
-for i in \$(seq 100); do [ "\$(sqlite3 "$MNT/k.db" 'select count(*) from ratings' 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+trap 'kill \$KIOSK 2>/dev/null || true' EXIT
+until_ok() { # what, condition
+	i=0
+	until eval "\$2"; do sleep 0.1; i=\$((i + 1)); [ \$i -lt 600 ] || { echo "\$1"; exit 1; }; done
+}
+press() { t=\$((\$(date +%s%N) / 1000)); printf '%s 1 %s\\n%s 0 %s\\n' \$1 \$t \$1 \$((t + 150000)) >"$EDGES"; }
+rows() { sqlite3 "$MNT/k.db" 'select count(*) from ratings' 2>/dev/null || echo -1; }
+until_ok "kiosk did not start" 'grep -q "^screen rating\\$" "$WORK/kiosk.status" 2>/dev/null'
+press 11
+until_ok "first rating not stored" '[ "\$(rows)" = 1 ]'
+# The disk fills up.
 dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null || true
-# Once the kiosk says out of order, free the space again.
-for i in \$(seq 100); do grep -q '^screen out-of-order' "$WORK/kiosk.status" 2>/dev/null && break; sleep 0.1; done
-grep -q '^screen out-of-order' "$WORK/kiosk.status" || { echo "never out of order"; exit 1; }
+press 12
+until_ok "never out of order" 'grep -q "^screen out-of-order" "$WORK/kiosk.status" 2>/dev/null'
 cp "$WORK/kiosk.status" "$WORK/status-full"
+# Space again: the next press is stored and the kiosk is in order again.
 rm -f "$MNT/filler"
+press 13
+until_ok "rating after the disk had room again not stored" '[ "\$(rows)" = 2 ]'
+until_ok "not in order again" 'grep -q "^screen rating\\$" "$WORK/kiosk.status"'
+kill \$KIOSK
 wait \$KIOSK
 sqlite3 "$MNT/k.db" 'select value from ratings order by seq' >"$WORK/rows"
 INSIDE

@@ -14,27 +14,33 @@ cd "$ROOT"
 TALLY_RUN_DIR="$WORK/run" TALLY_HQ_PORT=$PORT BUILD="$BUILD_REL" ./scripts/run.sh >"$WORK/run.log" 2>&1 &
 RUN=\$!
 xdotool search --sync --name '^Tally\$' >/dev/null 2>&1
-sleep 1
+# The kiosk shows its faces (its status file says so) before the key is typed.
+for i in \$(seq 600); do
+	grep -q '^screen rating\$' "$WORK/run/kiosk.status" 2>/dev/null && break
+	sleep 0.1
+done
 xdotool search --name '^Tally\$' windowfocus --sync
 xdotool key 2
-for i in \$(seq 100); do
+for i in \$(seq 600); do
 	[ "\$(sqlite3 "$WORK/run/hq.db" 'select count(*) from ratings' 2>/dev/null)" = 1 ] && break
 	sleep 0.1
 done
+sed -n 's/^pid //p' "$WORK/run/kiosk.status" >"$WORK/kiosk.pid"
 # The person leaves the window (Escape, in a window only): the kiosk stops, and make run stops the rest.
 xdotool key Escape
 wait \$RUN
 echo "run.sh exited \$?" >>"$WORK/run.log"
 DESKTOP
-timeout 120 xvfb-run -a -s "-screen 0 1024x600x24" sh "$WORK/desktop.sh" || { cat "$WORK/run.log"; fail "make run under Xvfb failed"; }
+timeout 300 xvfb-run -a -s "-screen 0 1024x600x24" sh "$WORK/desktop.sh" || { cat "$WORK/run.log"; fail "make run under Xvfb failed"; }
 
 expect_eq "the pressed rating at head office" "demo-kiosk|1|1|4" \
 	"$(sql "$WORK/run/hq.db" 'select kiosk_id, seq, value, scale from ratings')"
 grep -q "^run.sh exited 0$" "$WORK/run.log" || { cat "$WORK/run.log"; fail "make run did not end cleanly"; }
 grep -q "display: software framebuffer on x11" "$WORK/run.log" || { cat "$WORK/run.log"; fail "kiosk not in an X window"; }
 echo "ok: the kiosk ran in an X window on the software framebuffer"
-sleep 0.5
-for p in tally-kiosk tally-sync tally-hq; do
-	! pgrep -f "$WORK/run" -a | grep -q "$p" || fail "$p still running after make run stopped"
+# The processes this run started, by their pids (run.sh's own list and the kiosk's status file).
+for p in $(cat "$WORK/run/run.pids" "$WORK/kiosk.pid"); do
+	wait_until 30 '! kill -0 $p 2>/dev/null' || fail "process $p ($(cat /proc/$p/comm 2>/dev/null)) still running after make run stopped"
 done
+[ "$(wc -w <"$WORK/run/run.pids")" = 2 ] && [ -s "$WORK/kiosk.pid" ] || fail "make run did not say which processes it started"
 echo "ok: everything stopped with make run"

@@ -54,7 +54,10 @@ add_ratings 10
 total=$((total + 10))
 : >"$T/sync.log"
 sync_start
-sleep 2 # the first round starts at once and hangs on the proxy
+# The first round starts at once and hangs on the proxy: wait until its
+# connection is there (however slow the machine), then stop the daemon.
+wait_until 60 '[ -n "$(ss -Htn state established "( dport = :$PROXY_PORT )")" ]' ||
+	fail "tally-sync never connected to the hanging proxy"
 kill "$SYNC_PID"
 wait_until 20 '! kill -0 "$SYNC_PID" 2>/dev/null' || fail "tally-sync did not stop while a request hung"
 wait "$SYNC_PID" || fail "tally-sync exited with $? after SIGTERM"
