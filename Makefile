@@ -82,11 +82,13 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) 2>/dev/null)
 pkglibs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
 LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
-LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_CORE)
+# Argon2id for head office's user passwords: only tally-hq, the tests and the benchmarks link it.
+LIBS_ARGON2 := $(call pkglibs,libargon2)
+LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_CORE)
 LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
 LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
 LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm
-LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL)
+LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL) $(LIBS_ARGON2)
 
 CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
 	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
@@ -229,7 +231,7 @@ analyze:
 # --- benchmarks (release build; never part of make test) ---------------------
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/yeardata.o $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LIBS_ALL)
+	$(CC) -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2)
 
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 

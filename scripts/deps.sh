@@ -23,6 +23,8 @@ libcurl4-openssl-dev libcurl3-gnutls libmicrohttpd-dev libjansson-dev libinih-de
 libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev"
 PKGS="build-essential pkg-config $LIBS \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
+# tally-hq hashes its users' passwords with Argon2id.
+PKGS="$PKGS libargon2-dev"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the

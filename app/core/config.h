@@ -168,6 +168,11 @@ struct config {
 	int hq_max_batch;                 /* ratings per POST, 1..5000 */
 	int hq_threads;                   /* HTTP worker threads; 0: one per CPU */
 	double hq_connection_timeout_s;   /* idle/slow client is cut off after this */
+	int hq_session_hours;             /* a user's session lasts at most this */
+	int hq_session_idle_minutes;      /* ... and ends after this long unused */
+	int hq_login_max_failures;        /* wrong passwords per account before 429 */
+	int hq_login_max_failures_per_address; /* ... per client address */
+	int hq_login_lockout_minutes;     /* the window failures are counted in */
 	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
 	double hq_header_timeout_s;       /* request headers complete within this; 0: no limit */
 	int hq_max_connections;           /* open connections in total */

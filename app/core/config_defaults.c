@@ -122,6 +122,11 @@ void config_defaults(struct config *cfg)
 	cfg->hq_max_connections_per_address = 0;
 	cfg->hq_slow_connections_per_address = 32;
 	cfg->hq_body_memory_limit_mb = 64;
+	cfg->hq_session_hours = 12;
+	cfg->hq_session_idle_minutes = 60;
+	cfg->hq_login_max_failures = 5;
+	cfg->hq_login_max_failures_per_address = 20;
+	cfg->hq_login_lockout_minutes = 15;
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;

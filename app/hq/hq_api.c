@@ -9,6 +9,8 @@
  * trace but a log line.
  */
 #include "hq_api.h"
+#include "hq_api_user.h"
+#include "hq_scope.h"
 #include "hq_shifts.h"
 
 #include <jansson.h>
@@ -109,9 +111,14 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 	res->link[0] = res->next_cursor[0] = '\0';
 }
 
-static void ok_json(struct hq_response *res, char *body, size_t len)
+void hq_api_json(struct hq_response *res, char *body, size_t len)
 {
 	set_body(res, 200, "application/json", body, len);
+}
+
+static void ok_json(struct hq_response *res, char *body, size_t len)
+{
+	hq_api_json(res, body, len);
 }
 
 /* The bearer token's hash, or -1 (no usable Authorization header). */
@@ -164,7 +171,7 @@ static int auth_kiosk(struct hq_store *db, const struct hq_request *req, struct 
 }
 
 /* 1 with the admin's request allowed, or 0 with the error response made. */
-static int auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+int hq_api_auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
 {
 	uint8_t hash[HQ_HASH_LEN];
 	if (bearer_hash(req, hash)) {
@@ -466,11 +473,19 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-static void get_ratings(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
+static void get_ratings(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+			struct hq_response *res)
 {
-	if (!auth_admin(db, req, res))
+	struct hq_who who;
+	if (!hq_api_who(db, opt, req, res, 0, &who))
 		return;
 	struct hq_export_query q = { .store = arg(req, "store"), .limit = HQ_EXPORT_LIMIT_DEFAULT };
+	/* A user's export holds only the stores of their role: filtered in the query itself (hq_store.h). */
+	q.user = who.admin ? NULL : who.user.name;
+	if (q.user && q.store && *q.store && hq_scope_may_see(db, q.user, q.store) != 1) {
+		hq_api_error(res, req, 403, "user %s: store %s is not among the stores you may see", q.user, q.store);
+		return;
+	}
 	const char *from = arg(req, "from"), *to = arg(req, "to"), *format = arg(req, "format");
 	const char *after = arg(req, "after"), *limit = arg(req, "limit");
 	long long v;
@@ -561,7 +576,7 @@ static json_t *ms_or_null(int64_t ms)
 
 static void get_kiosks(struct hq_store *db, const struct hq_request *req, struct hq_response *res)
 {
-	if (!auth_admin(db, req, res))
+	if (!hq_api_auth_admin(db, req, res))
 		return;
 	struct hq_fleet_kiosk *f;
 	size_t n;
@@ -623,7 +638,7 @@ static void get_metrics(struct hq_store *db, const struct hq_api_options *opt, c
 			struct hq_response *res)
 {
 	/* Fleet names and sizes are the chain's business: an admin token, unless loopback scraping is allowed. */
-	if (!(opt->metrics_open_on_loopback && is_loopback(req->peer)) && !auth_admin(db, req, res))
+	if (!(opt->metrics_open_on_loopback && is_loopback(req->peer)) && !hq_api_auth_admin(db, req, res))
 		return;
 	struct hq_fleet_kiosk *f;
 	size_t n;
@@ -671,7 +686,7 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 		if (post)
 			post_ratings(db, opt, req, res);
 		else if (get)
-			get_ratings(db, req, res);
+			get_ratings(db, opt, req, res);
 		else
 			hq_api_error(res, req, 405, "use POST (kiosks) or GET (admin export)");
 	} else if (!strcmp(p, "/api/v1/kiosks")) {
@@ -689,6 +704,20 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_summary(db, req, res);
 		else
 			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/login") || !strcmp(p, "/logout")) {
+		if (!post)
+			hq_api_error(res, req, 405, "use POST");
+		else if (!strcmp(p, "/login"))
+			hq_api_login(db, opt, req, res);
+		else
+			hq_api_logout(db, opt, req, res);
+	} else if (!strcmp(p, "/api/v1/session") || !strcmp(p, "/api/v1/stores")) {
+		if (!get)
+			hq_api_error(res, req, 405, "use GET");
+		else if (!strcmp(p, "/api/v1/session"))
+			hq_api_session(db, opt, req, res);
+		else
+			hq_api_stores(db, opt, req, res);
 	} else {
 		hq_api_error(res, req, 404, "no such resource: %s", p);
 	}

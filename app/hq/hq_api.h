@@ -9,10 +9,13 @@
  *   POST /api/v1/ratings          kiosk token; protocol.h's batch -> ack
  *   GET  /api/v1/summary?day=     kiosk token -> protocol.h's summary
  *   GET  /api/v1/ratings?store=&from=&to=&format=json|csv&after=&limit=
- *                                 admin token; paged by an opaque cursor
+ *                                 admin token (everything) or a user's session
+ *                                 (only the stores of their role); paged by an opaque cursor
  *   GET  /api/v1/kiosks           admin token -> the fleet, silent ones first
  *   GET  /metrics                 admin token (or none from loopback, if
  *                                 configured) -> Prometheus text
+ *   POST /login, POST /logout, GET /api/v1/session, GET /api/v1/stores
+ *                                 people's sessions (hq_api_user.h)
  *
  * 409: a batch whose (kiosk, install, seq) is held with other content.
  * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
@@ -24,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "hq_session.h"
 #include "hq_store.h"
 
 #define HQ_EXPORT_LIMIT_DEFAULT 1000
@@ -37,7 +41,13 @@ struct hq_request {
 	void *query_ctx;
 	const char *body;                   /* POST body (decompressed) */
 	size_t body_len;
-	const char *peer;                   /* client address, for log lines */
+	const char *peer;                   /* client address, for log lines and login limits */
+	const char *cookie;                 /* Cookie header, or NULL */
+	const char *content_type;           /* Content-Type header, or NULL */
+	const char *csrf_token;             /* X-CSRF-Token header, or NULL */
+	const char *origin;                 /* Origin header, or NULL */
+	const char *fetch_site;             /* Sec-Fetch-Site header, or NULL */
+	const char *host;                   /* Host header, or NULL */
 };
 
 struct hq_response {
@@ -47,10 +57,14 @@ struct hq_response {
 	size_t body_len;
 	char link[1536];                    /* Link header for the next page, or "" */
 	char next_cursor[32];               /* X-Next-Cursor header, or "" */
+	char set_cookie[256];               /* Set-Cookie header, or "" */
+	int retry_after;                    /* Retry-After header in seconds, or 0 */
 };
 
 struct hq_api_options {
 	int max_batch;                      /* ratings per POST */
+	int tls;                            /* served over HTTPS: cookies are Secure */
+	struct hq_session_options session;
 	int metrics_open_on_loopback;       /* GET /metrics from 127.0.0.0/8 or ::1 needs no token */
 	/* Stores a batch (hq_store_ingest's contract); NULL: hq_store_ingest on db itself. */
 	int (*ingest)(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
@@ -76,6 +90,14 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 
 void hq_api_response_free(struct hq_response *res);
 
+/*
+ * Checks req's bearer token is a live admin token: 1, or 0 with the error
+ * answer made (401 none/unknown/expired, 403 a kiosk's token).
+ */
+int hq_api_auth_admin(struct hq_store *db, const struct hq_request *req, struct hq_response *res);
+
+/* Fills res with 200 and a JSON body it takes over (malloc'd). */
+void hq_api_json(struct hq_response *res, char *body, size_t len);
 /*
  * For a refused token: 1 with msg filled ("the token of kiosk K expired at
  * ...") when hash is a token that was good but expired, else 0. Whoever

@@ -8,21 +8,26 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_cli_user.h"
 #include "hq_registry.h"
+#include "hq_scope.h"
 #include "hq_store.h"
 #include "hq_token.h"
 #include "utf8.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tally-hq [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID] [--expires DAYS|DATE]\n"
+	fprintf(stderr, "usage: tally-hq [--db PATH] kiosk add --store S --area A [--region R] [--tz ZONE] [--id ID]\n"
+			"                [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] kiosk list\n"
 			"       tally-hq [--db PATH] kiosk revoke ID\n"
 			"       tally-hq [--db PATH] kiosk rotate-token ID [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] admin-token [--label TEXT] [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] admin-token list\n"
 			"       tally-hq [--db PATH] admin-token revoke ID|PREFIX\n"
-			"       tally-hq [--db PATH] admin-token rotate ID|PREFIX [--expires DAYS|DATE]\n");
+			"       tally-hq [--db PATH] admin-token rotate ID|PREFIX [--expires DAYS|DATE]\n"
+			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
+			"       tally-hq [--db PATH] user add|passwd|del|list ...\n");
 	return 2;
 }
 
@@ -120,11 +125,15 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 	struct hq_kiosk k;
 	memset(&k, 0, sizeof(k));
 	snprintf(k.tz, sizeof(k.tz), "UTC");
-	static const char *const names[] = { "--store", "--area", "--tz", "--id", "--expires", NULL };
-	const char *v[5] = { NULL };
+	static const char *const names[] = { "--store", "--area", "--tz", "--id", "--expires", "--region", NULL };
+	const char *v[6] = { NULL };
 	if (options(argc, argv, names, v))
 		return 2;
-	const char *store = v[0], *area = v[1], *tz = v[2], *id = v[3];
+	const char *store = v[0], *area = v[1], *tz = v[2], *id = v[3], *region = v[5];
+	if (region && !hq_scope_region_ok(region)) {
+		fprintf(stderr, "tally-hq: --region: at most %zu bytes, no control characters\n", sizeof(k.store) - 1);
+		return 2;
+	}
 	if (!store || !area || !*store || !*area || strlen(store) >= sizeof(k.store) || strlen(area) >= sizeof(k.area)) {
 		fprintf(stderr, "tally-hq: kiosk add needs --store and --area (1 to %zu bytes each)\n", sizeof(k.store) - 1);
 		return 2;
@@ -173,6 +182,11 @@ static int kiosk_add(struct hq_store *db, int argc, char **argv)
 		fprintf(stderr, "tally-hq: %s\n", err);
 		return 1;
 	}
+	/* The region belongs to the store: every kiosk of it moves with this. */
+	if (region && hq_scope_set_region(db, k.store, region, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: kiosk %s added, but its store's region not set: %s\n", k.id, err);
+		return 1;
+	}
 	printf("id %s\ntoken %s\n", k.id, token);
 	fprintf(stderr, "tally-hq: the token is shown only this once: put it in the kiosk's [sync] token\n");
 	return 0;
@@ -214,9 +228,17 @@ static int kiosk_list(struct hq_store *db)
 		fprintf(stderr, "tally-hq: %s\n", err);
 		return 1;
 	}
+	/* Regions are kept per store (hq_scope.h). */
+	struct hq_scope_store *st = NULL;
+	size_t nst = 0;
+	if (hq_scope_stores(db, NULL, &st, &nst, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: %s\n", err);
+		free(f);
+		return 1;
+	}
 	int64_t now = now_ms();
-	printf("%-20s %-16s %-12s %-20s %-8s %-18s %5s %9s %9s %-10s %-9s %9s %9s %-8s %s\n", "ID", "STORE", "AREA", "TZ",
-	       "STATUS", "LAST_BATCH", "AGE", "LAST_SEQ", "ACKED", "VERSION", "CLOCK", "CONFLICTS", "RATINGS", "TOKEN",
+	printf("%-20s %-16s %-12s %-12s %-20s %-8s %-18s %5s %9s %9s %-10s %-9s %9s %9s %-8s %s\n", "ID", "STORE", "REGION",
+	       "AREA", "TZ", "STATUS", "LAST_BATCH", "AGE", "LAST_SEQ", "ACKED", "VERSION", "CLOCK", "CONFLICTS", "RATINGS", "TOKEN",
 	       "EXPIRES");
 	for (size_t i = 0; i < n; i++) {
 		const struct hq_fleet_kiosk *x = &f[i];
@@ -226,13 +248,18 @@ static int kiosk_list(struct hq_store *db)
 		utc_minute(x->k.token_expires_ms, exp, sizeof(exp));
 		const char *status = x->k.revoked_ms ? "revoked"
 				     : x->k.token_expires_ms && x->k.token_expires_ms <= now ? "expired" : "active";
-		printf("%-20s %-16s %-12s %-20s %-8s %-18s %5s %9lld %9lld %-10s %-9s %9lld %9lld %-8s %s\n", x->k.id,
-		       x->k.store, x->k.area, x->k.tz, status, last, ago, (long long)x->last_seq,
+		const char *region = "-";
+		for (size_t j = 0; j < nst; j++)
+			if (!strcmp(st[j].name, x->k.store) && st[j].region[0])
+				region = st[j].region;
+		printf("%-20s %-16s %-12s %-12s %-20s %-8s %-18s %5s %9lld %9lld %-10s %-9s %9lld %9lld %-8s %s\n", x->k.id,
+		       x->k.store, region, x->k.area, x->k.tz, status, last, ago, (long long)x->last_seq,
 		       (long long)x->k.acked_through, x->version[0] ? x->version : "-", x->clock[0] ? x->clock : "-",
 		       (long long)x->conflicts, (long long)x->k.ratings, x->k.token_prefix[0] ? x->k.token_prefix : "-",
 		       x->k.token_expires_ms ? exp : "never");
 	}
 	free(f);
+	free(st);
 	return 0;
 }
 
@@ -350,8 +377,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 {
 	if (argc < 1)
 		return usage();
-	int is_kiosk = !strcmp(argv[0], "kiosk");
-	if (!(is_kiosk && argc >= 2) && strcmp(argv[0], "admin-token") != 0)
+	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
+	if (!(is_kiosk && argc >= 2) && !is_people && strcmp(argv[0], "admin-token") != 0)
 		return usage();
 	struct hq_store *db;
 	char err[512];
@@ -360,7 +387,9 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 		return 1;
 	}
 	int rc;
-	if (!is_kiosk) {
+	if (is_people) {
+		rc = hq_cli_user_run(db, argc, argv);
+	} else if (!is_kiosk) {
 		rc = admin_token(db, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "add")) {
 		rc = kiosk_add(db, argc - 2, argv + 2);

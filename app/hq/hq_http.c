@@ -100,6 +100,7 @@ struct req {
 	struct MHD_Connection *c;
 	const char *method, *url;      /* MHD's, valid until the request completes */
 	const char *authorization, *encoding;
+	const char *cookie, *content_type, *csrf_token, *origin, *fetch_site, *host; /* for people's sessions */
 	const char *args[MAX_ARGS][2]; /* query arguments, copied for the pool thread */
 	int nargs;
 	char *body;
@@ -171,6 +172,13 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct hq_respons
 		MHD_add_response_header(r, "Link", res->link);
 	if (res->next_cursor[0])
 		MHD_add_response_header(r, "X-Next-Cursor", res->next_cursor);
+	if (res->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+	if (res->retry_after > 0) {
+		char s[16];
+		snprintf(s, sizeof(s), "%d", res->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+	}
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -258,7 +266,9 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 static void answer(struct hq_http *h, struct req *q)
 {
 	struct hq_request rq = { .method = q->method, .path = q->url, .peer = q->peer, .query = query_arg,
-				 .query_ctx = q, .authorization = q->authorization, .body = q->body, .body_len = q->len };
+				 .query_ctx = q, .authorization = q->authorization, .body = q->body, .body_len = q->len,
+				 .cookie = q->cookie, .content_type = q->content_type, .csrf_token = q->csrf_token,
+				 .origin = q->origin, .fetch_site = q->fetch_site, .host = q->host };
 	char *plain = NULL;
 	if (q->encoding && q->len && strcasecmp(q->encoding, "identity") != 0) {
 		if (strcasecmp(q->encoding, "gzip") != 0) {
@@ -320,6 +330,25 @@ static int has_body(struct MHD_Connection *c, const char *method)
 	return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
 }
 
+/* The body of POST /login or /logout: no token needed, at most PEOPLE_MAX_BODY, within the body budget. */
+#define PEOPLE_MAX_BODY 8192
+static enum MHD_Result people_body(struct hq_http *h, struct MHD_Connection *c, struct req *q)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+	if (declared > PEOPLE_MAX_BODY || (!cl && MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)))
+		return refuse(c, q, 413, "a login or logout body has a Content-Length of at most 8192 bytes");
+	if (declared) {
+		if (hq_guard_body_reserve(h->guard, (size_t)declared))
+			return refuse(c, q, 503, "head office is busy (request bodies in flight at their memory limit): try again");
+		q->reserved = (size_t)declared;
+		if (!(q->body = malloc((size_t)declared)))
+			return refuse(c, q, 503, "out of memory");
+		q->cap = (size_t)declared;
+	}
+	return MHD_YES;
+}
+
 /*
  * The headers are complete. A body is only read from a client whose token
  * is valid (kiosk or admin: which one a route wants is hq_api's business),
@@ -329,9 +358,22 @@ static enum MHD_Result on_headers(struct hq_http *h, struct MHD_Connection *c, s
 {
 	q->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	q->encoding = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+	q->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	q->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	q->csrf_token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	q->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	q->fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	q->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	if (!has_body(c, q->method))
 		return MHD_YES;
 	int kiosk_route = !strcmp(q->url, "/api/v1/ratings");
+	/*
+	 * People log in without a token (and log out with a cookie): their
+	 * small form or JSON body is read without one, up to PEOPLE_MAX_BODY;
+	 * hq_api_user checks who they are.
+	 */
+	if (!strcmp(q->url, "/login") || !strcmp(q->url, "/logout"))
+		return people_body(h, c, q);
 	size_t tlen;
 	const char *t = hq_token_from_header(q->authorization, &tlen);
 	uint8_t hash[HQ_HASH_LEN];
@@ -520,6 +562,7 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 		return -1;
 	}
 	h->o = *o;
+	h->o.api.tls = o->tls_cert && *o->tls_cert && o->tls_key && *o->tls_key;
 	pthread_mutex_init(&h->lock, NULL);
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (v6)

@@ -224,6 +224,34 @@ static const char *migrations[] = {
 	" definition TEXT NOT NULL,"
 	" received_ms INTEGER NOT NULL,"
 	" PRIMARY KEY (kiosk_id, valid_from_ms));",
+	/*
+	 * 6: people and regions (hq_users.c, hq_scope.c, hq_session.c).
+	 * stores: a store's region ('' none), one row per store name the
+	 *   kiosks use. users: role chain|region|store and an Argon2id hash in
+	 *   its encoded form (parameters and salt included). user_scopes: the
+	 *   regions of a region user, the one store of a store user. sessions:
+	 *   only the SHA-256 of the cookie's value is kept.
+	 */
+	"CREATE TABLE stores ("
+	" name TEXT PRIMARY KEY,"
+	" region TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO stores (name) SELECT DISTINCT store FROM kiosks;"
+	"CREATE TABLE users ("
+	" name TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL CHECK (role IN ('chain', 'region', 'store')),"
+	" pw_hash TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL);"
+	"CREATE TABLE user_scopes ("
+	" username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" scope TEXT NOT NULL,"
+	" PRIMARY KEY (username, scope));"
+	"CREATE TABLE sessions ("
+	" id_hash BLOB PRIMARY KEY,"
+	" username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" seen_ms INTEGER NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(username);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -508,7 +536,16 @@ int hq_store_kiosk_add(struct hq_store *s, const struct hq_kiosk *k, const uint8
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(s, "cannot add kiosk", err, errlen);
-	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+	if (sqlite3_changes(s->db) != 1)
+		return 1;
+	/* Every store has its row in stores (region '' until one is set): hq_scope.c reads regions there. */
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO stores (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "cannot add kiosk's store", err, errlen);
+	sqlite3_bind_text(st, 1, k->store, -1, SQLITE_STATIC);
+	rc = write_one(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "cannot add kiosk's store", err, errlen);
 }
 
 int hq_store_kiosk_revoke(struct hq_store *s, const char *id, char *err, size_t errlen)
@@ -541,7 +578,8 @@ int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, ch
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through,"
-			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
+			       " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id),"
+			       " coalesce((SELECT region FROM stores s WHERE s.name = k.store), '')"
 			       " FROM kiosks k ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "cannot list kiosks", err, errlen);
 	size_t cap = 0;
@@ -558,6 +596,7 @@ int hq_store_kiosk_list(struct hq_store *s, struct hq_kiosk **out, size_t *n, ch
 		}
 		row_kiosk(st, &(*out)[*n]);
 		(*out)[*n].ratings = sqlite3_column_int64(st, 7);
+		text(st, 8, (*out)[*n].region, sizeof((*out)[*n].region));
 		(*n)++;
 	}
 	sqlite3_finalize(st);
@@ -1668,6 +1707,7 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms"
 			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id LEFT JOIN installs i ON i.id = r.install"
 			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
+			       " AND (?5 IS NULL OR k.store IN (" HQ_STORE_VISIBLE_SQL("?5") "))"
 			       " ORDER BY r.rowid", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(s, "cannot export", err, errlen);
 		goto done;
@@ -1677,6 +1717,8 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	sqlite3_bind_int64(st, 3, hi);
 	if (store)
 		sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
+	if (q->user)
+		sqlite3_bind_text(st, 5, q->user, -1, SQLITE_STATIC);
 	int n = 0, step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int zi = zones_find(z, (const char *)sqlite3_column_text(st, 17));

@@ -41,9 +41,22 @@ struct hq_kiosk {
 	int64_t revoked_ms;      /* 0: active */
 	int64_t acked_through;   /* highest contiguous seq held from 1 */
 	int64_t ratings;         /* rows held (filled by hq_store_kiosk_list only) */
+	char region[HQ_NAME_MAX]; /* its store's region, "" none (filled by hq_store_kiosk_list only) */
 	char token_prefix[HQ_TOKEN_PREFIX_LEN + 1]; /* the token's first hex digits, to name it ("" before) */
 	int64_t token_expires_ms; /* 0: never */
 };
+
+/*
+ * SQL selecting the names of the stores user P (a bound parameter, e.g.
+ * "?5") may see: chain every store, region the stores of its regions,
+ * store its one store. The one definition of "what a user sees", used by
+ * the export here and by hq_scope.c; an unknown user sees nothing.
+ */
+#define HQ_STORE_VISIBLE_SQL(P) \
+	"SELECT vs.name FROM stores vs JOIN users vu ON vu.name = " P \
+	" WHERE vu.role = 'chain'" \
+	" OR (vu.role = 'region' AND vs.region IN (SELECT scope FROM user_scopes WHERE username = vu.name))" \
+	" OR (vu.role = 'store' AND vs.name IN (SELECT scope FROM user_scopes WHERE username = vu.name))"
 
 /* Once, before any other hq_store call of a threaded server: SQLite's process-wide settings. */
 void hq_store_init_process(void);
@@ -146,6 +159,7 @@ struct hq_export_query {
 	struct tzdate from, to;    /* local days, inclusive, each kiosk's own zone */
 	int64_t after;             /* cursor; 0: from the start */
 	int limit;                 /* rows at most */
+	const char *user;          /* NULL: everything (admin token); else only the stores this user may see */
 };
 
 /*

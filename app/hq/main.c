@@ -4,7 +4,7 @@
  * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
  *
  *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
- *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token
+ *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token | user ... | store ...
  */
 #include <errno.h>
 #include <grp.h>
@@ -25,8 +25,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]\n"
-		   "       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--tz ZONE] [--id ID]\n"
+		   "       tally-hq [--config FILE] [--db PATH] kiosk add --store S --area A [--region R] [--tz ZONE] [--id ID]\n"
 		   "       tally-hq [--config FILE] [--db PATH] kiosk list | kiosk revoke ID | admin-token\n"
+		   "       tally-hq [--config FILE] [--db PATH] store set-region STORE REGION | store list\n"
+		   "       tally-hq [--config FILE] [--db PATH] user add NAME --role chain|region|store [--region R]...\n"
+		   "                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n"
 		   "       tally-hq --help | --version\n"
 		   "\n"
 		   "  -c, --config FILE        settings (INI); without it, built-in defaults\n"
@@ -127,7 +130,11 @@ int main(int argc, char **argv)
 		.slow_connections_per_address = cfg.hq_slow_connections_per_address,
 		.body_memory_limit = (size_t)cfg.hq_body_memory_limit_mb << 20,
 		.tls_priorities = cfg.hq_tls_priorities,
-		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback },
+		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback,
+			 .session = { .hours = cfg.hq_session_hours, .idle_minutes = cfg.hq_session_idle_minutes,
+				      .max_failures = cfg.hq_login_max_failures,
+				      .max_failures_per_address = cfg.hq_login_max_failures_per_address,
+				      .lockout_minutes = cfg.hq_login_lockout_minutes } },
 	};
 	/* Open (and migrate) once here, so a bad file stops the start, not the first request. */
 	struct hq_store *check;

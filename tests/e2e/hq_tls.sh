@@ -29,6 +29,7 @@ tls_cert = $DIR/cert.pem
 tls_key = $DIR/key.pem
 CONF
 TOKEN=$($HQ --config "$DIR/hq.conf" kiosk add --store S --area A --id k-tls 2>/dev/null | awk '$1=="token"{print $2}')
+echo 'tls-user-pass' | $HQ --config "$DIR/hq.conf" user add boss --role chain --password-stdin >/dev/null
 
 $HQ --config "$DIR/hq.conf" >"$DIR/out" 2>"$DIR/err" &
 PID=$!
@@ -44,6 +45,18 @@ ANS=$(curl -sS --cacert "$DIR/cert.pem" -H "Authorization: Bearer $TOKEN" -H "Co
 	"$URL/api/v1/ratings")
 [ "${ANS%%,\"hq_time_ms\"*}" = '{"kiosk":"k-tls","accepted":1,"duplicates":0,"acked_through":1,"gaps":[]' ] || { echo "got $ANS"; exit 1; }
 echo "ok: POST over https"
+# Under TLS the session cookie is Secure too, and this server's https origin passes the CSRF check.
+curl -sS --cacert "$DIR/cert.pem" -D "$DIR/login.h" -o "$DIR/login.json" -H "Content-Type: application/json" \
+	--data '{"user":"boss","password":"tls-user-pass"}' "$URL/login"
+grep -qi '^Set-Cookie: tally_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict; Max-Age=[0-9]*; Secure' "$DIR/login.h" ||
+	{ echo "login cookie over https: $(cat "$DIR/login.h")"; exit 1; }
+COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(tally_session=[0-9a-f]*\);.*/\1/p' "$DIR/login.h")
+CSRF=$(jq -r .csrf_token "$DIR/login.json")
+[ "$(curl -sS --cacert "$DIR/cert.pem" -o /dev/null -w '%{http_code}' -X POST -b "$COOKIE" -H "X-CSRF-Token: $CSRF" \
+	-H "Origin: https://127.0.0.1.evil.example" "$URL/logout")" = 403 ] || { echo "another origin passed on https"; exit 1; }
+[ "$(curl -sS --cacert "$DIR/cert.pem" -o /dev/null -w '%{http_code}' -X POST -b "$COOKIE" -H "X-CSRF-Token: $CSRF" \
+	-H "Origin: $URL" "$URL/logout")" = 200 ] || { echo "logout over https failed"; exit 1; }
+echo "ok: login over https sets a Secure cookie; logout checks the https origin"
 if curl -sS --max-time 5 "$URL/healthz" >/dev/null 2>&1; then echo "untrusted certificate accepted"; exit 1; fi
 echo "ok: unknown CA refused by curl"
 if curl -s --max-time 5 "http://127.0.0.1:$PORT/healthz" 2>/dev/null | grep -q '"ok"'; then echo "plain http served"; exit 1; fi
