@@ -277,6 +277,8 @@ static void test_a_line_that_is_not_ini_does_not_hide_the_rest(void **state)
 	assert_non_null(strstr(errs, ":2: not a \"key = value\" line"));
 	assert_non_null(strstr(errs, ":3: not a [section] header"));
 	assert_non_null(strstr(errs, ":4: [kiosk] id may use only"));
+}
+
 static void test_face_order_maps_positions_to_values(void **state)
 {
 	(void)state;
