@@ -395,8 +395,11 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 	case K_COLOUR: {
 		unsigned rgb;
 		int used = 0;
-		if (value[0] != '#' || strlen(value) != 7 || sscanf(value + 1, "%6x%n", &rgb, &used) != 1 || used != 6) {
-			problem(p, p->lineno, "%s must be a colour #RRGGBB, like #1f2a38, not \"%s\"", k->name, value);
+		/* RRGGBB, '#' optional: "= #1f2a38" after a space is a comment (tally.conf(5)), so the example omits it. */
+		const char *hex = value[0] == '#' ? value + 1 : value;
+		if (strlen(hex) != 6 || sscanf(hex, "%6x%n", &rgb, &used) != 1 || used != 6) {
+			problem(p, p->lineno, "%s must be a colour RRGGBB in hex, like 1f2a38, not \"%s\"%s", k->name, value,
+				value[0] ? "" : " (a '#' after a space starts a comment: write the colour without it)");
 			return;
 		}
 		*(unsigned *)(void *)field = rgb;

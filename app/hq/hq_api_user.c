@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_api_user: login, logout, the session and the stores a person may see (see hq_api_user.h). */
 #include "hq_api_user.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_api_user: the API's answers for people (hq_users.h) and who is asking.
  *

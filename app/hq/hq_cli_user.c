@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_cli_user: the user and store commands of tally-hq (see hq_cli_user.h). */
 #include "hq_cli_user.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_cli_user: tally-hq's commands for people and regions.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_scope: regions and what a user may see (see hq_scope.h). */
 #include "hq_scope.h"
 

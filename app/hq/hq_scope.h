@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_scope: regions, and which stores a user may see. A store belongs to
  * at most one region (a store is the name its kiosks carry; its region is

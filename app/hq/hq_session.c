@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_session: sessions, their cookie, CSRF and login rate limits (see hq_session.h). */
 #include "hq_session.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_session: a signed-in person's session, and the guards around it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hq_users: accounts and their Argon2id password hashes (see hq_users.h). */
 #include "hq_users.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_users: head office's people. A user has a name, a role and a
  * password kept only as an Argon2id hash (libargon2, encoded form with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * logo: libpng decodes to RGBA in memory (any PNG colour type, with
  * transparency), SDL scales it. The file is read once per layout, at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * logo: the store's logo ([screen] logo, a PNG) read with libpng's
  * simplified API into an SDL surface, scaled once to the box it is shown

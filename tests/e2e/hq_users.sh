@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # People and roles at head office, end to end against the real tally-hq on
 # 127.0.0.1: stores in regions (kiosk add --region, store set-region), users
 # of each role made with the CLI (passwords on stdin, never in argv), login

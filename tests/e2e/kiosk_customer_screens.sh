@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What a customer sees when things are not normal (issue 12, points 6 and 7),
 # through the real kiosk with scripted keys, touches and simulated buttons:
 #  - out of order: one plain sentence, the same whatever the cause; the

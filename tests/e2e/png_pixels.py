@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads a kiosk screenshot (8-bit RGB or RGBA PNG, as snapshot.c writes)
 without extra modules, for the e2e scripts:
 

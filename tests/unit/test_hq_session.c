@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Head office's people: Argon2id accounts (hq_users), what each role sees
  * (hq_scope), sessions expiring, the cookie, CSRF and login limits
