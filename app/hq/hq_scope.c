@@ -2,7 +2,8 @@
 /* hq_scope: regions and what a user may see (see hq_scope.h). */
 #include "hq_scope.h"
 
-#include <sqlite3.h>
+#include "hq_db.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +24,24 @@ int hq_scope_set_region(struct hq_store *db, const char *store, const char *regi
 		snprintf(err, errlen, "a region name has at most %d bytes and no control characters", HQ_NAME_MAX - 1);
 		return -1;
 	}
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "UPDATE stores SET region = ? WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot set region: %s", sqlite3_errmsg(s));
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	char why[256];
+	if (hq_db_prepare(s, "UPDATE stores SET region = ? WHERE name = ?", &st, why, sizeof(why)) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot set region: %s", why);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, store, -1, SQLITE_STATIC);
+	hq_db_bind_text(st, 1, region);
+	hq_db_bind_text(st, 2, store);
 	hq_store_write_lock(1);
-	int rc = sqlite3_step(st);
-	int changed = sqlite3_changes(s);
+	int rc = hq_db_step(st);
+	int64_t changed = hq_db_changes(st);
 	hq_store_write_lock(0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "cannot set region: %s", sqlite3_errmsg(s));
+	if (rc != HQ_DB_DONE)
+		snprintf(err, errlen, "cannot set region: %s", hq_db_errmsg(s));
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE)
 		return -1;
-	}
 	return changed == 1 ? 0 : 1;
 }
 
@@ -48,40 +50,42 @@ int hq_scope_stores(struct hq_store *db, const char *user, struct hq_scope_store
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT st.name, st.region,"
-			       " (SELECT count(*) FROM kiosks k WHERE k.store = st.name AND k.revoked_ms = 0)"
-			       " FROM stores st WHERE ?1 IS NULL OR st.name IN (" HQ_STORE_VISIBLE_SQL("?1") ")"
-			       " ORDER BY st.name", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot list stores: %s", sqlite3_errmsg(s));
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	char why[256];
+	if (hq_db_prepare(s, "SELECT st.name, st.region,"
+			  " (SELECT count(*) FROM kiosks k WHERE k.store = st.name AND k.revoked_ms = 0)"
+			  " FROM stores st WHERE ?1 IS NULL OR st.name IN (" HQ_STORE_VISIBLE_SQL("?1") ")"
+			  " ORDER BY st.name", &st, why, sizeof(why)) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot list stores: %s", why);
 		return -1;
 	}
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	hq_db_bind_text(st, 1, user);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			struct hq_scope_store *more = realloc(*out, cap * sizeof(**out));
 			if (!more) {
-				rc = SQLITE_NOMEM;
+				rc = HQ_DB_ERROR;
 				break;
 			}
 			*out = more;
 		}
 		struct hq_scope_store *x = &(*out)[(*n)++];
-		snprintf(x->name, sizeof(x->name), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(x->region, sizeof(x->region), "%s", (const char *)sqlite3_column_text(st, 1));
-		x->kiosks = sqlite3_column_int(st, 2);
+		const char *name = hq_db_column_text(st, 0), *region = hq_db_column_text(st, 1);
+		snprintf(x->name, sizeof(x->name), "%s", name ? name : "");
+		snprintf(x->region, sizeof(x->region), "%s", region ? region : "");
+		x->kiosks = (int)hq_db_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != HQ_DB_DONE)
+		snprintf(err, errlen, "cannot list stores: %s", hq_db_errmsg(s));
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		snprintf(err, errlen, "cannot list stores: %s", sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
@@ -89,27 +93,27 @@ int hq_scope_stores(struct hq_store *db, const char *user, struct hq_scope_store
 
 int hq_scope_may_see(struct hq_store *db, const char *user, const char *store)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT 1 FROM stores WHERE name = ?2 AND (?1 IS NULL OR name IN ("
-			       HQ_STORE_VISIBLE_SQL("?1") "))", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st;
+	char why[256];
+	if (hq_db_cached(hq_store_sql(db), "SELECT 1 FROM stores WHERE name = ?2 AND (?1 IS NULL OR name IN ("
+			 HQ_STORE_VISIBLE_SQL("?1") "))", &st, why, sizeof(why)) != HQ_DB_DONE)
 		return -1;
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, store, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	hq_db_bind_text(st, 1, user);
+	hq_db_bind_text(st, 2, store);
+	int rc = hq_db_step(st);
+	hq_db_reset(st);
+	return rc == HQ_DB_ROW ? 1 : rc == HQ_DB_DONE ? 0 : -1;
 }
 
 int hq_scope_region_stores(struct hq_store *db, const char *region)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT count(*) FROM stores WHERE region = ?", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st;
+	char why[256];
+	if (hq_db_cached(hq_store_sql(db), "SELECT count(*) FROM stores WHERE region = ?", &st, why, sizeof(why))
+	    != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
+	hq_db_bind_text(st, 1, region);
+	int n = hq_db_step(st) == HQ_DB_ROW ? (int)hq_db_column_int64(st, 0) : -1;
+	hq_db_reset(st);
 	return n;
 }

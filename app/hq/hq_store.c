@@ -25,6 +25,7 @@
  *   each in one transaction with its version bump.
  */
 #include "hq_store.h"
+#include "hq_db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,7 @@ struct zone_cache {
 
 struct hq_store {
 	sqlite3 *db;
+	struct hq_db *sql;       /* the same connection through hq_db.h, for modules that speak it */
 	int in_group;            /* inside hq_store_group_begin: batches use SAVEPOINTs */
 	sqlite3_stmt *count_up;
 	void (*on_wal)(void *arg, int frames);
@@ -395,6 +397,8 @@ int hq_store_open(struct hq_store **out, const char *path, char *err, size_t err
 	}
 	if (migrate(s, path, err, errlen))
 		goto fail;
+	if (hq_db_wrap_sqlite(&s->sql, s->db, err, errlen))
+		goto fail;
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
 			       " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms,"
@@ -477,6 +481,7 @@ void hq_store_close(struct hq_store *s)
 	sqlite3_finalize(s->progress_set);
 	sqlite3_finalize(s->kiosk_progress);
 	sqlite3_finalize(s->count_up);
+	hq_db_close(s->sql);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1779,6 +1784,11 @@ done:
 sqlite3 *hq_store_db(struct hq_store *s)
 {
 	return s->db;
+}
+
+struct hq_db *hq_store_sql(struct hq_store *s)
+{
+	return s->sql;
 }
 
 void hq_store_write_lock(int on)

@@ -178,11 +178,14 @@ int hq_store_tzday(struct tzday *d, const char *tz, struct tzdate date, char *er
 int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
 
 /*
- * For modules that keep their own tables in head office's file
- * (hq_shifts.c, hq_registry.c): this connection, and the process-wide
+ * For modules that keep their own tables in head office's database
+ * (hq_shifts.c, hq_registry.c, ...): this connection (hq_db.h), and the process-wide
  * write lock (hold it around every write). Zones need no lock: tzday is
  * thread-safe.
  */
+struct hq_db;
+struct hq_db *hq_store_sql(struct hq_store *s);
+/* The same connection as sqlite3, for code not yet moved to hq_db.h (goes away with it). */
 struct sqlite3;
 struct sqlite3 *hq_store_db(struct hq_store *s);
 void hq_store_write_lock(int on);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hq_db: picks the engine for a database setting and hands each call to it (see hq_db.h). */
+#include "hq_db_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum hq_db_engine hq_db_engine_of(const char *target)
+{
+	if (target && (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0))
+		return HQ_DB_PG;
+	return HQ_DB_SQLITE;
+}
+
+int hq_db_open(struct hq_db **out, const char *target, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (hq_db_engine_of(target) == HQ_DB_PG)
+		return hq_db_pg_open(out, target, err, errlen);
+	return hq_db_sqlite_open(out, target, err, errlen);
+}
+
+void hq_db_close(struct hq_db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+enum hq_db_engine hq_db_engine(const struct hq_db *db) { return db->ops->engine; }
+const char *hq_db_errmsg(struct hq_db *db) { return db->ops->errmsg(db); }
+
+int hq_db_exec(struct hq_db *db, const char *sql, char *err, size_t errlen)
+{
+	return db->ops->exec(db, sql, err, errlen);
+}
+
+int hq_db_begin(struct hq_db *db, int write, char *err, size_t errlen)
+{
+	return db->ops->begin(db, write, err, errlen);
+}
+
+int hq_db_commit(struct hq_db *db, char *err, size_t errlen) { return db->ops->commit(db, err, errlen); }
+int hq_db_rollback(struct hq_db *db) { return db->ops->rollback(db); }
+
+int hq_db_prepare(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	return db->ops->prepare(db, sql, out, err, errlen);
+}
+
+int hq_db_cached(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	for (size_t i = 0; i < db->ncache; i++)
+		if (db->cache[i].key == sql || strcmp(db->cache[i].sql, sql) == 0) {
+			*out = db->cache[i].st;
+			return HQ_DB_DONE;
+		}
+	if (db->ncache == db->capcache) {
+		size_t cap = db->capcache ? db->capcache * 2 : 16;
+		struct hq_db_cache_entry *more = realloc(db->cache, cap * sizeof(*more));
+		if (!more) {
+			if (errlen)
+				strncpy(err, "out of memory", errlen - 1)[errlen - 1] = '\0';
+			return HQ_DB_ERROR;
+		}
+		db->cache = more;
+		db->capcache = cap;
+	}
+	char *copy = strdup(sql);
+	if (!copy) {
+		if (errlen)
+			strncpy(err, "out of memory", errlen - 1)[errlen - 1] = '\0';
+		return HQ_DB_ERROR;
+	}
+	struct hq_db_stmt *st;
+	int rc = db->ops->prepare(db, sql, &st, err, errlen);
+	if (rc != HQ_DB_DONE) {
+		free(copy);
+		return rc;
+	}
+	db->cache[db->ncache++] = (struct hq_db_cache_entry){ .key = sql, .sql = copy, .st = st };
+	*out = st;
+	return HQ_DB_DONE;
+}
+
+void hq_db_cache_clear(struct hq_db *db)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		db->ops->finalize(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
+	free(db->cache);
+	db->cache = NULL;
+	db->ncache = db->capcache = 0;
+}
+
+void hq_db_bind_int64(struct hq_db_stmt *st, int i, int64_t v) { st->ops->bind_int64(st, i, v); }
+void hq_db_bind_double(struct hq_db_stmt *st, int i, double v) { st->ops->bind_double(st, i, v); }
+void hq_db_bind_text(struct hq_db_stmt *st, int i, const char *s) { st->ops->bind_text(st, i, s); }
+void hq_db_bind_blob(struct hq_db_stmt *st, int i, const void *p, size_t n) { st->ops->bind_blob(st, i, p, n); }
+void hq_db_bind_null(struct hq_db_stmt *st, int i) { st->ops->bind_null(st, i); }
+int hq_db_step(struct hq_db_stmt *st) { return st->ops->step(st); }
+int hq_db_column_null(struct hq_db_stmt *st, int i) { return st->ops->column_null(st, i); }
+int64_t hq_db_column_int64(struct hq_db_stmt *st, int i) { return st->ops->column_int64(st, i); }
+double hq_db_column_double(struct hq_db_stmt *st, int i) { return st->ops->column_double(st, i); }
+const char *hq_db_column_text(struct hq_db_stmt *st, int i) { return st->ops->column_text(st, i); }
+const void *hq_db_column_blob(struct hq_db_stmt *st, int i, size_t *n) { return st->ops->column_blob(st, i, n); }
+int64_t hq_db_changes(struct hq_db_stmt *st) { return st->ops->changes(st); }
+void hq_db_reset(struct hq_db_stmt *st) { st->ops->reset(st); }
+
+void hq_db_finalize(struct hq_db_stmt *st)
+{
+	if (st)
+		st->ops->finalize(st);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_db: the seam between head office's storage and its database engine.
+ * Storage code (hq_store.c, hq_users.c, ...) writes each query once, and
+ * one of the two implementations beside this header runs it:
+ *
+ *   hq_db_sqlite.c   the database setting is a path (the default)
+ *   hq_db_pg.c       it is a postgresql:// or postgres:// URI (libpq)
+ *
+ * The SQL both engines accept, and the only SQL storage code writes:
+ *  - parameters as SQLite writes them: "?" or "?N" (numbered from 1);
+ *  - INSERT ... ON CONFLICT (...) DO NOTHING / DO UPDATE SET x = excluded.x,
+ *    and RETURNING; never INSERT OR IGNORE / OR REPLACE;
+ *  - times are integer milliseconds since the epoch, computed in C; no
+ *    engine functions (strftime, randomblob, now(), ...);
+ *  - truth values are integers 0/1 (PostgreSQL's booleans read as 't').
+ * What differs (DDL types, PRAGMAs, transaction modes, locking) stays in
+ * the implementations, behind the functions below.
+ *
+ * One struct hq_db is one connection, used by one thread at a time.
+ */
+#ifndef HQ_DB_H
+#define HQ_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hq_db_engine { HQ_DB_SQLITE = 1, HQ_DB_PG = 2 };
+
+/* What hq_db_step (and the calls that run SQL) return. */
+enum {
+	HQ_DB_ROW = 1,          /* a row is ready for the column getters */
+	HQ_DB_DONE = 0,         /* the statement ran to its end */
+	HQ_DB_ERROR = -1,       /* anything else: hq_db_errmsg says what */
+	HQ_DB_BUSY = -2,        /* lock wait ran out, or a serialisation failure: retry the transaction */
+	HQ_DB_CONSTRAINT = -3,  /* a UNIQUE, NOT NULL, CHECK or foreign key constraint refused it */
+	HQ_DB_GONE = -4,        /* the connection to the server is lost */
+};
+
+struct hq_db;
+struct hq_db_stmt;
+
+/* The engine a database setting names: a postgresql:// or postgres:// URI is PostgreSQL, else a path. */
+enum hq_db_engine hq_db_engine_of(const char *target);
+
+/*
+ * Opens a connection to target (a path: the file is created if absent;
+ * a URI: libpq keywords, PGPASSFILE and sslmode honoured). Does not
+ * migrate and does not set file modes: hq_store does. 0, or -1 with err.
+ */
+int hq_db_open(struct hq_db **out, const char *target, char *err, size_t errlen);
+void hq_db_close(struct hq_db *db);
+enum hq_db_engine hq_db_engine(const struct hq_db *db);
+
+/* The last error on db, one line (never NULL). */
+const char *hq_db_errmsg(struct hq_db *db);
+
+/* Runs one or more statements without parameters or rows. HQ_DB_DONE or an error code with err filled. */
+int hq_db_exec(struct hq_db *db, const char *sql, char *err, size_t errlen);
+
+/*
+ * Transactions. begin(write=1) takes the write lock at once where the
+ * engine has one (SQLite: BEGIN IMMEDIATE). HQ_DB_DONE or an error code
+ * with err filled; savepoints are plain SQL through hq_db_exec.
+ */
+int hq_db_begin(struct hq_db *db, int write, char *err, size_t errlen);
+int hq_db_commit(struct hq_db *db, char *err, size_t errlen);
+int hq_db_rollback(struct hq_db *db);
+
+/* A statement the caller finalises. HQ_DB_DONE, or an error code with err filled. */
+int hq_db_prepare(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen);
+/*
+ * A statement db keeps for its lifetime, prepared once per distinct sql:
+ * for the hot paths. Returned reset with no bindings; the caller calls
+ * hq_db_reset when done with it and never finalises it.
+ */
+int hq_db_cached(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen);
+
+/* Bindings, numbered from 1; text and blobs are copied (or kept until reset). */
+void hq_db_bind_int64(struct hq_db_stmt *st, int i, int64_t v);
+void hq_db_bind_double(struct hq_db_stmt *st, int i, double v);
+void hq_db_bind_text(struct hq_db_stmt *st, int i, const char *s); /* NULL binds NULL */
+void hq_db_bind_blob(struct hq_db_stmt *st, int i, const void *p, size_t n);
+void hq_db_bind_null(struct hq_db_stmt *st, int i);
+
+/* Runs or advances st: HQ_DB_ROW, HQ_DB_DONE, or an error code (hq_db_errmsg). */
+int hq_db_step(struct hq_db_stmt *st);
+
+/* Columns of the current row, numbered from 0. NULL reads as 0 / NULL. */
+int hq_db_column_null(struct hq_db_stmt *st, int i);
+int64_t hq_db_column_int64(struct hq_db_stmt *st, int i);
+double hq_db_column_double(struct hq_db_stmt *st, int i);
+const char *hq_db_column_text(struct hq_db_stmt *st, int i); /* valid until the next step or reset */
+const void *hq_db_column_blob(struct hq_db_stmt *st, int i, size_t *n);
+
+/* Rows changed by st's last run (INSERT, UPDATE, DELETE). */
+int64_t hq_db_changes(struct hq_db_stmt *st);
+
+/* Ready to run again: clears bindings and releases what the last run held. */
+void hq_db_reset(struct hq_db_stmt *st);
+void hq_db_finalize(struct hq_db_stmt *st);
+
+/*
+ * SQLite only, for code written before this seam: a struct hq_db that
+ * borrows an open sqlite3 connection (closing it leaves the connection
+ * open). Goes away once every module speaks hq_db.
+ */
+struct sqlite3;
+int hq_db_wrap_sqlite(struct hq_db **out, struct sqlite3 *conn, char *err, size_t errlen);
+/* The sqlite3 connection under an SQLite hq_db (NULL on PostgreSQL). */
+struct sqlite3 *hq_db_sqlite_conn(struct hq_db *db);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_db_impl: what an engine behind hq_db.h provides. Only hq_db.c and the
+ * engines (hq_db_sqlite.c, hq_db_pg.c) include this; storage code uses
+ * hq_db.h alone.
+ */
+#ifndef HQ_DB_IMPL_H
+#define HQ_DB_IMPL_H
+
+#include "hq_db.h"
+
+struct hq_db_ops {
+	enum hq_db_engine engine;
+	void (*close)(struct hq_db *db);
+	const char *(*errmsg)(struct hq_db *db);
+	int (*exec)(struct hq_db *db, const char *sql, char *err, size_t errlen);
+	int (*begin)(struct hq_db *db, int write, char *err, size_t errlen);
+	int (*commit)(struct hq_db *db, char *err, size_t errlen);
+	int (*rollback)(struct hq_db *db);
+	int (*prepare)(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen);
+	void (*bind_int64)(struct hq_db_stmt *st, int i, int64_t v);
+	void (*bind_double)(struct hq_db_stmt *st, int i, double v);
+	void (*bind_text)(struct hq_db_stmt *st, int i, const char *s);
+	void (*bind_blob)(struct hq_db_stmt *st, int i, const void *p, size_t n);
+	void (*bind_null)(struct hq_db_stmt *st, int i);
+	int (*step)(struct hq_db_stmt *st);
+	int (*column_null)(struct hq_db_stmt *st, int i);
+	int64_t (*column_int64)(struct hq_db_stmt *st, int i);
+	double (*column_double)(struct hq_db_stmt *st, int i);
+	const char *(*column_text)(struct hq_db_stmt *st, int i);
+	const void *(*column_blob)(struct hq_db_stmt *st, int i, size_t *n);
+	int64_t (*changes)(struct hq_db_stmt *st);
+	void (*reset)(struct hq_db_stmt *st);
+	void (*finalize)(struct hq_db_stmt *st);
+};
+
+struct hq_db_cache_entry {
+	const char *key;   /* the caller's pointer, compared first */
+	char *sql;         /* a copy, compared when the pointer differs */
+	struct hq_db_stmt *st;
+};
+
+/* The first member of every engine's connection. */
+struct hq_db {
+	const struct hq_db_ops *ops;
+	struct hq_db_cache_entry *cache;
+	size_t ncache, capcache;
+};
+
+/* The first member of every engine's statement. */
+struct hq_db_stmt {
+	const struct hq_db_ops *ops;
+	struct hq_db *db;
+};
+
+/* Engines' constructors (hq_db.c picks one by the setting). */
+int hq_db_sqlite_open(struct hq_db **out, const char *path, char *err, size_t errlen);
+int hq_db_pg_open(struct hq_db **out, const char *uri, char *err, size_t errlen);
+
+/* Finalises every cached statement of db: each engine's close calls it first. */
+void hq_db_cache_clear(struct hq_db *db);
+
+#endif
