@@ -15,3 +15,9 @@ int hq_db_pg_open(struct hq_db **out, const char *uri, char *err, size_t errlen)
 	snprintf(err, errlen, "this tally-hq was built without PostgreSQL support");
 	return -1;
 }
+
+void hq_db_pg_describe(const char *uri, char *out, size_t len)
+{
+	(void)uri;
+	snprintf(out, len, "a PostgreSQL database");
+}

@@ -10,6 +10,7 @@
 #include "score.h"
 
 #include "hq_api.h"
+#include "hq_db.h"
 #include "hq_store.h"
 #include "hq_token.h"
 #include "log.h"
@@ -743,11 +744,12 @@ static void test_summary_by_shift_counts_by_the_schedule_in_force(void **state)
 	/* the same schedules again (every batch carries them): kept once */
 	assert_int_equal(post(TOKEN_B, "{\"kiosk\":\"k-b\",\"boots\":[\"b\"],\"ratings\":[],"
 				       "\"shifts\":[[0,\"Early = Mon-Fri 06:00-14:00\\n\"]]}", out, sizeof(out)), 200);
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(hq_store_db(db), "SELECT count(*) FROM kiosk_shifts", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 3);
-	sqlite3_finalize(st);
+	struct hq_db_stmt *st;
+	assert_int_equal(hq_db_prepare(hq_store_sql(db), "SELECT count(*) FROM kiosk_shifts", &st, err, sizeof(err)),
+			 HQ_DB_DONE);
+	assert_int_equal(hq_db_step(st), HQ_DB_ROW);
+	assert_int_equal(hq_db_column_int64(st, 0), 3);
+	hq_db_finalize(st);
 
 	json_t *j = summary_by_shift(TOKEN_A, "2024-06-11");
 	json_t *mine = json_object_get(json_object_get(j, "shifts"), "kiosk");
