@@ -86,6 +86,7 @@ int hq_db_cached(struct hq_db *db, const char *sql, struct hq_db_stmt **out, cha
 		free(copy);
 		return rc;
 	}
+	st->kept = 1;
 	db->cache[db->ncache++] = (struct hq_db_cache_entry){ .key = sql, .sql = copy, .st = st };
 	*out = st;
 	return HQ_DB_DONE;

@@ -57,6 +57,7 @@ struct hq_db {
 struct hq_db_stmt {
 	const struct hq_db_ops *ops;
 	struct hq_db *db;
+	int kept;   /* hq_db_cached's: runs many times (PostgreSQL prepares it on the server once) */
 };
 
 /* Engines' constructors (hq_db.c picks one by the setting). */

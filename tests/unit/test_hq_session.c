@@ -4,7 +4,7 @@
  * (hq_scope), sessions expiring, the cookie, CSRF and login limits
  * (hq_session). A real SQLite file; times are passed in, never waited for.
  */
-#include "testutil.h"
+#include "hqtest.h"
 
 
 #include "hq_db.h"
@@ -54,7 +54,7 @@ static int setup(void **state)
 {
 	(void)state;
 	tu_mkdtemp(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/hq.db", dir);
+	hqtest_target(path, sizeof(path), dir);
 	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
 	add_kiosk("k1", "N1", "North");
 	add_kiosk("k2", "N2", "North");
