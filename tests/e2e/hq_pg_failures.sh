@@ -38,9 +38,15 @@ RO=$(pg_fresh readonly_$$)
 pg_psql "$(pg_uri postgres)" "ALTER DATABASE readonly_$$ SET default_transaction_read_only = on" >/dev/null
 one_line "read-only database" "read-only" "$HQR" --db "$RO" kiosk add --id k-ro --store S --area A
 # the right password works (on a database of that user's)
-pg_psql "$(pg_uri postgres)" "CREATE DATABASE owned_$$ OWNER tally_pw" >/dev/null
+createdb -h "$S" -U tally -O tally_pw "owned_$$" || fail "createdb"
 "$HQR" --db "postgresql:///owned_$$?host=$S&user=tally_pw&password=right-password" migrate >/dev/null 2>"$T/err" ||
 	fail "the right password: $(cat "$T/err")"
+# The three commands of docs/head-office.md "Head office on PostgreSQL": a role, its database, the schema.
+createuser -h "$S" -U tally "tally_doc_$$" || fail "createuser"
+createdb -h "$S" -U tally --owner="tally_doc_$$" "tally_doc_$$" || fail "createdb --owner"
+"$HQR" --db "postgresql:///tally_doc_$$?host=$S&user=tally_doc_$$" migrate >"$T/out" 2>"$T/err" ||
+	fail "tally-hq migrate: $(cat "$T/err")"
+grep -q "schema version" "$T/out" || fail "migrate said: $(cat "$T/out")"
 
 # /healthz follows the server, by itself.
 HQ_DB=$DB
