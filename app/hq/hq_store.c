@@ -42,6 +42,7 @@
 #include "log.h"
 #include "score.h"
 #include "hq_registry.h"
+#include "hq_rows.h"
 #include "utf8.h"
 
 /* A zone this connection has loaded: zone files are read once per connection, not per request. */
@@ -686,16 +687,7 @@ int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN])
 
 static void best_time(const struct protocol_rating *p, int64_t *ms, int *known)
 {
-	if (p->r.clock_synced) {
-		*ms = p->r.wall_ms;
-		*known = 1;
-	} else if (p->has_corrected) {
-		*ms = p->corrected_ms;
-		*known = 1;
-	} else {
-		*ms = p->r.wall_ms;
-		*known = 0;
-	}
+	hq_rows_best_time(p, ms, known);
 }
 
 /*
@@ -1096,8 +1088,43 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		}
 		install_ref = sqlite3_last_insert_rowid(s->db);
 	}
+	/*
+	 * The common case first: every rating of the batch is new. Multi-row
+	 * INSERTs (hq_rows.c); if any row was held already, they are undone
+	 * and the loop below looks at each rating (duplicate or conflict).
+	 */
+	int all_new = 0;
+	if (b->n > 0) {
+		int64_t added = 0;
+		if (sqlite3_exec(s->db, "SAVEPOINT rows", NULL, NULL, NULL) != SQLITE_OK) {
+			db_fail(s, "cannot begin", err, errlen);
+			goto rollback;
+		}
+		char why[256];
+		int rc = hq_rows_insert(s->sql, k->id, install_ref, b, now, &added, why, sizeof(why));
+		all_new = rc == HQ_DB_DONE && added == (int64_t)b->n;
+		if (sqlite3_exec(s->db, all_new ? "RELEASE rows" : "ROLLBACK TO rows; RELEASE rows", NULL, NULL,
+				 NULL) != SQLITE_OK) {
+			db_fail(s, "cannot store ratings", err, errlen);
+			goto rollback;
+		}
+		if (rc != HQ_DB_DONE) {
+			snprintf(err, errlen, "cannot store ratings: %s", why);
+			goto rollback;
+		}
+		for (size_t i = 0; i < b->n && all_new; i++) {
+			int64_t best;
+			int known;
+			best_time(&b->ratings[i], &best, &known);
+			ack->accepted++;
+			if (slot_add(&counts, best, known, &b->ratings[i].r)) {
+				snprintf(err, errlen, "out of memory");
+				goto rollback;
+			}
+		}
+	}
 	st = s->insert;
-	for (size_t i = 0; i < b->n; i++) {
+	for (size_t i = 0; i < b->n && !all_new; i++) {
 		const struct protocol_rating *p = &b->ratings[i];
 		int64_t best;
 		int known;
