@@ -15,10 +15,12 @@
  */
 #include "hq_copy.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "hq_db.h"
@@ -301,6 +303,12 @@ int hq_copy(const struct hq_copy_options *o, char *err, size_t errlen)
 	}
 	if (!strcmp(o->from, o->to)) {
 		snprintf(err, errlen, "copy: %s is both the source and the target", what_from);
+		return -1;
+	}
+	struct stat sb;
+	if (hq_db_engine_of(o->from) == HQ_DB_SQLITE && stat(o->from, &sb) != 0) {
+		/* Opening would create an empty file and then complain about its schema. */
+		snprintf(err, errlen, "copy: %s: %s", what_from, strerror(errno));
 		return -1;
 	}
 	if (hq_db_open(&from, o->from, why, sizeof(why))) {
