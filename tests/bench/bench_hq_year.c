@@ -21,7 +21,11 @@
  * Kiosk tokens are derived from the kiosk's number (bench only), so the
  * cached file needs nothing else kept beside it.
  *
- *   bench_hq_year [--hq PATH] [--db PATH] [--kiosks N] [--per-day N] [--requests N]
+ * On PostgreSQL (--db URI) the year is loaded by tests/bench/bench_hq_pg.sh
+ * (COPY from this SQLite year) and only measured here.
+ *
+ *   bench_hq_year [--hq PATH] [--db PATH|URI] [--kiosks N] [--per-day N] [--requests N]
+ *   bench_hq_year --print-schema      (the schema version, for the cache's name)
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -293,7 +297,10 @@ int main(int argc, char **argv)
 			per_day = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--requests") && i + 1 < argc)
 			n_requests = atoi(argv[++i]);
-		else {
+		else if (!strcmp(argv[i], "--print-schema")) {
+			printf("%d\n", hq_store_schema_latest());
+			return 0;
+		} else {
 			fprintf(stderr, "usage: bench_hq_year [--hq PATH] [--db PATH] [--kiosks N] [--per-day N] [--requests N]\n");
 			return 2;
 		}
@@ -312,7 +319,10 @@ int main(int argc, char **argv)
 		snprintf(db, sizeof(db), "%s/tally-bench-hq-year-%dx%d-s%d.db", dir, n_kiosks, per_day,
 			 hq_store_schema_latest());
 	struct stat sb;
-	if (stat(db, &sb) == 0) {
+	int pg = hq_db_engine_of(db) == HQ_DB_PG;
+	if (pg) {
+		printf("hq year: PostgreSQL (loaded by bench_hq_pg.sh)\n");
+	} else if (stat(db, &sb) == 0) {
 		printf("hq year: %s (cached, %.1f GB)\n", db, (double)sb.st_size / 1e9);
 	} else {
 		snprintf(tmp, sizeof(tmp), "%s.part", db);
@@ -364,10 +374,10 @@ int main(int argc, char **argv)
 	qsort(ms, n, sizeof(*ms), cmp_double);
 	printf("hq year: %d kiosks, %d stores, %d regions, %d days, %d ratings a kiosk a day\n", n_kiosks,
 	       n_kiosks / STORE_KIOSKS, REGIONS, YEAR_DAYS, per_day);
-	printf("hq year: /api/v1/summary (a kiosk, its store and areas, the chain) for a random kiosk and day, SQLite:"
+	printf("hq year: /api/v1/summary (a kiosk, its store and areas, the chain) for a random kiosk and day, %s:"
 	       " p50 %.1f ms, p95 %.1f ms (goal <= 50), p99 %.1f ms, max %.1f ms, %zu answered, %d failed"
-	       " (load average: %s)\n", pct(ms, n, 0.5), pct(ms, n, 0.95), pct(ms, n, 0.99), pct(ms, n, 1.0), n,
-	       failures, loadavg());
+	       " (load average: %s)\n", pg ? "PostgreSQL" : "SQLite", pct(ms, n, 0.5), pct(ms, n, 0.95),
+	       pct(ms, n, 0.99), pct(ms, n, 1.0), n, failures, loadavg());
 	free(ms);
 	curl_global_cleanup();
 	return failures ? 1 : 0;
