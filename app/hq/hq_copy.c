@@ -273,7 +273,9 @@ static int verify_kiosks(const struct hq_copy_options *o, struct hq_db *from, st
 			bad = 1;
 			break;
 		}
-		say(o, "kiosk %s: %lld ratings, checksum %016llx on both", id, (long long)n1, (unsigned long long)s1);
+		char sum[24];
+		snprintf(sum, sizeof(sum), "%016llx", (unsigned long long)s1);
+		say(o, "kiosk %s: %lld ratings, checksum %s on both", id, (long long)n1, sum);
 	}
 	if (!bad && rc != HQ_DB_DONE) {
 		snprintf(err, errlen, "listing kiosks: %s", hq_db_errmsg(from));

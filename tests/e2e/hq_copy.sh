@@ -145,7 +145,9 @@ done
 echo "ok: a head office on SQLite with rows in every table"
 
 pg_start || fail "PostgreSQL did not start"
-URI=$(pg_fresh copy_target) || fail "cannot create the target database"
+# As docs/head-office.md#moving-to-postgresql says: createdb, tally-hq copy, the setting changed with sed.
+createdb -h "$TALLY_HQ_PG_SOCKET" -U tally copy_target || fail "createdb"
+URI=$(pg_uri copy_target)
 $HQ copy --from "$DB" --to "$URI" >"$DIR/copy.out" 2>"$DIR/copy.err" || { cat "$DIR/copy.err"; fail "copy failed"; }
 grep -q "^ratings: 950 rows, the same count on both" "$DIR/copy.out" || { cat "$DIR/copy.out"; fail "no ratings count"; }
 for k in k-a k-b k-c; do
@@ -154,7 +156,10 @@ done
 grep -q "^copied .* every table counted and every kiosk's ratings checked$" "$DIR/copy.out" || fail "no last line"
 echo "ok: copied: $(grep -c '^kiosk ' "$DIR/copy.out") kiosks checked; $(grep '^ratings:' "$DIR/copy.out")"
 
-start "$URI"
+printf '[hq]\ndatabase = %s\nlisten = 127.0.0.1:0\n' "$DB" >"$DIR/tally.conf"
+sed -i "s|^database = .*|database = $(printf %s "$URI" | sed 's/[&|]/\\&/g')|" "$DIR/tally.conf"
+grep -qxF "database = $URI" "$DIR/tally.conf" || fail "the setting: $(cat "$DIR/tally.conf")"
+start "$(sed -n 's/^database = //p' "$DIR/tally.conf")"
 python3 "$DIR/figures.py" postgres || fail "figures on PostgreSQL"
 cmp -s "$DIR/sqlite.json" "$DIR/postgres.json" || {
 	diff "$DIR/sqlite.json" "$DIR/postgres.json" | head -20
