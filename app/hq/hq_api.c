@@ -677,11 +677,22 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_error(res, req, 405, "use GET");
 			return;
 		}
-		char *body = strdup("{\"ok\":true}");
-		if (body)
+		/* Which engine, and whether it answers: a load balancer takes a replica whose database is gone out. */
+		char why[512] = "";
+		int reachable = !opt->db_ok || opt->db_ok(opt->db_ok_ctx, why, sizeof(why));
+		json_t *o = json_pack("{s:b,s:s,s:b}", "ok", reachable, "db", opt->db_engine ? opt->db_engine : "sqlite",
+				      "db_reachable", reachable);
+		if (o && !reachable)
+			json_object_set_new(o, "error", json_string(why[0] ? why : "database unreachable"));
+		char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (body) {
 			ok_json(res, body, strlen(body));
-		else
+			if (!reachable)
+				res->status = 503;
+		} else {
 			hq_api_error(res, req, 503, "out of memory");
+		}
 	} else if (!strcmp(p, "/api/v1/ratings")) {
 		if (post)
 			post_ratings(db, opt, req, res);

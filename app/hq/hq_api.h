@@ -70,6 +70,10 @@ struct hq_api_options {
 	int (*ingest)(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
 		      struct protocol_ack *ack, char *err, size_t errlen);
 	void *ingest_ctx;
+	/* /healthz: the engine's name ("sqlite" when NULL) and whether the database answers (NULL: it does). */
+	const char *db_engine;
+	int (*db_ok)(void *ctx, char *why, size_t len);
+	void *db_ok_ctx;
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

@@ -36,6 +36,7 @@
  *   kiosks behind one NAT share an address).
  */
 #include "hq_http.h"
+#include "hq_health.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,6 +75,7 @@ struct hq_http {
 	char *cert_pem, *key_pem;
 	struct hq_guard *guard;
 	struct hq_writer *writer;
+	struct hq_health *health;
 	struct hq_pool *readers, *ingest;
 	pthread_mutex_t lock;          /* guards dbs */
 	struct hq_store *dbs[MAX_DBS];
@@ -311,6 +313,11 @@ static void pool_run(struct hq_pool_item *item, void *arg)
 	q->reserved = 0;
 	q->state = R_ANSWERED;
 	MHD_resume_connection(q->c);
+}
+
+static int health_ok(void *ctx, char *why, size_t len)
+{
+	return hq_health_ok(ctx, why, len);
 }
 
 static int writer_ingest(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
@@ -586,8 +593,11 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 	}
 	if (hq_guard_start(&h->guard, o->header_timeout_s, o->slow_connections_per_address, o->body_memory_limit,
 			   err, errlen) ||
-	    hq_writer_start(&h->writer, o->db_path, err, errlen))
+	    hq_writer_start(&h->writer, o->db_path, err, errlen) || hq_health_start(&h->health, o->db_path, err, errlen))
 		goto fail;
+	h->o.api.db_engine = hq_health_engine(h->health);
+	h->o.api.db_ok = health_ok;
+	h->o.api.db_ok_ctx = h->health;
 	h->o.api.ingest = writer_ingest;
 	h->o.api.ingest_ctx = h->writer;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -664,6 +674,7 @@ void hq_http_stop(struct hq_http *h)
 				(double)st.batches / (double)st.groups);
 	}
 	hq_writer_stop(h->writer);
+	hq_health_stop(h->health);
 	hq_guard_stop(h->guard);
 	for (size_t i = 0; i < h->ndbs; i++)
 		hq_store_close(h->dbs[i]);

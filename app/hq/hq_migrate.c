@@ -289,8 +289,9 @@ int hq_migrate_version(struct hq_db *db, char *err, size_t errlen)
 	struct hq_db_stmt *st;
 	if (pg) {
 		/* A database nobody has migrated yet has no schema_version: version 0. */
-		if (hq_db_prepare(db, "SELECT count(*) FROM information_schema.tables"
-				  " WHERE table_name = 'schema_version' AND table_schema = current_schema()",
+		/* pg_tables, not information_schema: that one hides tables the user may not read. */
+		if (hq_db_prepare(db, "SELECT count(*) FROM pg_catalog.pg_tables"
+				  " WHERE tablename = 'schema_version' AND schemaname = current_schema()",
 				  &st, err, errlen) != HQ_DB_DONE)
 			return -1;
 		int rc = hq_db_step(st);
