@@ -9,6 +9,8 @@
  */
 #include "protocol.h"
 
+#include "batch_scan.h"
+
 #include "utf8.h"
 
 #include <jansson.h>
@@ -390,8 +392,17 @@ static int decode_rating(json_t *a, size_t i, json_t *boots, const char *kiosk_i
 	return 0;
 }
 
+/* Most batches are what the encoder writes: batch_scan.c reads those without a tree; it declines the rest. */
 int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
 			  struct protocol_batch *out, char *err, size_t errlen)
+{
+	if (batch_scan_decode(body, len, max_ratings, out) == 0)
+		return PROTOCOL_OK;
+	return protocol_decode_batch_tree(body, len, max_ratings, out, err, errlen);
+}
+
+int protocol_decode_batch_tree(const char *body, size_t len, size_t max_ratings,
+			       struct protocol_batch *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	json_t *root = load(body, len, err, errlen);

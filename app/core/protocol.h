@@ -195,6 +195,9 @@ int protocol_install_id_valid(const char *s);
  */
 int protocol_decode_batch(const char *body, size_t len, size_t max_ratings,
 			  struct protocol_batch *out, char *err, size_t errlen);
+/* The same through jansson's tree alone (protocol_decode_batch tries batch_scan.h first); for tests. */
+int protocol_decode_batch_tree(const char *body, size_t len, size_t max_ratings,
+			       struct protocol_batch *out, char *err, size_t errlen);
 void protocol_batch_free(struct protocol_batch *b);
 
 /* The ack, both ways. Same conventions as the batch functions. */

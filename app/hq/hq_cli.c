@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hq_cli_user.h"
+#include "hq_copy.h"
 #include "hq_registry.h"
 #include "hq_scope.h"
 #include "hq_store.h"
@@ -29,7 +30,8 @@ static int usage(void)
 			"       tally-hq [--db PATH] admin-token rotate ID|PREFIX [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
 			"       tally-hq [--db PATH] user add|passwd|del|list ...\n"
-			"       tally-hq [--db PATH|URI] migrate\n");
+			"       tally-hq [--db PATH|URI] migrate\n"
+			"       tally-hq copy --from SQLITE_PATH --to URI [--replace]\n");
 	return 2;
 }
 
@@ -379,6 +381,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 {
 	if (argc < 1)
 		return usage();
+	if (!strcmp(argv[0], "copy")) /* two databases of its own, not db_path's */
+		return hq_copy_main(argc, argv);
 	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
 	int is_migrate = !strcmp(argv[0], "migrate");
 	if (is_migrate && argc != 1)

@@ -196,11 +196,17 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 		goto done;
 	int64_t lo, hi;
 	hq_zones_span(z, &lo, &hi);
-	/* The requester's own scale, for figures that have no ratings yet. */
+	/*
+	 * The requester's own scale, for figures that have no ratings yet: that
+	 * of the last rating of its latest kiosk store. One index probe; "ORDER
+	 * BY seq" over all of the kiosk's installs sorted every rating it ever
+	 * sent (51 million instructions a summary with 18,000 ratings a kiosk).
+	 */
 	int default_scale = 4;
 	char why[256];
-	if (hq_db_prepare(s->sql, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
-			  &st, why, sizeof(why)) == HQ_DB_DONE) {
+	if (hq_db_prepare(s->sql, "SELECT scale FROM ratings WHERE kiosk_id = ?1 AND install ="
+			  " (SELECT id FROM installs WHERE kiosk_id = ?1 ORDER BY last_ms DESC, id DESC LIMIT 1)"
+			  " ORDER BY seq DESC LIMIT 1", &st, why, sizeof(why)) == HQ_DB_DONE) {
 		hq_db_bind_text(st, 1, k->id);
 		if (hq_db_step(st) == HQ_DB_ROW)
 			default_scale = (int)hq_db_column_int64(st, 0);

@@ -19,7 +19,14 @@
  * Goals: >= 150,000 ratings/s on 2 cores; /healthz p99 <= 50 ms and
  * summary p99 <= 100 ms while the kiosks post.
  *
+ * On PostgreSQL (--db URI, a fresh migrated database; tests/bench/bench_hq_pg.sh
+ * makes one): --replicas N tally-hq processes on that one database, kiosk i
+ * posting to replica i % N (goal with 2: >= 50,000 ratings/s), and the
+ * server's own limit is what one client's multi-row INSERTs (500 rows each,
+ * one transaction each) into --limit-db URI2 reach in the same run.
+ *
  *   bench_hq_ingest [--kiosks N] [--batches N] [--batch N] [--gzip] [--hq PATH]
+ *                   [--db PATH|URI] [--limit-db URI] [--replicas N]
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -33,6 +40,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hq_db.h"
 #include "hq_store.h"
 #include "hq_token.h"
 #include "protocol.h"
@@ -40,14 +48,16 @@
 struct kiosk {
 	char id[32];
 	char auth[128];
+	const char *url; /* the replica it posts to */
 	char **bodies;
 	size_t *lens;
 	int failures;
 	pthread_t thread;
 };
 
-static int n_kiosks = 100, n_batches = 10, batch_size = 500, use_gzip = 0;
-static char url[320], base[300];
+static int n_kiosks = 100, n_batches = 10, batch_size = 500, use_gzip = 0, n_replicas = 1;
+#define MAX_REPLICAS 8
+static char url[MAX_REPLICAS][320], base[300];
 static pthread_barrier_t go;
 static volatile int posting = 1; /* the kiosks are still posting */
 
@@ -92,7 +102,7 @@ static void *run_kiosk(void *arg)
 	h = curl_slist_append(h, "Expect:");
 	if (use_gzip)
 		h = curl_slist_append(h, "Content-Encoding: gzip");
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_URL, k->url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
@@ -256,6 +266,72 @@ static double storage_limit(const char *dir, int n)
 	return ok ? (double)n / secs : -1;
 }
 
+/*
+ * The database server's own limit (PostgreSQL): one client, n rows into
+ * head office's ratings table of the fresh database target, 500 rows per
+ * multi-row INSERT, each its own transaction (fsync as the server is
+ * configured), through hq_db as ingest writes. Rows per second, or -1.
+ */
+static double db_limit(const char *target, int n)
+{
+	char err[512];
+	struct hq_db *db;
+	if (hq_db_open(&db, target, err, sizeof(err))) {
+		fprintf(stderr, "db limit: %s\n", err);
+		return -1;
+	}
+	enum { ROWS = 500, COLS = 15 };
+	size_t len = 400 + (size_t)ROWS * (COLS * 2 + 3);
+	char *sql = malloc(len);
+	if (!sql) {
+		hq_db_close(db);
+		return -1;
+	}
+	size_t at = (size_t)snprintf(sql, len, "INSERT INTO ratings (kiosk_id, seq, value, scale, source, wall_ms,"
+				     " boot_ms, boot_id, clock_synced, corrected_ms, flags, best_ms, time_known,"
+				     " received_ms, install) VALUES ");
+	for (int r = 0; r < ROWS; r++)
+		at += (size_t)snprintf(sql + at, len - at, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", r ? "," : "");
+	struct hq_db_stmt *st;
+	int ok = hq_db_prepare(db, sql, &st, err, sizeof(err)) == HQ_DB_DONE;
+	free(sql);
+	double t0 = now_s();
+	for (int i = 0; ok && i < n; i += ROWS) {
+		for (int r = 0; r < ROWS; r++) {
+			int64_t k = i + r, seq = k / 100 + 1, t = 1711875600000 + seq * 20000;
+			char id[32];
+			int p = r * COLS;
+			snprintf(id, sizeof(id), "bench-%03d", (int)(k % 100));
+			hq_db_bind_text(st, p + 1, id);
+			hq_db_bind_int64(st, p + 2, seq);
+			hq_db_bind_int64(st, p + 3, seq * 7 % 4);
+			hq_db_bind_int64(st, p + 4, 4);
+			hq_db_bind_text(st, p + 5, "button");
+			hq_db_bind_int64(st, p + 6, t);
+			hq_db_bind_int64(st, p + 7, 100000 + seq * 20000);
+			hq_db_bind_text(st, p + 8, "5f0c2a5e-1d7b-4b5e-9a51-0c6d1e2f3a4b");
+			hq_db_bind_int64(st, p + 9, 1);
+			hq_db_bind_null(st, p + 10);
+			hq_db_bind_int64(st, p + 11, 0);
+			hq_db_bind_int64(st, p + 12, t);
+			hq_db_bind_int64(st, p + 13, 1);
+			hq_db_bind_int64(st, p + 14, 1711875600000);
+			hq_db_bind_int64(st, p + 15, 1);
+		}
+		ok = hq_db_step(st) == HQ_DB_DONE;
+		if (!ok)
+			snprintf(err, sizeof(err), "%s", hq_db_errmsg(db));
+		hq_db_reset(st);
+	}
+	double secs = now_s() - t0;
+	if (!ok)
+		fprintf(stderr, "db limit: %s\n", err);
+	if (st)
+		hq_db_finalize(st);
+	hq_db_close(db);
+	return ok ? (double)n / secs : -1;
+}
+
 /* The 1-minute load average: on a shared machine it says how much of the CPU the run had. */
 static const char *loadavg(void)
 {
@@ -289,7 +365,7 @@ static double cpu_of(pid_t pid)
 
 int main(int argc, char **argv)
 {
-	const char *hq = "build/tally-hq";
+	const char *hq = "build/tally-hq", *target = NULL, *limit_target = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kiosks") && i + 1 < argc)
 			n_kiosks = atoi(argv[++i]);
@@ -301,12 +377,21 @@ int main(int argc, char **argv)
 			hq = argv[++i];
 		else if (!strcmp(argv[i], "--gzip"))
 			use_gzip = 1;
+		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			target = argv[++i];
+		else if (!strcmp(argv[i], "--limit-db") && i + 1 < argc)
+			limit_target = argv[++i];
+		else if (!strcmp(argv[i], "--replicas") && i + 1 < argc)
+			n_replicas = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench_hq_ingest [--kiosks N] [--batches N] [--batch N] [--gzip] [--hq PATH]\n");
+			fprintf(stderr, "usage: bench_hq_ingest [--kiosks N] [--batches N] [--batch N] [--gzip] [--hq PATH]\n"
+					"                       [--db PATH|URI] [--limit-db URI] [--replicas N]\n");
 			return 2;
 		}
 	}
-	if (n_kiosks < 1 || n_batches < 1 || batch_size < 1 || batch_size > PROTOCOL_MAX_BATCH) {
+	int pg = target && hq_db_engine_of(target) == HQ_DB_PG;
+	if (n_kiosks < 1 || n_batches < 1 || batch_size < 1 || batch_size > PROTOCOL_MAX_BATCH || n_replicas < 1 ||
+	    n_replicas > MAX_REPLICAS || (pg && !limit_target)) {
 		fprintf(stderr, "bench_hq_ingest: bad sizes\n");
 		return 2;
 	}
@@ -316,8 +401,11 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(db, sizeof(db), "%s/hq.db", dir);
-	double limit = storage_limit(dir, 100000);
+	if (target)
+		snprintf(db, sizeof(db), "%s", target);
+	else
+		snprintf(db, sizeof(db), "%s/hq.db", dir);
+	double limit = pg ? db_limit(limit_target, 100000) : storage_limit(dir, 100000);
 	if (limit < 0)
 		return 1;
 
@@ -382,31 +470,37 @@ int main(int argc, char **argv)
 	free(r);
 	hq_store_close(s);
 
-	/* tally-hq as its own process, as in production. */
-	int out[2];
-	if (pipe(out)) {
-		perror("pipe");
-		exit(1);
+	/* tally-hq as its own process(es), as in production: replicas share the one database. */
+	pid_t pids[MAX_REPLICAS];
+	for (int r = 0; r < n_replicas; r++) {
+		int out[2];
+		if (pipe(out)) {
+			perror("pipe");
+			exit(1);
+		}
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(out[1], 1);
+			close(out[0]);
+			execl(hq, hq, "--db", db, "--listen", "127.0.0.1:0", (char *)NULL);
+			perror(hq);
+			_exit(127);
+		}
+		close(out[1]);
+		FILE *f = fdopen(out[0], "r");
+		char line[256] = "";
+		if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "listening on ", 13)) {
+			fprintf(stderr, "bench_hq_ingest: %s did not start\n", hq);
+			exit(1);
+		}
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(base, sizeof(base), "http://%s", line + 13);
+		snprintf(url[r], sizeof(url[r]), "%s/api/v1/ratings", base);
+		pids[r] = pid;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		execl(hq, hq, "--db", db, "--listen", "127.0.0.1:0", (char *)NULL);
-		perror(hq);
-		_exit(127);
-	}
-	close(out[1]);
-	FILE *f = fdopen(out[0], "r");
-	char line[256] = "";
-	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "listening on ", 13)) {
-		fprintf(stderr, "bench_hq_ingest: %s did not start\n", hq);
-		exit(1);
-	}
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(base, sizeof(base), "http://%s", line + 13);
-	snprintf(url, sizeof(url), "%s/api/v1/ratings", base);
-
+	for (int i = 0; i < n_kiosks; i++)
+		ks[i].url = url[i % n_replicas];
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* The reader asks as the first kiosk, for the local day its first ratings fall on. */
 	struct reader *rd = calloc(1, sizeof(*rd));
@@ -416,7 +510,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n_kiosks; i++)
 		pthread_create(&ks[i].thread, NULL, run_kiosk, &ks[i]);
 	pthread_create(&rd->thread, NULL, run_reader, rd);
-	double cpu0 = cpu_of(pid);
+	double cpu0 = 0;
+	for (int r = 0; r < n_replicas; r++)
+		cpu0 += cpu_of(pids[r]);
 	pthread_barrier_wait(&go);
 	double t0 = now_s();
 	int failures = 0;
@@ -425,11 +521,15 @@ int main(int argc, char **argv)
 		failures += ks[i].failures;
 	}
 	double secs = now_s() - t0;
-	double cpu = cpu_of(pid) - cpu0;
+	double cpu = -cpu0;
+	for (int r = 0; r < n_replicas; r++)
+		cpu += cpu_of(pids[r]);
 	posting = 0;
 	pthread_join(rd->thread, NULL);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	for (int r = 0; r < n_replicas; r++) {
+		kill(pids[r], SIGTERM);
+		waitpid(pids[r], NULL, 0);
+	}
 
 	/* Every rating must be there exactly once. */
 	struct hq_kiosk *list;
@@ -453,11 +553,16 @@ int main(int argc, char **argv)
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("hq ingest: %lld stored, %lld/%d kiosks acked through the end, %d failed requests\n", (long long)stored,
 	       (long long)complete, n_kiosks, failures);
-	printf("hq ingest: %.0f ratings/s (goal >= 150,000); storage limit, plain SQLite inserts (WAL, synchronous=FULL,"
-	       " 500-row transactions): %.0f rows/s; ingest / limit = %.2f\n", (double)total / secs, limit,
-	       (double)total / secs / limit);
-	printf("hq ingest: server CPU %.1f s, %.2f us per rating (load average when done: %s)\n", cpu,
-	       cpu * 1e6 / (double)total, loadavg());
+	if (pg)
+		printf("hq ingest: PostgreSQL, %d tally-hq replicas: %.0f ratings/s (goal >= 50,000); the server alone,"
+		       " one client's multi-row INSERTs (500 rows a transaction): %.0f rows/s; ingest / limit = %.2f\n",
+		       n_replicas, (double)total / secs, limit, (double)total / secs / limit);
+	else
+		printf("hq ingest: %.0f ratings/s (goal >= 150,000); storage limit, plain SQLite inserts (WAL,"
+		       " synchronous=FULL, 500-row transactions): %.0f rows/s; ingest / limit = %.2f\n",
+		       (double)total / secs, limit, (double)total / secs / limit);
+	printf("hq ingest: tally-hq CPU %.1f s, %.2f us per rating%s (load average when done: %s)\n", cpu,
+	       cpu * 1e6 / (double)total, pg ? " (the PostgreSQL server's not counted)" : "", loadavg());
 	printf("hq reads while posting: /healthz p50 %.1f ms, p99 %.1f ms (goal <= 50), max %.1f ms, %zu answered, %d failed\n",
 	       lat_pct(&rd->healthz, 0.5), lat_pct(&rd->healthz, 0.99), lat_pct(&rd->healthz, 1.0), rd->healthz.n,
 	       rd->healthz.failures);

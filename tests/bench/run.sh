@@ -26,4 +26,10 @@ echo
 echo "== bench_hq_ingest (100 kiosks posting full batches to tally-hq over loopback)"
 "$BUILD/bench/bench_hq_ingest" --hq "$BUILD/tally-hq" 2>/dev/null || { echo "bench_hq_ingest failed"; status=1; }
 echo
+echo "== bench_hq_year (a year of 100 kiosks, 18 million ratings, on SQLite; built once, kept in \$TMPDIR)"
+"$BUILD/bench/bench_hq_year" --hq "$BUILD/tally-hq" 2>/dev/null || { echo "bench_hq_year failed"; status=1; }
+echo
+echo "== bench_hq_pg (head office on PostgreSQL: the same year, ingest with two replicas)"
+sh "$(dirname "$0")/bench_hq_pg.sh" "$BUILD" || { echo "bench_hq_pg failed"; status=1; }
+echo
 exit $status
