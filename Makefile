@@ -5,7 +5,7 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
-#   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each
+#   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each (or FUZZ_RUNS executions)
 #   make analyze    scan-build and cppcheck over the tree; any finding fails
 #   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
 #   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
@@ -197,7 +197,7 @@ $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(BUILD)/fuzz/libtally.a
 fuzz:
 	@./scripts/deps.sh
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
-	@BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_TIME)
+	@BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) ./tests/fuzz/run.sh $(FUZZ_TIME)
 
 # --- static analysis (make analyze; make test runs it) ----------------------------
 # clang's analyzer through scan-build, one source at a time so only what
