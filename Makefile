@@ -149,9 +149,14 @@ $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# tests/support/: test-only parts linked into every unit test (the power-cut VFS).
+# tests/support/: test-only parts for the unit tests (the power-cut VFS, head
+# office's API fixture), in an archive so each test links only what it uses.
 TEST_SUPPORT_OBJ = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(wildcard tests/support/*.c))
-$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/asan/libtally.a
+$(BUILD)/asan/libtestsupport.a: $(TEST_SUPPORT_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtestsupport.a $(BUILD)/asan/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
