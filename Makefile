@@ -8,6 +8,7 @@
 #   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each (or FUZZ_RUNS executions)
 #   make analyze    scan-build and cppcheck over the tree; any finding fails
 #   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
+#   make powercut-bench  both stores through POWERCUT_N power cuts each (default 2,000)
 #   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
 #   make deb        a Debian package; make deb ARCH=arm64 (or armhf) cross-builds
@@ -115,7 +116,7 @@ BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p
 MAN_SRC   := $(wildcard man/*.scd)
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
 
-.PHONY: all run test bench fuzz analyze analyze-scan soak crash-bench install uninstall clean deps screenshots man deb
+.PHONY: all run test bench fuzz analyze analyze-scan soak crash-bench powercut-bench install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(MAN_PAGES)
 
 deps:
@@ -250,6 +251,12 @@ CRASH_N ?= 1000
 crash-bench:
 	@$(MAKE) --no-print-directory all
 	@python3 tests/crash/kiosk_kill9.py $(BUILD)/tally-kiosk --rounds $(CRASH_N)
+
+# --- power-cut bench (the sanitizer build; make test runs 300 cuts per store) ----
+POWERCUT_N ?= 2000
+powercut-bench:
+	@$(MAKE) --no-print-directory $(BUILD)/asan/tests/test_powercut
+	@POWERCUT_TRIALS=$(POWERCUT_N) $(BUILD)/asan/tests/test_powercut
 
 # --- soak (release build; never part of make test) -----------------------------
 # A kiosk pressed 10 times a second through tally-sync and the fault proxy to
