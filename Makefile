@@ -212,7 +212,7 @@ fuzz:
 # finding fails; a false one is suppressed in place with its reason.
 SCAN_BUILD ?= scan-build
 CPPCHECK   ?= cppcheck
-ANALYZE_SRC := $(LIB_SRC) $(wildcard app/*/main.c) $(TEST_SRC) $(FUZZ_SRC) $(wildcard tests/bench/*.c)
+ANALYZE_SRC := $(LIB_SRC) $(wildcard app/*/main.c) $(TEST_SRC) $(wildcard tests/support/*.c) $(FUZZ_SRC) $(wildcard tests/bench/*.c)
 ANALYZE_STAMPS = $(patsubst %.c,$(BUILD)/analyze/%.ok,$(ANALYZE_SRC))
 
 $(BUILD)/analyze/%.ok: %.c
