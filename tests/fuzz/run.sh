@@ -41,7 +41,9 @@ for t in "$@"; do
 	fi
 	dict=""
 	[ -f "$ROOT/tests/fuzz/$t.dict" ] && dict="-dict=$ROOT/tests/fuzz/$t.dict"
+	# make test's short runs log apart, so they never write into a long run's log while it goes.
 	log="$BUILD/fuzz/logs/$t.log"
+	[ "${FUZZ_FRESH:-0}" = 1 ] && log="$BUILD/fuzz/logs/$t.fresh.log"
 	mkdir -p "$(dirname "$log")"
 	echo "fuzz: $t for ${SECONDS_EACH}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} (log: $log)"
 	# -timeout: one input taking 10 s is a hang; -print_final_stats: the figures docs/testing.md quotes.
