@@ -5,9 +5,10 @@
 #   make run        the whole system on this machine, built-in defaults
 #   make test       every test (sanitizer build in build/asan/)
 #   make bench      the benchmarks in tests/bench/
-#   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each
+#   make fuzz       every libFuzzer target in tests/fuzz/ for FUZZ_TIME seconds each (or FUZZ_RUNS executions)
 #   make analyze    scan-build and cppcheck over the tree; any finding fails
 #   make crash-bench  the kiosk killed with SIGKILL CRASH_N times (default 1,000) while pressed
+#   make powercut-bench  both stores through POWERCUT_N power cuts each (default 2,000)
 #   make soak       the whole chain for SOAK_S seconds (default 1 hour) under faults
 #   make install    honours PREFIX and DESTDIR
 #   make deb        a Debian package; make deb ARCH=arm64 (or armhf) cross-builds
@@ -118,7 +119,7 @@ BUILT_PROGRAMS = $(foreach p,$(PROGRAMS),$(if $(wildcard app/$(call prog_dir,$(p
 MAN_SRC   := $(wildcard man/*.scd)
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
 
-.PHONY: all run test bench fuzz analyze analyze-scan soak crash-bench install uninstall clean deps screenshots man deb
+.PHONY: all run test bench fuzz analyze analyze-scan soak crash-bench powercut-bench install uninstall clean deps screenshots man deb
 all: $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(MAN_PAGES)
 
 deps:
@@ -152,9 +153,14 @@ $(BUILD)/asan/libtally.a: $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# tests/support/: test-only parts linked into every unit test (the power-cut VFS).
+# tests/support/: test-only parts for the unit tests (the power-cut VFS, head
+# office's API fixture), in an archive so each test links only what it uses.
 TEST_SUPPORT_OBJ = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(wildcard tests/support/*.c))
-$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/asan/libtally.a
+$(BUILD)/asan/libtestsupport.a: $(TEST_SUPPORT_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libtestsupport.a $(BUILD)/asan/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS_TEST)
 
@@ -200,7 +206,7 @@ $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(BUILD)/fuzz/libtally.a
 fuzz:
 	@./scripts/deps.sh
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
-	@BUILD=$(BUILD) ./tests/fuzz/run.sh $(FUZZ_TIME)
+	@BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) ./tests/fuzz/run.sh $(FUZZ_TIME)
 
 # --- static analysis (make analyze; make test runs it) ----------------------------
 # clang's analyzer through scan-build, one source at a time so only what
@@ -209,7 +215,7 @@ fuzz:
 # finding fails; a false one is suppressed in place with its reason.
 SCAN_BUILD ?= scan-build
 CPPCHECK   ?= cppcheck
-ANALYZE_SRC := $(LIB_SRC) $(wildcard app/*/main.c) $(TEST_SRC) $(FUZZ_SRC) $(wildcard tests/bench/*.c)
+ANALYZE_SRC := $(LIB_SRC) $(wildcard app/*/main.c) $(TEST_SRC) $(wildcard tests/support/*.c) $(FUZZ_SRC) $(wildcard tests/bench/*.c)
 ANALYZE_STAMPS = $(patsubst %.c,$(BUILD)/analyze/%.ok,$(ANALYZE_SRC))
 
 $(BUILD)/analyze/%.ok: %.c
@@ -248,6 +254,12 @@ CRASH_N ?= 1000
 crash-bench:
 	@$(MAKE) --no-print-directory all
 	@python3 tests/crash/kiosk_kill9.py $(BUILD)/tally-kiosk --rounds $(CRASH_N)
+
+# --- power-cut bench (the sanitizer build; make test runs 300 cuts per store) ----
+POWERCUT_N ?= 2000
+powercut-bench:
+	@$(MAKE) --no-print-directory $(BUILD)/asan/tests/test_powercut
+	@POWERCUT_TRIALS=$(POWERCUT_N) $(BUILD)/asan/tests/test_powercut
 
 # --- soak (release build; never part of make test) -----------------------------
 # A kiosk pressed 10 times a second through tally-sync and the fault proxy to

@@ -6,15 +6,7 @@
 # are 0640 and that group's; a database left readable by others (an older
 # version, a careless copy) loses those bits when tally-hq opens it.
 set -eu
-BUILD=${TALLY_BUILD:-build}
-HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-files-XXXXXX")
-PID=""
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+NAME=files . "$(dirname "$0")/hq_lib.inc"
 umask 000
 mode() { stat -c %a "$1"; }
 expect() {
@@ -27,15 +19,10 @@ cat >"$DIR/hq.conf" <<CONF
 database = $DIR/hq.db
 listen = 127.0.0.1:0
 CONF
-HQC="$HQ --config $DIR/hq.conf"
 TOKEN=$($HQC kiosk add --store S --area A --id k-files 2>/dev/null | awk '$1=="token"{print $2}')
 expect "database made by the CLI under umask 000" 600 "$(mode "$DIR/hq.db")"
 
-$HQC >"$DIR/out" 2>"$DIR/err" &
-PID=$!
-for _ in $(seq 100); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
-[ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
+hq_start
 ANS=$(curl -sS -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
 	--data '{"kiosk":"k-files","boots":["b"],"ratings":[[1,2,4,"touch",1711875600000,1,0,1,null,0]]}' \
 	"http://127.0.0.1:$PORT/api/v1/ratings")
@@ -44,9 +31,7 @@ case "$ANS" in *'"accepted":1'*) ;; *) echo "post failed: $ANS"; exit 1 ;; esac
 expect "database while serving" 600 "$(mode "$DIR/hq.db")"
 expect "its WAL" 600 "$(mode "$DIR/hq.db-wal")"
 expect "its SHM" 600 "$(mode "$DIR/hq.db-shm")"
-kill -TERM "$PID"
-wait "$PID"
-PID=""
+hq_stop
 
 # With a group: 0640, owned by it (the group we are in, so no privileges are needed).
 GROUP=$(id -gn)

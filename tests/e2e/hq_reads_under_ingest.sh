@@ -7,15 +7,7 @@
 # lock goes and every batch is stored and acknowledged. (Before the writer
 # thread, the POSTs held the HTTP threads and the reads waited behind them.)
 set -eu
-BUILD=${TALLY_BUILD:-build}
-HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-reads-XXXXXX")
-PID=""
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+NAME=reads . "$(dirname "$0")/hq_lib.inc"
 
 cat >"$DIR/hq.conf" <<CONF
 [hq]
@@ -23,16 +15,11 @@ database = $DIR/hq.db
 listen = 127.0.0.1:0
 threads = 2
 CONF
-HQC="$HQ --config $DIR/hq.conf"
 for i in 1 2 3 4 5 6 7 8; do
 	$HQC kiosk add --store S --area A --tz Europe/Berlin --id "k-$i" 2>/dev/null | awk '$1=="token"{print $2}' >"$DIR/token-$i"
 done
 
-$HQC >"$DIR/out" 2>"$DIR/err" &
-PID=$!
-for _ in $(seq 100); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
-[ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
+hq_start
 
 PORT=$PORT DIR=$DIR /usr/bin/python3 - <<'PY'
 import array, fcntl, json, os, socket, sqlite3, termios, threading, time
@@ -114,10 +101,6 @@ for i, p in enumerate(posts):
           "k-%d's batch stored and acknowledged once the lock went" % (i + 1))
 PY
 
-kill -TERM "$PID"
-rc=0
-wait "$PID" || rc=$?
-PID=""
-[ "$rc" -eq 0 ] || { echo "tally-hq exited $rc"; tail -20 "$DIR/err"; exit 1; }
+hq_stop
 [ "$(sqlite3 "$DIR/hq.db" 'SELECT count(*) FROM ratings')" = 4000 ] || { echo "not 4000 ratings stored"; exit 1; }
 echo "ok: 4000 ratings stored"

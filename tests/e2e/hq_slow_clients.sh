@@ -11,17 +11,7 @@
 #    200; the server keeps at most slow_connections_per_address of the
 #    hoarder's.
 set -eu
-BUILD=${TALLY_BUILD:-build}
-HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-slow-XXXXXX")
-. "$(dirname "$0")/pg_lib.inc"
-HQ_DB=$(hq_target "$DIR")
-PID=""
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+NAME=slow . "$(dirname "$0")/hq_lib.inc"
 
 # Part 1 holds every slow connection (a cap per address would hide the global limit).
 cat >"$DIR/hq.conf" <<CONF
@@ -31,24 +21,7 @@ listen = 127.0.0.1:0
 header_timeout_s = 12
 slow_connections_per_address = 1000
 CONF
-HQC="$HQ --config $DIR/hq.conf"
 TOKEN=$($HQC kiosk add --store S --area A --id k-nat 2>/dev/null | awk '$1=="token"{print $2}')
-
-start_hq() {
-	: >"$DIR/out"
-	$HQC >"$DIR/out" 2>>"$DIR/err" &
-	PID=$!
-	for _ in $(seq 100); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
-	[ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
-}
-stop_hq() {
-	kill -TERM "$PID"
-	rc=0
-	wait "$PID" || rc=$?
-	PID=""
-	[ "$rc" -eq 0 ] || { echo "tally-hq exited $rc"; tail -20 "$DIR/err"; exit 1; }
-}
 
 cat >"$DIR/slow.py" <<'PY'
 import os, resource, selectors, socket, sys, time
@@ -198,14 +171,14 @@ else:
     slow.close()
 PY
 
-start_hq
+hq_start
 PORT=$PORT TOKEN=$TOKEN python3 "$DIR/slow.py" flood
 grep -q "sent no complete request headers within" "$DIR/err" || { echo "no log line for the cut connections"; exit 1; }
 echo "ok: the cut is logged"
-stop_hq
+hq_stop
 
 # Part 2 with the default cap.
 sed -i '/slow_connections_per_address/d' "$DIR/hq.conf"
-start_hq
+hq_start
 PORT=$PORT TOKEN=$TOKEN CAP=32 python3 "$DIR/slow.py" nat
-stop_hq
+hq_stop

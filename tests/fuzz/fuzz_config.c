@@ -7,7 +7,7 @@
  * Checked beyond crashes: every reported problem is a complete line
  * "path:line: what is wrong", as the README promises the admin; a file
  * that loads cleanly also passes config_validate on its own, and a SIGHUP
- * reload of the same file agrees with the first load.
+ * reload of it agrees with the first load.
  */
 #include <stdint.h>
 #include <string.h>
@@ -48,11 +48,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (problems > 0 && !errs[0])
 		fuzz_die("a refused config has no message");
 	check_lines(errs, path);
-	char why[512];
-	int reload = config_reload(&again, path, why, sizeof(why));
-	if ((reload == 0) != (problems == 0))
-		fuzz_die("config_reload disagrees with config_load");
 	if (problems == 0) {
+		/*
+		 * A SIGHUP reload parses the file again (config_reload is
+		 * config_defaults and config_load into another struct): it must
+		 * accept what the first load accepted and agree with it. Only a
+		 * clean file is read twice; on a refused one the second parse
+		 * repeated the first for no further check and halved the rate.
+		 */
+		char why[512];
+		if (config_reload(&again, path, why, sizeof(why)) != 0)
+			fuzz_die("config_reload refuses what config_load accepted");
 		errs[0] = '\0';
 		if (config_validate(&cfg, path, errs, sizeof(errs)) != 0)
 			fuzz_die("a config that loaded does not validate");

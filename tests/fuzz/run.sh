@@ -3,6 +3,7 @@
 # Runs libFuzzer targets built in $BUILD/fuzz/ (make fuzz, make test).
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]   each target (default: all) for SECONDS
+#   FUZZ_RUNS=N tests/fuzz/run.sh SECONDS ...  or until N executions, whichever comes first
 #
 # A target named fuzz_X starts from its seed corpus tests/fuzz/corpus/X/ and
 # its dictionary tests/fuzz/X.dict. The seeds are only read: what the
@@ -40,12 +41,16 @@ for t in "$@"; do
 	fi
 	dict=""
 	[ -f "$ROOT/tests/fuzz/$t.dict" ] && dict="-dict=$ROOT/tests/fuzz/$t.dict"
+	# make test's short runs log apart, so they never write into a long run's log while it goes.
 	log="$BUILD/fuzz/logs/$t.log"
+	[ "${FUZZ_FRESH:-0}" = 1 ] && log="$BUILD/fuzz/logs/$t.fresh.log"
 	mkdir -p "$(dirname "$log")"
-	echo "fuzz: $t for ${SECONDS_EACH}s (log: $log)"
+	echo "fuzz: $t for ${SECONDS_EACH}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} (log: $log)"
 	# -timeout: one input taking 10 s is a hang; -print_final_stats: the figures docs/testing.md quotes.
+	runs=""
+	[ -n "${FUZZ_RUNS:-}" ] && runs="-runs=$FUZZ_RUNS"
 	# shellcheck disable=SC2086
-	"$bin" $dict -max_total_time="$SECONDS_EACH" -timeout=10 -print_final_stats=1 \
+	"$bin" $dict $runs -max_total_time="$SECONDS_EACH" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$out" "$ROOT/tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
 	grep -E "^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::peak_rss" "$log" | sed 's/^/    /'

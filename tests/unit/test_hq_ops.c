@@ -10,77 +10,51 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../support/hq_fixture.h"
 #include "hq_api.h"
 #include "hq_store.h"
 #include "hq_registry.h"
-#include "hq_token.h"
 #include "log.h"
 #include "protocol.h"
 #include "tzif.h"
 #include "utf8.h"
 
-static char dir[512], path[600], err[512];
+static struct hq_fixture fx;
+static char err[512];
+static const char *path;
 static struct hq_store *db;
 static const struct hq_api_options opt = { .max_batch = 100 };
 
 #define TOKEN_A "Bearer aaaa-token"
-#define ADMIN "Bearer admin-token"
+#define ADMIN HQ_FIXTURE_ADMIN
 #define T_DAY 1711839600000LL /* 2024-03-31 00:00 Europe/Berlin */
 
 static int add_kiosk(const char *id, const char *store, const char *area, const char *tz, const char *token)
 {
-	struct hq_kiosk k;
-	memset(&k, 0, sizeof(k));
-	snprintf(k.id, sizeof(k.id), "%s", id);
-	snprintf(k.store, sizeof(k.store), "%s", store);
-	snprintf(k.area, sizeof(k.area), "%s", area);
-	snprintf(k.tz, sizeof(k.tz), "%s", tz);
-	uint8_t hash[HQ_HASH_LEN];
-	assert_int_equal(hq_token_hash(token + 7, strlen(token + 7), hash), 0);
-	return hq_store_kiosk_add(db, &k, hash, err, sizeof(err));
+	return hq_fixture_add_kiosk(&fx, id, store, area, tz, token, err, sizeof(err));
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	tu_mkdtemp(dir, sizeof(dir));
-	hqtest_target(path, sizeof(path), dir);
-	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
+	hq_fixture_open(&fx);
+	path = fx.path, db = fx.db;
 	assert_int_equal(add_kiosk("k-a", "Berlin", "Counter", "Europe/Berlin", TOKEN_A), 0);
-	uint8_t hash[HQ_HASH_LEN];
-	assert_int_equal(hq_token_hash("admin-token", 11, hash), 0);
-	assert_int_equal(hq_store_admin_add(db, hash, err, sizeof(err)), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	hq_store_close(db);
-	tu_rmdir(dir);
+	hq_fixture_close(&fx);
 	log_set_sink(NULL, NULL);
 	return 0;
-}
-
-static const char *query(void *ctx, const char *name)
-{
-	for (const char **a = ctx; *a; a++) {
-		size_t n = strlen(name);
-		if (!strncmp(*a, name, n) && (*a)[n] == '=')
-			return *a + n + 1;
-	}
-	return NULL;
 }
 
 static int call(const char *method, const char *p, const char *auth, const char *body, const char **args,
 		struct hq_response *res)
 {
-	static const char *none[] = { NULL };
-	struct hq_request req = { .method = method, .path = p, .authorization = auth, .body = body,
-				  .body_len = body ? strlen(body) : 0, .query = query,
-				  .query_ctx = (void *)(args ? args : none), .peer = "test" };
-	hq_api_handle(db, &opt, &req, res);
-	return res->status;
+	return hq_fixture_call(&fx, &opt, method, p, auth, body, args, res);
 }
 
 static void post_batch(const char *kiosk, const char *auth, int from, int to)
