@@ -51,6 +51,6 @@ pids="$pids $!"
 # Which processes this run started, so a test can check them by pid.
 echo "$pids" >"$RUN/run.pids"
 echo "tally: head office on http://127.0.0.1:$HQ_PORT ($HQ_DB, log $RUN/hq.log); tally-sync log $RUN/sync.log" >&2
-echo "tally: ratings at head office: sqlite3 $HQ_DB 'SELECT count(*) FROM ratings'" >&2
+echo "tally: ratings at head office: sqlite3 $HQ_DB \"SELECT count(*) FROM ratings WHERE kiosk_id = 'demo-kiosk'\"" >&2
 echo "tally: dashboard on http://127.0.0.1:$HQ_PORT/ with a demo chain; log in as" >&2
 sed -n 's/^user \([^ ]*\) \([^ ]*\) \([^ ]*\)$/tally:   \1  password \3  (\2)/p' "$RUN/demo.txt" >&2

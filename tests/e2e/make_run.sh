@@ -9,7 +9,7 @@ unset SDL_VIDEODRIVER
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 BUILD_REL=${TALLY_BUILD#"$ROOT"/}
 
-# The dashboard's demo chain, read while make run runs: each demo user logs
+# The dashboard's demo chain (tally-hq demo, run by scripts/run_sync.sh), read while make run runs: each demo user logs
 # in with the password make run printed and sees only their stores, the
 # live kiosk's rating among them.
 cat >"$WORK/dash_check.py" <<'PY'
