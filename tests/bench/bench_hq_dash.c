@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 	snprintf(auth, sizeof(auth), "Bearer %s", token);
 	snprintf(cookie, sizeof(cookie), "tally_session=%s", sid);
 	printf("each request %d times through hq_api_handle (authentication, figures, JSON), 1 thread:\n", runs);
-	static const char *ov_today[] = { "period=today", NULL }, *ov_7d[] = { "period=7d", NULL },
+	const char *ov_today[] = { "period=today", NULL }, *ov_7d[] = { "period=7d", NULL },
 			  *ov_30d[] = { "period=30d", NULL }, *ov_year[] = { "from=2000-01-01", "to=2000-12-31", NULL },
 			  *st_today[] = { "store=Store 06", "period=today", NULL },
 			  *st_7d[] = { "store=Store 06", "period=7d", NULL },
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 	ov_year[1] = a_to;
 	snprintf(s_from, sizeof(s_from), "from=%s", from);
 	snprintf(s_to, sizeof(s_to), "to=%s", to);
-	static const char *st_half[] = { "store=Store 06", NULL, NULL, NULL };
+	const char *st_half[] = { "store=Store 06", NULL, NULL, NULL };
 	st_half[1] = s_from;
 	st_half[2] = s_to;
 	for (int w = 0; w < 2; w++) {
