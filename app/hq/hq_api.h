@@ -16,6 +16,8 @@
  *                                 configured) -> Prometheus text
  *   POST /login, POST /logout, GET /api/v1/session, GET /api/v1/stores
  *                                 people's sessions (hq_api_user.h)
+ *   GET  /api/v1/overview, /api/v1/store, /api/v1/fleet
+ *                                 the dashboard's data (hq_api_dash.h)
  *
  * 409: a batch whose (kiosk, install, seq) is held with other content.
  * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
@@ -59,6 +61,7 @@ struct hq_response {
 	char next_cursor[32];               /* X-Next-Cursor header, or "" */
 	char set_cookie[256];               /* Set-Cookie header, or "" */
 	int retry_after;                    /* Retry-After header in seconds, or 0 */
+	char disposition[256];              /* Content-Disposition header (a CSV download), or "" */
 };
 
 struct hq_api_options {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_cli_demo.h"
 #include "hq_cli_user.h"
 #include "hq_copy.h"
 #include "hq_registry.h"
@@ -31,6 +32,7 @@ static int usage(void)
 			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
 			"       tally-hq [--db PATH] user add|passwd|del|list ...\n"
 			"       tally-hq [--db PATH|URI] migrate\n"
+			"       tally-hq [--db PATH|URI] demo [--days N]\n"
 			"       tally-hq copy --from SQLITE_PATH --to URI [--replace]\n");
 	return 2;
 }
@@ -384,10 +386,10 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 	if (!strcmp(argv[0], "copy")) /* two databases of its own, not db_path's */
 		return hq_copy_main(argc, argv);
 	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
-	int is_migrate = !strcmp(argv[0], "migrate");
+	int is_migrate = !strcmp(argv[0], "migrate"), is_demo = !strcmp(argv[0], "demo");
 	if (is_migrate && argc != 1)
 		return usage();
-	if (!(is_kiosk && argc >= 2) && !is_people && !is_migrate && strcmp(argv[0], "admin-token") != 0)
+	if (!(is_kiosk && argc >= 2) && !is_people && !is_migrate && !is_demo && strcmp(argv[0], "admin-token") != 0)
 		return usage();
 	struct hq_store *db;
 	char err[512];
@@ -404,6 +406,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 		rc = 0;
 	} else if (is_people) {
 		rc = hq_cli_user_run(db, argc, argv);
+	} else if (is_demo) {
+		rc = hq_cli_demo_run(db, argc, argv);
 	} else if (!is_kiosk) {
 		rc = admin_token(db, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "add")) {

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hq_dash_days.h"
 #include "hq_registry.h"
 #include "log.h"
 
@@ -398,8 +399,9 @@ static int slot_add(struct slot_counts *sc, int64_t best, int known, const struc
 }
 
 /* Adds the batch's counts to rating_counts (same transaction as its rows). 0 or -1. */
-static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slot_counts *sc)
+static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct slot_counts *sc)
 {
+	const char *kiosk_id = k->id;
 	struct hq_db_stmt *st = cached(s, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4,"
 				       " misuse, closed) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 				       " ON CONFLICT (slot, kiosk_id, scale, known) DO UPDATE SET"
@@ -422,6 +424,10 @@ static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slo
 		hq_db_bind_int64(st, 11, c->closed);
 		rc = hq_db_step(st);
 		hq_db_reset(st);
+		/* The dashboard's day totals, in the same transaction (hq_dash_days.h). */
+		if (rc == HQ_DB_DONE && hq_dash_days_add(s, k->id, k->tz, c->slot, c->scale, c->known, c->v, c->misuse,
+							 c->closed))
+			rc = HQ_DB_ERROR;
 	}
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
@@ -687,7 +693,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		free(counts.c);
 		return 1;
 	}
-	if (slot_flush(s, k->id, &counts)) {
+	if (slot_flush(s, k, &counts)) {
 		hq_store_fail(s, "cannot count ratings", err, errlen);
 		goto rollback;
 	}

@@ -208,6 +208,34 @@ static const char *migrations[] = {
 	" created_ms INTEGER NOT NULL,"
 	" seen_ms INTEGER NOT NULL);"
 	"CREATE INDEX sessions_user ON sessions(username);",
+	/*
+	 * 7: the dashboard's figures (hq_dash_days.c). rating_days: the
+	 *   quarter-hour counts summed per kiosk and local day of its zone (day
+	 *   = days since 1970-01-01), kept by ingest beside rating_counts, so a
+	 *   month of the chain is one row per kiosk and day. dash_state
+	 *   'rating_days' 0: rating_counts held rows before this table existed;
+	 *   the first dashboard request fills it from them (zones need C).
+	 *   rating_days_kiosk and rating_counts_kiosk: one kiosk's days and
+	 *   quarter hours, with every column the dashboard reads, so a request
+	 *   walks one index and never the table (a store's heat map reads 48
+	 *   quarter hours per kiosk and day).
+	 */
+	"CREATE TABLE rating_days ("
+	" kiosk_id TEXT NOT NULL,"
+	" day BIGINT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 BIGINT NOT NULL DEFAULT 0, v1 BIGINT NOT NULL DEFAULT 0, v2 BIGINT NOT NULL DEFAULT 0,"
+	" v3 BIGINT NOT NULL DEFAULT 0, v4 BIGINT NOT NULL DEFAULT 0,"
+	" misuse BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (kiosk_id, day, scale, known));"
+	"CREATE TABLE dash_state ("
+	" name TEXT PRIMARY KEY,"
+	" value BIGINT NOT NULL);"
+	"INSERT INTO dash_state (name, value)"
+	" SELECT 'rating_days', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;"
+	"CREATE INDEX rating_days_kiosk ON rating_days(kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed);"
+	"CREATE INDEX rating_counts_kiosk ON rating_counts(kiosk_id, slot, known, scale, v0, v1, v2, v3, v4);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		   "       tally-hq [--config FILE] [--db PATH] user add NAME --role chain|region|store [--region R]...\n"
 		   "                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n"
 		   "       tally-hq [--config FILE] [--db PATH] migrate\n"
+		   "       tally-hq [--config FILE] [--db PATH] demo [--days N]\n"
 		   "       tally-hq copy --from SQLITE_PATH --to URI [--replace]\n"
 		   "       tally-hq --help | --version\n"
 		   "\n"
