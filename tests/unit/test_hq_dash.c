@@ -9,7 +9,6 @@
  */
 #include "testutil.h"
 
-
 #include "hq_dash.h"
 #include "hq_db.h"
 #include "hq_dash_days.h"
