@@ -103,10 +103,10 @@ static void test_pages_need_a_session_and_come_back_after_login(void **state)
 {
 	(void)state;
 	struct hq_response res;
-	struct args a = { { "store", "range" }, { "Berlin Mitte & Co", "7" } };
+	struct args a = { { "store", "period" }, { "Berlin Mitte & Co", "7d" } };
 	get("/store", NULL, &a, NULL, &res);
 	assert_int_equal(res.status, 303);
-	assert_string_equal(res.location, "/login?next=%2Fstore%3Fstore%3DBerlin%2520Mitte%2520%2526%2520Co%26range%3D7");
+	assert_string_equal(res.location, "/login?next=%2Fstore%3Fstore%3DBerlin%2520Mitte%2520%2526%2520Co%26period%3D7d");
 	assert_null(res.body);
 	hq_api_response_free(&res);
 	/* A cookie of no live session is nobody. */
