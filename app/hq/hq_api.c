@@ -9,6 +9,7 @@
  * trace but a log line.
  */
 #include "hq_api.h"
+#include "hq_api_dash.h"
 #include "hq_api_user.h"
 #include "hq_scope.h"
 #include "hq_shifts.h"
@@ -714,6 +715,11 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_login(db, opt, req, res);
 		else
 			hq_api_logout(db, opt, req, res);
+	} else if (!strcmp(p, "/api/v1/overview") || !strcmp(p, "/api/v1/store") || !strcmp(p, "/api/v1/fleet")) {
+		if (get)
+			hq_api_dash(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else if (!strcmp(p, "/api/v1/session") || !strcmp(p, "/api/v1/stores")) {
 		if (!get)
 			hq_api_error(res, req, 405, "use GET");

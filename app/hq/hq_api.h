@@ -18,6 +18,8 @@
  *                                 people's sessions (hq_api_user.h)
  *   GET  /, /store, /fleet, /alerts, /login, /static/...
  *                                 the dashboard's pages and files (hq_static.h)
+ *   GET  /api/v1/overview, /api/v1/store, /api/v1/fleet
+ *                                 the dashboard's data (hq_api_dash.h)
  *
  * 409: a batch whose (kiosk, install, seq) is held with other content.
  * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
@@ -66,6 +68,7 @@ struct hq_response {
 	const char *cache_control;          /* Cache-Control header; NULL: no-store */
 	char location[600];                 /* Location header (a redirect), or "" */
 	const char *csp;                    /* Content-Security-Policy header (pages), or NULL */
+	char disposition[256];              /* Content-Disposition header (a CSV download), or "" */
 };
 
 struct hq_api_options {

@@ -184,6 +184,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct hq_respons
 		MHD_add_response_header(r, "X-Next-Cursor", res->next_cursor);
 	if (res->set_cookie[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+	if (res->disposition[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, res->disposition);
 	if (res->retry_after > 0) {
 		char s[16];
 		snprintf(s, sizeof(s), "%d", res->retry_after);
