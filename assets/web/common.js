@@ -241,13 +241,16 @@
 		var order = o.rows.map(function (r, i) { return { r: r, i: i }; });
 		var sortKey = null, dir = 1;
 		o.cols.forEach(function (c) {
-			var th = T.el('th', { scope: 'col', class: (c.type && c.type !== 'text' ? 'num' : '') + (c.opt ? ' opt' : ''),
+			var th = T.el('th', { scope: 'col', class: numeric(c) + (c.opt ? ' opt' : ''),
 					     'data-key': c.key });
 			th.appendChild(T.el('button', { type: 'button', class: 'sort', onclick: function () { sortBy(c, th); } },
 					    [c.label, T.el('span', { class: 'arrow', 'aria-hidden': 'true' })]));
 			hr.appendChild(th);
 		});
 		thead.appendChild(hr);
+		function numeric(c) {
+			return c.type && c.type !== 'text' && !c.left ? 'num' : '';
+		}
 		function value(r, c) {
 			var v = r[c.key];
 			return v === undefined ? null : v;
@@ -290,7 +293,7 @@
 						content = T.change(v, c.fmt);
 					else
 						content = v === null ? '–' : String(v);
-					var attrs = { class: (c.type && c.type !== 'text' ? 'num' : '') + (c.opt ? ' opt' : ''),
+					var attrs = { class: numeric(c) + (c.opt ? ' opt' : ''),
 						      'data-key': c.key, 'data-value': v === null ? '' : v };
 					tr.appendChild(T.el(ci === 0 ? 'th' : 'td', ci === 0 ? Object.assign({ scope: 'row' }, attrs) : attrs, content));
 				});
@@ -319,7 +322,7 @@
 				T.el('p', { class: 'label' }, label),
 				T.el('p', { class: 'big', 'data-value': f[value] === null ? '' : f[value] },
 				     value === 'ratings' ? T.int(f[value]) : T.num1(f[value])),
-				T.el('p', { class: 'small' }, [T.change(f[change], changeFmt), ' ', note])
+				T.el('p', { class: 'small' }, [T.change(f[change], changeFmt), T.el('span', { class: 'note' }, ' ' + note)])
 			]);
 		}
 		return T.el('div', { class: 'cards' }, [

@@ -52,7 +52,7 @@
 				cols: [{ key: 'kiosk', label: 'Kiosk' },
 				       { key: 'store', label: 'Store' },
 				       { key: 'area', label: 'Area', opt: true },
-				       { key: 'needs', label: 'Attention', type: 'int', cell: badges },
+				       { key: 'needs', label: 'Attention', type: 'int', left: true, cell: badges },
 				       { key: 'silent_s', label: 'Last batch', type: 'int', cell: function (k) {
 						return T.el('span', { title: T.when(k.last_batch_ms) }, ago(k.silent_s));
 					} },
