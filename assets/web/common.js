@@ -337,12 +337,12 @@
 		return T.el('p', { class: 'apart', id: 'apart' }, [
 			'Not in the figures: ',
 			T.el('span', { 'data-key': 'misuse', 'data-value': f.misuse }, T.int(f.misuse) + ' misuse'),
-			' (pressed again within the response interval), ',
+			T.el('span', { class: 'note' }, ' (pressed again within the response interval)'), ', ',
 			T.el('span', { 'data-key': 'closed', 'data-value': f.closed }, T.int(f.closed) + ' outside opening hours'),
 			', ',
 			T.el('span', { 'data-key': 'unknown_time', 'data-value': f.unknown_time },
 			     T.int(f.unknown_time) + ' with an unknown time'),
-			' (the kiosk\'s clock was not synced and could not be corrected).'
+			T.el('span', { class: 'note' }, ' (the kiosk\'s clock was not synced and could not be corrected)'), '.'
 		]);
 	};
 

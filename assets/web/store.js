@@ -117,13 +117,18 @@
 			pos.push(t.positive_pct);
 		});
 		var num = function (u, v) { return v === null || v === undefined ? '–' : T.num1(v); };
+		var width = Math.max(box.clientWidth, 280);
+		/* One label per day where they fit, else every k-th day: never two labels for one day. */
+		var every = Math.max(1, Math.ceil(xs.length / Math.max(1, Math.floor((width - 60) / 64))));
 		var opts = {
-			width: Math.max(box.clientWidth, 280), height: 240,
+			width: width, height: 240,
+			legend: { live: false },
 			scales: { x: { time: true }, y: { range: [0, 100] } },
 			series: [{ value: function (u, v) { return v ? T.day(localYmd(v)) : '–'; } },
 				 { label: T.HAPPY, stroke: '#1f4e79', width: 2, points: { show: true, size: 5 }, value: num },
 				 { label: T.POSITIVE, stroke: '#b35c00', width: 2, dash: [6, 4], points: { show: true, size: 5 }, value: num }],
-			axes: [{ values: function (u, ticks) { return ticks.map(function (s) { return T.shortDay(localYmd(s)); }); } },
+			axes: [{ splits: function () { return xs.filter(function (x, i) { return (xs.length - 1 - i) % every === 0; }); },
+				 values: function (u, ticks) { return ticks.map(function (s) { return T.shortDay(localYmd(s)); }); } },
 			       { values: function (u, ticks) { return ticks.map(function (v) { return T.int(v); }); } }],
 			hooks: { draw: [function () { T.drawn(); }] }
 		};

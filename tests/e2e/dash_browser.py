@@ -22,6 +22,7 @@ on a real tally-hq on 127.0.0.1 holding ratings this test posted itself
 Screenshots at 1366x768 and 390x844 go to $TALLY_BUILD/screenshots/
 (dashboard-*.png). Chromium that cannot start fails the test.
 """
+import base64
 import datetime
 import json
 import os
@@ -174,13 +175,60 @@ def keyboard(d, where, must):
     check(reached and not outlines, f"{where}: every focused control shows a focus outline {outlines[:3]}")
 
 
-def screenshot(d, name, w, h):
+CONTRAST_JS = """
+function parse(c) {
+    var m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    var p = m[1].split(',').map(parseFloat);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+}
+function lum(p) {
+    var c = [p[0], p[1], p[2]].map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+function bg(e) {
+    for (; e; e = e.parentElement) {
+        var b = parse(getComputedStyle(e).backgroundColor);
+        if (b && b[3] > 0.99) return b;
+    }
+    return [255, 255, 255, 1];
+}
+var bad = [], n = 0;
+document.querySelectorAll('body *').forEach(function (e) {
+    if (!Array.from(e.childNodes).some(function (t) { return t.nodeType === 3 && t.textContent.trim(); })) return;
+    var r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    if (!r.width || !r.height || s.visibility === 'hidden' || e.closest('.sr, .skip')) return;
+    var l1 = lum(parse(s.color)), l2 = lum(bg(e));
+    var ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    n++;
+    if (ratio < 4.5) bad.push([e.tagName, e.className, e.textContent.slice(0, 30), s.color, bg(e).join(','), ratio.toFixed(2)]);
+});
+return [n, bad];
+"""
+
+
+def contrast(d, where):
+    """Every visible piece of text is at least 4.5:1 against the background it sits on (WCAG AA)."""
+    n, bad = js(d, CONTRAST_JS)
+    check(n > 20 and not bad, f"{where}: all {n} texts at least 4.5:1 against their background {bad[:3]}")
+
+
+def screenshot(d, name, w, h, full=False):
     dashlib.viewport(d, w, h)
     js(d, "window.dispatchEvent(new Event('resize')); window.scrollTo(0, 0);")
     drawn(d)
     path = os.path.join(SHOTS, f"dashboard-{name}-{w}x{h}.png")
     d.save_screenshot(path)
     check(os.path.getsize(path) > 10000, f"screenshot {path}")
+    if full:
+        # The whole page at that width, as a manager scrolls through it.
+        size = js(d, "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        shot = d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                 "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}})
+        path = os.path.join(SHOTS, f"dashboard-{name}-{w}-full.png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        check(size[0] == w, f"{name} at {w} px wide: nothing wider than the screen ({size[0]} px); whole page in {path}")
 
 
 def main():
@@ -235,6 +283,12 @@ def main():
                   f"{user}: pressed again, fewest first, aria-sort says so")
             download(d, hq, "ranking-csv", f"/api/v1/overview?{pq}&format=csv&table=stores", cookie, dl)
             if user == "boss":
+                open_page(d, hq, f"/?{pq}")
+                screenshot(d, "overview", 1366, 768)
+                contrast(d, "overview at 1366x768")
+                screenshot(d, "overview", 390, 844)
+                contrast(d, "overview at 390x844")
+                dashlib.viewport(d, 1366, 768)
                 keyboard(d, "overview", {
                     "the skip link": lambda i: "skip" in (i[2] or ""),
                     "the period buttons": lambda i: i[3] == "7d",
@@ -246,9 +300,6 @@ def main():
                 b.send_keys(Keys.ENTER)
                 check(js(d, "return document.querySelector('#ranking th[data-key=store]').getAttribute('aria-sort')") == "ascending",
                       "Enter on a header sorts by it")
-                screenshot(d, "overview", 1366, 768)
-                screenshot(d, "overview", 390, 844)
-                dashlib.viewport(d, 1366, 768)
                 # The browser's locale: German writes a decimal comma, and the page follows.
                 d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "de-DE"})
                 open_page(d, hq, f"/?{pq}")
@@ -293,10 +344,12 @@ def main():
                 check(js(d, "return !!document.querySelector('#trend-chart canvas')"), f"{user} {store}: the daily trend is drawn")
                 if user == "nord" and store == "Hamburg":
                     download(d, hq, "trend-csv", f"/api/v1/store?store=Hamburg&{pq}&format=csv&table=trend", cookie, dl)
-                    screenshot(d, "store", 390, 844)
-                if user == "boss" and store == "Berlin Mitte":
-                    screenshot(d, "store", 1366, 768)
+                    screenshot(d, "store", 390, 844, full=True)
+                    contrast(d, "store page at 390x844")
                     dashlib.viewport(d, 1366, 768)
+                if user == "boss" and store == "Berlin Mitte":
+                    screenshot(d, "store", 1366, 768, full=True)
+                    contrast(d, "store page at 1366x768")
             # Another store by its URL: refused, said so, no figures.
             for other in sorted(set(dashlib.STORES) - sees):
                 err = open_page(d, hq, f"/store?store={urllib.parse.quote(other)}&{pq}")
@@ -319,6 +372,7 @@ def main():
             if user == "boss":
                 download(d, hq, "fleet-csv", "/api/v1/fleet?format=csv", cookie, dl)
                 screenshot(d, "fleet", 1366, 768)
+                contrast(d, "fleet at 1366x768")
                 screenshot(d, "fleet", 390, 844)
                 dashlib.viewport(d, 1366, 768)
             # --- logout, from this page ---
