@@ -66,7 +66,7 @@
 		}
 		var table = T.el('table', { class: 'heat', id: 'heatmap' });
 		T.fill(table, T.el('caption', { class: 'sr' }, T.HAPPY + ' by day of the week and hour'));
-		var hr = T.el('tr', null, T.el('td'));
+		var hr = T.el('tr', null, T.el('td', { class: 'corner' }));
 		for (var h = lo; h <= hi; h++)
 			hr.appendChild(T.el('th', { scope: 'col' }, String(h)));
 		var body = T.el('tbody');

@@ -210,6 +210,8 @@ def browser(download_dir=None, width=1366, height=768, lang="en-GB"):
         o.add_argument(a)
     o.add_experimental_option("prefs", {"intl.accept_languages": lang})
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    # Intl follows this (the --lang flag alone does not reach a headless browser's Intl).
+    d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": lang})
     if download_dir:
         d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_dir})
     viewport(d, width, height)
