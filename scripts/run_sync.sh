@@ -20,6 +20,16 @@ if [ ! -s "$RUN/hq.token" ]; then
 	[ -s "$RUN/hq.token.tmp" ] || { echo "tally: could not register the demo kiosk with tally-hq" >&2; exit 1; }
 	chmod 600 "$RUN/hq.token.tmp"
 	mv "$RUN/hq.token.tmp" "$RUN/hq.token"
+	rm -f "$RUN/demo.txt"
+fi
+# The dashboard's demo chain (stores in three regions and zones, two weeks
+# of ratings, a user per role), made once with the database; its passwords
+# are shown only then, so they are kept (0600) to be shown at every start.
+if [ ! -s "$RUN/demo.txt" ]; then
+	(umask 077; "$B/tally-hq" --db "$HQ_DB" demo >"$RUN/demo.txt.tmp" 2>>"$RUN/hq.log") ||
+		{ echo "tally: could not make the demo chain (see $RUN/hq.log); remove $RUN/hq.token to start afresh" >&2; exit 1; }
+	"$B/tally-hq" --db "$HQ_DB" store set-region "Demo Store" North >/dev/null
+	mv "$RUN/demo.txt.tmp" "$RUN/demo.txt"
 fi
 
 cat >>"$RUN/kiosk.conf" <<CONF
@@ -41,4 +51,6 @@ pids="$pids $!"
 # Which processes this run started, so a test can check them by pid.
 echo "$pids" >"$RUN/run.pids"
 echo "tally: head office on http://127.0.0.1:$HQ_PORT ($HQ_DB, log $RUN/hq.log); tally-sync log $RUN/sync.log" >&2
-echo "tally: ratings at head office: sqlite3 $HQ_DB 'SELECT count(*) FROM ratings'" >&2
+echo "tally: ratings at head office: sqlite3 $HQ_DB \"SELECT count(*) FROM ratings WHERE kiosk_id = 'demo-kiosk'\"" >&2
+echo "tally: dashboard on http://127.0.0.1:$HQ_PORT/ with a demo chain; log in as" >&2
+sed -n 's/^user \([^ ]*\) \([^ ]*\) \([^ ]*\)$/tally:   \1  password \3  (\2)/p' "$RUN/demo.txt" >&2

@@ -419,7 +419,7 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 		return;
 	}
 	const char *user = who->admin ? NULL : who->user.name;
-	if (user) {
+	if (user && who->user.role != HQ_ROLE_CHAIN) {
 		/* The same answer for a store that exists and one that does not: a user learns nothing outside the role. */
 		int may = hq_scope_may_see(db, user, store);
 		if (may != 1) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_cli_demo.h"
 #include "hq_cli_user.h"
 #include "hq_registry.h"
 #include "hq_scope.h"
@@ -27,7 +28,8 @@ static int usage(void)
 			"       tally-hq [--db PATH] admin-token revoke ID|PREFIX\n"
 			"       tally-hq [--db PATH] admin-token rotate ID|PREFIX [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
-			"       tally-hq [--db PATH] user add|passwd|del|list ...\n");
+			"       tally-hq [--db PATH] user add|passwd|del|list ...\n"
+			"       tally-hq [--db PATH] demo [--days N]\n");
 	return 2;
 }
 
@@ -378,7 +380,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 	if (argc < 1)
 		return usage();
 	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
-	if (!(is_kiosk && argc >= 2) && !is_people && strcmp(argv[0], "admin-token") != 0)
+	int is_demo = !strcmp(argv[0], "demo");
+	if (!(is_kiosk && argc >= 2) && !is_people && !is_demo && strcmp(argv[0], "admin-token") != 0)
 		return usage();
 	struct hq_store *db;
 	char err[512];
@@ -389,6 +392,8 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 	int rc;
 	if (is_people) {
 		rc = hq_cli_user_run(db, argc, argv);
+	} else if (is_demo) {
+		rc = hq_cli_demo_run(db, argc, argv);
 	} else if (!is_kiosk) {
 		rc = admin_token(db, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "add")) {

@@ -262,7 +262,10 @@ static const char *migrations[] = {
 	 *   month of the chain is one row per kiosk and day. dash_state
 	 *   'rating_days' 0: rating_counts held rows before this table existed;
 	 *   the first dashboard request fills it from them (zones need C).
-	 *   rating_counts_kiosk: one kiosk's quarter hours (a store's heat map).
+	 *   rating_days_kiosk and rating_counts_kiosk: one kiosk's days and
+	 *   quarter hours, with every column the dashboard reads, so a request
+	 *   walks one index and never the table (a store's heat map reads 48
+	 *   quarter hours per kiosk and day).
 	 */
 	"CREATE TABLE rating_days ("
 	" kiosk_id TEXT NOT NULL,"
@@ -278,7 +281,8 @@ static const char *migrations[] = {
 	" value BIGINT NOT NULL);"
 	"INSERT INTO dash_state (name, value)"
 	" SELECT 'rating_days', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;"
-	"CREATE INDEX rating_counts_kiosk ON rating_counts(kiosk_id, slot);",
+	"CREATE INDEX rating_days_kiosk ON rating_days(kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed);"
+	"CREATE INDEX rating_counts_kiosk ON rating_counts(kiosk_id, slot, known, scale, v0, v1, v2, v3, v4);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

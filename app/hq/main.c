@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		   "       tally-hq [--config FILE] [--db PATH] store set-region STORE REGION | store list\n"
 		   "       tally-hq [--config FILE] [--db PATH] user add NAME --role chain|region|store [--region R]...\n"
 		   "                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n"
+		   "       tally-hq [--config FILE] [--db PATH] demo [--days N]\n"
 		   "       tally-hq --help | --version\n"
 		   "\n"
 		   "  -c, --config FILE        settings (INI); without it, built-in defaults\n"

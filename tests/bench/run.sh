@@ -14,6 +14,7 @@ run() {
 run bench_stats
 run bench_staff
 run bench_shift_stats
+run bench_hq_dash
 run bench_gpio_latency
 run bench_gpio_storm
 echo "== bench_kiosk"
