@@ -13,6 +13,7 @@
 #include "hq_api_user.h"
 #include "hq_scope.h"
 #include "hq_shifts.h"
+#include "hq_static.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -716,6 +717,8 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_summary(db, req, res);
 		else
 			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/login") && get) {
+		hq_static_handle(db, opt, req, res); /* the login form; POST /login signs in */
 	} else if (!strcmp(p, "/login") || !strcmp(p, "/logout")) {
 		if (!post)
 			hq_api_error(res, req, 405, "use POST");
@@ -735,6 +738,11 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_session(db, opt, req, res);
 		else
 			hq_api_stores(db, opt, req, res);
+	} else if (hq_static_route(p)) {
+		if (get)
+			hq_static_handle(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else {
 		hq_api_error(res, req, 404, "no such resource: %s", p);
 	}

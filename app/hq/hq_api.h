@@ -16,6 +16,8 @@
  *                                 configured) -> Prometheus text
  *   POST /login, POST /logout, GET /api/v1/session, GET /api/v1/stores
  *                                 people's sessions (hq_api_user.h)
+ *   GET  /, /store, /fleet, /alerts, /login, /static/...
+ *                                 the dashboard's pages and files (hq_static.h)
  *   GET  /api/v1/overview, /api/v1/store, /api/v1/fleet
  *                                 the dashboard's data (hq_api_dash.h)
  *
@@ -50,6 +52,7 @@ struct hq_request {
 	const char *origin;                 /* Origin header, or NULL */
 	const char *fetch_site;             /* Sec-Fetch-Site header, or NULL */
 	const char *host;                   /* Host header, or NULL */
+	const char *if_none_match;          /* If-None-Match header, or NULL (hq_static) */
 };
 
 struct hq_response {
@@ -61,6 +64,10 @@ struct hq_response {
 	char next_cursor[32];               /* X-Next-Cursor header, or "" */
 	char set_cookie[256];               /* Set-Cookie header, or "" */
 	int retry_after;                    /* Retry-After header in seconds, or 0 */
+	char etag[48];                      /* ETag header, or "" */
+	const char *cache_control;          /* Cache-Control header; NULL: no-store */
+	char location[600];                 /* Location header (a redirect), or "" */
+	const char *csp;                    /* Content-Security-Policy header (pages), or NULL */
 	char disposition[256];              /* Content-Disposition header (a CSV download), or "" */
 };
 
@@ -77,6 +84,7 @@ struct hq_api_options {
 	const char *db_engine;
 	int (*db_ok)(void *ctx, char *why, size_t len);
 	void *db_ok_ctx;
+	const char *web_root;               /* the dashboard's files (hq_static.h); NULL: none installed */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

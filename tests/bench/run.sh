@@ -33,4 +33,7 @@ echo
 echo "== bench_hq_pg (head office on PostgreSQL: the same year, ingest with two replicas)"
 sh "$(dirname "$0")/bench_hq_pg.sh" "$BUILD" || { echo "bench_hq_pg failed"; status=1; }
 echo
+echo "== bench_dash_render (the dashboard's first full render in headless Chromium over loopback)"
+/usr/bin/python3 "$(dirname "$0")/bench_dash_render.py" "$BUILD" || status=1
+echo
 exit $status
