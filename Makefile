@@ -56,6 +56,8 @@ SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 PKGS_CORE  = sqlite3 inih
 PKGS_KIOSK = sdl2 SDL2_ttf libpng jansson
 PKGS_NET   = libcurl libmicrohttpd jansson zlib gnutls
+# tally-hq draws the staff-room poster (a PDF) with cairo.
+PKGS_POSTER = cairo
 # sd_notify (watchdog, readiness) and sd_journal_send (structured logs)
 PKGS_SYSTEMD = libsystemd
 
@@ -66,7 +68,7 @@ ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
   GPIO_DEFS    = -DTALLY_HAVE_GPIOD=1
 endif
 
-PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO) $(PKGS_SYSTEMD)
+PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_POSTER) $(PKGS_GPIO) $(PKGS_SYSTEMD)
 
 # libcurl in its GnuTLS flavour (libcurl3-gnutls), whichever flavour's
 # headers are installed (they are the same for one curl version): the
@@ -84,7 +86,8 @@ LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
 LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
 # Argon2id for head office's user passwords: only tally-hq, the tests and the benchmarks link it.
 LIBS_ARGON2 := $(call pkglibs,libargon2)
-LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_CORE)
+# libcurl (GnuTLS flavour: one TLS stack with libmicrohttpd) sends alerts by webhook and SMTP.
+LIBS_HQ    := $(LIBS_CURL) $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_POSTER) $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_CORE)
 LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
 LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
 LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm
