@@ -365,7 +365,7 @@ static int check_silent(struct hq_store *db, const struct hq_alert_env *env, con
 		tzif_free(z);
 		char detail[HQ_ALERT_DETAIL_MAX], since[32];
 		utc_minute(k[i].last_ms, since);
-		snprintf(detail, sizeof(detail), "kiosk %s (%s) silent since %s: %.1f h of opening hours", k[i].id, k[i].area,
+		snprintf(detail, sizeof(detail), "kiosk %.63s (%.80s) silent since %.24s: %.1f h of opening hours", k[i].id, k[i].area,
 			 since, open / 60);
 		int rc = settle(db, env, r, k[i].id, store, open >= cap, open / 60, 0, detail, now_ms, err, errlen);
 		if (rc < 0)
