@@ -333,7 +333,7 @@ pdftotext "$DIR/poster.pdf" "$DIR/poster.txt"
 for want in "North One" "Week 2026-W46" "Happy Index" "Best hour: 14:00" "Mon" "Sun" "% positive"; do
 	grep -q "$want" "$DIR/poster.txt" || fail "the poster lacks \"$want\": $(cat "$DIR/poster.txt")"
 done
-pdftoppm -png -r 40 -singlefile "$DIR/poster.pdf" "$DIR/poster"
+pdftoppm -png -r 60 -singlefile "$DIR/poster.pdf" "$DIR/poster"
 mkdir -p "$BUILD/screenshots"
 cp "$DIR/poster.png" "$BUILD/screenshots/poster.png"
 white=$(/usr/bin/python3 "$E2E/png_pixels.py" "$DIR/poster.png" count ffffff)
