@@ -240,7 +240,7 @@ static int settle(struct hq_store *db, const struct hq_alert_env *env, const str
 		snprintf(e.detail, sizeof(e.detail), "%s", detail);
 		e.opened_ms = now_ms;
 	}
-	snprintf(link, sizeof(link), "%.*s/alerts.html?episode=%s", (int)bl, base, holds ? "{episode}" : "");
+	snprintf(link, sizeof(link), "%.*s/alerts?episode=%s", (int)bl, base, holds ? "{episode}" : "");
 	if (!holds) {
 		char num[24];
 		snprintf(num, sizeof(num), "%lld", (long long)e.id);

@@ -195,8 +195,10 @@ static int compose(const struct hq_alert_rule *r, const struct hq_alert_env *env
 	while (bl && base[bl - 1] == '/')
 		bl--;
 	hq_alert_url_escape(r->scope, esc, sizeof(esc));
-	snprintf(link, sizeof(link), "%.*s/%s.html?%s=%s&from=%s&days=%d", (int)bl, base,
-		 !strcmp(r->scope_kind, "region") ? "index" : "store", r->scope_kind, esc, from, f->days);
+	/* The dashboard's page of the same period: a store's page, or the overview for a region. */
+	struct tzdate end = tzday_add_days(f->from, f->days - 1);
+	snprintf(link, sizeof(link), "%.*s/%s?%s=%s&from=%s&to=%04d-%02d-%02d", (int)bl, base,
+		 !strcmp(r->scope_kind, "region") ? "" : "store", r->scope_kind, esc, from, end.year, end.month, end.day);
 	char days[HQ_REPORT_MAX_DAYS * 64] = "";
 	if (weekly)
 		for (int d = 0; d < f->days; d++) {

@@ -236,7 +236,7 @@ check(signature_ok(h), f"the webhook's HMAC-SHA256 signature over timestamp and 
 check(h["headers"].get("X-Tally-Event") == "alert" and h["headers"]["Content-Type"] == "application/json", "event header and JSON type")
 check(b["value"] == 75 and b["ratings"] == 4 and b["rule"]["id"] == neg["id"] and isinstance(b["episode"], int),
       f"the body says 75 % of 4 ratings, the rule and the episode ({b['detail']})")
-check(b["link"] == f"http://dash.example.test:8470/alerts.html?episode={b['episode']}", f"the link to the page that explains it: {b['link']}")
+check(b["link"] == f"http://dash.example.test:8470/alerts?episode={b['episode']}", f"the link to the page that explains it: {b['link']}")
 m = wait_for(lambda: [m for m in mails() if "Tally alert: North One" in subject(m)], "the negative alert's mail")[0]
 check(m["To"] == "ops@example.test" and m["From"] == "tally@example.test" and m["X-Was-TLS"] == "True" and m["X-Auth"] == "True",
       "the mail went to the configured recipient after STARTTLS and AUTH")
@@ -319,7 +319,7 @@ wt = weekly[0].get_payload(decode=True).decode()
 check(f"Happy Index  {week_hi:.1f}" in wt and f"Ratings      {len(week)} (left out: 7 misuse" in wt,
       f"the weekly figures match the ratings posted: Happy Index {week_hi:.1f} of {len(week)}")
 check("Best hour    14:00-15:00" in wt and "2026-W46" in subject(weekly[0]), "the best hour, 14:00, and the ISO week")
-check("http://dash.example.test:8470/index.html?region=North&from=2026-11-09&days=7" in wt, "the weekly report links the region's page")
+check("http://dash.example.test:8470/?region=North&from=2026-11-09&to=2026-11-15" in wt, "the weekly report links the region's page")
 rep = events("weekly", event="report")
 check(len(rep) == 1 and signature_ok(rep[0][0]) and abs(rep[0][1]["happy_index"] - week_hi) < 0.01, "the weekly report's webhook, signed")
 print(f"WEEK_HI {week_hi:.0f}")

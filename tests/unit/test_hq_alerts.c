@@ -150,7 +150,7 @@ static void test_negative_share_alerts_once_then_all_clear(void **state)
 	assert_non_null(body);
 	assert_string_equal(json_string_value(json_object_get(body, "event")), "alert");
 	assert_int_equal(json_integer_value(json_object_get(body, "episode")), e.id ? e.id : 1);
-	assert_string_equal(json_string_value(json_object_get(body, "link")), "https://hq.example.com/alerts.html?episode=1");
+	assert_string_equal(json_string_value(json_object_get(body, "link")), "https://hq.example.com/alerts?episode=1");
 	json_decref(body);
 	assert_non_null(strstr(m[1].subject, "Tally alert: Berlin"));
 	assert_string_equal(m[1].target, "ops@example.com");
