@@ -299,6 +299,9 @@ install: all man
 	install -m 0755 $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 assets/fonts/* $(DESTDIR)$(DATADIR)/fonts/
 	install -m 0644 assets/tally.conf.example $(DESTDIR)$(DATADIR)/
+	@# The dashboard's pages and the vendored chart library, as they are (tally-hq serves them).
+	cd assets/web && find . -type f | while read -r f; do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/web/$$f" || exit 1; done
 	@# The config holds the kiosk's token (0640; tmpfiles.d gives it to group
 	@# tally). An existing one is the admin's: never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tally/tally.conf ] || \

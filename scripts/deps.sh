@@ -35,12 +35,14 @@ PKGS="$PKGS tzdata"
 PKGS="$PKGS clang libclang-rt-14-dev clang-tools cppcheck"
 # `make` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
+# The dashboard's browser test (tests/e2e/dash_browser.sh) drives headless chromium through chromium-driver.
+PKGS="$PKGS chromium chromium-driver python3-selenium"
 FOREIGN=""
 case "${1:-}" in
 # `make deb` (./scripts/deps.sh deb) also builds and checks a Debian package.
 deb) PKGS="$PKGS dpkg-dev lintian" ;;
 # `make bench` (./scripts/deps.sh bench) runs the kiosk in a real X window under Xvfb.
-bench) PKGS="$PKGS xvfb xauth" ;;
+bench) PKGS="$PKGS xvfb xauth chromium chromium-driver python3-selenium" ;;
 # Cross builds: the same libraries for the Pi's architecture (multiarch).
 arm64|armhf)
 	FOREIGN=$1

@@ -10,9 +10,11 @@
  */
 #include "hq_api.h"
 #include "hq_api_alert.h"
+#include "hq_api_dash.h"
 #include "hq_api_user.h"
 #include "hq_scope.h"
 #include "hq_shifts.h"
+#include "hq_static.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -710,6 +712,8 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			get_summary(db, req, res);
 		else
 			hq_api_error(res, req, 405, "use GET");
+	} else if (!strcmp(p, "/login") && get) {
+		hq_static_handle(db, opt, req, res); /* the login form; POST /login signs in */
 	} else if (!strcmp(p, "/login") || !strcmp(p, "/logout")) {
 		if (!post)
 			hq_api_error(res, req, 405, "use POST");
@@ -717,6 +721,11 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_login(db, opt, req, res);
 		else
 			hq_api_logout(db, opt, req, res);
+	} else if (!strcmp(p, "/api/v1/overview") || !strcmp(p, "/api/v1/store") || !strcmp(p, "/api/v1/fleet")) {
+		if (get)
+			hq_api_dash(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else if (!strcmp(p, "/api/v1/session") || !strcmp(p, "/api/v1/stores")) {
 		if (!get)
 			hq_api_error(res, req, 405, "use GET");
@@ -726,6 +735,11 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_stores(db, opt, req, res);
 	} else if (!strcmp(p, "/api/v1/alert-rules") || !strcmp(p, "/api/v1/alerts") || !strcmp(p, "/api/v1/poster")) {
 		hq_api_alert_handle(db, opt, req, res);
+	} else if (hq_static_route(p)) {
+		if (get)
+			hq_static_handle(db, opt, req, res);
+		else
+			hq_api_error(res, req, 405, "use GET");
 	} else {
 		hq_api_error(res, req, 404, "no such resource: %s", p);
 	}

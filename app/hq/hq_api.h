@@ -16,6 +16,10 @@
  *                                 configured) -> Prometheus text
  *   POST /login, POST /logout, GET /api/v1/session, GET /api/v1/stores
  *                                 people's sessions (hq_api_user.h)
+ *   GET  /, /store, /fleet, /alerts, /login, /static/...
+ *                                 the dashboard's pages and files (hq_static.h)
+ *   GET  /api/v1/overview, /api/v1/store, /api/v1/fleet
+ *                                 the dashboard's data (hq_api_dash.h)
  *   GET|POST /api/v1/alert-rules, GET /api/v1/alerts, GET /api/v1/poster
  *                                 alerts, reports and the poster (hq_api_alert.h)
  *
@@ -50,6 +54,7 @@ struct hq_request {
 	const char *origin;                 /* Origin header, or NULL */
 	const char *fetch_site;             /* Sec-Fetch-Site header, or NULL */
 	const char *host;                   /* Host header, or NULL */
+	const char *if_none_match;          /* If-None-Match header, or NULL (hq_static) */
 };
 
 struct hq_response {
@@ -61,6 +66,11 @@ struct hq_response {
 	char next_cursor[32];               /* X-Next-Cursor header, or "" */
 	char set_cookie[256];               /* Set-Cookie header, or "" */
 	int retry_after;                    /* Retry-After header in seconds, or 0 */
+	char etag[48];                      /* ETag header, or "" */
+	const char *cache_control;          /* Cache-Control header; NULL: no-store */
+	char location[600];                 /* Location header (a redirect), or "" */
+	const char *csp;                    /* Content-Security-Policy header (pages), or NULL */
+	char disposition[256];              /* Content-Disposition header (a CSV download), or "" */
 };
 
 struct hq_api_options {
@@ -72,6 +82,7 @@ struct hq_api_options {
 	int (*ingest)(void *ctx, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
 		      struct protocol_ack *ack, char *err, size_t errlen);
 	void *ingest_ctx;
+	const char *web_root;               /* the dashboard's files (hq_static.h); NULL: none installed */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

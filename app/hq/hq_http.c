@@ -101,6 +101,7 @@ struct req {
 	const char *method, *url;      /* MHD's, valid until the request completes */
 	const char *authorization, *encoding;
 	const char *cookie, *content_type, *csrf_token, *origin, *fetch_site, *host; /* for people's sessions */
+	const char *if_none_match;     /* the dashboard's files (hq_static) */
 	const char *args[MAX_ARGS][2]; /* query arguments, copied for the pool thread */
 	int nargs;
 	char *body;
@@ -167,13 +168,24 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct hq_respons
 	}
 	res->body = NULL; /* MHD owns it now */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type ? res->content_type : "application/json");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control ? res->cache_control : "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (res->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+	if (res->location[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+	if (res->csp) {
+		MHD_add_response_header(r, "Content-Security-Policy", res->csp);
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	}
 	if (res->link[0])
 		MHD_add_response_header(r, "Link", res->link);
 	if (res->next_cursor[0])
 		MHD_add_response_header(r, "X-Next-Cursor", res->next_cursor);
 	if (res->set_cookie[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+	if (res->disposition[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, res->disposition);
 	if (res->retry_after > 0) {
 		char s[16];
 		snprintf(s, sizeof(s), "%d", res->retry_after);
@@ -268,7 +280,8 @@ static void answer(struct hq_http *h, struct req *q)
 	struct hq_request rq = { .method = q->method, .path = q->url, .peer = q->peer, .query = query_arg,
 				 .query_ctx = q, .authorization = q->authorization, .body = q->body, .body_len = q->len,
 				 .cookie = q->cookie, .content_type = q->content_type, .csrf_token = q->csrf_token,
-				 .origin = q->origin, .fetch_site = q->fetch_site, .host = q->host };
+				 .origin = q->origin, .fetch_site = q->fetch_site, .host = q->host,
+				 .if_none_match = q->if_none_match };
 	char *plain = NULL;
 	if (q->encoding && q->len && strcasecmp(q->encoding, "identity") != 0) {
 		if (strcasecmp(q->encoding, "gzip") != 0) {
@@ -364,6 +377,7 @@ static enum MHD_Result on_headers(struct hq_http *h, struct MHD_Connection *c, s
 	q->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	q->fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	q->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	q->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	if (!has_body(c, q->method))
 		return MHD_YES;
 	int kiosk_route = !strcmp(q->url, "/api/v1/ratings");

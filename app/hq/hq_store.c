@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hq_dash_days.h"
 #include "hq_shifts.h"
 #include "log.h"
 #include "score.h"
@@ -255,7 +256,31 @@ static const char *migrations[] = {
 	" seen_ms INTEGER NOT NULL);"
 	"CREATE INDEX sessions_user ON sessions(username);",
 	/*
-	 * 7: alerts and reports (hq_alert_store.c). alert_rules: one rule per
+	 * 7: the dashboard's figures (hq_dash_days.c). rating_days: the
+	 *   quarter-hour counts summed per kiosk and local day of its zone (day
+	 *   = days since 1970-01-01), kept by ingest beside rating_counts, so a
+	 *   month of the chain is one row per kiosk and day. dash_state
+	 *   'rating_days' 0: rating_counts held rows before this table existed;
+	 *   the first dashboard request fills it from them (zones need C).
+	 *   rating_counts_kiosk: one kiosk's quarter hours (a store's heat map).
+	 */
+	"CREATE TABLE rating_days ("
+	" kiosk_id TEXT NOT NULL,"
+	" day BIGINT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 BIGINT NOT NULL DEFAULT 0, v1 BIGINT NOT NULL DEFAULT 0, v2 BIGINT NOT NULL DEFAULT 0,"
+	" v3 BIGINT NOT NULL DEFAULT 0, v4 BIGINT NOT NULL DEFAULT 0,"
+	" misuse BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (kiosk_id, day, scale, known));"
+	"CREATE TABLE dash_state ("
+	" name TEXT PRIMARY KEY,"
+	" value BIGINT NOT NULL);"
+	"INSERT INTO dash_state (name, value)"
+	" SELECT 'rating_days', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;"
+	"CREATE INDEX rating_counts_kiosk ON rating_counts(kiosk_id, slot);",
+	/*
+	 * 8: alerts and reports (hq_alert_store.c). alert_rules: one rule per
 	 *   row, of a store or a region; kind negative|index|silent (alerts) or
 	 *   daily|weekly (reports). alert_episodes: one row per time a rule's
 	 *   condition held for one subject (a store, or a kiosk for silent),
@@ -1069,8 +1094,9 @@ static int slot_add(struct slot_counts *sc, int64_t best, int known, const struc
 }
 
 /* Adds the batch's counts to rating_counts (same transaction as its rows). 0 or -1. */
-static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slot_counts *sc)
+static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct slot_counts *sc)
 {
+	const char *kiosk_id = k->id;
 	sqlite3_stmt *st = s->count_up;
 	int rc = SQLITE_DONE;
 	for (size_t i = 0; i < sc->n && rc == SQLITE_DONE; i++) {
@@ -1085,6 +1111,10 @@ static int slot_flush(struct hq_store *s, const char *kiosk_id, const struct slo
 		sqlite3_bind_int64(st, 11, c->closed);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		/* The dashboard's day totals, in the same transaction (hq_dash_days.h). */
+		if (rc == SQLITE_DONE && hq_dash_days_add(s, k->id, k->tz, c->slot, c->scale, c->known, c->v, c->misuse,
+							  c->closed))
+			rc = SQLITE_ERROR;
 	}
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -1228,7 +1258,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		free(counts.c);
 		return 1;
 	}
-	if (slot_flush(s, k->id, &counts)) {
+	if (slot_flush(s, k, &counts)) {
 		db_fail(s, "cannot count ratings", err, errlen);
 		goto rollback;
 	}

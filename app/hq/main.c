@@ -24,6 +24,7 @@
 #include "hq_writer.h"
 #include "journal_log.h"
 #include "log.h"
+#include "sharedir.h"
 
 static void usage(FILE *f)
 {
@@ -144,6 +145,12 @@ int main(int argc, char **argv)
 				      .max_failures_per_address = cfg.hq_login_max_failures_per_address,
 				      .lockout_minutes = cfg.hq_login_lockout_minutes } },
 	};
+	/* The dashboard's pages: without them the API still serves, and the log says where they were looked for. */
+	static char web[4096];
+	if (sharedir_find("web", web, sizeof(web)) == 0)
+		o.api.web_root = web;
+	else
+		log_msg(LOG_WARNING, "dashboard: no pages at %s (TALLY_DATADIR names another DATADIR); the API serves without them", web);
 	/* Open (and migrate) once here, so a bad file stops the start, not the first request. */
 	struct hq_store *check;
 	char err[1024], bound[128];

@@ -26,4 +26,7 @@ echo
 echo "== bench_hq_ingest (100 kiosks posting full batches to tally-hq over loopback)"
 "$BUILD/bench/bench_hq_ingest" --hq "$BUILD/tally-hq" 2>/dev/null || { echo "bench_hq_ingest failed"; status=1; }
 echo
+echo "== bench_dash_render (the dashboard's first full render in headless Chromium over loopback)"
+/usr/bin/python3 "$(dirname "$0")/bench_dash_render.py" "$BUILD" || status=1
+echo
 exit $status

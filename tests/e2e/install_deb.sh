@@ -28,6 +28,26 @@ echo "ok: make install PREFIX=/usr DESTDIR: binaries, assets, config, man pages,
 	2>"$WORK/shot.log" || { cat "$WORK/shot.log"; fail "the installed kiosk cannot render a screen"; }
 ! grep -q "font:" "$WORK/shot.log" || { cat "$WORK/shot.log"; fail "the installed kiosk did not find its font"; }
 echo "ok: the installed kiosk draws with the installed font"
+# The installed head office serves the installed dashboard (not the source tree's), byte for byte.
+for f in index.html store.html fleet.html login.html common.js app.css vendor/uplot/uPlot.iife.min.js vendor/uplot/LICENSE; do
+	cmp -s "assets/web/$f" "$WORK/dest/usr/share/tally/web/$f" || fail "make install did not install web/$f"
+done
+(unset TALLY_DATADIR; exec "$WORK/dest/usr/bin/tally-hq" --db "$WORK/hq.db" --listen 127.0.0.1:0) >"$WORK/hq.out" 2>"$WORK/hq.err" &
+HQPID=$!
+wait_until 60 'grep -q "^listening on " "$WORK/hq.out" || ! kill -0 $HQPID 2>/dev/null' || true
+HQPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/hq.out")
+got=0
+if [ -n "$HQPORT" ] && curl -sSf -o "$WORK/login.html" "http://127.0.0.1:$HQPORT/login" &&
+	curl -sSf -o "$WORK/uplot.js" "http://127.0.0.1:$HQPORT/static/vendor/uplot/uPlot.iife.min.js"; then
+	got=1
+fi
+kill "$HQPID" 2>/dev/null || true
+wait "$HQPID" 2>/dev/null || true
+[ "$got" = 1 ] || { cat "$WORK/hq.err"; fail "the installed tally-hq does not serve its dashboard"; }
+cmp -s "$WORK/login.html" assets/web/login.html && cmp -s "$WORK/uplot.js" assets/web/vendor/uplot/uPlot.iife.min.js ||
+	fail "the installed tally-hq served other files than it installed"
+! grep -q "dashboard: no pages" "$WORK/hq.err" || fail "the installed tally-hq did not find its pages"
+echo "ok: the installed tally-hq serves its installed dashboard"
 
 # Another PREFIX keeps everything under it, the config in PREFIX/etc, units pointing there.
 make --no-print-directory -s install PREFIX=/opt/tally DESTDIR="$WORK/opt" BUILD="$BUILD_REL" >"$WORK/install2.log" 2>&1 \

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_dash_days: the dashboard's day totals (table rating_days): the
+ * quarter-hour counts of rating_counts summed per kiosk and local day of
+ * the kiosk's zone. Ingest adds to both in the batch's own transaction, so
+ * the two never disagree; a month of a 100-kiosk chain is then 3,000 rows
+ * to read instead of 150,000 quarter hours.
+ *
+ * A day is numbered as days since 1970-01-01 of the local calendar
+ * (tzif_days_from_civil), so a period is a range of integers and the
+ * previous period is plain arithmetic. Zones come from tzif (no $TZ) and
+ * are loaded once per process.
+ */
+#ifndef HQ_DASH_DAYS_H
+#define HQ_DASH_DAYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hq_store.h"
+#include "tzif.h"
+
+/*
+ * Adds one quarter hour's counts of kiosk_id (zone tz) to its local day.
+ * Called by hq_store_ingest inside the batch's transaction, under the
+ * write lock. 0, or -1 (database error: the batch fails with it).
+ */
+int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, int64_t slot, int scale,
+		     int known, const int64_t v[5], int64_t misuse, int64_t closed);
+
+/*
+ * Makes sure rating_days holds every count of rating_counts: a database
+ * from before the table existed is filled once, in one write transaction
+ * (ingest waits on the write lock meanwhile). 0, or -1 with err.
+ */
+int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen);
+
+/* The zone tz, loaded once per process and shared (read-only); UTC when tz cannot be loaded. Never NULL. */
+const struct tzif *hq_dash_zone(const char *tz);
+
+/* The local day number of instant ms (UTC milliseconds) in z, and its local hour (0..23) when hour is set. */
+int64_t hq_dash_local_day(const struct tzif *z, int64_t ms, int *hour);
+
+/* The UTC ms at which local day `day` begins in z (its first instant, DST gaps included). */
+int64_t hq_dash_day_start(const struct tzif *z, int64_t day);
+
+/* "YYYY-MM-DD" of a day number; out has at least 11 bytes. */
+void hq_dash_day_text(int64_t day, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_static: files are read whole for each request (the largest, the chart
+ * library, is about 50 KiB), so an upgrade that replaces them is served at
+ * once without a restart, and no cache can disagree with the disk. The
+ * ETag is a hash of what was read, not the file's mtime, so two head
+ * offices behind one balancer give the same tag for the same file.
+ */
+#include "hq_static.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hq_session.h"
+
+#define MAX_FILE (4 << 20)
+#define PAGE_CSP "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " \
+		 "form-action 'self'; frame-ancestors 'none'"
+
+struct page {
+	const char *path, *file;
+	int signed_in;          /* only for a live session; others go to /login */
+};
+
+static const struct page pages[] = {
+	{ "/", "index.html", 1 },
+	{ "/store", "store.html", 1 },
+	{ "/fleet", "fleet.html", 1 },
+	{ "/alerts", "alerts.html", 1 },
+	{ "/login", "login.html", 0 },
+};
+
+/* The query parameters a page keeps across the trip to /login and back. */
+static const char *const page_args[] = { "store", "region", "period", "from", "to", "area", "kiosk" };
+
+static const struct page *page_of(const char *path)
+{
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (!strcmp(path, pages[i].path))
+			return &pages[i];
+	return NULL;
+}
+
+int hq_static_route(const char *path)
+{
+	return path && (page_of(path) || !strncmp(path, "/static/", 8));
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+const char *hq_static_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".md", "text/plain; charset=utf-8" },
+	};
+	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	if (!strchr(base, '.'))
+		return "text/plain; charset=utf-8"; /* LICENSE, README */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (ends_with(base, types[i].ext))
+			return types[i].type;
+	return NULL;
+}
+
+/* rel is segments of [A-Za-z0-9_.-]+, none empty or starting with '.': no "..", no hidden files. */
+static int rel_ok(const char *rel)
+{
+	if (!*rel || strlen(rel) > 200)
+		return 0;
+	int start = 1;
+	for (const char *c = rel; *c; c++) {
+		if (*c == '/') {
+			if (start)
+				return 0;
+			start = 1;
+			continue;
+		}
+		if (start && *c == '.')
+			return 0;
+		start = 0;
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '.' || *c == '-'))
+			return 0;
+	}
+	return !start;
+}
+
+/* FNV-1a, 64 bits: enough to tell two versions of one file apart. */
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Reads root/rel whole. 0 with *body (malloc'd) and *len, 404 (absent, not
+ * a regular file, outside root), 503 (cannot read it, or out of memory).
+ */
+static int read_file(const char *root, const char *rel, char **body, size_t *len)
+{
+	char path[PATH_MAX], real[PATH_MAX], realroot[PATH_MAX];
+	*body = NULL;
+	*len = 0;
+	if (snprintf(path, sizeof(path), "%s/%s", root, rel) >= (int)sizeof(path))
+		return 404;
+	if (!realpath(root, realroot) || !realpath(path, real))
+		return 404;
+	/* A symlink inside the web directory may not lead out of it. */
+	size_t rl = strlen(realroot);
+	if (strncmp(real, realroot, rl) != 0 || real[rl] != '/')
+		return 404;
+	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 404 : 503;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
+		close(fd);
+		return 404;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (buf && got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!buf || got != (size_t)st.st_size) {
+		free(buf);
+		return 503;
+	}
+	*body = buf;
+	*len = got;
+	return 0;
+}
+
+static void add(char *out, size_t outlen, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > outlen) {
+		*at = outlen; /* too long: marked, and the caller drops the query */
+		return;
+	}
+	memcpy(out + *at, s, n);
+	*at += n;
+	out[*at] = '\0';
+}
+
+/* Percent-encodes s (everything but unreserved characters) onto out. */
+static void add_encoded(char *out, size_t outlen, size_t *at, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s && *at < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c)) {
+			add(out, outlen, at, (const char *)&c, 1);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			add(out, outlen, at, e, 3);
+		}
+	}
+}
+
+/* Location: /login?next=PATH[?QUERY], the page's own parameters kept, all encoded once more. */
+static void login_location(const struct hq_request *req, char *out, size_t outlen)
+{
+	char back[400];
+	size_t at = 0;
+	back[0] = '\0';
+	add(back, sizeof(back), &at, req->path, strlen(req->path));
+	int first = 1;
+	for (size_t i = 0; req->query && i < sizeof(page_args) / sizeof(page_args[0]); i++) {
+		const char *v = req->query(req->query_ctx, page_args[i]);
+		if (!v)
+			continue;
+		add(back, sizeof(back), &at, first ? "?" : "&", 1);
+		add(back, sizeof(back), &at, page_args[i], strlen(page_args[i]));
+		add(back, sizeof(back), &at, "=", 1);
+		add_encoded(back, sizeof(back), &at, v);
+		first = 0;
+	}
+	if (at >= sizeof(back)) /* too long to carry: back to the page itself */
+		snprintf(back, sizeof(back), "%s", req->path);
+	size_t o = 0;
+	out[0] = '\0';
+	add(out, outlen, &o, "/login?next=", 12);
+	add_encoded(out, outlen, &o, back);
+	if (o >= outlen)
+		snprintf(out, outlen, "/login");
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 live session, 0 none, -1 the database failed. */
+static int signed_in(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req)
+{
+	char id[HQ_SESSION_ID_LEN + 1];
+	struct hq_session s;
+	if (!req->cookie || hq_session_cookie(req->cookie, HQ_SESSION_COOKIE, id, sizeof(id)))
+		return 0;
+	return hq_session_lookup(db, &opt->session, id, now_ms(), &s);
+}
+
+/* Whether an If-None-Match header names etag (or is "*"). */
+static int not_modified(const char *inm, const char *etag)
+{
+	if (!inm)
+		return 0;
+	if (!strcmp(inm, "*"))
+		return 1;
+	size_t n = strlen(etag);
+	for (const char *p = strstr(inm, etag); p; p = strstr(p + 1, etag)) {
+		char after = p[n];
+		if (after == '\0' || after == ',' || after == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+void hq_static_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+		      struct hq_response *res)
+{
+	memset(res, 0, sizeof(*res));
+	const char *path = req->path ? req->path : "";
+	const struct page *pg = page_of(path);
+	const char *rel = pg ? pg->file : path + 8; /* after "/static/" */
+	if (!pg && (!rel_ok(rel) || ends_with(rel, ".html") || !hq_static_type(rel))) {
+		hq_api_error(res, req, 404, "no such file: %s", path);
+		return;
+	}
+	if (!opt->web_root || !*opt->web_root) {
+		hq_api_error(res, req, 404, "the dashboard's files are not installed here (DATADIR/web; TALLY_DATADIR "
+			     "names another DATADIR)");
+		return;
+	}
+	if (pg && pg->signed_in) {
+		int rc = db ? signed_in(db, opt, req) : -1;
+		if (rc < 0) {
+			hq_api_error(res, req, 503, "database unavailable");
+			return;
+		}
+		if (rc == 0) {
+			/* The HTML holds no figures; the redirect only spares the visitor a page that cannot load. */
+			res->status = 303;
+			res->content_type = "text/plain; charset=utf-8";
+			login_location(req, res->location, sizeof(res->location));
+			res->cache_control = "no-store";
+			return;
+		}
+	}
+	char *body;
+	size_t len;
+	int rc = read_file(opt->web_root, rel, &body, &len);
+	if (rc) {
+		if (rc == 404 && pg && !strcmp(pg->path, "/alerts"))
+			hq_api_error(res, req, 404, "no alerts page in this version");
+		else if (rc == 404)
+			hq_api_error(res, req, 404, "no such file: %s", path);
+		else
+			hq_api_error(res, req, 503, "cannot read %s/%s", opt->web_root, rel);
+		return;
+	}
+	snprintf(res->etag, sizeof(res->etag), "\"%zx-%016llx\"", len, (unsigned long long)fnv1a(body, len));
+	res->cache_control = "no-cache";
+	res->content_type = hq_static_type(rel);
+	if (pg)
+		res->csp = PAGE_CSP;
+	if (not_modified(req->if_none_match, res->etag)) {
+		free(body);
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	res->body = body;
+	res->body_len = len;
+}

@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""The dashboard in a real browser (run by tests/e2e/dash_browser.sh).
+
+Debian's chromium, headless, through chromium-driver (python3-selenium),
+on a real tally-hq on 127.0.0.1 holding ratings this test posted itself
+(tests/e2e/dashlib.py). For each role (chain, region, store):
+
+- a visitor without a session is sent to /login and, once logged in, back
+  to the page asked for; logging out works and ends the session;
+- every page (overview, store, fleet) shows the figures the API gives, and
+  those are the figures this test works out from the ratings it posted
+  (Happy Index, % positive, counts, misuse, closed and unknown-time presses
+  apart, a heat-map cell, the faces);
+- a user never sees another store: not in the ranking, the store list, the
+  fleet, nor by asking for it in the URL;
+- a CSV downloaded by clicking its link is the API's CSV, byte for byte;
+- the keyboard reaches the controls (period buttons, sort headers, CSV
+  links, Log out) with a visible focus, and Enter on a header sorts;
+- numbers follow the browser's locale (de-DE: a decimal comma).
+
+Screenshots at 1366x768 and 390x844 go to $TALLY_BUILD/screenshots/
+(dashboard-*.png). Chromium that cannot start fails the test.
+"""
+import base64
+import datetime
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashlib  # noqa: E402
+
+BUILD = os.environ["TALLY_BUILD"]
+HQ_BIN = os.environ.get("TALLY_HQ", os.path.join(BUILD, "asan", "tally-hq"))
+SHOTS = os.path.join(BUILD, "screenshots")
+WAIT_S = 120  # deadlines, never sleeps: a busy machine is slow, not wrong
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok:", what)
+
+
+def wait(d, cond, what, timeout=WAIT_S):
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            v = cond(d)
+            if v:
+                return v
+        except Exception as e:  # the page is still loading: try again until the deadline
+            last = e
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (at {d.current_url}; {last})")
+
+
+def js(d, script, *args):
+    return d.execute_script(script, *args)
+
+
+def drawn(d):
+    return wait(d, lambda x: js(x, "return document.body.getAttribute('data-drawn') === '1' || "
+                               "!!document.querySelector('#content .error')"), "the page's figures")
+
+
+def open_page(d, hq, path):
+    d.get(hq.url(path))
+    drawn(d)
+    err = js(d, "var e = document.querySelector('#content .error'); return e && e.textContent")
+    return err
+
+
+def near(a, b, tol=0.051):
+    return a is not None and b is not None and abs(a - b) <= tol
+
+
+def num(v):
+    return None if v in (None, "") else float(v)
+
+
+def login(d, hq, user, path="/"):
+    d.get(hq.url(path))
+    wait(d, lambda x: "/login" in x.current_url and js(x, "return !!document.getElementById('user')"), "the login page")
+    check(urllib.parse.parse_qs(urllib.parse.urlparse(d.current_url).query).get("next") == [path],
+          f"{user}: {path} without a session goes to /login?next={path}")
+    pw = dashlib.USERS[user][0]
+    # A wrong password first: the page says so and stays.
+    d.find_element("id", "user").send_keys(user)
+    d.find_element("id", "password").send_keys("wrong-" + pw)
+    d.find_element("id", "login-submit").click()
+    wait(d, lambda x: x.find_element("id", "login-error").is_displayed(), "the login error")
+    check("Wrong user name or password" in d.find_element("id", "login-error").text, f"{user}: a wrong password is refused, said so")
+    d.find_element("id", "password").clear()
+    d.find_element("id", "password").send_keys(pw)
+    d.find_element("id", "login-submit").click()
+    wait(d, lambda x: "/login" not in x.current_url, "leaving /login")
+    got = urllib.parse.urlparse(d.current_url)
+    check(got.path + ("?" + got.query if got.query else "") == path, f"{user}: back at {path} after logging in")
+    drawn(d)
+    return d.get_cookie("tally_session")["value"]
+
+
+def cards(d):
+    return {k: num(js(d, f"return document.querySelector('#card-{c} .big').getAttribute('data-value')"))
+            for k, c in [("happy_index", "happy"), ("positive_pct", "positive"), ("ratings", "ratings")]}
+
+
+def apart(d):
+    return {k: int(js(d, f"return document.querySelector('#apart [data-key={k}]').getAttribute('data-value')"))
+            for k in ("misuse", "closed", "unknown_time")}
+
+
+def column(d, table, key):
+    return js(d, """return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody [data-key=' + arguments[1] + ']'))
+                    .map(function (c) { return c.getAttribute('data-value'); });""", table, key)
+
+
+def compare_figures(where, page, api, mine):
+    for k in ("happy_index", "positive_pct"):
+        check(num(page[k]) == api[k], f"{where}: {k} on the page {page[k]} is the API's {api[k]}")
+        check(near(api[k], mine[k]), f"{where}: {k} {api[k]} is the posted ratings' {mine[k]}")
+    check(int(page["ratings"]) == api["ratings"] == mine["ratings"], f"{where}: ratings {page['ratings']}")
+
+
+def download(d, hq, link_id, api_path, cookie, dl_dir):
+    # A fresh directory each time: the same file name twice would be overwritten, not added.
+    dl_dir = tempfile.mkdtemp(dir=dl_dir)
+    d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": dl_dir})
+    before = set()
+    link = d.find_element("id", link_id)
+    href = link.get_attribute("href")
+    link.click()
+
+    def done(_):
+        new = [f for f in set(os.listdir(dl_dir)) - before if not f.endswith(".crdownload")]
+        return new[0] if new else None
+    name = wait(d, done, f"the download of {link_id}")
+    with open(os.path.join(dl_dir, name), "rb") as f:
+        got = f.read()
+    st, h, want = hq.request("GET", api_path, cookie=cookie)
+    check(st == 200 and h["content-type"].startswith("text/csv"), f"{api_path} is CSV")
+    check(urllib.parse.urlparse(href).path + "?" + urllib.parse.urlparse(href).query == api_path,
+          f"{link_id} links {api_path}")
+    check(got == want, f"{link_id}: the downloaded {name} is the API's CSV ({len(got)} bytes)")
+    return got
+
+
+def keyboard(d, where, must):
+    """Tabs through the page from the top; every selector in must is reached, focus visibly outlined."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    d.refresh()  # from the top of a fresh page: the first Tab lands on its first control
+    drawn(d)
+    reached, outlines = set(), []
+    for _ in range(80):
+        ActionChains(d).send_keys(Keys.TAB).perform()
+        info = js(d, """var e = document.activeElement, s = getComputedStyle(e);
+            return [e.id, e.tagName, e.className, e.getAttribute('data-period'), s.outlineStyle, s.outlineWidth,
+                    !!e.closest('thead'), e.matches(':focus'), document.hasFocus(), e.matches('input:focus')];""")
+        if info[1] == "BODY":
+            break
+        for sel, test in must.items():
+            if test(info):
+                reached.add(sel)
+        if info[4] == "none" or info[5] in ("0px", ""):
+            outlines.append(info)
+    for sel in must:
+        check(sel in reached, f"{where}: the keyboard reaches {sel}")
+    check(reached and not outlines, f"{where}: every focused control shows a focus outline {outlines[:3]}")
+
+
+CONTRAST_JS = """
+function parse(c) {
+    var m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    var p = m[1].split(',').map(parseFloat);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+}
+function lum(p) {
+    var c = [p[0], p[1], p[2]].map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+function bg(e) {
+    for (; e; e = e.parentElement) {
+        var b = parse(getComputedStyle(e).backgroundColor);
+        if (b && b[3] > 0.99) return b;
+    }
+    return [255, 255, 255, 1];
+}
+var bad = [], n = 0;
+document.querySelectorAll('body *').forEach(function (e) {
+    if (!Array.from(e.childNodes).some(function (t) { return t.nodeType === 3 && t.textContent.trim(); })) return;
+    var r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    if (!r.width || !r.height || s.visibility === 'hidden' || e.closest('.sr, .skip')) return;
+    var l1 = lum(parse(s.color)), l2 = lum(bg(e));
+    var ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    n++;
+    if (ratio < 4.5) bad.push([e.tagName, e.className, e.textContent.slice(0, 30), s.color, bg(e).join(','), ratio.toFixed(2)]);
+});
+return [n, bad];
+"""
+
+
+def contrast(d, where):
+    """Every visible piece of text is at least 4.5:1 against the background it sits on (WCAG AA)."""
+    n, bad = js(d, CONTRAST_JS)
+    check(n > 20 and not bad, f"{where}: all {n} texts at least 4.5:1 against their background {bad[:3]}")
+
+
+def screenshot(d, name, w, h, full=False):
+    dashlib.viewport(d, w, h)
+    js(d, "window.dispatchEvent(new Event('resize')); window.scrollTo(0, 0);")
+    drawn(d)
+    path = os.path.join(SHOTS, f"dashboard-{name}-{w}x{h}.png")
+    d.save_screenshot(path)
+    check(os.path.getsize(path) > 10000, f"screenshot {path}")
+    if full:
+        # The whole page at that width, as a manager scrolls through it.
+        size = js(d, "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        shot = d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                 "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}})
+        path = os.path.join(SHOTS, f"dashboard-{name}-{w}-full.png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        check(size[0] == w, f"{name} at {w} px wide: nothing wider than the screen ({size[0]} px); whole page in {path}")
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="tally-dash-")
+    dl = os.path.join(work, "downloads")
+    os.makedirs(dl)
+    hq = dashlib.Hq(HQ_BIN, work)
+    hq.start()
+    d = None
+    try:
+        rows = dashlib.seed(hq)
+        check(len(rows) > 300, f"posted {len(rows)} ratings of four kiosks in three stores")
+        try:
+            d = dashlib.browser(dl)
+        except Exception as e:
+            raise AssertionError(f"chromium cannot start through chromium-driver: {e}")
+        t0 = dashlib.today()
+        fr, to = (t0 - datetime.timedelta(days=10)).isoformat(), (t0 - datetime.timedelta(days=1)).isoformat()
+        pq = f"from={fr}&to={to}"
+        in_period = [r for r in rows if fr <= r["day"].isoformat() <= to]
+        for user, (_, _, sees) in dashlib.USERS.items():
+            mine_rows = [r for r in in_period if r["store"] in sees]
+            cookie = login(d, hq, user, f"/?{pq}")
+            api = hq.get_json(f"/api/v1/overview?{pq}", cookie)
+            # --- overview ---
+            compare_figures(f"{user} overview", cards(d), api["chain"], dashlib.figures(mine_rows))
+            check(apart(d) == {k: api["chain"][k] for k in ("misuse", "closed", "unknown_time")} ==
+                  {k: dashlib.figures(mine_rows)[k] for k in ("misuse", "closed", "unknown_time")},
+                  f"{user} overview: misuse, closed and unknown-time presses apart, as posted")
+            stores = column(d, "ranking", "store")
+            check(stores == [s["store"] for s in api["stores"]], f"{user}: the ranking is the API's order {stores}")
+            check(set(stores) == sees, f"{user} sees exactly the stores of the role: {sorted(sees)}")
+            for s in api["stores"]:
+                check(near(s["happy_index"], dashlib.figures([r for r in mine_rows if r["store"] == s["store"]])["happy_index"]),
+                      f"{user}: {s['store']}'s Happy Index {s['happy_index']} is its ratings'")
+            his = [num(v) for v in column(d, "ranking", "happy_index")]
+            check(his == [s["happy_index"] for s in api["stores"]], f"{user}: the ranking's Happy Index column is the API's")
+            check(js(d, "return document.querySelectorAll('.asof').length") >= 3, f"{user}: 'As of' under the figures")
+            text = d.find_element("id", "main").text
+            hidden = [s for s in dashlib.STORES if s not in sees and s in text]
+            check(not hidden, f"{user}: no other store's name anywhere on the overview ({hidden})")
+            # Sorting: a header is a button; pressed twice it reverses.
+            btn = d.find_element("css selector", "#ranking thead th[data-key=ratings] button")
+            btn.click()
+            counts = [int(v) for v in column(d, "ranking", "ratings")]
+            check(counts == sorted(counts, reverse=True), f"{user}: sorted by ratings, most first {counts}")
+            btn.click()
+            counts = [int(v) for v in column(d, "ranking", "ratings")]
+            check(counts == sorted(counts) and
+                  js(d, "return document.querySelector('#ranking th[data-key=ratings]').getAttribute('aria-sort')") == "ascending",
+                  f"{user}: pressed again, fewest first, aria-sort says so")
+            download(d, hq, "ranking-csv", f"/api/v1/overview?{pq}&format=csv&table=stores", cookie, dl)
+            if user == "boss":
+                open_page(d, hq, f"/?{pq}")
+                screenshot(d, "overview", 1366, 768)
+                contrast(d, "overview at 1366x768")
+                screenshot(d, "overview", 390, 844)
+                contrast(d, "overview at 390x844")
+                dashlib.viewport(d, 1366, 768)
+                keyboard(d, "overview", {
+                    "the skip link": lambda i: "skip" in (i[2] or ""),
+                    "the period buttons": lambda i: i[3] == "7d",
+                    "a sortable header": lambda i: i[6],
+                    "a CSV link": lambda i: i[0] == "ranking-csv",
+                    "Log out": lambda i: i[0] == "logout"})
+                from selenium.webdriver.common.keys import Keys
+                b = d.find_element("css selector", "#ranking thead th[data-key=store] button")
+                b.send_keys(Keys.ENTER)
+                check(js(d, "return document.querySelector('#ranking th[data-key=store]').getAttribute('aria-sort')") == "ascending",
+                      "Enter on a header sorts by it")
+                # The browser's locale: German writes a decimal comma, and the page follows.
+                d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "de-DE"})
+                open_page(d, hq, f"/?{pq}")
+                big = d.find_element("css selector", "#card-happy .big").text
+                check(big == f"{api['chain']['happy_index']:.1f}".replace(".", ","), f"de-DE: Happy Index reads {big}")
+                d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
+            # --- the store page, for each store the user may see ---
+            for store in sorted(sees):
+                err = open_page(d, hq, f"/store?store={urllib.parse.quote(store)}&{pq}")
+                check(not err, f"{user}: the page of {store} loads")
+                sapi = hq.get_json(f"/api/v1/store?store={urllib.parse.quote(store)}&{pq}", cookie)
+                srows = [r for r in mine_rows if r["store"] == store]
+                compare_figures(f"{user} {store}", cards(d), sapi["totals"], dashlib.figures(srows))
+                check(apart(d) == {k: sapi["totals"][k] for k in ("misuse", "closed", "unknown_time")} ==
+                      {k: dashlib.figures(srows)[k] for k in ("misuse", "closed", "unknown_time")},
+                      f"{user} {store}: misuse, closed and unknown-time presses apart, as posted")
+                check(column(d, "areas", "area") == [a["area"] for a in sapi["areas"]] and
+                      column(d, "kiosks", "kiosk") == [k["kiosk"] for k in sapi["kiosks"]],
+                      f"{user} {store}: areas and kiosks side by side, as the API lists them")
+                for a in sapi["areas"]:
+                    f = dashlib.figures([r for r in srows if r["area"] == a["area"]])
+                    check(a["ratings"] == f["ratings"] and (a["happy_index"] is None or near(a["happy_index"], f["happy_index"])),
+                          f"{user} {store}: area {a['area']} as posted")
+                cell = max(sapi["heatmap"], key=lambda c: c["ratings"])
+                shown = js(d, "var c = document.querySelector('#heatmap td[data-weekday=\"' + arguments[0] + '\"][data-hour=\"' + arguments[1] + '\"]');"
+                              "return c && [c.getAttribute('data-value'), c.getAttribute('data-ratings'), c.textContent];",
+                           cell["weekday"], cell["hour"])
+                crow = [r for r in srows if r["flags"] == 0 and r["synced"] and r["hour"] == cell["hour"] and
+                        (r["day"].isoweekday() % 7) == cell["weekday"]]
+                check(shown and num(shown[0]) == cell["happy_index"] and int(shown[1]) == cell["ratings"] == len(crow) and
+                      near(cell["happy_index"], dashlib.figures(crow)["happy_index"]) and shown[2] == str(int(cell["happy_index"] + 0.5)),
+                      f"{user} {store}: the heat map's weekday {cell['weekday']} {cell['hour']}:00 cell holds "
+                      f"{cell['happy_index']} of {cell['ratings']} ratings (page {shown}, posted {len(crow)}: "
+                      f"{dashlib.figures(crow)['happy_index']})")
+                faces = column(d, "faces", "label")
+                check(faces == [f["label"] for f in sapi["faces"]] and faces[0].startswith("very positive"),
+                      f"{user} {store}: faces best first {faces}")
+                counted = [r for r in srows if r["flags"] == 0 and r["synced"]]
+                check([int(v) for v in column(d, "faces", "count")] ==
+                      [sum(1 for r in counted if r["value"] == f["value"]) for f in sapi["faces"]],
+                      f"{user} {store}: each face's count as posted")
+                check(js(d, "return !!document.querySelector('#trend-chart canvas')"), f"{user} {store}: the daily trend is drawn")
+                if user == "nord" and store == "Hamburg":
+                    download(d, hq, "trend-csv", f"/api/v1/store?store=Hamburg&{pq}&format=csv&table=trend", cookie, dl)
+                    screenshot(d, "store", 390, 844, full=True)
+                    contrast(d, "store page at 390x844")
+                    dashlib.viewport(d, 1366, 768)
+                if user == "boss" and store == "Berlin Mitte":
+                    screenshot(d, "store", 1366, 768, full=True)
+                    contrast(d, "store page at 1366x768")
+            # Another store by its URL: refused, said so, no figures.
+            for other in sorted(set(dashlib.STORES) - sees):
+                err = open_page(d, hq, f"/store?store={urllib.parse.quote(other)}&{pq}")
+                check(bool(err) and "is not among the stores you may see" in err,
+                      f"{user}: {other} by its URL is refused, said so ({err})")
+                check(not js(d, "return !!document.querySelector('#card-happy')"), f"{user}: and no figures of {other} shown")
+                opts = js(d, "return Array.from(document.querySelectorAll('#store-pick option')).map(function (o) { return o.value; })")
+                check(set(opts) == sees, f"{user}: the store list holds the role's stores only {opts}")
+            # --- fleet ---
+            open_page(d, hq, "/fleet")
+            fapi = hq.get_json("/api/v1/fleet", cookie)
+            kiosks = column(d, "fleet", "kiosk")
+            check(kiosks == [k["kiosk"] for k in fapi["kiosks"]], f"{user}: the fleet in the API's order {kiosks}")
+            check({k["store"] for k in fapi["kiosks"]} <= sees and
+                  set(kiosks) == {k for s in sees for k, _, _ in dashlib.STORES[s][1]},
+                  f"{user}: the fleet holds the kiosks of the role's stores only")
+            if "Hamburg" in sees:
+                check(kiosks[0] == "k-hh-2" and js(d, "return !!document.querySelector('#fleet [data-why=never]')"),
+                      f"{user}: the kiosk that never posted comes first, said so")
+            if user == "boss":
+                download(d, hq, "fleet-csv", "/api/v1/fleet?format=csv", cookie, dl)
+                screenshot(d, "fleet", 1366, 768)
+                contrast(d, "fleet at 1366x768")
+                screenshot(d, "fleet", 390, 844)
+                dashlib.viewport(d, 1366, 768)
+            # --- logout, from this page ---
+            d.find_element("id", "logout").click()
+            wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "the login page after Log out")
+            st, _, _ = hq.request("GET", "/api/v1/session", cookie=cookie)
+            check(st == 401, f"{user}: logged out, the session is over (401)")
+            d.get(hq.url("/fleet"))
+            wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "/login again")
+            check(True, f"{user}: after Log out a page sends to /login again")
+        logs = [e for e in d.get_log("browser") if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")
+                and "401" not in e.get("message", "") and "403" not in e.get("message", "")]
+        check(not logs, f"no script errors in the browser's console {logs[:3]}")
+    finally:
+        if d:
+            d.quit()
+        hq.stop()
+    log = hq.log()
+    check("ERROR: AddressSanitizer" not in log and "runtime error" not in log, "tally-hq ran clean under ASan/UBSan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The dashboard's files as head office serves them (hq_static through
+ * hq_api_handle): pages only to a live session (others are sent to /login
+ * and back), the right Content-Type, an ETag that gives 304, no way out of
+ * the web directory (.., hidden files, a symlink leading out), no listing.
+ * A real web directory and a real SQLite file with a real session.
+ */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include "hq_api.h"
+#include "hq_session.h"
+#include "hq_static.h"
+#include "hq_store.h"
+#include "hq_users.h"
+
+static char dir[512], web[600], dbpath[600], err[512], cookie[128];
+static struct hq_store *db;
+static struct hq_api_options opt;
+
+struct args {
+	const char *names[4], *values[4];
+};
+
+static const char *query(void *ctx, const char *name)
+{
+	const struct args *a = ctx;
+	for (int i = 0; i < 4 && a->names[i]; i++)
+		if (!strcmp(a->names[i], name))
+			return a->values[i];
+	return NULL;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[900];
+	snprintf(p, sizeof(p), "%s/%s", web, rel);
+	tu_write(p, text);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	char p[900];
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(web, sizeof(web), "%s/web", dir);
+	assert_int_equal(mkdir(web, 0755), 0);
+	snprintf(p, sizeof(p), "%s/vendor", web);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/vendor/chart", web);
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("index.html", "<!doctype html><title>overview</title>");
+	put("store.html", "<!doctype html><title>store</title>");
+	put("fleet.html", "<!doctype html><title>fleet</title>");
+	put("login.html", "<!doctype html><title>login</title>");
+	put("app.css", "body{}");
+	put("common.js", "'use strict';");
+	put("vendor/chart/LICENSE", "MIT");
+	put("vendor/chart/chart.min.js", "var c;");
+	put(".secret.js", "SECRET-HIDDEN");
+	snprintf(p, sizeof(p), "%s/outside.js", dir);
+	tu_write(p, "SECRET-OUTSIDE");
+	char link[900];
+	snprintf(link, sizeof(link), "%s/leak.js", web);
+	assert_int_equal(symlink(p, link), 0);
+	snprintf(dbpath, sizeof(dbpath), "%s/hq.db", dir);
+	assert_int_equal(hq_store_open(&db, dbpath, err, sizeof(err)), 0);
+	struct hq_user u;
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "anna");
+	u.role = HQ_ROLE_CHAIN;
+	assert_int_equal(hq_users_add(db, &u, "password-1", err, sizeof(err)), 0);
+	memset(&opt, 0, sizeof(opt));
+	opt.session = (struct hq_session_options){ .hours = 12, .idle_minutes = 60 };
+	opt.web_root = web;
+	char id[HQ_SESSION_ID_LEN + 1], csrf[HQ_SESSION_ID_LEN + 1];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	assert_int_equal(hq_session_create(db, &opt.session, "anna", (int64_t)ts.tv_sec * 1000, id, csrf, err, sizeof(err)), 0);
+	snprintf(cookie, sizeof(cookie), "other=1; %s=%s", HQ_SESSION_COOKIE, id);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hq_store_close(db);
+	tu_rmdir(dir);
+	return 0;
+}
+
+static void get(const char *path, const char *cookie_hdr, const struct args *a, const char *inm, struct hq_response *res)
+{
+	struct hq_request req = { .method = "GET", .path = path, .cookie = cookie_hdr, .if_none_match = inm,
+				  .query = a ? query : NULL, .query_ctx = (void *)a, .peer = "127.0.0.1" };
+	hq_api_handle(db, &opt, &req, res);
+}
+
+static void test_pages_need_a_session_and_come_back_after_login(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	struct args a = { { "store", "period" }, { "Berlin Mitte & Co", "7d" } };
+	get("/store", NULL, &a, NULL, &res);
+	assert_int_equal(res.status, 303);
+	assert_string_equal(res.location, "/login?next=%2Fstore%3Fstore%3DBerlin%2520Mitte%2520%2526%2520Co%26period%3D7d");
+	assert_null(res.body);
+	hq_api_response_free(&res);
+	/* A cookie of no live session is nobody. */
+	get("/", "tally_session=0000000000000000000000000000000000000000000000000000000000000000", NULL, NULL, &res);
+	assert_int_equal(res.status, 303);
+	assert_string_equal(res.location, "/login?next=%2F");
+	hq_api_response_free(&res);
+	/* The login form is for everyone; a signed-in user gets every page. */
+	get("/login", NULL, NULL, NULL, &res);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(res.body, "<title>login</title>"));
+	assert_non_null(res.csp);
+	hq_api_response_free(&res);
+	const char *paths[] = { "/", "/store", "/fleet" }, *titles[] = { "overview", "store", "fleet" };
+	for (int i = 0; i < 3; i++) {
+		get(paths[i], cookie, &a, NULL, &res);
+		assert_int_equal(res.status, 200);
+		assert_non_null(strstr(res.body, titles[i]));
+		assert_non_null(strstr(res.csp, "default-src 'self'"));
+		hq_api_response_free(&res);
+	}
+	/* No alerts page installed: a plain 404 that says so. */
+	get("/alerts", cookie, NULL, NULL, &res);
+	assert_int_equal(res.status, 404);
+	assert_non_null(strstr(res.body, "no alerts page"));
+	hq_api_response_free(&res);
+}
+
+static void test_files_have_their_type_and_an_etag_that_gives_304(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	get("/static/app.css", NULL, NULL, NULL, &res);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "text/css; charset=utf-8");
+	assert_string_equal(res.cache_control, "no-cache");
+	assert_int_equal(res.body_len, 6);
+	assert_memory_equal(res.body, "body{}", 6);
+	char etag[48];
+	snprintf(etag, sizeof(etag), "%s", res.etag);
+	assert_true(etag[0] == '"');
+	hq_api_response_free(&res);
+	get("/static/app.css", NULL, NULL, etag, &res);
+	assert_int_equal(res.status, 304);
+	assert_null(res.body);
+	hq_api_response_free(&res);
+	char list[128];
+	snprintf(list, sizeof(list), "\"old\", %s", etag);
+	get("/static/app.css", NULL, NULL, list, &res);
+	assert_int_equal(res.status, 304);
+	hq_api_response_free(&res);
+	/* The file changed: another tag, the new content. */
+	put("app.css", "body{color:#000}");
+	get("/static/app.css", NULL, NULL, etag, &res);
+	assert_int_equal(res.status, 200);
+	assert_string_not_equal(res.etag, etag);
+	hq_api_response_free(&res);
+	get("/static/common.js", NULL, NULL, NULL, &res);
+	assert_string_equal(res.content_type, "text/javascript; charset=utf-8");
+	assert_null(res.csp);
+	hq_api_response_free(&res);
+	get("/static/vendor/chart/LICENSE", NULL, NULL, NULL, &res);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "text/plain; charset=utf-8");
+	hq_api_response_free(&res);
+	assert_string_equal(hq_static_type("a/b.svg"), "image/svg+xml");
+	assert_null(hq_static_type("x.exe"));
+	assert_null(hq_static_type("x.db"));
+}
+
+static void test_no_way_out_of_the_web_directory_and_no_listing(void **state)
+{
+	(void)state;
+	/* Paths arrive decoded (%2e%2e is ..): each of these is 404, with JSON saying so. */
+	const char *bad[] = { "/static/../outside.js", "/static/vendor/../../outside.js", "/static/.secret.js",
+			      "/static/leak.js", "/static/vendor", "/static/vendor/", "/static/", "/static//app.css",
+			      "/static/vendor/chart/", "/static/index.html", "/static/app.css/", "/static/no-such.js",
+			      "/static/a\\b.js", "/static/hq.db", "/static/./app.css" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hq_response res;
+		get(bad[i], cookie, NULL, NULL, &res);
+		if (res.status != 404)
+			fail_msg("%s: %d", bad[i], res.status);
+		assert_string_equal(res.content_type, "application/json");
+		assert_null(strstr(res.body, "SECRET"));
+		hq_api_response_free(&res);
+	}
+	/* Only GET and HEAD. */
+	struct hq_request req = { .method = "POST", .path = "/static/app.css", .peer = "127.0.0.1" };
+	struct hq_response res;
+	hq_api_handle(db, &opt, &req, &res);
+	assert_int_equal(res.status, 405);
+	hq_api_response_free(&res);
+	req.method = "HEAD";
+	hq_api_handle(db, &opt, &req, &res);
+	assert_int_equal(res.status, 200);
+	hq_api_response_free(&res);
+}
+
+static void test_without_installed_files_the_api_still_answers(void **state)
+{
+	(void)state;
+	const char *keep = opt.web_root;
+	opt.web_root = NULL;
+	struct hq_response res;
+	get("/", cookie, NULL, NULL, &res);
+	assert_int_equal(res.status, 404);
+	assert_non_null(strstr(res.body, "not installed"));
+	hq_api_response_free(&res);
+	get("/healthz", NULL, NULL, NULL, &res);
+	assert_int_equal(res.status, 200);
+	hq_api_response_free(&res);
+	opt.web_root = keep;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pages_need_a_session_and_come_back_after_login),
+		cmocka_unit_test(test_files_have_their_type_and_an_etag_that_gives_304),
+		cmocka_unit_test(test_no_way_out_of_the_web_directory_and_no_listing),
+		cmocka_unit_test(test_without_installed_files_the_api_still_answers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
