@@ -38,7 +38,7 @@ static const struct page pages[] = {
 };
 
 /* The query parameters a page keeps across the trip to /login and back. */
-static const char *const page_args[] = { "store", "region", "period", "from", "to", "area", "kiosk" };
+static const char *const page_args[] = { "store", "region", "period", "from", "to", "area", "kiosk", "episode" };
 
 static const struct page *page_of(const char *path)
 {
