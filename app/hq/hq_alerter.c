@@ -14,6 +14,8 @@
 /* Messages sent at once in one pass. */
 #define SEND_BATCH 32
 #define RETRY_CAP_MS 3600000LL
+/* Checks woken by ingest are at least this far apart. */
+#define POKE_GAP_MS 1000
 
 struct hq_alerter {
 	struct hq_alerter_options o;
@@ -147,15 +149,23 @@ static void *alerter_main(void *arg)
 	int64_t last_check = 0;
 	for (;;) {
 		pthread_mutex_lock(&a->lock);
-		int64_t now = wall_ms(), next_due = INT64_MAX;
+		int64_t next_due = INT64_MAX;
 		hq_alert_outbox_next(a->db, &next_due);
-		int64_t until = last_check + (int64_t)(a->o.check_s * 1000);
-		if (next_due < until)
-			until = next_due;
-		while (!a->poked && !a->stopping && now < until) {
+		int64_t due = last_check + (int64_t)(a->o.check_s * 1000);
+		if (next_due < due)
+			due = next_due;
+		for (;;) {
+			int64_t now = wall_ms();
+			/*
+			 * A poke (ratings stored) runs a check at once, but at most one a
+			 * second: under a stream of ingest groups the checks would
+			 * otherwise follow each other without a pause.
+			 */
+			int64_t until = a->poked && last_check + POKE_GAP_MS < due ? last_check + POKE_GAP_MS : due;
+			if (a->stopping || now >= until)
+				break;
 			struct timespec ts = { .tv_sec = (time_t)(until / 1000), .tv_nsec = (long)(until % 1000) * 1000000 };
 			pthread_cond_timedwait(&a->wake, &a->lock, &ts);
-			now = wall_ms();
 		}
 		int stop = a->stopping;
 		a->poked = 0;
@@ -164,7 +174,7 @@ static void *alerter_main(void *arg)
 			break;
 		struct hq_alerter_pass_stats st;
 		char err[512];
-		now = wall_ms();
+		int64_t now = wall_ms();
 		last_check = now;
 		if (hq_alerter_pass(a->db, &a->o, now, HQ_ALERTER_ALERTS | HQ_ALERTER_REPORTS | HQ_ALERTER_SEND, &st, err,
 				    sizeof(err)))
