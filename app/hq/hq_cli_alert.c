@@ -78,12 +78,11 @@ static int parse_time(const char *s, int64_t *ms)
 static int now_arg(int argc, char **argv, int64_t *now)
 {
 	*now = wall_ms();
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {
 		if (strcmp(argv[i], "--now") || i + 1 >= argc || parse_time(argv[i + 1], now)) {
 			fprintf(stderr, "tally-hq: %s: expected --now TIME (YYYY-MM-DDTHH:MMZ)\n", argv[i]);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }
@@ -139,9 +138,10 @@ static int rules_add(struct hq_store *db, int argc, char **argv)
 		fprintf(stderr, "tally-hq: alerts add: a kind first: negative, index, silent, daily or weekly\n");
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc;) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(k, "--secret-stdin")) {
+			i++;
 			if (!fgets(r.secret, sizeof(r.secret), stdin)) {
 				fprintf(stderr, "tally-hq: --secret-stdin: nothing on standard input\n");
 				return 2;
@@ -151,7 +151,7 @@ static int rules_add(struct hq_store *db, int argc, char **argv)
 		}
 		if (!v)
 			return usage();
-		i++;
+		i += 2;
 		char *end = NULL;
 		if (!strcmp(k, "--store") || !strcmp(k, "--region")) {
 			snprintf(r.scope_kind, sizeof(r.scope_kind), "%s", k + 2);

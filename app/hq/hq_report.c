@@ -209,8 +209,11 @@ static int compose(const struct hq_alert_rule *r, const struct hq_alert_env *env
 			snprintf(days + used, sizeof(days) - used, "  %-9s %02d-%02d  %5s  (%lld ratings)\n",
 				 weekday_names[tzday_weekday(day)], day.month, day.day, v, (long long)f->day_ratings[d]);
 		}
-	if (asprintf(subject, "Tally %s report: %s, %s: Happy Index %s", weekly ? "weekly" : "daily", r->scope, period, hi) < 0)
+	*subject = *text = *json = NULL;
+	if (asprintf(subject, "Tally %s report: %s, %s: Happy Index %s", weekly ? "weekly" : "daily", r->scope, period, hi) < 0) {
+		*subject = NULL;
 		return -1;
+	}
 	char when[32] = "";
 	if (!weekly)
 		snprintf(when, sizeof(when), " (%s)", weekday_names[tzday_weekday(f->from)]);
@@ -221,6 +224,7 @@ static int compose(const struct hq_alert_rule *r, const struct hq_alert_env *env
 		     (long long)f->ratings, (long long)f->misuse, (long long)f->closed, best,
 		     weekly ? "\nBy day:\n" : "", days, link) < 0) {
 		free(*subject);
+		*subject = *text = NULL;
 		return -1;
 	}
 	json_t *byday = json_array();
@@ -241,6 +245,7 @@ static int compose(const struct hq_alert_rule *r, const struct hq_alert_env *env
 	if (!*json) {
 		free(*subject);
 		free(*text);
+		*subject = *text = NULL;
 		return -1;
 	}
 	return 0;
