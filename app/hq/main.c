@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-hq: head office. With no command it serves the HTTP(S) API until
- * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
+ * SIGTERM or SIGINT, with the alert thread beside it (hq_alerter); with a
+ * command it manages the kiosk registry (hq_cli), or alerts, reports and
+ * the poster (hq_cli_alert).
  *
  *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
  *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token | user ... | store ...
+ *   tally-hq [--config FILE] [--db PATH] alerts ... | report ... | poster ... | kiosk hours ...
  */
 #include <errno.h>
 #include <grp.h>
