@@ -57,6 +57,8 @@ SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 PKGS_CORE  = sqlite3 inih
 PKGS_KIOSK = sdl2 SDL2_ttf libpng jansson
 PKGS_NET   = libcurl libmicrohttpd jansson zlib gnutls
+# tally-hq draws the staff-room poster (a PDF) with cairo.
+PKGS_POSTER = cairo
 # sd_notify (watchdog, readiness) and sd_journal_send (structured logs)
 PKGS_SYSTEMD = libsystemd
 
@@ -67,7 +69,7 @@ ifneq ($(and $(filter 1.%,$(GPIOD_VERSION)),$(wildcard platform/gpio_gpiod.c)),)
   GPIO_DEFS    = -DTALLY_HAVE_GPIOD=1
 endif
 
-PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_GPIO) $(PKGS_SYSTEMD)
+PKGS_ALL = $(PKGS_CORE) $(PKGS_KIOSK) $(PKGS_NET) $(PKGS_POSTER) $(PKGS_GPIO) $(PKGS_SYSTEMD)
 
 # libcurl in its GnuTLS flavour (libcurl3-gnutls), whichever flavour's
 # headers are installed (they are the same for one curl version): the
@@ -88,7 +90,8 @@ LIBS_ARGON2 := $(call pkglibs,libargon2)
 # libpq for head office on PostgreSQL (app/hq/hq_db_pg.c): likewise only tally-hq, tests, benchmarks, fuzzers.
 LIBS_PQ     := $(call pkglibs,libpq)
 PKG_CFLAGS  += $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
-LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_PQ) $(LIBS_CORE)
+# libcurl (GnuTLS flavour: one TLS stack with libmicrohttpd) sends alerts by webhook and SMTP.
+LIBS_HQ    := $(LIBS_CURL) $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_POSTER) $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_PQ) $(LIBS_CORE)
 LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
 LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
 LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm

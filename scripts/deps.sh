@@ -20,7 +20,7 @@ set -eu
 # curl version and are what most machines already have.
 LIBS="libsdl2-dev libsdl2-ttf-dev libgpiod-dev libsqlite3-dev \
 libcurl4-openssl-dev libcurl3-gnutls libmicrohttpd-dev libjansson-dev libinih-dev \
-libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev"
+libcmocka-dev libsystemd-dev zlib1g-dev libgnutls28-dev libpng-dev libcairo2-dev"
 PKGS="build-essential pkg-config $LIBS \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
 # tally-hq hashes its users' passwords with Argon2id.
@@ -29,6 +29,9 @@ PKGS="$PKGS libargon2-dev"
 # test, which runs the head-office tests on a throwaway cluster of its own.
 LIBS="$LIBS libpq-dev"
 PKGS="$PKGS libpq-dev postgresql-15"
+# Alert and report mail is tested against a local SMTP sink (aiosmtpd); the
+# staff-room poster's PDF is checked through poppler (pdftoppm, pdftotext).
+PKGS="$PKGS python3-aiosmtpd poppler-utils"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the

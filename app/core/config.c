@@ -168,6 +168,21 @@ static const struct key keys[] = {
 	NUM("hq", "body_memory_limit_mb", K_INT, hq_body_memory_limit_mb, 2, 65536),
 	STR("hq", "tls_priorities", hq_tls_priorities),
 	STR("hq", "file_group", hq_file_group),
+	STR("alerts", "public_url", alerts_public_url),
+	STR("alerts", "webhook_url", alerts_webhook_url),
+	STR("alerts", "webhook_secret", alerts_webhook_secret),
+	STR("alerts", "smtp_url", alerts_smtp_url),
+	STR("alerts", "smtp_user", alerts_smtp_user),
+	STR("alerts", "smtp_password", alerts_smtp_password),
+	STR("alerts", "smtp_from", alerts_smtp_from),
+	NUM("alerts", "smtp_starttls", K_BOOL, alerts_smtp_starttls, 0, 1),
+	STR("alerts", "smtp_ca_file", alerts_smtp_ca_file),
+	STR("alerts", "mail_to", alerts_mail_to),
+	NUM("alerts", "check_s", K_SECONDS, alerts_check_s, 1, 3600),
+	NUM("alerts", "timeout_s", K_SECONDS, alerts_timeout_s, 0.5, 300),
+	NUM("alerts", "retry_s", K_SECONDS, alerts_retry_s, 0.1, 3600),
+	NUM("alerts", "max_attempts", K_INT, alerts_max_attempts, 1, 100),
+	STR("alerts", "report_time", alerts_report_time),
 };
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */

@@ -181,6 +181,22 @@ struct config {
 	int hq_body_memory_limit_mb;      /* request bodies held at once, MiB */
 	char hq_tls_priorities[CONFIG_PATH_MAX]; /* GnuTLS priority string; empty: TLS 1.2+, forward-secret */
 	char hq_file_group[CONFIG_NAME_MAX]; /* group that may read the database (files 0640); empty: 0600 */
+	/* [alerts] tally-hq: alert and report delivery (hq_alerter.c, hq_deliver.c) */
+	char alerts_public_url[CONFIG_PATH_MAX];  /* the dashboard's address as people reach it, for links */
+	char alerts_webhook_url[CONFIG_PATH_MAX]; /* rules without their own webhook post here; empty: none */
+	char alerts_webhook_secret[CONFIG_NAME_MAX]; /* HMAC-SHA256 key of rules without their own */
+	char alerts_smtp_url[CONFIG_PATH_MAX];    /* smtp://host:port (STARTTLS) or smtps://; empty: no mail */
+	char alerts_smtp_user[CONFIG_NAME_MAX];   /* AUTH user; empty: no AUTH */
+	char alerts_smtp_password[CONFIG_NAME_MAX];
+	char alerts_smtp_from[CONFIG_NAME_MAX];
+	int alerts_smtp_starttls;                 /* smtp://: refuse to send without STARTTLS */
+	char alerts_smtp_ca_file[CONFIG_PATH_MAX]; /* empty: the system's CA store */
+	char alerts_mail_to[CONFIG_PATH_MAX];     /* rules and reports without their own recipients */
+	double alerts_check_s;                    /* the evaluator runs at least this often */
+	double alerts_timeout_s;                  /* one webhook call or one mail, connect included */
+	double alerts_retry_s;                    /* first wait after a failed delivery (doubling) */
+	int alerts_max_attempts;                  /* deliveries given up after this many */
+	char alerts_report_time[CONFIG_NAME_MAX]; /* HH:MM local: reports go out then (weekly on Mondays) */
 };
 
 /* Fills cfg with the built-in defaults. */

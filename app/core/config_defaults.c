@@ -127,6 +127,14 @@ void config_defaults(struct config *cfg)
 	cfg->hq_login_max_failures = 5;
 	cfg->hq_login_max_failures_per_address = 20;
 	cfg->hq_login_lockout_minutes = 15;
+	snprintf(cfg->alerts_public_url, sizeof(cfg->alerts_public_url), "http://127.0.0.1:8470");
+	snprintf(cfg->alerts_smtp_from, sizeof(cfg->alerts_smtp_from), "tally-hq@localhost");
+	cfg->alerts_smtp_starttls = 1;
+	cfg->alerts_check_s = 60;
+	cfg->alerts_timeout_s = 10;
+	cfg->alerts_retry_s = 30;
+	cfg->alerts_max_attempts = 10;
+	snprintf(cfg->alerts_report_time, sizeof(cfg->alerts_report_time), "07:00");
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++) {
 		struct button_config *b = &cfg->button[i];
 		b->line = -1;

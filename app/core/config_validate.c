@@ -177,6 +177,39 @@ static void check_file(const struct config_seen *seen, struct config_report *r, 
 	config_report_add(r, line, "%s: cannot read \"%s\": %s", name, path, strerror(errno));
 }
 
+static int url_scheme(const char *url, const char *const *schemes)
+{
+	for (; *schemes; schemes++)
+		if (!strncmp(url, *schemes, strlen(*schemes)) && url[strlen(*schemes)])
+			return 1;
+	return 0;
+}
+
+/* [alerts]: where alerts and reports go. An empty URL means "not this way", never an error. */
+static void check_alerts(const struct config *cfg, const struct config_seen *seen, struct config_report *r)
+{
+	static const char *const web[] = { "http://", "https://", NULL }, *const smtp[] = { "smtp://", "smtps://", NULL };
+	int line;
+	if ((line = config_seen_line(seen, "alerts", "public_url")) >= 0 && !url_scheme(cfg->alerts_public_url, web))
+		config_report_add(r, line, "[alerts] public_url must start with http:// or https://, not \"%s\"",
+				  cfg->alerts_public_url);
+	if ((line = config_seen_line(seen, "alerts", "webhook_url")) >= 0 && cfg->alerts_webhook_url[0] &&
+	    !url_scheme(cfg->alerts_webhook_url, web))
+		config_report_add(r, line, "[alerts] webhook_url must start with http:// or https://");
+	if ((line = config_seen_line(seen, "alerts", "smtp_url")) >= 0 && cfg->alerts_smtp_url[0] &&
+	    !url_scheme(cfg->alerts_smtp_url, smtp))
+		config_report_add(r, line, "[alerts] smtp_url must start with smtp:// or smtps://");
+	if ((line = config_seen_line(seen, "alerts", "smtp_password")) >= 0 && cfg->alerts_smtp_password[0] &&
+	    !cfg->alerts_smtp_user[0])
+		config_report_add(r, line, "[alerts] smtp_password needs smtp_user");
+	const char *t = cfg->alerts_report_time;
+	if ((line = config_seen_line(seen, "alerts", "report_time")) >= 0 &&
+	    !(strlen(t) == 5 && t[2] == ':' && t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
+	      t[3] >= '0' && t[3] <= '5' && t[4] >= '0' && t[4] <= '9' && (t[0] - '0') * 10 + t[1] - '0' < 24))
+		config_report_add(r, line, "[alerts] report_time must be HH:MM (00:00 to 23:59), not \"%s\"", t);
+	check_file(seen, r, "alerts", "smtp_ca_file", cfg->alerts_smtp_ca_file);
+}
+
 void config_check(const struct config *cfg, const struct config_seen *seen, struct config_report *r)
 {
 	int line;
@@ -213,6 +246,7 @@ void config_check(const struct config *cfg, const struct config_seen *seen, stru
 				  "[hq] tls_cert and tls_key go together: set both for HTTPS, or neither");
 	if ((line = config_seen_line(seen, "hq", "listen")) >= 0 && !strchr(cfg->hq_listen, ':'))
 		config_report_add(r, line, "[hq] listen must be ADDR:PORT, not \"%s\"", cfg->hq_listen);
+	check_alerts(cfg, seen, r);
 
 	int faces_line = config_seen_line(seen, "screen", "faces");
 	if (faces_line < 0)

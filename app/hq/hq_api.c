@@ -9,6 +9,7 @@
  * trace but a log line.
  */
 #include "hq_api.h"
+#include "hq_api_alert.h"
 #include "hq_api_dash.h"
 #include "hq_api_user.h"
 #include "hq_scope.h"
@@ -116,6 +117,11 @@ void hq_api_conflict(struct hq_response *res, const struct hq_request *req, cons
 void hq_api_json(struct hq_response *res, char *body, size_t len)
 {
 	set_body(res, 200, "application/json", body, len);
+}
+
+void hq_api_send(struct hq_response *res, const char *type, char *body, size_t len)
+{
+	set_body(res, 200, type, body, len);
 }
 
 static void ok_json(struct hq_response *res, char *body, size_t len)
@@ -738,6 +744,8 @@ void hq_api_handle(struct hq_store *db, const struct hq_api_options *opt, const 
 			hq_api_session(db, opt, req, res);
 		else
 			hq_api_stores(db, opt, req, res);
+	} else if (!strcmp(p, "/api/v1/alert-rules") || !strcmp(p, "/api/v1/alerts") || !strcmp(p, "/api/v1/poster")) {
+		hq_api_alert_handle(db, opt, req, res);
 	} else if (hq_static_route(p)) {
 		if (get)
 			hq_static_handle(db, opt, req, res);

@@ -20,6 +20,8 @@
  *                                 the dashboard's pages and files (hq_static.h)
  *   GET  /api/v1/overview, /api/v1/store, /api/v1/fleet
  *                                 the dashboard's data (hq_api_dash.h)
+ *   GET|POST /api/v1/alert-rules, GET /api/v1/alerts, GET /api/v1/poster
+ *                                 alerts, reports and the poster (hq_api_alert.h)
  *
  * 409: a batch whose (kiosk, install, seq) is held with other content.
  * Every JSON answer carries "hq_time_ms" and "hq_clock_synced" (protocol.h).
@@ -113,6 +115,8 @@ int hq_api_auth_admin(struct hq_store *db, const struct hq_request *req, struct 
 
 /* Fills res with 200 and a JSON body it takes over (malloc'd). */
 void hq_api_json(struct hq_response *res, char *body, size_t len);
+/* The same for a body of another type (a PDF). */
+void hq_api_send(struct hq_response *res, const char *type, char *body, size_t len);
 /*
  * For a refused token: 1 with msg filled ("the token of kiosk K expired at
  * ...") when hash is a token that was good but expired, else 0. Whoever

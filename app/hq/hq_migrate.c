@@ -236,6 +236,65 @@ static const char *migrations[] = {
 	" SELECT 'rating_days', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;"
 	"CREATE INDEX rating_days_kiosk ON rating_days(kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed);"
 	"CREATE INDEX rating_counts_kiosk ON rating_counts(kiosk_id, slot, known, scale, v0, v1, v2, v3, v4);",
+	/*
+	 * 8: alerts and reports (hq_alert_store.c). alert_rules: one rule per
+	 *   row, of a store or a region; kind negative|index|silent (alerts) or
+	 *   daily|weekly (reports). alert_episodes: one row per time a rule's
+	 *   condition held for one subject (a store, or a kiosk for silent),
+	 *   cleared_ms 0 while it lasts: kept here so a restart neither repeats
+	 *   nor forgets one. alert_outbox: every message to send, written in the
+	 *   transaction that opened or cleared its episode, so none is lost or
+	 *   sent twice by a crash between the two. kiosk_hours: opening hours
+	 *   (hours.h's text per weekday) set with `kiosk hours`; a kiosk without
+	 *   a row is open all day, as a kiosk without [hours] is.
+	 */
+	"CREATE TABLE alert_rules ("
+	" id BIGINT PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" scope_kind TEXT NOT NULL,"
+	" scope TEXT NOT NULL,"
+	" threshold DOUBLE PRECISION NOT NULL,"
+	" window_min INTEGER NOT NULL,"
+	" min_ratings INTEGER NOT NULL,"
+	" send_at TEXT NOT NULL DEFAULT '',"
+	" webhook TEXT NOT NULL DEFAULT '',"
+	" secret TEXT NOT NULL DEFAULT '',"
+	" mail_to TEXT NOT NULL DEFAULT '',"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" updated_ms BIGINT NOT NULL);"
+	"CREATE TABLE alert_episodes ("
+	" id BIGINT PRIMARY KEY,"
+	" rule_id BIGINT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" store TEXT NOT NULL,"
+	" opened_ms BIGINT NOT NULL,"
+	" cleared_ms BIGINT NOT NULL DEFAULT 0,"
+	" value DOUBLE PRECISION NOT NULL,"
+	" ratings INTEGER NOT NULL,"
+	" detail TEXT NOT NULL);"
+	"CREATE INDEX alert_episodes_open ON alert_episodes(rule_id, subject, cleared_ms);"
+	"CREATE TABLE alert_outbox ("
+	" id BIGINT PRIMARY KEY,"
+	" rule_id BIGINT NOT NULL,"
+	" channel TEXT NOT NULL,"
+	" target TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_ms BIGINT NOT NULL,"
+	" sent_ms BIGINT NOT NULL DEFAULT 0,"
+	" gave_up_ms BIGINT NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX alert_outbox_due ON alert_outbox(sent_ms, gave_up_ms, next_ms);"
+	"CREATE TABLE report_runs ("
+	" rule_id BIGINT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" sent_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (rule_id, period));"
+	"CREATE TABLE kiosk_hours ("
+	" kiosk_id TEXT PRIMARY KEY,"
+	" week TEXT NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -38,7 +38,7 @@ static const struct page pages[] = {
 };
 
 /* The query parameters a page keeps across the trip to /login and back. */
-static const char *const page_args[] = { "store", "region", "period", "from", "to", "area", "kiosk" };
+static const char *const page_args[] = { "store", "region", "period", "from", "to", "area", "kiosk", "episode" };
 
 static const struct page *page_of(const char *path)
 {
@@ -196,7 +196,8 @@ static void login_location(const struct hq_request *req, char *out, size_t outle
 	char back[400];
 	size_t at = 0;
 	back[0] = '\0';
-	add(back, sizeof(back), &at, req->path, strlen(req->path));
+	const char *path = req->path ? req->path : "/";
+	add(back, sizeof(back), &at, path, strlen(path));
 	int first = 1;
 	for (size_t i = 0; req->query && i < sizeof(page_args) / sizeof(page_args[0]); i++) {
 		const char *v = req->query(req->query_ctx, page_args[i]);
@@ -209,7 +210,7 @@ static void login_location(const struct hq_request *req, char *out, size_t outle
 		first = 0;
 	}
 	if (at >= sizeof(back)) /* too long to carry: back to the page itself */
-		snprintf(back, sizeof(back), "%s", req->path);
+		snprintf(back, sizeof(back), "%s", path);
 	size_t o = 0;
 	out[0] = '\0';
 	add(out, outlen, &o, "/login?next=", 12);

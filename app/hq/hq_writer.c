@@ -64,6 +64,16 @@ struct hq_writer {
 	struct hq_writer_stats stats;
 };
 
+/* Told after each group that stored ratings (hq_writer_on_commit): the alert evaluator's wake-up. */
+static void (*_Atomic on_commit_fn)(void *);
+static void *on_commit_arg;
+
+void hq_writer_on_commit(void (*fn)(void *arg), void *arg)
+{
+	on_commit_arg = arg;
+	on_commit_fn = fn;
+}
+
 static int64_t mono_us(void)
 {
 	struct timespec ts;
@@ -106,6 +116,9 @@ static void run_group(struct hq_writer *w, struct job *group, struct hq_writer_s
 	d->batches = batches;
 	d->ratings = ratings;
 	d->busy_us = mono_us() - t0;
+	void (*fn)(void *) = on_commit_fn;
+	if (fn && ratings)
+		fn(on_commit_arg);
 }
 
 /* On the writer thread, after a commit (SQLite's WAL hook). */

@@ -27,6 +27,12 @@ int hq_writer_start(struct hq_writer **out, const char *db_path, char *err, size
 int hq_writer_ingest(struct hq_writer *w, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
 		     struct protocol_ack *ack, char *err, size_t errlen);
 
+/*
+ * fn(arg) is called on the writer thread after each commit that stored
+ * ratings (NULL: nothing). Process-wide; fn must only signal, not wait.
+ */
+void hq_writer_on_commit(void (*fn)(void *arg), void *arg);
+
 /* Figures since start, for the log and the benchmark. */
 struct hq_writer_stats {
 	int64_t groups, batches, ratings;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tally-hq: head office. With no command it serves the HTTP(S) API until
- * SIGTERM or SIGINT; with a command it manages the kiosk registry (hq_cli).
+ * SIGTERM or SIGINT, with the alert thread beside it (hq_alerter); with a
+ * command it manages the kiosk registry (hq_cli), or alerts, reports and
+ * the poster (hq_cli_alert).
  *
  *   tally-hq [--config FILE] [--db PATH] [--listen ADDR:PORT] [--verbose]
  *   tally-hq [--config FILE] [--db PATH] kiosk add|list|revoke ... | admin-token | user ... | store ...
+ *   tally-hq [--config FILE] [--db PATH] alerts ... | report ... | poster ... | kiosk hours ...
  */
 #include <errno.h>
 #include <grp.h>
@@ -16,10 +19,13 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "hq_alerter.h"
 #include "hq_cli.h"
+#include "hq_cli_alert.h"
 #include "hq_db.h"
 #include "hq_http.h"
 #include "hq_store.h"
+#include "hq_writer.h"
 #include "journal_log.h"
 #include "log.h"
 #include "sharedir.h"
@@ -34,6 +40,9 @@ static void usage(FILE *f)
 		   "                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n"
 		   "       tally-hq [--config FILE] [--db PATH] migrate\n"
 		   "       tally-hq [--config FILE] [--db PATH] demo [--days N]\n"
+		   "       tally-hq [--config FILE] [--db PATH] alerts list | alerts add KIND ... | alerts del ID | alerts check [--now TIME]\n"
+		   "       tally-hq [--config FILE] [--db PATH] report [--now TIME] | kiosk hours ID [DAY=HOURS]...\n"
+		   "       tally-hq [--config FILE] [--db PATH] poster --store S --week YYYY-Www --out FILE.pdf\n"
 		   "       tally-hq copy --from SQLITE_PATH --to URI [--replace]\n"
 		   "       tally-hq --help | --version\n"
 		   "\n"
@@ -110,6 +119,8 @@ int main(int argc, char **argv)
 		}
 		hq_store_set_file_group(g->gr_gid);
 	}
+	if (i < argc && hq_cli_alert_wants(argc - i, argv + i))
+		return hq_cli_alert_run(&cfg, db, argc - i, argv + i);
 	if (i < argc)
 		return hq_cli_run(db, argc - i, argv + i);
 
@@ -155,9 +166,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hq_store_close(check);
+	/* The alert thread before the server: the writer wakes it after each group of ratings. */
+	struct hq_alerter_options ao;
+	struct hq_alerter *alerter;
+	hq_cli_alert_options(&cfg, db, &ao);
+	if (hq_alerter_start(&alerter, &ao, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: %s\n", err);
+		return 1;
+	}
+	hq_writer_on_commit(hq_alerter_poke, alerter);
 	struct hq_http *h;
 	if (hq_http_start(&h, &o, bound, sizeof(bound), err, sizeof(err))) {
 		fprintf(stderr, "tally-hq: %s\n", err);
+		hq_writer_on_commit(NULL, NULL);
+		hq_alerter_stop(alerter);
 		return 1;
 	}
 	printf("listening on %s\n", bound);
@@ -185,6 +207,8 @@ int main(int argc, char **argv)
 		} else {
 			log_msg(LOG_NOTICE, "config reloaded from %s: restarting with it", config);
 			hq_http_stop(h);
+			hq_writer_on_commit(NULL, NULL);
+			hq_alerter_stop(alerter);
 			execv("/proc/self/exe", argv);
 			log_msg(LOG_ERR, "cannot restart for the new config: %s", strerror(errno));
 			return 1;
@@ -192,5 +216,7 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, "stopping (signal %d)", sig);
 	hq_http_stop(h);
+	hq_writer_on_commit(NULL, NULL);
+	hq_alerter_stop(alerter);
 	return 0;
 }

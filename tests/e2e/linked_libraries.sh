@@ -15,10 +15,11 @@ refuse() { # refuse PROGRAM PATTERN WHY
 }
 refuse tallyctl 'SDL|gpiod|curl|microhttpd|gnutls|ssl|systemd|png|z\.so' "tallyctl reads a database and a config"
 refuse tally-sync 'SDL|gpiod|microhttpd|png' "tally-sync is a network client"
-refuse tally-hq 'SDL|gpiod|curl|png' "tally-hq is a server"
+refuse tally-hq 'SDL|gpiod|png|libcurl\.so' "tally-hq is a server (curl only in its GnuTLS flavour, for alerts)"
 refuse tally-kiosk 'curl|microhttpd|gnutls|ssl' "the kiosk talks to no network"
 extra=$(needed tallyctl | grep -E -v '^lib(jansson|sqlite3|inih|m|c)\.so\.' || true)
 [ -z "$extra" ] || fail "tallyctl links more than SQLite, inih, jansson and libc: $(echo $extra)"
+needed tally-hq | grep -q '^libcurl-gnutls\.so\.4$' || fail "tally-hq does not link libcurl's GnuTLS flavour: $(needed tally-hq | tr '\n' ' ')"
 needed tally-sync | grep -q '^libcurl-gnutls\.so\.4$' || fail "tally-sync does not link libcurl's GnuTLS flavour: $(needed tally-sync | tr '\n' ' ')"
 echo "ok: each program links what it uses"
 
