@@ -415,6 +415,7 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			.at_head_office = 1,
 			.received_time = csv_export_time(row->received_ms, 0, received, sizeof(received)),
 			.shift = "", /* shifts are the kiosk's schedule: head office does not know them */
+			.reason = row->reason,
 		};
 		int n = csv_export_row(&x, line, sizeof(line));
 		if (n < 0)
@@ -437,6 +438,7 @@ static int export_row(const struct hq_export_row *row, void *arg)
 		return -1;
 	}
 	json_object_set_new(o, "install", json_string(row->install_id));
+	json_object_set_new(o, "reason", row->reason[0] ? json_string(row->reason) : json_null());
 	json_object_set_new(o, "corrected_by", row->p.has_corrected ? json_string(corrected_by_name(&row->p)) : json_null());
 	json_object_set_new(o, "corrected_err_ms", row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
 						    ? json_integer(row->p.corrected_err_ms) : json_null());

@@ -41,6 +41,7 @@
 #include "hq_shifts.h"
 #include "log.h"
 #include "score.h"
+#include "hq_reasons.h"
 #include "hq_registry.h"
 #include "utf8.h"
 
@@ -254,6 +255,21 @@ static const char *migrations[] = {
 	" created_ms INTEGER NOT NULL,"
 	" seen_ms INTEGER NOT NULL);"
 	"CREATE INDEX sessions_user ON sessions(username);",
+	/*
+	 * 7: follow-up answers (hq_reasons.c). ratings.reason: the answer's
+	 * text, NULL when none. reason_counts: answers per kiosk, quarter hour
+	 * (the slot of rating_counts) and kind (positive: after a positive
+	 * rating), kept in the ingest transaction; misuse and closed ratings'
+	 * answers are held with the rating but not counted.
+	 */
+	"ALTER TABLE ratings ADD COLUMN reason TEXT;"
+	"CREATE TABLE reason_counts ("
+	" slot BIGINT NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" positive INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" n BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, positive, reason));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1154,6 +1170,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		c->count++;
 	}
 	sqlite3_clear_bindings(st);
+	if (hq_reasons_ingest(s, k->id, install_ref, b, c)) {
+		db_fail(s, "cannot store follow-up answers", err, errlen);
+		goto rollback;
+	}
 	if (c->count > 0) {
 		snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", k->id);
 		snprintf(c->install_id, sizeof(c->install_id), "%s", install);
@@ -1709,7 +1729,7 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
 			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
-			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms"
+			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms, r.reason"
 			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id LEFT JOIN installs i ON i.id = r.install"
 			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
 			       " AND (?5 IS NULL OR k.store IN (" HQ_STORE_VISIBLE_SQL("?5") "))"
@@ -1758,6 +1778,7 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		text(st, 18, row->install_id, sizeof(row->install_id));
 		row->p.corrected_by = sqlite3_column_int(st, 19);
 		row->p.corrected_err_ms = sqlite3_column_int64(st, 20);
+		text(st, 21, row->reason, sizeof(row->reason));
 		if (fn(row, arg)) {
 			/* A page cut short here would look like the last one: fail instead. */
 			snprintf(err, errlen, "export stopped at row %lld", (long long)row->cursor);

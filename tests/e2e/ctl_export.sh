@@ -14,7 +14,7 @@ C="--config $WORK/k.conf"
 # A schema-3 store (from before install ids): the id is empty, nothing corrected by head office.
 I=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'install_id'" 2>/dev/null || true)
 
-H='kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,received_time,shift'
+H='kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,received_time,shift,reason'
 R1='k1,'"$I"',Berlin Mitte,Counter,1,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,'
 R2='k1,'"$I"',Berlin Mitte,Counter,2,2026-03-10T10:30:02.000+01:00,synced,0,very negative,4,button,misuse,2026-03-10T10:30:02.000+01:00,3000,b0,1,,,,1,,'
 R3='k1,'"$I"',Berlin Mitte,Counter,3,2026-03-10T21:15:00.000+01:00,synced,2,positive,4,button,closed,2026-03-10T21:15:00.000+01:00,5000,b0,1,,,,0,,'

@@ -22,7 +22,7 @@ static void test_header_names_every_column(void **state)
 	assert_string_equal(csv_export_header(),
 			    "kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,"
 			    "boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,"
-			    "received_time,shift\r\n");
+			    "received_time,shift,reason\r\n");
 }
 
 static void test_a_row_has_the_face_label_beside_its_value(void **state)
