@@ -100,7 +100,7 @@ int csv_export_row(const struct csv_export_row *r, char *buf, size_t buflen)
 		field(&o, "", 0);
 	number(&o, r->at_head_office);
 	field(&o, r->received_time, 0);
-	field(&o, r->shift, 1);
+	field(&o, r->shift, 0);
 	field(&o, r->reason ? r->reason : "", 1);
 	return o.full ? -1 : (int)o.len;
 }

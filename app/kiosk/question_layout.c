@@ -46,8 +46,10 @@ void question_layout(struct question_layout *q, const struct layout *l, int n, i
 	/* The band under the question, as the faces had it. */
 	int top = l->question.y + l->question.h + margin / 2;
 	int bottom = l->h - margin;
-	int rows = n <= 3 ? 1 : 2;
-	int per_row = (n + rows - 1) / rows;
+	/* Landscape: one row of up to three, else two rows. Portrait: two per row, the words need the width. */
+	int portrait = l->h > l->w;
+	int per_row = portrait ? (n < 2 ? n : 2) : n <= 3 ? n : (n + 1) / 2;
+	int rows = (n + per_row - 1) / per_row;
 	int row_h = (bottom - top - (rows - 1) * gap) / rows;
 	int w = l->w - 2 * margin;
 	int box_w = (w - (per_row - 1) * gap) / per_row;

@@ -8,7 +8,7 @@
  * its button rates, directly above that button, so the same buttons answer
  * (answer i on button first+i, the answers centred on the row of buttons).
  * On a touch kiosk the answers are buttons on screen: one row of up to
- * three, two rows for four to six.
+ * three, two rows for four to six (portrait: two per row).
  */
 #ifndef TALLY_QUESTION_LAYOUT_H
 #define TALLY_QUESTION_LAYOUT_H
