@@ -89,6 +89,7 @@ static const struct key keys[] = {
 	STR("text", "followup", t_followup),
 	NUM("text", "followup_positive", K_ANSWERS, followup_positive, 0, 0),
 	NUM("text", "followup_negative", K_ANSWERS, followup_negative, 0, 0),
+	STR("text", "top_reasons", t_top_reasons),
 	STR("text", "staff_title", t_staff_title),
 	STR("text", "display_title", t_display_title),
 	STR("text", "date_format", t_date_format),

@@ -97,6 +97,7 @@ struct config {
 	char t_followup[CONFIG_TEXT_MAX];
 	struct config_answers followup_positive;
 	struct config_answers followup_negative;
+	char t_top_reasons[CONFIG_NAME_MAX];  /* the staff screens' block of the day's answers */
 	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];

@@ -40,6 +40,7 @@ void config_defaults(struct config *cfg)
 	/* No answers by default: the question is asked only where a store lists them. */
 	snprintf(cfg->t_followup, sizeof(cfg->t_followup), "What was the main reason?");
 	cfg->followup_s = 10.0;
+	snprintf(cfg->t_top_reasons, sizeof(cfg->t_top_reasons), "Top reasons today");
 	cfg->mode = MODE_RATING;
 	cfg->staff_view_s = 30;
 	cfg->staff_corner_hold_s = 2;
