@@ -66,6 +66,26 @@ expect_eq "the right answer box" "$BOX" "$($PNG "$WORK/asked.png" at 760 250)"
 [ "$($PNG "$WORK/not-asked.png" count $BOX)" -lt 200 ] || fail "a question after a positive rating with no positive answers"
 echo "ok: answered: the thank-you; an empty list: no question"
 
+# --- the answers in tallyctl stats and export ------------------------------------
+"$BIN/tallyctl" --config "$WORK/t.conf" stats >"$WORK/stats.txt" || fail "tallyctl stats failed"
+grep -q '^top reasons      2 answered' "$WORK/stats.txt" || { cat "$WORK/stats.txt"; fail "stats: no top reasons"; }
+grep -q '^        1  negative Staff$' "$WORK/stats.txt" || { cat "$WORK/stats.txt"; fail "stats: Staff"; }
+"$BIN/tallyctl" --config "$WORK/t.conf" --json stats | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["reasons"]
+assert r["answered"] == 2 and r["misuse_answered"] == 0, r
+assert sorted((x["reason"], x["after"], x["count"]) for x in r["top"]) == [("Staff", "negative", 1), ("Waiting time", "negative", 1)], r
+' || fail "stats --json: reasons"
+echo "ok: tallyctl stats lists the top reasons"
+"$BIN/tallyctl" --config "$WORK/t.conf" export >"$WORK/export.csv" || fail "tallyctl export failed"
+head -n 1 "$WORK/export.csv" | tr -d '\r' | grep -q ',shift,reason$' || fail "export: no reason column"
+expect_eq "export: the reason column" "Staff||Waiting time" "$(tail -n +2 "$WORK/export.csv" | tr -d '\r' | awk -F, '{ print $NF }' | paste -sd '|')"
+"$BIN/tallyctl" --config "$WORK/t.conf" export --format json | python3 -c '
+import json, sys
+assert [r["reason"] for r in json.load(sys.stdin)] == ["Staff", None, "Waiting time"]
+' || fail "export --format json: reason"
+echo "ok: tallyctl export has the reason"
+
 # --- no answer in time: the rating stands alone, thanked all the same -----------
 sed "s#t.db#late.db#; s#followup_s = 60#followup_s = 2#" "$WORK/t.conf" >"$WORK/late.conf"
 cat >"$WORK/late.in" <<IN
