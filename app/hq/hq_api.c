@@ -11,6 +11,7 @@
 #include "hq_api.h"
 #include "hq_api_user.h"
 #include "hq_scope.h"
+#include "hq_reasons.h"
 #include "hq_shifts.h"
 
 #include <jansson.h>
@@ -305,7 +306,10 @@ static void get_summary(struct hq_store *db, const struct hq_request *req, struc
 		hq_api_error(res, req, 503, "summary: %s", s ? err : "out of memory");
 	else if (protocol_encode_summary(s, &body, &len, err, sizeof(err)))
 		hq_api_error(res, req, 503, "summary: %s", err);
-	else if (by && !strcmp(by, "shift"))
+	else if (hq_reasons_add_to_summary(db, &k, date, &body, &len, err, sizeof(err))) {
+		free(body);
+		hq_api_error(res, req, 503, "summary: %s", err);
+	} else if (by && !strcmp(by, "shift"))
 		summary_add_shifts(db, &k, date, req, res, body, len);
 	else
 		ok_json(res, body, len);

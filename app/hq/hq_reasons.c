@@ -6,13 +6,16 @@
  */
 #include "hq_reasons.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hq_db.h"
 #include "log.h"
 #include "rating.h"
 #include "score.h"
+#include "tzday.h"
 
 #define SLOT_MS 900000 /* rating_counts' quarter hour */
 
@@ -129,4 +132,51 @@ int hq_reasons_top(struct hq_store *s, const char *kiosk_id, const char *store, 
 	}
 	hq_db_finalize(st);
 	return n;
+}
+
+#define SUMMARY_TOP 10
+
+static json_t *top_json(struct hq_store *s, const char *kiosk_id, const char *store, const struct tzday *d,
+			char *err, size_t errlen)
+{
+	struct hq_reason_count top[SUMMARY_TOP];
+	int n = hq_reasons_top(s, kiosk_id, store, d->start_ms, d->end_ms, top, SUMMARY_TOP, err, errlen);
+	if (n < 0)
+		return NULL;
+	json_t *a = json_array();
+	for (int i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "reason", top[i].reason, "after",
+						   top[i].positive ? "positive" : "negative", "count", (json_int_t)top[i].n));
+	return a;
+}
+
+int hq_reasons_add_to_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date, char **body,
+			      size_t *len, char *err, size_t errlen)
+{
+	struct tzday d;
+	if (hq_store_tzday(&d, k->tz, date, err, errlen))
+		return -1;
+	json_t *doc = json_loadb(*body, *len, 0, NULL);
+	json_t *kiosk = doc ? top_json(s, k->id, NULL, &d, err, errlen) : NULL;
+	json_t *store = kiosk ? top_json(s, NULL, k->store, &d, err, errlen) : NULL;
+	json_t *chain = store ? top_json(s, NULL, NULL, &d, err, errlen) : NULL;
+	if (!chain) {
+		if (!doc)
+			snprintf(err, errlen, "out of memory");
+		json_decref(doc);
+		json_decref(kiosk);
+		json_decref(store);
+		return -1;
+	}
+	json_object_set_new(doc, "reasons", json_pack("{s:o, s:o, s:o}", "kiosk", kiosk, "store", store, "chain", chain));
+	char *out = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(doc);
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*body);
+	*body = out;
+	*len = strlen(out);
+	return 0;
 }

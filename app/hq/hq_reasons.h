@@ -45,4 +45,15 @@ struct hq_reason_count {
 int hq_reasons_top(struct hq_store *s, const char *kiosk_id, const char *store, int64_t from_ms, int64_t to_ms,
 		   struct hq_reason_count *out, int max, char *err, size_t errlen);
 
+/*
+ * Adds a "reasons" member to the summary JSON *body (GET /api/v1/summary):
+ * the day's counted answers of the kiosk, of its store and of the chain,
+ * each [{"reason":..,"after":"positive"|"negative","count":N},...], most
+ * given first. *body is replaced (malloc'd), *len updated. 0, or -1 with
+ * err (body unchanged).
+ */
+struct tzdate;
+int hq_reasons_add_to_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate date, char **body,
+			      size_t *len, char *err, size_t errlen);
+
 #endif

@@ -79,6 +79,17 @@ out=$(once) || fail "--once failed: $out"
 [ "$(hreason 3)" = "Price" ] || fail "the misuse rating's answer is not kept: $(hreason 3)"
 [ "$(counts)" = "Staff=1 Waiting time=1 " ] || fail "a misuse rating's answer was counted: $(counts)"
 
+note "head office's summary counts them per kiosk, store and chain"
+curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HQ_PORT/api/v1/summary?day=$(date -u +%Y-%m-%d)" \
+	>"$T/summary.json" || fail "summary failed"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["reasons"]
+want = [{"reason": "Staff", "after": "negative", "count": 1}, {"reason": "Waiting time", "after": "negative", "count": 1}]
+for k in ("kiosk", "store", "chain"):
+    assert r[k] == want, (k, r)
+' "$T/summary.json" || fail "summary reasons: $(cat "$T/summary.json")"
+
 note "head office's CSV export has the reason column"
 ADMIN=$("$HQ" --db "$HQ_DB" admin-token 2>>"$T/hq-add.log")
 day=$(date -u +%Y-%m-%d)
