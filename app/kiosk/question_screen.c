@@ -48,6 +48,12 @@ static unsigned lighter(unsigned rgb, int pct)
  */
 static int common_px(struct text *t, const struct config_answers *a, int w, int h, int max_px)
 {
+	/*
+	 * Measured against a little less than the box: SDL_ttf's wrapped
+	 * rendering breaks a line that just fits once more, leaving an empty
+	 * line between the two halves of "Waiting time".
+	 */
+	w = w * 92 / 100;
 	int px = max_px;
 	for (; px > 16; px = px * 94 / 100) {
 		int ok = 1;
