@@ -101,7 +101,9 @@ struct question_screen *question_screen_new(const struct config *cfg, struct tex
 	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++)
 		buttons += cfg->button[i].configured;
 	const struct rect *t = &l->question;
-	q->title = text_fit(text, cfg->t_followup, t->w, t->h, t->h / 2, colour_of(cfg->text_colour));
+	/* Nothing to render when no answers are listed (the default): startup stays what it was. */
+	if (cfg->followup_negative.n + cfg->followup_positive.n > 0)
+		q->title = text_fit(text, cfg->t_followup, t->w, t->h, t->h / 2, colour_of(cfg->text_colour));
 	if (make_kind(q, text, &q->kind[0], &cfg->followup_negative, l, buttons) ||
 	    make_kind(q, text, &q->kind[1], &cfg->followup_positive, l, buttons)) {
 		question_screen_free(q);
