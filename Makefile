@@ -84,11 +84,14 @@ LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
 LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
 # Argon2id for head office's user passwords: only tally-hq, the tests and the benchmarks link it.
 LIBS_ARGON2 := $(call pkglibs,libargon2)
-LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_CORE)
+# libpq for head office on PostgreSQL (app/hq/hq_db_pg.c): likewise only tally-hq, tests, benchmarks, fuzzers.
+LIBS_PQ     := $(call pkglibs,libpq)
+PKG_CFLAGS  += $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+LIBS_HQ    := $(call pkglibs,libmicrohttpd jansson zlib gnutls $(PKGS_SYSTEMD)) $(LIBS_ARGON2) $(LIBS_PQ) $(LIBS_CORE)
 LIBS_SYNC  := $(LIBS_CURL) $(call pkglibs,jansson zlib $(PKGS_SYSTEMD)) $(LIBS_CORE)
 LIBS_CTL   := $(call pkglibs,jansson) $(LIBS_CORE)
 LIBS_ALL   := $(LIBS_CURL) $(call pkglibs,$(filter-out libcurl,$(PKGS_ALL))) -lm
-LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL) $(LIBS_ARGON2)
+LIBS_TEST  := $(call pkglibs,cmocka) $(LIBS_ALL) $(LIBS_ARGON2) $(LIBS_PQ)
 
 CPPFLAGS += -D_GNU_SOURCE -DTALLY_VERSION=\"$(VERSION)\" -DTALLY_DATADIR=\"$(DATADIR)\" $(GPIO_DEFS) \
 	    -Iapp/core -Iplatform -Iapp/kiosk -Iapp/hq -Iapp/sync -Iapp/ctl
@@ -192,7 +195,7 @@ $(BUILD)/fuzz/libtally.a: $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
 	ar rcs $@ $^
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(BUILD)/fuzz/libtally.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2) $(LIBS_PQ)
 
 fuzz:
 	@./scripts/deps.sh
@@ -231,7 +234,7 @@ analyze:
 # --- benchmarks (release build; never part of make test) ---------------------
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/yeardata.o $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2)
+	$(CC) -o $@ $^ $(LIBS_ALL) $(LIBS_ARGON2) $(LIBS_PQ)
 
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 

@@ -25,6 +25,10 @@ PKGS="build-essential pkg-config $LIBS \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
 # tally-hq hashes its users' passwords with Argon2id.
 PKGS="$PKGS libargon2-dev"
+# Head office on PostgreSQL: libpq to build tally-hq; the server for make
+# test, which runs the head-office tests on a throwaway cluster of its own.
+LIBS="$LIBS libpq-dev"
+PKGS="$PKGS libpq-dev postgresql-15"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the

@@ -16,6 +16,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
 
 passed=0 failed=0 failures=""
+mkdir -p "$TALLY_BUILD/test-logs"
 run() {
 	name=$1; shift
 	log="$TALLY_BUILD/test-logs/$name.log"
@@ -36,6 +37,31 @@ for t in "$ROOT"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	run "e2e/$(basename "$t" .sh)" sh "$t"
 done
+# The head-office suite a second time, on PostgreSQL: one throwaway cluster
+# (tests/e2e/pg_lib.inc: initdb as an unprivileged user, a Unix socket in a
+# temporary directory, removed afterwards), a fresh database per test copied
+# from a migrated template. A cluster that cannot start fails the run.
+PG_UNIT="test_hq_api test_hq_db test_hq_writer test_hq_session test_hq_ops"
+PG_E2E="hq_api hq_body_limits hq_slow_clients hq_tls sync_basic sync_conflict sync_faults sync_kill9 sync_reimage sync_timefix sync_followup hq_pg_replicas hq_pg_failures"
+. "$ROOT/tests/e2e/pg_lib.inc"
+trap 'pg_stop' EXIT
+if pg_start >"$TALLY_BUILD/test-logs/pg-cluster.log" 2>&1; then
+	for t in $PG_UNIT; do
+		[ -x "$TALLY_BUILD/asan/tests/$t" ] || continue
+		run "pg/unit/$t" env TALLY_HQ_DB_PG="$(pg_fresh "unit_$t")" "$TALLY_BUILD/asan/tests/$t"
+	done
+	for t in $PG_E2E; do
+		[ -f "$ROOT/tests/e2e/$t.sh" ] || continue
+		run "pg/e2e/$t" sh "$ROOT/tests/e2e/$t.sh"
+	done
+	pg_stop
+	unset TALLY_HQ_PG_SOCKET TALLY_HQ_PG_TEMPLATE
+else
+	failed=$((failed + 1)); failures="$failures pg/cluster"
+	echo "FAIL pg/cluster: PostgreSQL could not start (log: $TALLY_BUILD/test-logs/pg-cluster.log)"
+	tail -n 30 "$TALLY_BUILD/test-logs/pg-cluster.log" | sed 's/^/     /'
+fi
+
 # A few seconds each from the seeds: every seed and what grows from it in
 # that time must pass ASan and UBSan (make fuzz runs them for longer).
 for t in "$ROOT"/tests/fuzz/fuzz_*.c; do

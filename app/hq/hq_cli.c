@@ -12,6 +12,7 @@
 #include "hq_registry.h"
 #include "hq_scope.h"
 #include "hq_store.h"
+#include "hq_db.h"
 #include "hq_token.h"
 #include "utf8.h"
 
@@ -27,7 +28,8 @@ static int usage(void)
 			"       tally-hq [--db PATH] admin-token revoke ID|PREFIX\n"
 			"       tally-hq [--db PATH] admin-token rotate ID|PREFIX [--expires DAYS|DATE]\n"
 			"       tally-hq [--db PATH] store set-region STORE REGION | store list\n"
-			"       tally-hq [--db PATH] user add|passwd|del|list ...\n");
+			"       tally-hq [--db PATH] user add|passwd|del|list ...\n"
+			"       tally-hq [--db PATH|URI] migrate\n");
 	return 2;
 }
 
@@ -378,7 +380,10 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 	if (argc < 1)
 		return usage();
 	int is_kiosk = !strcmp(argv[0], "kiosk"), is_people = !strcmp(argv[0], "user") || !strcmp(argv[0], "store");
-	if (!(is_kiosk && argc >= 2) && !is_people && strcmp(argv[0], "admin-token") != 0)
+	int is_migrate = !strcmp(argv[0], "migrate");
+	if (is_migrate && argc != 1)
+		return usage();
+	if (!(is_kiosk && argc >= 2) && !is_people && !is_migrate && strcmp(argv[0], "admin-token") != 0)
 		return usage();
 	struct hq_store *db;
 	char err[512];
@@ -387,7 +392,13 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 		return 1;
 	}
 	int rc;
-	if (is_people) {
+	if (is_migrate) {
+		/* Opening migrated it: for deployments that change the schema apart from starting the servers. */
+		char what[256];
+		hq_db_describe(db_path, what, sizeof(what));
+		printf("%s: schema version %d\n", what, hq_store_schema_latest());
+		rc = 0;
+	} else if (is_people) {
 		rc = hq_cli_user_run(db, argc, argv);
 	} else if (!is_kiosk) {
 		rc = admin_token(db, argc - 1, argv + 1);

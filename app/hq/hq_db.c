@@ -2,6 +2,7 @@
 /* hq_db: picks the engine for a database setting and hands each call to it (see hq_db.h). */
 #include "hq_db_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,8 +52,14 @@ int hq_db_prepare(struct hq_db *db, const char *sql, struct hq_db_stmt **out, ch
 int hq_db_cached(struct hq_db *db, const char *sql, struct hq_db_stmt **out, char *err, size_t errlen)
 {
 	*out = NULL;
+	/* The callers pass string literals: their pointer finds the statement without a compare. */
 	for (size_t i = 0; i < db->ncache; i++)
-		if (db->cache[i].key == sql || strcmp(db->cache[i].sql, sql) == 0) {
+		if (db->cache[i].key == sql) {
+			*out = db->cache[i].st;
+			return HQ_DB_DONE;
+		}
+	for (size_t i = 0; i < db->ncache; i++)
+		if (strcmp(db->cache[i].sql, sql) == 0) {
 			*out = db->cache[i].st;
 			return HQ_DB_DONE;
 		}
@@ -79,6 +86,7 @@ int hq_db_cached(struct hq_db *db, const char *sql, struct hq_db_stmt **out, cha
 		free(copy);
 		return rc;
 	}
+	st->kept = 1;
 	db->cache[db->ncache++] = (struct hq_db_cache_entry){ .key = sql, .sql = copy, .st = st };
 	*out = st;
 	return HQ_DB_DONE;
@@ -113,4 +121,44 @@ void hq_db_finalize(struct hq_db_stmt *st)
 {
 	if (st)
 		st->ops->finalize(st);
+}
+
+void hq_db_init_process(void)
+{
+	hq_db_sqlite_init_process();
+}
+
+int hq_db_lock_key(struct hq_db *db, int64_t key, char *err, size_t errlen)
+{
+	return db->ops->lock_key ? db->ops->lock_key(db, key, err, errlen) : HQ_DB_DONE;
+}
+
+int hq_db_ping(struct hq_db *db, char *err, size_t errlen)
+{
+	return db->ops->ping(db, err, errlen);
+}
+
+void hq_db_describe(const char *target, char *out, size_t len)
+{
+	if (hq_db_engine_of(target) == HQ_DB_PG)
+		hq_db_pg_describe(target, out, len);
+	else
+		snprintf(out, len, "%s", target ? target : "");
+}
+
+void hq_db_busy_timeout(struct hq_db *db, int ms)
+{
+	if (db->ops->busy_timeout)
+		db->ops->busy_timeout(db, ms);
+}
+
+void hq_db_on_wal(struct hq_db *db, void (*fn)(void *arg, int frames), void *arg)
+{
+	if (db->ops->on_wal)
+		db->ops->on_wal(db, fn, arg);
+}
+
+int hq_db_checkpoint(struct hq_db *db, char *err, size_t errlen)
+{
+	return db->ops->checkpoint ? db->ops->checkpoint(db, err, errlen) : HQ_DB_DONE;
 }

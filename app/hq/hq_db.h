@@ -100,14 +100,34 @@ int64_t hq_db_changes(struct hq_db_stmt *st);
 void hq_db_reset(struct hq_db_stmt *st);
 void hq_db_finalize(struct hq_db_stmt *st);
 
+/* Once per process, before any thread: engine-wide settings. */
+void hq_db_init_process(void);
+
 /*
- * SQLite only, for code written before this seam: a struct hq_db that
- * borrows an open sqlite3 connection (closing it leaves the connection
- * open). Goes away once every module speaks hq_db.
+ * Takes a lock named by key, held until the current transaction ends, in
+ * every process on this database (PostgreSQL: pg_advisory_xact_lock, so two
+ * replicas serialise on one kiosk). SQLite: nothing to do, its write
+ * transaction already excludes every other writer. HQ_DB_DONE or an error.
  */
-struct sqlite3;
-int hq_db_wrap_sqlite(struct hq_db **out, struct sqlite3 *conn, char *err, size_t errlen);
-/* The sqlite3 connection under an SQLite hq_db (NULL on PostgreSQL). */
-struct sqlite3 *hq_db_sqlite_conn(struct hq_db *db);
+int hq_db_lock_key(struct hq_db *db, int64_t key, char *err, size_t errlen);
+
+/* Whether the database answers (reconnecting a lost connection first). HQ_DB_DONE, or an error with err. */
+int hq_db_ping(struct hq_db *db, char *err, size_t errlen);
+
+/*
+ * The setting without its secrets, for logs and errors: a path as is, a
+ * URI as "postgresql database D on H" (never a password).
+ */
+void hq_db_describe(const char *target, char *out, size_t len);
+
+/*
+ * SQLite's own knobs; on PostgreSQL the server does these itself and the
+ * calls do nothing. busy_timeout: how long a write waits for another
+ * process's lock. on_wal: after each commit, fn(arg, frames in the WAL),
+ * and no automatic checkpoint. checkpoint: a PASSIVE one (waits for no one).
+ */
+void hq_db_busy_timeout(struct hq_db *db, int ms);
+void hq_db_on_wal(struct hq_db *db, void (*fn)(void *arg, int frames), void *arg);
+int hq_db_checkpoint(struct hq_db *db, char *err, size_t errlen);
 
 #endif

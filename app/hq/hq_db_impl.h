@@ -32,6 +32,12 @@ struct hq_db_ops {
 	int64_t (*changes)(struct hq_db_stmt *st);
 	void (*reset)(struct hq_db_stmt *st);
 	void (*finalize)(struct hq_db_stmt *st);
+	int (*lock_key)(struct hq_db *db, int64_t key, char *err, size_t errlen);
+	int (*ping)(struct hq_db *db, char *err, size_t errlen);
+	/* SQLite only (NULL elsewhere). */
+	void (*busy_timeout)(struct hq_db *db, int ms);
+	void (*on_wal)(struct hq_db *db, void (*fn)(void *arg, int frames), void *arg);
+	int (*checkpoint)(struct hq_db *db, char *err, size_t errlen);
 };
 
 struct hq_db_cache_entry {
@@ -51,11 +57,15 @@ struct hq_db {
 struct hq_db_stmt {
 	const struct hq_db_ops *ops;
 	struct hq_db *db;
+	int kept;   /* hq_db_cached's: runs many times (PostgreSQL prepares it on the server once) */
 };
 
 /* Engines' constructors (hq_db.c picks one by the setting). */
 int hq_db_sqlite_open(struct hq_db **out, const char *path, char *err, size_t errlen);
 int hq_db_pg_open(struct hq_db **out, const char *uri, char *err, size_t errlen);
+void hq_db_sqlite_init_process(void);
+/* hq_db_describe for a URI (hq_db_pg.c: libpq parses it). */
+void hq_db_pg_describe(const char *uri, char *out, size_t len);
 
 /* Finalises every cached statement of db: each engine's close calls it first. */
 void hq_db_cache_clear(struct hq_db *db);

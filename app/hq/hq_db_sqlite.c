@@ -10,7 +10,8 @@
 struct sq_db {
 	struct hq_db base;
 	sqlite3 *conn;
-	int borrowed;   /* hq_db_wrap_sqlite: the connection is the caller's */
+	void (*on_wal)(void *arg, int frames);
+	void *on_wal_arg;
 };
 
 struct sq_stmt {
@@ -45,7 +46,7 @@ static int fail(struct hq_db *db, int rc, const char *what, char *err, size_t er
 	return code(rc) == HQ_DB_DONE ? HQ_DB_ERROR : code(rc);
 }
 
-static struct hq_db *wrap(sqlite3 *conn, int borrowed, char *err, size_t errlen)
+static struct hq_db *wrap(sqlite3 *conn, char *err, size_t errlen)
 {
 	struct sq_db *d = calloc(1, sizeof(*d));
 	if (!d) {
@@ -54,7 +55,6 @@ static struct hq_db *wrap(sqlite3 *conn, int borrowed, char *err, size_t errlen)
 	}
 	d->base.ops = &sq_ops;
 	d->conn = conn;
-	d->borrowed = borrowed;
 	return &d->base;
 }
 
@@ -69,7 +69,7 @@ int hq_db_sqlite_open(struct hq_db **out, const char *path, char *err, size_t er
 	}
 	sqlite3_extended_result_codes(conn, 1);
 	sqlite3_busy_timeout(conn, 5000);
-	*out = wrap(conn, 0, err, errlen);
+	*out = wrap(conn, err, errlen);
 	if (!*out) {
 		sqlite3_close(conn);
 		return -1;
@@ -77,23 +77,21 @@ int hq_db_sqlite_open(struct hq_db **out, const char *path, char *err, size_t er
 	return 0;
 }
 
-int hq_db_wrap_sqlite(struct hq_db **out, struct sqlite3 *conn, char *err, size_t errlen)
+void hq_db_sqlite_init_process(void)
 {
-	*out = wrap(conn, 1, err, errlen);
-	return *out ? 0 : -1;
-}
-
-struct sqlite3 *hq_db_sqlite_conn(struct hq_db *db)
-{
-	return db->ops == &sq_ops ? conn_of(db) : NULL;
+	/*
+	 * SQLite's memory statistics take one process-wide mutex on every
+	 * allocation: the writer and every reader thread would queue on it.
+	 * Nothing here reads those statistics.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static void sq_close(struct hq_db *db)
 {
 	struct sq_db *d = (struct sq_db *)db;
 	hq_db_cache_clear(db);
-	if (!d->borrowed)
-		sqlite3_close(d->conn);
+	sqlite3_close(d->conn);
 	free(d);
 }
 
@@ -201,6 +199,44 @@ static void sq_finalize(struct hq_db_stmt *st)
 	free(st);
 }
 
+/* A file is always there to answer; a failing disk shows in the statements themselves. */
+static int sq_ping(struct hq_db *db, char *err, size_t errlen)
+{
+	(void)db;
+	(void)err;
+	(void)errlen;
+	return HQ_DB_DONE;
+}
+
+static void sq_busy_timeout(struct hq_db *db, int ms) { sqlite3_busy_timeout(conn_of(db), ms); }
+
+static int wal_frames(void *arg, sqlite3 *conn, const char *name, int frames)
+{
+	(void)conn;
+	(void)name;
+	struct sq_db *d = arg;
+	if (d->on_wal)
+		d->on_wal(d->on_wal_arg, frames);
+	return SQLITE_OK;
+}
+
+static void sq_on_wal(struct hq_db *db, void (*fn)(void *arg, int frames), void *arg)
+{
+	struct sq_db *d = (struct sq_db *)db;
+	d->on_wal = fn;
+	d->on_wal_arg = arg;
+	/* Replaces SQLite's automatic checkpoint: the caller checkpoints elsewhere. */
+	sqlite3_wal_hook(d->conn, wal_frames, d);
+}
+
+static int sq_checkpoint(struct hq_db *db, char *err, size_t errlen)
+{
+	int rc = sqlite3_wal_checkpoint_v2(conn_of(db), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return fail(db, rc, "cannot checkpoint", err, errlen);
+	return HQ_DB_DONE;
+}
+
 static const struct hq_db_ops sq_ops = {
 	.engine = HQ_DB_SQLITE,
 	.close = sq_close,
@@ -224,4 +260,8 @@ static const struct hq_db_ops sq_ops = {
 	.changes = sq_changes,
 	.reset = sq_reset,
 	.finalize = sq_finalize,
+	.ping = sq_ping,
+	.busy_timeout = sq_busy_timeout,
+	.on_wal = sq_on_wal,
+	.checkpoint = sq_checkpoint,
 };

@@ -8,7 +8,8 @@
  */
 #include "hq_registry.h"
 
-#include <sqlite3.h>
+#include "hq_db.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,81 +24,88 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+static int db_fail(struct hq_db *db, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	snprintf(err, errlen, "%s: %s", what, hq_db_errmsg(db));
 	return -1;
 }
 
-static void text(sqlite3_stmt *st, int col, char *out, size_t len)
+static void text(struct hq_db_stmt *st, int col, char *out, size_t len)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, len, "%s", t ? (const char *)t : "");
+	const char *t = hq_db_column_text(st, col);
+	snprintf(out, len, "%s", t ? t : "");
 }
 
-/* Runs st to completion (an INSERT/UPDATE). SQLITE_DONE or the error code. */
-static int run(sqlite3_stmt *st)
+/* Runs st to its first row or end and finalizes it; *changed (when not NULL) gets the rows it changed. */
+static int run(struct hq_db_stmt *st, int64_t *changed)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	int rc = hq_db_step(st);
+	if (changed)
+		*changed = hq_db_changes(st);
+	hq_db_finalize(st);
 	return rc;
 }
 
 int hq_registry_admin_create(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     const char *label, int64_t expires_ms, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "INSERT INTO admin_tokens (token_hash, created_ms, prefix, label, expires_ms)"
-			       " VALUES (?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "INSERT INTO admin_tokens (token_hash, created_ms, prefix, label, expires_ms)"
+			       " VALUES (?,?,?,?,?) RETURNING rowid", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot add admin token", err, errlen);
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, label ? label : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, expires_ms);
-	if (run(st) != SQLITE_DONE)
-		return db_fail(db, "cannot add admin token", err, errlen);
-	*id = sqlite3_last_insert_rowid(db);
-	return 0;
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	hq_db_bind_int64(st, 2, now_ms());
+	hq_db_bind_text(st, 3, prefix);
+	hq_db_bind_text(st, 4, label ? label : "");
+	hq_db_bind_int64(st, 5, expires_ms);
+	int rc = hq_db_step(st);
+	if (rc == HQ_DB_ROW) {
+		*id = hq_db_column_int64(st, 0);
+		rc = hq_db_step(st);
+	}
+	if (rc != HQ_DB_DONE)
+		db_fail(db, "cannot add admin token", err, errlen);
+	hq_db_finalize(st);
+	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
 int hq_registry_admin_list(struct hq_store *s, struct hq_admin_token **out, size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
+	struct hq_db *db = hq_store_sql(s);
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT rowid, prefix, label, created_ms, expires_ms, revoked_ms FROM admin_tokens"
-			       " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "SELECT rowid, prefix, label, created_ms, expires_ms, revoked_ms FROM admin_tokens"
+			       " ORDER BY rowid", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot list admin tokens", err, errlen);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			struct hq_admin_token *more = realloc(*out, cap * sizeof(*more));
 			if (!more) {
-				rc = SQLITE_NOMEM;
+				rc = HQ_DB_ERROR;
 				break;
 			}
 			*out = more;
 		}
 		struct hq_admin_token *t = &(*out)[(*n)++];
 		memset(t, 0, sizeof(*t));
-		t->id = sqlite3_column_int64(st, 0);
+		t->id = hq_db_column_int64(st, 0);
 		text(st, 1, t->prefix, sizeof(t->prefix));
 		text(st, 2, t->label, sizeof(t->label));
-		t->created_ms = sqlite3_column_int64(st, 3);
-		t->expires_ms = sqlite3_column_int64(st, 4);
-		t->revoked_ms = sqlite3_column_int64(st, 5);
+		t->created_ms = hq_db_column_int64(st, 3);
+		t->expires_ms = hq_db_column_int64(st, 4);
+		t->revoked_ms = hq_db_column_int64(st, 5);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		snprintf(err, errlen, "cannot list admin tokens: %s", sqlite3_errstr(rc));
+		snprintf(err, errlen, "cannot list admin tokens: %s", hq_db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -113,132 +121,134 @@ static int all_hex(const char *s)
 
 int hq_registry_admin_find(struct hq_store *s, const char *ref, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
 	/* A number is an id; 4 or more hex digits are a prefix (an id like "1234" is tried as an id first). */
 	char *end;
 	long long n = strtoll(ref, &end, 10);
 	if (*ref && !*end && n > 0) {
-		if (sqlite3_prepare_v2(db, "SELECT rowid FROM admin_tokens WHERE rowid = ?", -1, &st, NULL) != SQLITE_OK)
+		if (hq_db_prepare(db, "SELECT rowid FROM admin_tokens WHERE rowid = ?", &st, NULL, 0) != HQ_DB_DONE)
 			return db_fail(db, "cannot find admin token", err, errlen);
-		sqlite3_bind_int64(st, 1, n);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc == SQLITE_ROW) {
+		hq_db_bind_int64(st, 1, n);
+		int rc = hq_db_step(st);
+		hq_db_finalize(st);
+		if (rc == HQ_DB_ROW) {
 			*id = n;
 			return 0;
 		}
 	}
 	if (strlen(ref) < 4 || strlen(ref) > HQ_TOKEN_PREFIX_LEN || !all_hex(ref))
 		return 1;
-	if (sqlite3_prepare_v2(db, "SELECT rowid FROM admin_tokens WHERE prefix <> '' AND substr(prefix, 1, ?1) = ?2"
-			       " LIMIT 2", -1, &st, NULL) != SQLITE_OK)
+	if (hq_db_prepare(db, "SELECT rowid FROM admin_tokens WHERE prefix <> '' AND substr(prefix, 1, ?1) = ?2"
+			       " LIMIT 2", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot find admin token", err, errlen);
-	sqlite3_bind_int(st, 1, (int)strlen(ref));
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	hq_db_bind_int64(st, 1, (int)strlen(ref));
+	hq_db_bind_text(st, 2, ref);
 	int found = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
+		*id = hq_db_column_int64(st, 0);
 		found++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE)
 		return db_fail(db, "cannot find admin token", err, errlen);
 	return found == 0 ? 1 : found == 1 ? 0 : 2;
 }
 
 int hq_registry_admin_revoke(struct hq_store *s, int64_t id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "UPDATE admin_tokens SET revoked_ms = CASE WHEN revoked_ms = 0 THEN ?1 ELSE revoked_ms END"
-			       " WHERE rowid = ?2", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "UPDATE admin_tokens SET revoked_ms = CASE WHEN revoked_ms = 0 THEN ?1 ELSE revoked_ms END"
+			       " WHERE rowid = ?2", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot revoke admin token", err, errlen);
-	sqlite3_bind_int64(st, 1, now_ms());
-	sqlite3_bind_int64(st, 2, id);
-	if (run(st) != SQLITE_DONE)
+	hq_db_bind_int64(st, 1, now_ms());
+	hq_db_bind_int64(st, 2, id);
+	int64_t changed = 0;
+	if (run(st, &changed) != HQ_DB_DONE)
 		return db_fail(db, "cannot revoke admin token", err, errlen);
-	return sqlite3_changes(db) == 1 ? 0 : 1;
+	return changed == 1 ? 0 : 1;
 }
 
 int hq_registry_admin_rotate(struct hq_store *s, int64_t id, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     int64_t expires_ms, int64_t *new_id, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
+	struct hq_db *db = hq_store_sql(s);
 	if (errlen)
 		err[0] = '\0';
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (hq_db_begin(db, 1, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot rotate admin token", err, errlen);
-	sqlite3_stmt *st;
+	struct hq_db_stmt *st;
 	char label[HQ_LABEL_MAX] = "";
-	int step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(db, "SELECT label FROM admin_tokens WHERE rowid = ? AND revoked_ms = 0", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
+	int step = HQ_DB_ERROR;
+	if (hq_db_prepare(db, "SELECT label FROM admin_tokens WHERE rowid = ? AND revoked_ms = 0", &st, NULL, 0) ==
+	    HQ_DB_DONE) {
+		hq_db_bind_int64(st, 1, id);
+		step = hq_db_step(st);
+		if (step == HQ_DB_ROW)
 			text(st, 0, label, sizeof(label));
-		sqlite3_finalize(st);
+		hq_db_finalize(st);
 	}
-	int rc = step == SQLITE_DONE ? 1 : -1;
-	if (step == SQLITE_ROW) {
+	int rc = step == HQ_DB_DONE ? 1 : -1;
+	if (step == HQ_DB_ROW) {
 		/* The old token is revoked in the transaction that adds the new one. */
 		if (hq_registry_admin_create(s, hash, prefix, label, expires_ms, new_id, err, errlen) == 0 &&
 		    hq_registry_admin_revoke(s, id, err, errlen) == 0 &&
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		    hq_db_commit(db, NULL, 0) == HQ_DB_DONE)
 			return 0;
 	}
 	if (rc < 0 && !*err)
 		db_fail(db, "cannot rotate admin token", err, errlen);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	hq_db_rollback(db);
 	return rc;
 }
 
 int hq_registry_kiosk_rotate(struct hq_store *s, const char *id, const uint8_t hash[HQ_HASH_LEN], const char *prefix,
 			     int64_t expires_ms, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
 	/* One statement: the new hash replaces the old, so the old token stops working at this commit. */
-	if (sqlite3_prepare_v2(db, "UPDATE kiosks SET token_hash = ?1, token_prefix = ?2, token_expires_ms = ?3"
-			       " WHERE id = ?4 AND revoked_ms = 0", -1, &st, NULL) != SQLITE_OK)
+	if (hq_db_prepare(db, "UPDATE kiosks SET token_hash = ?1, token_prefix = ?2, token_expires_ms = ?3"
+			       " WHERE id = ?4 AND revoked_ms = 0", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot rotate kiosk token", err, errlen);
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, expires_ms);
-	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
-	if (run(st) != SQLITE_DONE)
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	hq_db_bind_text(st, 2, prefix);
+	hq_db_bind_int64(st, 3, expires_ms);
+	hq_db_bind_text(st, 4, id);
+	int64_t changed = 0;
+	if (run(st, &changed) != HQ_DB_DONE)
 		return db_fail(db, "cannot rotate kiosk token", err, errlen);
-	if (sqlite3_changes(db) == 1)
+	if (changed == 1)
 		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM kiosks WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (hq_db_prepare(db, "SELECT 1 FROM kiosks WHERE id = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot rotate kiosk token", err, errlen);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	int rc = run(st);
-	return rc == SQLITE_ROW ? 2 : 1;
+	hq_db_bind_text(st, 1, id);
+	int rc = run(st, NULL);
+	return rc == HQ_DB_ROW ? 2 : 1;
 }
 
 int hq_registry_expired(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN], char *who, size_t wholen,
 			int64_t *expired_ms)
 {
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db,
 			       "SELECT 'kiosk ' || id, token_expires_ms FROM kiosks WHERE token_hash = ?1 AND revoked_ms = 0"
 			       " AND token_expires_ms <> 0 AND token_expires_ms <= ?2"
 			       " UNION ALL SELECT 'admin token ' || rowid, expires_ms FROM admin_tokens WHERE token_hash = ?1"
-			       " AND revoked_ms = 0 AND expires_ms <> 0 AND expires_ms <= ?2", -1, &st, NULL) != SQLITE_OK)
+			       " AND revoked_ms = 0 AND expires_ms <> 0 AND expires_ms <= ?2", &st, NULL, 0) != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
-	int rc = sqlite3_step(st), found = 0;
-	if (rc == SQLITE_ROW) {
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	hq_db_bind_int64(st, 2, now_ms());
+	int rc = hq_db_step(st), found = 0;
+	if (rc == HQ_DB_ROW) {
 		text(st, 0, who, wholen);
-		*expired_ms = sqlite3_column_int64(st, 1);
+		*expired_ms = hq_db_column_int64(st, 1);
 		found = 1;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+	hq_db_finalize(st);
+	return rc == HQ_DB_ROW || rc == HQ_DB_DONE ? found : -1;
 }
 
 /*
@@ -257,48 +267,48 @@ int hq_registry_note_batch(struct hq_store *s, const struct hq_kiosk *k, const s
 			newest = &b->ratings[i];
 	const char *clock = !newest ? NULL : newest->r.clock_synced ? "synced" : newest->has_corrected ? "corrected"
 											   : "unsynced";
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(hq_store_db(s),
+	struct hq_db_stmt *st;
+	/* Cached: every batch runs it. */
+	if (hq_db_cached(hq_store_sql(s),
 			       "UPDATE kiosks SET last_batch_ms = ?1, last_seq = CASE WHEN ?2 > 0 THEN ?2 ELSE last_seq END,"
 			       " version = CASE WHEN ?3 = '' THEN version ELSE ?3 END, clock_state = coalesce(?4, clock_state),"
-			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " batches = batches + 1, accepted = accepted + ?5, duplicates = duplicates + ?6 WHERE id = ?7", &st, NULL, 0) != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, newest ? newest->r.seq : 0);
-	sqlite3_bind_text(st, 3, b->version, -1, SQLITE_STATIC);
+	hq_db_bind_int64(st, 1, now);
+	hq_db_bind_int64(st, 2, newest ? newest->r.seq : 0);
+	hq_db_bind_text(st, 3, b->version);
 	if (clock)
-		sqlite3_bind_text(st, 4, clock, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, ack->accepted);
-	sqlite3_bind_int64(st, 6, ack->duplicates);
-	sqlite3_bind_text(st, 7, k->id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+		hq_db_bind_text(st, 4, clock);
+	hq_db_bind_int64(st, 5, ack->accepted);
+	hq_db_bind_int64(st, 6, ack->duplicates);
+	hq_db_bind_text(st, 7, k->id);
+	int rc = hq_db_step(st);
+	hq_db_reset(st);
+	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
 int hq_registry_fleet(struct hq_store *s, struct hq_fleet_kiosk **out, size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = hq_store_db(s);
+	struct hq_db *db = hq_store_sql(s);
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st;
+	struct hq_db_stmt *st;
 	/* Conflicts: the ratings refused as conflicting, from ingest's log of them (hq_store). */
 	const char *sql = "SELECT id, store, area, tz, created_ms, revoked_ms, acked_through, token_prefix,"
 			  " token_expires_ms, last_batch_ms, last_seq, version, clock_state,"
 			  " (SELECT count(*) FROM conflicts c WHERE c.kiosk_id = k.id), batches, accepted, duplicates,"
 			  " (SELECT count(*) FROM ratings r WHERE r.kiosk_id = k.id)"
 			  " FROM kiosks k ORDER BY revoked_ms <> 0, last_batch_ms, id";
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (hq_db_prepare(db, sql, &st, NULL, 0) != HQ_DB_DONE)
 		return db_fail(db, "cannot list kiosks", err, errlen);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			struct hq_fleet_kiosk *more = realloc(*out, cap * sizeof(*more));
 			if (!more) {
-				rc = SQLITE_NOMEM;
+				rc = HQ_DB_ERROR;
 				break;
 			}
 			*out = more;
@@ -309,27 +319,27 @@ int hq_registry_fleet(struct hq_store *s, struct hq_fleet_kiosk **out, size_t *n
 		text(st, 1, f->k.store, sizeof(f->k.store));
 		text(st, 2, f->k.area, sizeof(f->k.area));
 		text(st, 3, f->k.tz, sizeof(f->k.tz));
-		f->k.created_ms = sqlite3_column_int64(st, 4);
-		f->k.revoked_ms = sqlite3_column_int64(st, 5);
-		f->k.acked_through = sqlite3_column_int64(st, 6);
+		f->k.created_ms = hq_db_column_int64(st, 4);
+		f->k.revoked_ms = hq_db_column_int64(st, 5);
+		f->k.acked_through = hq_db_column_int64(st, 6);
 		text(st, 7, f->k.token_prefix, sizeof(f->k.token_prefix));
-		f->k.token_expires_ms = sqlite3_column_int64(st, 8);
-		f->last_batch_ms = sqlite3_column_int64(st, 9);
-		f->last_seq = sqlite3_column_int64(st, 10);
+		f->k.token_expires_ms = hq_db_column_int64(st, 8);
+		f->last_batch_ms = hq_db_column_int64(st, 9);
+		f->last_seq = hq_db_column_int64(st, 10);
 		text(st, 11, f->version, sizeof(f->version));
 		text(st, 12, f->clock, sizeof(f->clock));
-		f->conflicts = sqlite3_column_int64(st, 13);
-		f->batches = sqlite3_column_int64(st, 14);
-		f->accepted = sqlite3_column_int64(st, 15);
-		f->duplicates = sqlite3_column_int64(st, 16);
-		f->k.ratings = sqlite3_column_int64(st, 17);
+		f->conflicts = hq_db_column_int64(st, 13);
+		f->batches = hq_db_column_int64(st, 14);
+		f->accepted = hq_db_column_int64(st, 15);
+		f->duplicates = hq_db_column_int64(st, 16);
+		f->k.ratings = hq_db_column_int64(st, 17);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errstr(rc));
+		snprintf(err, errlen, "cannot list kiosks: %s", hq_db_errmsg(db));
 		return -1;
 	}
 	return 0;

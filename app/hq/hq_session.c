@@ -2,8 +2,9 @@
 /* hq_session: sessions, their cookie, CSRF and login rate limits (see hq_session.h). */
 #include "hq_session.h"
 
+#include "hq_db.h"
+
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,12 +21,12 @@ static int64_t idle_ms(const struct hq_session_options *o)
 	return (int64_t)(o->idle_minutes > 0 ? o->idle_minutes : 60) * 60 * 1000;
 }
 
-static int write_step(sqlite3_stmt *st)
+static int write_step(struct hq_db_stmt *st)
 {
 	hq_store_write_lock(1);
-	int rc = sqlite3_step(st);
+	int rc = hq_db_step(st);
 	hq_store_write_lock(0);
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	return rc;
 }
 
@@ -35,26 +36,25 @@ int hq_session_create(struct hq_store *db, const struct hq_session_options *o, c
 	uint8_t hash[HQ_HASH_LEN];
 	if (hq_token_new(id, err, errlen) || hq_token_new(csrf, err, errlen) || hq_token_hash(id, strlen(id), hash))
 		return -1;
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
 	/* Sweep: sessions past either limit are dead; no need to keep their rows. */
-	if (sqlite3_prepare_v2(s, "DELETE FROM sessions WHERE created_ms <= ? OR seen_ms <= ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, now_ms - hours_ms(o));
-		sqlite3_bind_int64(st, 2, now_ms - idle_ms(o));
+	if (hq_db_prepare(s, "DELETE FROM sessions WHERE created_ms <= ? OR seen_ms <= ?", &st, NULL, 0) == HQ_DB_DONE) {
+		hq_db_bind_int64(st, 1, now_ms - hours_ms(o));
+		hq_db_bind_int64(st, 2, now_ms - idle_ms(o));
 		(void)write_step(st);
 	}
-	if (sqlite3_prepare_v2(s, "INSERT INTO sessions (id_hash, username, csrf, created_ms, seen_ms) VALUES (?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open session: %s", sqlite3_errmsg(s));
+	if (hq_db_prepare(s, "INSERT INTO sessions (id_hash, username, csrf, created_ms, seen_ms) VALUES (?,?,?,?,?)", &st, NULL, 0) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot open session: %s", hq_db_errmsg(s));
 		return -1;
 	}
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms);
-	sqlite3_bind_int64(st, 5, now_ms);
-	if (write_step(st) != SQLITE_DONE) {
-		snprintf(err, errlen, "cannot open session: %s", sqlite3_errmsg(s));
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	hq_db_bind_text(st, 2, user);
+	hq_db_bind_text(st, 3, csrf);
+	hq_db_bind_int64(st, 4, now_ms);
+	hq_db_bind_int64(st, 5, now_ms);
+	if (write_step(st) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot open session: %s", hq_db_errmsg(s));
 		return -1;
 	}
 	return 0;
@@ -75,24 +75,23 @@ int hq_session_lookup(struct hq_store *db, const struct hq_session_options *o, c
 	uint8_t hash[HQ_HASH_LEN];
 	if (hq_token_hash(id, strlen(id), hash))
 		return -1;
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT username, csrf, created_ms, seen_ms FROM sessions WHERE id_hash = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(s, "SELECT username, csrf, created_ms, seen_ms FROM sessions WHERE id_hash = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	int rc = hq_db_step(st);
+	if (rc == HQ_DB_ROW) {
 		memset(out, 0, sizeof(*out));
-		snprintf(out->user, sizeof(out->user), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(out->csrf, sizeof(out->csrf), "%s", (const char *)sqlite3_column_text(st, 1));
-		out->created_ms = sqlite3_column_int64(st, 2);
-		out->seen_ms = sqlite3_column_int64(st, 3);
+		snprintf(out->user, sizeof(out->user), "%s", hq_db_column_text(st, 0));
+		snprintf(out->csrf, sizeof(out->csrf), "%s", hq_db_column_text(st, 1));
+		out->created_ms = hq_db_column_int64(st, 2);
+		out->seen_ms = hq_db_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	hq_db_finalize(st);
+	if (rc == HQ_DB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != HQ_DB_ROW)
 		return -1;
 	if (out->created_ms + hours_ms(o) <= now_ms || out->seen_ms + idle_ms(o) <= now_ms) {
 		hq_session_end(db, id);
@@ -100,10 +99,10 @@ int hq_session_lookup(struct hq_store *db, const struct hq_session_options *o, c
 	}
 	/* Restart the idle clock, at most once a minute: a page's many requests need not each write. */
 	if (now_ms - out->seen_ms >= 60 * 1000 &&
-	    sqlite3_prepare_v2(s, "UPDATE sessions SET seen_ms = ? WHERE id_hash = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, now_ms);
-		sqlite3_bind_blob(st, 2, hash, HQ_HASH_LEN, SQLITE_STATIC);
-		if (write_step(st) == SQLITE_DONE)
+	    hq_db_prepare(s, "UPDATE sessions SET seen_ms = ? WHERE id_hash = ?", &st, NULL, 0) == HQ_DB_DONE) {
+		hq_db_bind_int64(st, 1, now_ms);
+		hq_db_bind_blob(st, 2, hash, HQ_HASH_LEN);
+		if (write_step(st) == HQ_DB_DONE)
 			out->seen_ms = now_ms;
 	}
 	return 1;
@@ -114,11 +113,11 @@ int hq_session_end(struct hq_store *db, const char *id)
 	uint8_t hash[HQ_HASH_LEN];
 	if (!id || hq_token_hash(id, strlen(id), hash))
 		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(hq_store_db(db), "DELETE FROM sessions WHERE id_hash = ?", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(hq_store_sql(db), "DELETE FROM sessions WHERE id_hash = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_blob(st, 1, hash, HQ_HASH_LEN, SQLITE_STATIC);
-	return write_step(st) == SQLITE_DONE ? 0 : -1;
+	hq_db_bind_blob(st, 1, hash, HQ_HASH_LEN);
+	return write_step(st) == HQ_DB_DONE ? 0 : -1;
 }
 
 int hq_session_cookie(const char *header, const char *name, char *out, size_t outlen)

@@ -14,7 +14,8 @@
  */
 #include "hq_shifts.h"
 
-#include <sqlite3.h>
+#include "hq_db.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,38 +28,38 @@ int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct pr
 {
 	if (b->nschedules == 0)
 		return 0;
-	sqlite3 *db = hq_store_db(s);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db,
 			       "INSERT INTO kiosk_shifts (kiosk_id, valid_from_ms, definition, received_ms)"
-			       " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot store shift schedules: %s", sqlite3_errmsg(db));
+			       " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", &st, NULL, 0) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot store shift schedules: %s", hq_db_errmsg(db));
 		return -1;
 	}
-	int rc = SQLITE_DONE;
+	int rc = HQ_DB_DONE;
 	hq_store_write_lock(1);
-	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	hq_db_begin(db, 1, NULL, 0);
 	struct shifts *parsed = malloc(sizeof(*parsed));
-	for (size_t i = 0; parsed && i < b->nschedules && rc == SQLITE_DONE; i++) {
+	for (size_t i = 0; parsed && i < b->nschedules && rc == HQ_DB_DONE; i++) {
 		/* A schedule this build cannot read is left out here, not discovered at summary time. */
 		char why[256];
 		if (shifts_parse_text(b->schedules[i].definition, parsed, why, sizeof(why)))
 			continue;
-		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, b->schedules[i].from_ms);
-		sqlite3_bind_text(st, 3, b->schedules[i].definition, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now_ms);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		hq_db_bind_text(st, 1, k->id);
+		hq_db_bind_int64(st, 2, b->schedules[i].from_ms);
+		hq_db_bind_text(st, 3, b->schedules[i].definition);
+		hq_db_bind_int64(st, 4, now_ms);
+		rc = hq_db_step(st);
+		hq_db_reset(st);
 	}
-	int ok = parsed && rc == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	int ok = parsed && rc == HQ_DB_DONE && hq_db_commit(db, NULL, 0) == HQ_DB_DONE;
 	free(parsed);
 	if (!ok) {
-		snprintf(err, errlen, "cannot store shift schedules: %s", sqlite3_errmsg(db));
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen, "cannot store shift schedules: %s", hq_db_errmsg(db));
+		hq_db_rollback(db);
 	}
 	hq_store_write_lock(0);
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	return ok ? 0 : -1;
 }
 
@@ -111,23 +112,22 @@ static json_t *tally_json(const struct tally *t, int default_scale)
 }
 
 /* A kiosk's history from kiosk_shifts. 0 (h->n may be 0) or -1. */
-static int load_history(sqlite3 *db, const char *kiosk, struct shifts_history *h, char *err, size_t errlen)
+static int load_history(struct hq_db *db, const char *kiosk, struct shifts_history *h, char *err, size_t errlen)
 {
 	memset(h, 0, sizeof(*h));
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT valid_from_ms, definition FROM kiosk_shifts WHERE kiosk_id = ? ORDER BY valid_from_ms",
-			       -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot read shift schedules: %s", sqlite3_errmsg(db));
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "SELECT valid_from_ms, definition FROM kiosk_shifts WHERE kiosk_id = ? ORDER BY valid_from_ms", &st, NULL, 0) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot read shift schedules: %s", hq_db_errmsg(db));
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	hq_db_bind_text(st, 1, kiosk);
 	struct shifts *parsed = malloc(sizeof(*parsed));
-	while (parsed && sqlite3_step(st) == SQLITE_ROW) {
+	while (parsed && hq_db_step(st) == HQ_DB_ROW) {
 		char why[256];
-		if (shifts_parse_text((const char *)sqlite3_column_text(st, 1), parsed, why, sizeof(why)) == 0)
-			shifts_history_add(h, parsed, sqlite3_column_int64(st, 0));
+		if (shifts_parse_text(hq_db_column_text(st, 1), parsed, why, sizeof(why)) == 0)
+			shifts_history_add(h, parsed, hq_db_column_int64(st, 0));
 	}
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	if (!parsed) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -143,7 +143,7 @@ struct counted {
 };
 
 /* Counts kiosk id's ratings of date into c by history h in zone tz. */
-static int count_kiosk(sqlite3 *db, const char *id, const char *tz, const struct shifts_history *h,
+static int count_kiosk(struct hq_db *db, const char *id, const char *tz, const struct shifts_history *h,
 		       struct tzdate date, struct counted *c, char *err, size_t errlen)
 {
 	struct shift_occ occ[SHIFTS_PER_DAY];
@@ -166,20 +166,20 @@ static int count_kiosk(sqlite3 *db, const char *id, const char *tz, const struct
 		if (t->end_ms > hi)
 			hi = t->end_ms;
 	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT value, scale, flags, best_ms, time_known FROM ratings"
-			       " WHERE kiosk_id = ? AND best_ms >= ? AND best_ms < ?", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot read ratings: %s", sqlite3_errmsg(db));
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "SELECT value, scale, flags, best_ms, time_known FROM ratings"
+			       " WHERE kiosk_id = ? AND best_ms >= ? AND best_ms < ?", &st, NULL, 0) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot read ratings: %s", hq_db_errmsg(db));
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int value = sqlite3_column_int(st, 0), scale = sqlite3_column_int(st, 1), flags = sqlite3_column_int(st, 2);
-		int64_t ms = sqlite3_column_int64(st, 3);
+	hq_db_bind_text(st, 1, id);
+	hq_db_bind_int64(st, 2, lo);
+	hq_db_bind_int64(st, 3, hi);
+	while (hq_db_step(st) == HQ_DB_ROW) {
+		int value = (int)hq_db_column_int64(st, 0), scale = (int)hq_db_column_int64(st, 1), flags = (int)hq_db_column_int64(st, 2);
+		int64_t ms = hq_db_column_int64(st, 3);
 		int in_day = ms >= day.start_ms && ms < day.end_ms;
-		if (!sqlite3_column_int(st, 4)) {
+		if (!(int)hq_db_column_int64(st, 4)) {
 			c->time_unknown += in_day;
 			continue;
 		}
@@ -191,7 +191,7 @@ static int count_kiosk(sqlite3 *db, const char *id, const char *tz, const struct
 		else if (in_day && !(flags & (RATING_MISUSE | RATING_CLOSED)))
 			c->no_shift++;
 	}
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	return 0;
 }
 
@@ -216,35 +216,34 @@ int hq_shifts_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdat
 		      size_t errlen)
 {
 	*out = NULL;
-	sqlite3 *db = hq_store_db(s);
+	struct hq_db *db = hq_store_sql(s);
 	struct shifts_history *h = malloc(sizeof(*h));
 	struct counted *c = malloc(sizeof(*c));
 	struct tally *store = calloc(SHIFTS_MAX * 4, sizeof(*store));
 	json_t *mine = json_array(), *result = NULL;
 	int nstore = 0, rc = -1, default_scale = 4, without = 0, my_schedule = 0;
 	int64_t store_no_shift = 0, store_unknown = 0, my_no_shift = 0, my_unknown = 0;
-	sqlite3_stmt *st = NULL;
+	struct hq_db_stmt *st = NULL;
 	if (!h || !c || !store || !mine) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			default_scale = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+	if (hq_db_prepare(db, "SELECT scale FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1", &st, NULL, 0) == HQ_DB_DONE) {
+		hq_db_bind_text(st, 1, k->id);
+		if (hq_db_step(st) == HQ_DB_ROW)
+			default_scale = (int)hq_db_column_int64(st, 0);
+		hq_db_finalize(st);
 		st = NULL;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT id, tz FROM kiosks WHERE store = ? ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot list kiosks: %s", sqlite3_errmsg(db));
+	if (hq_db_prepare(db, "SELECT id, tz FROM kiosks WHERE store = ? ORDER BY id", &st, NULL, 0) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot list kiosks: %s", hq_db_errmsg(db));
 		goto done;
 	}
-	sqlite3_bind_text(st, 1, k->store, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	hq_db_bind_text(st, 1, k->store);
+	while (hq_db_step(st) == HQ_DB_ROW) {
 		char id[RATING_ID_MAX], tz[HQ_TZ_MAX];
-		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(tz, sizeof(tz), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(id, sizeof(id), "%s", hq_db_column_text(st, 0));
+		snprintf(tz, sizeof(tz), "%s", hq_db_column_text(st, 1));
 		if (load_history(db, id, h, err, errlen))
 			goto done;
 		if (!shifts_history_any(h)) {
@@ -297,7 +296,7 @@ int hq_shifts_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdat
 	rc = 0;
 	*out = result;
 done:
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	json_decref(mine);
 	free(h);
 	free(c);

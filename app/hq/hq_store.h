@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * hq_store: head office's own SQLite database: the kiosk registry, admin
+ * hq_store: head office's own database (SQLite, or PostgreSQL for a
+ * chain with replicas: the database setting picks, see hq_db.h): the kiosk registry, admin
  * tokens, and every rating of every kiosk exactly once, keyed (kiosk,
  * install, seq): the install is the kiosk store's own id, so a re-imaged
  * kiosk (same id, new store, seq from 1 again) loses nothing.
@@ -67,14 +68,22 @@ int hq_store_schema_latest(void);
 /* Files created from now on are 0640 and owned by group gid ((gid_t)-1: 0600, the default). */
 void hq_store_set_file_group(gid_t gid);
 
-/* Opens (creating if absent, private whatever the umask) and migrates path. 0, or -1 with err filled. */
+/*
+ * Opens and migrates the database the setting path names: a file path
+ * (created if absent, private whatever the umask) or a postgresql:// URI.
+ * 0, or -1 with err filled (never a password in it).
+ */
 int hq_store_open(struct hq_store **out, const char *path, char *err, size_t errlen);
 void hq_store_close(struct hq_store *s);
-/* How long a write waits for a lock another process holds (default 5 s). */
+/* Whether the database answers now (a lost connection is tried again first). 0, or -1 with err. */
+int hq_store_ping(struct hq_store *s, char *err, size_t errlen);
+/* The engine under s (hq_db.h's HQ_DB_SQLITE or HQ_DB_PG). */
+int hq_store_engine(const struct hq_store *s);
+/* SQLite: how long a write waits for a lock another process holds (default 5 s). */
 void hq_store_busy_timeout(struct hq_store *s, int ms);
-/* After each commit on s, fn(arg, frames in the WAL); s no longer checkpoints by itself. */
+/* SQLite: after each commit on s, fn(arg, frames in the WAL); s no longer checkpoints by itself. */
 void hq_store_on_wal(struct hq_store *s, void (*fn)(void *arg, int frames), void *arg);
-/* Copies what it can of the WAL into the database (PASSIVE: waits for no one). 0 or -1 with err. */
+/* SQLite: copies what it can of the WAL into the database (PASSIVE: waits for no one). 0 or -1 with err. */
 int hq_store_checkpoint(struct hq_store *s, char *err, size_t errlen);
 
 /* Registers k with its token's hash. 0; 1 when the id is taken; -1 with err. */
@@ -186,9 +195,6 @@ int hq_store_tz_valid(const char *tz, char *err, size_t errlen);
  */
 struct hq_db;
 struct hq_db *hq_store_sql(struct hq_store *s);
-/* The same connection as sqlite3, for code not yet moved to hq_db.h (goes away with it). */
-struct sqlite3;
-struct sqlite3 *hq_store_db(struct hq_store *s);
 void hq_store_write_lock(int on);
 
 #endif

@@ -2,11 +2,12 @@
 /* hq_users: accounts and their Argon2id password hashes (see hq_users.h). */
 #include "hq_users.h"
 
+#include "hq_db.h"
+
 #include <argon2.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static int64_t now_ms(void)
 
 static int fail(struct hq_store *db, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(hq_store_db(db)));
+	snprintf(err, errlen, "%s: %s", what, hq_db_errmsg(hq_store_sql(db)));
 	return -1;
 }
 
@@ -79,16 +80,6 @@ static int check_pw(const char *pw, char *err, size_t errlen)
 	return 0;
 }
 
-/* Runs st (prepared by the caller) under head office's write lock; finalizes it. SQLITE_DONE or the error. */
-static int step_write(sqlite3_stmt *st)
-{
-	hq_store_write_lock(1);
-	int rc = sqlite3_step(st);
-	hq_store_write_lock(0);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int hq_users_add(struct hq_store *db, const struct hq_user *u, const char *pw, char *err, size_t errlen)
 {
 	if (!hq_users_name_ok(u->name)) {
@@ -110,47 +101,47 @@ int hq_users_add(struct hq_store *db, const struct hq_user *u, const char *pw, c
 	char hash[256];
 	if (hq_users_hash(pw, strlen(pw), hash, sizeof(hash), err, errlen))
 		return -1;
-	sqlite3 *s = hq_store_db(db);
+	struct hq_db *s = hq_store_sql(db);
 	hq_store_write_lock(1);
 	int rc = -1;
-	if (sqlite3_exec(s, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (hq_db_begin(s, 1, NULL, 0) != HQ_DB_DONE) {
 		fail(db, "cannot add user", err, errlen);
 		hq_store_write_lock(0);
 		return -1;
 	}
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s, "INSERT INTO users (name, role, pw_hash, created_ms) VALUES (?,?,?,?)"
-			       " ON CONFLICT (name) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st = NULL;
+	if (hq_db_prepare(s, "INSERT INTO users (name, role, pw_hash, created_ms) VALUES (?,?,?,?)"
+			       " ON CONFLICT (name) DO NOTHING", &st, NULL, 0) != HQ_DB_DONE)
 		goto out;
-	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hq_role_name(u->role), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE)
+	hq_db_bind_text(st, 1, u->name);
+	hq_db_bind_text(st, 2, hq_role_name(u->role));
+	hq_db_bind_text(st, 3, hash);
+	hq_db_bind_int64(st, 4, now_ms());
+	if (hq_db_step(st) != HQ_DB_DONE)
 		goto out;
-	if (sqlite3_changes(s) != 1) {
+	if (hq_db_changes(st) != 1) {
 		rc = 1;
 		goto out;
 	}
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(s, "INSERT OR IGNORE INTO user_scopes (username, scope) VALUES (?,?)", -1, &st, NULL) != SQLITE_OK)
+	hq_db_finalize(st);
+	if (hq_db_prepare(s, "INSERT INTO user_scopes (username, scope) VALUES (?,?) ON CONFLICT DO NOTHING", &st, NULL, 0) != HQ_DB_DONE)
 		goto out;
 	for (size_t i = 0; i < u->nscopes; i++) {
-		sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, u->scopes[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		hq_db_bind_text(st, 1, u->name);
+		hq_db_bind_text(st, 2, u->scopes[i]);
+		if (hq_db_step(st) != HQ_DB_DONE)
 			goto out;
-		sqlite3_reset(st);
+		hq_db_reset(st);
 	}
 	rc = 0;
 out:
 	if (rc < 0)
 		fail(db, "cannot add user", err, errlen);
-	sqlite3_finalize(st);
-	if (rc == 0 && sqlite3_exec(s, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	hq_db_finalize(st);
+	if (rc == 0 && hq_db_commit(s, NULL, 0) != HQ_DB_DONE)
 		rc = fail(db, "cannot add user", err, errlen);
 	if (rc != 0)
-		sqlite3_exec(s, "ROLLBACK", NULL, NULL, NULL);
+		hq_db_rollback(s);
 	hq_store_write_lock(0);
 	return rc;
 }
@@ -163,66 +154,71 @@ int hq_users_passwd(struct hq_store *db, const char *name, const char *pw, char 
 	if (hq_users_hash(pw, strlen(pw), hash, sizeof(hash), err, errlen))
 		return -1;
 	/* One transaction: the new hash and the end of the old sessions together. */
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *up = NULL, *del = NULL;
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *up = NULL, *del = NULL;
 	hq_store_write_lock(1);
 	int rc = -1, found = 0;
-	if (sqlite3_exec(s, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(s, "UPDATE users SET pw_hash = ? WHERE name = ?", -1, &up, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(s, "DELETE FROM sessions WHERE username = ?", -1, &del, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(up, 1, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(up, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(del, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(up) == SQLITE_DONE && (found = sqlite3_changes(s) == 1, 1) &&
-		    sqlite3_step(del) == SQLITE_DONE && sqlite3_exec(s, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (hq_db_begin(s, 1, NULL, 0) == HQ_DB_DONE &&
+	    hq_db_prepare(s, "UPDATE users SET pw_hash = ? WHERE name = ?", &up, NULL, 0) == HQ_DB_DONE &&
+	    hq_db_prepare(s, "DELETE FROM sessions WHERE username = ?", &del, NULL, 0) == HQ_DB_DONE) {
+		hq_db_bind_text(up, 1, hash);
+		hq_db_bind_text(up, 2, name);
+		hq_db_bind_text(del, 1, name);
+		if (hq_db_step(up) == HQ_DB_DONE && (found = hq_db_changes(up) == 1, 1) &&
+		    hq_db_step(del) == HQ_DB_DONE && hq_db_commit(s, NULL, 0) == HQ_DB_DONE)
 			rc = found ? 0 : 1;
 	}
 	if (rc < 0) {
 		fail(db, "cannot change password", err, errlen);
-		sqlite3_exec(s, "ROLLBACK", NULL, NULL, NULL);
+		hq_db_rollback(s);
 	}
-	sqlite3_finalize(up);
-	sqlite3_finalize(del);
+	hq_db_finalize(up);
+	hq_db_finalize(del);
 	hq_store_write_lock(0);
 	return rc;
 }
 
 int hq_users_del(struct hq_store *db, const char *name, char *err, size_t errlen)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
 	/* foreign_keys=ON: its scopes and sessions go with it (ON DELETE CASCADE). */
-	if (sqlite3_prepare_v2(s, "DELETE FROM users WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+	if (hq_db_prepare(s, "DELETE FROM users WHERE name = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return fail(db, "cannot delete user", err, errlen);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (step_write(st) != SQLITE_DONE)
+	hq_db_bind_text(st, 1, name);
+	hq_store_write_lock(1);
+	int rc = hq_db_step(st);
+	hq_store_write_lock(0);
+	int64_t changed = hq_db_changes(st);
+	hq_db_finalize(st);
+	if (rc != HQ_DB_DONE)
 		return fail(db, "cannot delete user", err, errlen);
-	return sqlite3_changes(s) == 1 ? 0 : 1;
+	return changed == 1 ? 0 : 1;
 }
 
 /* Fills u's scopes. 0 or -1. */
-static int load_scopes(sqlite3 *s, struct hq_user *u)
+static int load_scopes(struct hq_db *s, struct hq_user *u)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT scope FROM user_scopes WHERE username = ? ORDER BY scope", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(s, "SELECT scope FROM user_scopes WHERE username = ? ORDER BY scope", &st, NULL, 0) != HQ_DB_DONE)
 		return -1;
-	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	hq_db_bind_text(st, 1, u->name);
 	int rc;
 	u->nscopes = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && u->nscopes < HQ_USERS_SCOPES_MAX) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW && u->nscopes < HQ_USERS_SCOPES_MAX) {
+		const char *t = hq_db_column_text(st, 0);
 		snprintf(u->scopes[u->nscopes++], HQ_NAME_MAX, "%s", t ? (const char *)t : "");
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	hq_db_finalize(st);
+	return rc == HQ_DB_DONE || rc == HQ_DB_ROW ? 0 : -1;
 }
 
-static void row_user(sqlite3_stmt *st, struct hq_user *u)
+static void row_user(struct hq_db_stmt *st, struct hq_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	const unsigned char *t = sqlite3_column_text(st, 0);
+	const char *t = hq_db_column_text(st, 0);
 	snprintf(u->name, sizeof(u->name), "%s", t ? (const char *)t : "");
-	if (hq_role_parse((const char *)sqlite3_column_text(st, 1), &u->role))
+	if (hq_role_parse(hq_db_column_text(st, 1), &u->role))
 		u->role = HQ_ROLE_STORE; /* the schema's CHECK allows no other; the narrowest if it ever did */
 }
 
@@ -230,18 +226,18 @@ int hq_users_list(struct hq_store *db, struct hq_user **out, size_t *n, char *er
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT name, role FROM users ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(s, "SELECT name, role FROM users ORDER BY name", &st, NULL, 0) != HQ_DB_DONE)
 		return fail(db, "cannot list users", err, errlen);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			struct hq_user *more = realloc(*out, cap * sizeof(**out));
 			if (!more) {
-				rc = SQLITE_NOMEM;
+				rc = HQ_DB_ERROR;
 				break;
 			}
 			*out = more;
@@ -249,11 +245,11 @@ int hq_users_list(struct hq_store *db, struct hq_user **out, size_t *n, char *er
 		row_user(st, &(*out)[*n]);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; rc == SQLITE_DONE && i < *n; i++)
+	hq_db_finalize(st);
+	for (size_t i = 0; rc == HQ_DB_DONE && i < *n; i++)
 		if (load_scopes(s, &(*out)[i]))
-			rc = SQLITE_ERROR;
-	if (rc != SQLITE_DONE) {
+			rc = HQ_DB_ERROR;
+	if (rc != HQ_DB_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -264,18 +260,18 @@ int hq_users_list(struct hq_store *db, struct hq_user **out, size_t *n, char *er
 
 int hq_users_get(struct hq_store *db, const char *name, struct hq_user *out, char *err, size_t errlen)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT name, role FROM users WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(s, "SELECT name, role FROM users WHERE name = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return fail(db, "cannot read user", err, errlen);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	hq_db_bind_text(st, 1, name);
+	int rc = hq_db_step(st);
+	if (rc == HQ_DB_ROW)
 		row_user(st, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	hq_db_finalize(st);
+	if (rc == HQ_DB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW || load_scopes(s, out))
+	if (rc != HQ_DB_ROW || load_scopes(s, out))
 		return fail(db, "cannot read user", err, errlen);
 	return 1;
 }
@@ -318,23 +314,23 @@ static void make_decoy(void)
 
 int hq_users_verify(struct hq_store *db, const char *name, const char *pw, size_t len, char *err, size_t errlen)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s, "SELECT pw_hash FROM users WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(s, "SELECT pw_hash FROM users WHERE name = ?", &st, NULL, 0) != HQ_DB_DONE)
 		return fail(db, "cannot read user", err, errlen);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	hq_db_bind_text(st, 1, name);
 	char hash[256] = "";
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
+	int rc = hq_db_step(st);
+	if (rc == HQ_DB_ROW) {
+		const char *t = hq_db_column_text(st, 0);
 		snprintf(hash, sizeof(hash), "%s", t ? (const char *)t : "");
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	hq_db_finalize(st);
+	if (rc != HQ_DB_ROW && rc != HQ_DB_DONE)
 		return fail(db, "cannot read user", err, errlen);
 	if (len > HQ_USERS_PW_MAX)
 		return 0;
-	if (rc == SQLITE_DONE) {
+	if (rc == HQ_DB_DONE) {
 		pthread_once(&decoy_once, make_decoy);
 		if (decoy_ok)
 			(void)verify_limited(decoy, pw, len);

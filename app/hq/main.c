@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "hq_cli.h"
+#include "hq_db.h"
 #include "hq_http.h"
 #include "hq_store.h"
 #include "journal_log.h"
@@ -30,10 +31,11 @@ static void usage(FILE *f)
 		   "       tally-hq [--config FILE] [--db PATH] store set-region STORE REGION | store list\n"
 		   "       tally-hq [--config FILE] [--db PATH] user add NAME --role chain|region|store [--region R]...\n"
 		   "                [--store S] [--password-stdin] | user passwd NAME [--password-stdin] | user del NAME | user list\n"
+		   "       tally-hq [--config FILE] [--db PATH] migrate\n"
 		   "       tally-hq --help | --version\n"
 		   "\n"
 		   "  -c, --config FILE        settings (INI); without it, built-in defaults\n"
-		   "      --db PATH            head office's database (default: [hq] database)\n"
+		   "      --db PATH            head office's database: a file, or a postgresql:// URI (default: [hq] database)\n"
 		   "      --listen ADDR:PORT   where to serve (default: [hq] listen; port 0 picks one)\n"
 		   "  -v, --verbose            log every request and batch\n"
 		   "  -h, --help               this text\n"
@@ -151,7 +153,9 @@ int main(int argc, char **argv)
 	}
 	printf("listening on %s\n", bound);
 	fflush(stdout);
-	log_msg(LOG_NOTICE, "serving %s on %s (%s)", db, bound, o.tls_cert[0] ? "https" : "http");
+	char what[256];
+	hq_db_describe(db, what, sizeof(what)); /* a URI may hold a password: never logged */
+	log_msg(LOG_NOTICE, "serving %s on %s (%s)", what, bound, o.tls_cert[0] ? "https" : "http");
 	int sig = 0;
 	for (;;) {
 		sigwait(&stop, &sig);

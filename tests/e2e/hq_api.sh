@@ -8,6 +8,8 @@ set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-e2e-XXXXXX")
+. "$(dirname "$0")/pg_lib.inc"
+HQ_DB=$(hq_target "$DIR")
 PID=""
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
@@ -17,7 +19,7 @@ trap cleanup EXIT
 
 cat >"$DIR/hq.conf" <<EOF
 [hq]
-database = $DIR/hq.db
+database = $HQ_DB
 listen = 127.0.0.1:0
 connection_timeout_s = 2
 EOF

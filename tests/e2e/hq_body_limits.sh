@@ -11,6 +11,8 @@ set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-body-XXXXXX")
+. "$(dirname "$0")/pg_lib.inc"
+HQ_DB=$(hq_target "$DIR")
 PID=""
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
@@ -20,7 +22,7 @@ trap cleanup EXIT
 
 cat >"$DIR/hq.conf" <<CONF
 [hq]
-database = $DIR/hq.db
+database = $HQ_DB
 listen = 127.0.0.1:0
 max_connections_per_address = 2000
 body_memory_limit_mb = 2

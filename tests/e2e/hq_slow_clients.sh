@@ -14,6 +14,8 @@ set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-slow-XXXXXX")
+. "$(dirname "$0")/pg_lib.inc"
+HQ_DB=$(hq_target "$DIR")
 PID=""
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
@@ -24,7 +26,7 @@ trap cleanup EXIT
 # Part 1 holds every slow connection (a cap per address would hide the global limit).
 cat >"$DIR/hq.conf" <<CONF
 [hq]
-database = $DIR/hq.db
+database = $HQ_DB
 listen = 127.0.0.1:0
 header_timeout_s = 12
 slow_connections_per_address = 1000

@@ -10,6 +10,8 @@ set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-tls-XXXXXX")
+. "$(dirname "$0")/pg_lib.inc"
+HQ_DB=$(hq_target "$DIR")
 PID=""
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
@@ -23,7 +25,7 @@ trap cleanup EXIT
 	-keyout "$DIR/key.pem" -out "$DIR/cert.pem" 2>/dev/null)
 cat >"$DIR/hq.conf" <<CONF
 [hq]
-database = $DIR/hq.db
+database = $HQ_DB
 listen = 127.0.0.1:0
 tls_cert = $DIR/cert.pem
 tls_key = $DIR/key.pem

@@ -21,7 +21,7 @@ sqlite3 "$KDB" ".backup '$T/backup.db'"
 add_ratings 1 boot-a
 "$SYNC" --once --config "$T/kiosk.ini" >/dev/null 2>>"$T/sync.log" || fail "second --once failed"
 [ "$(hq_count)" = 3 ] || fail "head office should hold 3"
-sqlite3 "$HQ_DB" "SELECT seq, value, wall_ms, boot_id FROM ratings ORDER BY seq" >"$T/hq-before"
+hq_sql "SELECT seq, value, wall_ms, boot_id FROM ratings ORDER BY seq" >"$T/hq-before"
 
 note "the backup restored: seq 3 is handed out again, for another rating"
 rm -f "$KDB-wal" "$KDB-shm"
@@ -35,10 +35,10 @@ grep "NEEDS ATTENTION" "$T/sync.log" | head -n 1 | grep -q "seq 3 differs" || fa
 grep -q " 409 " "$T/hq.log" || fail "head office did not answer 409"
 
 note "nothing of the batch is at head office, nothing is marked sent"
-sqlite3 "$HQ_DB" "SELECT seq, value, wall_ms, boot_id FROM ratings ORDER BY seq" >"$T/hq-after"
+hq_sql "SELECT seq, value, wall_ms, boot_id FROM ratings ORDER BY seq" >"$T/hq-after"
 cmp -s "$T/hq-before" "$T/hq-after" || fail "head office's ratings changed: $(cat "$T/hq-after")"
 [ "$(kiosk_count "acked = 0")" = 2 ] || fail "the kiosk marked conflicting ratings sent"
-[ "$(sqlite3 "$HQ_DB" "SELECT count(*) FROM conflicts WHERE kiosk_id = 'demo-kiosk' AND install_id = '$INSTALL' AND seq = 3")" = 1 ] \
+[ "$(hq_sql "SELECT count(*) FROM conflicts WHERE kiosk_id = 'demo-kiosk' AND install_id = '$INSTALL' AND seq = 3")" = 1 ] \
 	|| fail "head office did not record the conflict"
 
 note "sync.status and tallyctl status say it needs attention"
@@ -58,9 +58,9 @@ PY
 grep -q "^install id  *$INSTALL$" "$T/status.txt" || fail "tallyctl status text shows no install id"
 
 note "409 by hand: same kiosk, install and seq, another value; what differs is named"
-v1=$(sqlite3 "$HQ_DB" "SELECT value FROM ratings WHERE seq = 1")
-w1=$(sqlite3 "$HQ_DB" "SELECT wall_ms FROM ratings WHERE seq = 1")
-b1=$(sqlite3 "$HQ_DB" "SELECT boot_ms FROM ratings WHERE seq = 1")
+v1=$(hq_sql "SELECT value FROM ratings WHERE seq = 1")
+w1=$(hq_sql "SELECT wall_ms FROM ratings WHERE seq = 1")
+b1=$(hq_sql "SELECT boot_ms FROM ratings WHERE seq = 1")
 code=$(curl -sS -o "$T/409.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 	--data "{\"kiosk\":\"demo-kiosk\",\"install\":\"$INSTALL\",\"boots\":[\"boot-a\"],\"ratings\":[[1,$(( (v1 + 1) % 4 )),4,\"button\",$w1,$b1,0,1,null,0],[9,1,4,\"button\",$w1,$b1,0,1,null,0]]}" \
 	"http://127.0.0.1:$HQ_PORT/api/v1/ratings")

@@ -5,7 +5,9 @@
 # sync travels with its rating; one given after its rating was synced
 # travels alone and still arrives exactly once; a repeat (lost ack) counts
 # nothing; another answer for the same rating is a conflict; a misuse
-# rating's answer is kept and not counted; head office's CSV export has it.
+# rating's answer is kept and not counted; head office's summary and CSV
+# export have them. On SQLite, and on PostgreSQL when tests/run.sh runs
+# the head-office suite there.
 . "$(dirname "$0")/sync_lib.inc"
 KIOSK_BIN=${TALLY_KIOSK:-$B/asan/tally-kiosk}
 export SDL_VIDEODRIVER=offscreen
@@ -31,8 +33,8 @@ press() { # BUTTON: one clean press of a simulated button, stamped now
 }
 asked() { grep -q "rating $1: follow-up question asked" "$T/kiosk.log"; }
 kreason() { sqlite3 "$KDB" ".timeout 10000" "SELECT coalesce(reason, '-') FROM ratings WHERE seq = $1"; }
-hreason() { sqlite3 "$HQ_DB" ".timeout 10000" "SELECT coalesce(reason, '-') FROM ratings WHERE seq = $1"; }
-counts() { sqlite3 "$HQ_DB" ".timeout 10000" "SELECT reason || '=' || sum(n) FROM reason_counts GROUP BY reason ORDER BY reason" | tr '\n' ' '; }
+hreason() { hq_sql "SELECT coalesce(reason, '-') FROM ratings WHERE seq = $1"; }
+counts() { hq_sql "SELECT reason || '=' || sum(n) FROM reason_counts GROUP BY reason ORDER BY reason" | tr '\n' ' '; }
 once() { "$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log"; }
 
 wait_until 60 'grep -q "store: .* open" "$T/kiosk.log"' || fail "kiosk did not start"

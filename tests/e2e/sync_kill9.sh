@@ -48,7 +48,7 @@ note "$kills kills: $(grep -c "tally-sync at" "$T/kills.log") of tally-sync, $(g
 # Nudge a sleeping backoff (SIGUSR1: try now) and wait for the end state.
 sync_usr1
 wait_until 120 '[ "$(hq_count)" = 10000 ]' || fail "head office holds $(hq_count) ratings, not 10000"
-[ "$(sqlite3 "$HQ_DB" "SELECT count(DISTINCT seq) || ' ' || min(seq) || ' ' || max(seq) FROM ratings WHERE kiosk_id = 'demo-kiosk'")" = "10000 1 10000" ] \
+[ "$(hq_sql "SELECT count(DISTINCT seq) || ' ' || min(seq) || ' ' || max(seq) FROM ratings WHERE kiosk_id = 'demo-kiosk'")" = "10000 1 10000" ] \
 	|| fail "head office does not hold seq 1..10000 once each"
 wait_until 30 '[ "$(kiosk_count "acked = 0")" = 0 ]' || fail "$(kiosk_count "acked = 0") rows left unsent"
 [ "$(kiosk_count)" = 10000 ] || fail "the kiosk lost rows"

@@ -31,13 +31,13 @@ note "clock not synced yet: nothing can be corrected, nothing held back"
 
 note "clock synced now: this boot's unsynced ratings are corrected before they leave"
 sqlite3 "$KDB" "UPDATE ratings SET acked = 0" # as if not yet sent
-sqlite3 "$HQ_DB" "DELETE FROM ratings"
+hq_sql "DELETE FROM ratings"
 touch "$CR/run/systemd/timesync/synchronized"
 out=$("$SYNC" --once --config "$T/kiosk.ini" 2>>"$T/sync.log") || fail "--once failed: $out"
 echo "$out" | grep -q "2 times corrected" || fail "expected 2 corrections: $out"
 now_ms=$(($(date +%s) * 1000))
 # The corrected time is the true one: about now minus the boot time elapsed.
-sqlite3 "$HQ_DB" "SELECT seq, wall_ms, clock_synced, coalesce(corrected_ms, -1) FROM ratings ORDER BY seq" >"$T/hq.rows"
+hq_sql "SELECT seq, wall_ms, clock_synced, coalesce(corrected_ms, -1) FROM ratings ORDER BY seq" >"$T/hq.rows"
 awk -F'|' -v now="$now_ms" '
 	$1 == 1 { if ($4 != -1 || $3 != 0) bad = bad " seq1:" $0 }
 	$1 == 2 { d = now - 60000 - $4; if (d < -120000 || d > 120000 || $2 != 2000) bad = bad " seq2:" $0 }

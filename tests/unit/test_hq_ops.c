@@ -4,10 +4,9 @@
  * that are always JSON, log lines that cannot be forged, spreadsheet-safe
  * CSV. hq_api against a real SQLite file, no sockets.
  */
-#include "testutil.h"
+#include "hqtest.h"
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,7 +44,7 @@ static int setup(void **state)
 {
 	(void)state;
 	tu_mkdtemp(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/hq.db", dir);
+	hqtest_target(path, sizeof(path), dir);
 	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
 	assert_int_equal(add_kiosk("k-a", "Berlin", "Counter", "Europe/Berlin", TOKEN_A), 0);
 	uint8_t hash[HQ_HASH_LEN];
@@ -105,14 +104,12 @@ static int is_json_error(const struct hq_response *res, char *msg, size_t msglen
 
 static void sql(const char *stmt)
 {
-	sqlite3 *raw;
-	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
-	sqlite3_busy_timeout(raw, 5000);
-	char *e = NULL;
-	int rc = sqlite3_exec(raw, stmt, NULL, NULL, &e);
-	if (rc != SQLITE_OK)
+	struct hq_db *raw;
+	char e[512];
+	assert_int_equal(hq_db_open(&raw, path, e, sizeof(e)), 0);
+	if (hq_db_exec(raw, stmt, e, sizeof(e)) != HQ_DB_DONE)
 		fail_msg("%s: %s", stmt, e);
-	sqlite3_close(raw);
+	hq_db_close(raw);
 }
 
 /* --- 5: exports never end early without saying so ---------------------------- */
@@ -121,6 +118,9 @@ static void test_export_with_a_row_it_cannot_encode_is_an_error(void **state)
 {
 	(void)state;
 	post_batch("k-a", TOKEN_A, 1, 5);
+	/* PostgreSQL refuses text that is not UTF-8 at the door: such a row cannot exist there. */
+	if (hqtest_pg())
+		return;
 	/* A name written before names were checked (or by hand): Latin-1, not UTF-8. */
 	sql("UPDATE kiosks SET store = 'Stra' || x'df' || 'e' WHERE id = 'k-a'");
 	for (int csv = 0; csv < 2; csv++) {

@@ -4,10 +4,10 @@
  * (hq_scope), sessions expiring, the cookie, CSRF and login limits
  * (hq_session). A real SQLite file; times are passed in, never waited for.
  */
-#include "testutil.h"
+#include "hqtest.h"
 
-#include <sqlite3.h>
 
+#include "hq_db.h"
 #include "hq_scope.h"
 #include "hq_session.h"
 #include "hq_store.h"
@@ -54,7 +54,7 @@ static int setup(void **state)
 {
 	(void)state;
 	tu_mkdtemp(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/hq.db", dir);
+	hqtest_target(path, sizeof(path), dir);
 	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
 	add_kiosk("k1", "N1", "North");
 	add_kiosk("k2", "N2", "North");
@@ -114,11 +114,12 @@ static void test_each_role_sees_its_stores_only(void **state)
 static void test_passwords_are_argon2id_and_verify(void **state)
 {
 	(void)state;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(hq_store_db(db), "SELECT pw_hash FROM users WHERE name = 'north'", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_non_null(strstr((const char *)sqlite3_column_text(st, 0), "$argon2id$v=19$m=65536,t=3,p=1$"));
-	sqlite3_finalize(st);
+	struct hq_db_stmt *st;
+	assert_int_equal(hq_db_prepare(hq_store_sql(db), "SELECT pw_hash FROM users WHERE name = 'north'", &st, err,
+				       sizeof(err)), HQ_DB_DONE);
+	assert_int_equal(hq_db_step(st), HQ_DB_ROW);
+	assert_non_null(strstr(hq_db_column_text(st, 0), "$argon2id$v=19$m=65536,t=3,p=1$"));
+	hq_db_finalize(st);
 	assert_int_equal(hq_users_verify(db, "north", "password-1", 10, err, sizeof(err)), 1);
 	assert_int_equal(hq_users_verify(db, "north", "password-2", 10, err, sizeof(err)), 0);
 	assert_int_equal(hq_users_verify(db, "nobody", "password-1", 10, err, sizeof(err)), 0);

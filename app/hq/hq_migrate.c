@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_migrate: head office's schema, versioned the same way on both
+ * engines (SQLite: PRAGMA user_version; PostgreSQL: the one row of
+ * schema_version). Migrations only go forward, all of them in one
+ * transaction with the version bump, under a lock every process on the
+ * database respects (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory
+ * lock), so two replicas starting together do not both migrate. A
+ * database newer than this build is refused, never touched.
+ */
+#include "hq_migrate.h"
+
+#include "hq_db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Migration N takes a database from version N-1 to N. Append; never edit.
+ * Versions 1 to PG_BASE are SQLite's history (its own DDL: BLOB, rowid,
+ * WITHOUT ROWID); a PostgreSQL database starts at PG_BASE from pg_base
+ * below, the same schema in its types. Every migration after PG_BASE runs
+ * on both engines, so it is written in the DDL both accept (TEXT, BIGINT,
+ * INTEGER, DOUBLE PRECISION; no BLOB, no AUTOINCREMENT, no engine
+ * functions).
+ */
+static const char *migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE kiosks ("
+	" id TEXT PRIMARY KEY,"
+	" store TEXT NOT NULL,"
+	" area TEXT NOT NULL,"
+	" tz TEXT NOT NULL,"
+	" token_hash BLOB NOT NULL UNIQUE,"
+	" created_ms INTEGER NOT NULL,"
+	" revoked_ms INTEGER NOT NULL DEFAULT 0,"
+	" acked_through INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE admin_tokens ("
+	" token_hash BLOB PRIMARY KEY,"
+	" created_ms INTEGER NOT NULL,"
+	" revoked_ms INTEGER NOT NULL DEFAULT 0);"
+	/* rowid is the arrival order: the export cursor. */
+	"CREATE TABLE ratings ("
+	" kiosk_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" wall_ms INTEGER NOT NULL,"
+	" boot_ms INTEGER NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" clock_synced INTEGER NOT NULL,"
+	" corrected_ms INTEGER,"
+	" flags INTEGER NOT NULL,"
+	" best_ms INTEGER NOT NULL,"
+	" time_known INTEGER NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" UNIQUE (kiosk_id, seq));"
+	"CREATE INDEX ratings_best ON ratings(best_ms);",
+	/*
+	 * 2: a rating's identity is (kiosk, install, seq). A re-imaged kiosk
+	 * keeps its id and token but brings a new store (a new install id)
+	 * whose seq restarts at 1; keyed (kiosk, seq) its new ratings were
+	 * taken for repeats and lost.
+	 * installs: one row per kiosk store heard from, with its acked_through
+	 *   (so gaps are named per store); ratings refer to it by its integer id
+	 *   (a rating row stays as small as before). Rows from before install
+	 *   ids belong to the kiosk's legacy install "" (see adopt_legacy).
+	 * ratings is rebuilt because its UNIQUE key changes; rowids are kept,
+	 *   they are the export cursor.
+	 * conflicts: a batch refused because its identity was held with other
+	 *   content (nothing of it stored): one row per (kiosk, install, seq).
+	 * corrected_by / corrected_err_ms: a time corrected from head office's
+	 *   own clock by the kiosk (1), and its error bound.
+	 */
+	"CREATE TABLE installs ("
+	" id INTEGER PRIMARY KEY,"
+	" kiosk_id TEXT NOT NULL,"
+	" install_id TEXT NOT NULL,"
+	" acked_through INTEGER NOT NULL DEFAULT 0,"
+	" first_ms INTEGER NOT NULL,"
+	" last_ms INTEGER NOT NULL,"
+	" UNIQUE (kiosk_id, install_id));"
+	"INSERT INTO installs (kiosk_id, install_id, acked_through, first_ms, last_ms)"
+	" SELECT k.id, '', k.acked_through, k.created_ms, coalesce((SELECT max(received_ms) FROM ratings r"
+	" WHERE r.kiosk_id = k.id), k.created_ms) FROM kiosks k"
+	" WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.kiosk_id = k.id);"
+	"CREATE TABLE ratings2 ("
+	" kiosk_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" wall_ms INTEGER NOT NULL,"
+	" boot_ms INTEGER NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" clock_synced INTEGER NOT NULL,"
+	" corrected_ms INTEGER,"
+	" flags INTEGER NOT NULL,"
+	" best_ms INTEGER NOT NULL,"
+	" time_known INTEGER NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" install INTEGER NOT NULL,"
+	" corrected_by INTEGER NOT NULL DEFAULT 0,"
+	" corrected_err_ms INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (kiosk_id, install, seq));"
+	"INSERT INTO ratings2 (rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
+	" corrected_ms, flags, best_ms, time_known, received_ms, install)"
+	" SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms, r.boot_id,"
+	" r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known, r.received_ms,"
+	" (SELECT i.id FROM installs i WHERE i.kiosk_id = r.kiosk_id AND i.install_id = '')"
+	" FROM ratings r ORDER BY r.rowid;"
+	"DROP TABLE ratings;"
+	"ALTER TABLE ratings2 RENAME TO ratings;"
+	"CREATE INDEX ratings_best ON ratings(best_ms);"
+	"CREATE TABLE conflicts ("
+	" kiosk_id TEXT NOT NULL,"
+	" install_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" fields TEXT NOT NULL,"
+	" first_ms INTEGER NOT NULL,"
+	" last_ms INTEGER NOT NULL,"
+	" times INTEGER NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (kiosk_id, install_id, seq));",
+	/*
+	 * 3: token life cycle and fleet health. Tokens get a prefix (their
+	 * first hex digits, to name them without the secret) and an optional
+	 * expiry; kiosks get what their last batch said, kept in the ingest
+	 * transaction, and counters for /metrics. Existing rows are filled
+	 * from the ratings already held.
+	 */
+	"ALTER TABLE kiosks ADD COLUMN token_prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN token_expires_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_batch_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN version TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN clock_state TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kiosks ADD COLUMN batches INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kiosks ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE kiosks SET"
+	" last_seq = coalesce((SELECT max(seq) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" last_batch_ms = coalesce((SELECT max(received_ms) FROM ratings r WHERE r.kiosk_id = kiosks.id), 0),"
+	" accepted = (SELECT count(*) FROM ratings r WHERE r.kiosk_id = kiosks.id);"
+	"ALTER TABLE admin_tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE admin_tokens ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 4: counts per kiosk and quarter hour, kept by ingest in the batch's
+	 * own transaction, so a summary reads one row per kiosk and quarter
+	 * hour instead of every rating of the day: its cost no longer grows
+	 * with the chain's ratings. A quarter hour because every zone's offset
+	 * is a multiple of it: all ratings of one slot fall in one local hour.
+	 * v0..v4 count the ratings by value; misuse and closed those the
+	 * summary keeps apart (RATING_MISUSE first, as agg_add does).
+	 */
+	"CREATE TABLE rating_counts ("
+	" slot INTEGER NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 INTEGER NOT NULL DEFAULT 0, v1 INTEGER NOT NULL DEFAULT 0, v2 INTEGER NOT NULL DEFAULT 0,"
+	" v3 INTEGER NOT NULL DEFAULT 0, v4 INTEGER NOT NULL DEFAULT 0,"
+	" misuse INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, scale, known)) WITHOUT ROWID;"
+	"INSERT INTO rating_counts"
+	" SELECT best_ms / 900000, kiosk_id, scale, time_known,"
+	"  sum(flags & 3 = 0 AND value = 0), sum(flags & 3 = 0 AND value = 1), sum(flags & 3 = 0 AND value = 2),"
+	"  sum(flags & 3 = 0 AND value = 3), sum(flags & 3 = 0 AND value = 4),"
+	"  sum(flags & 1 = 1), sum(flags & 3 = 2)"
+	" FROM ratings WHERE scale BETWEEN 3 AND 5 AND value >= 0 AND value < scale GROUP BY 1, 2, 3, 4;",
+	/*
+	 * 5: shift schedules per kiosk with the moment each came into force
+	 * (hq_shifts.c), so a changed schedule never rewrites history. IF NOT
+	 * EXISTS: development databases made it at open before it was numbered.
+	 */
+	"CREATE TABLE IF NOT EXISTS kiosk_shifts ("
+	" kiosk_id TEXT NOT NULL,"
+	" valid_from_ms INTEGER NOT NULL,"
+	" definition TEXT NOT NULL,"
+	" received_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (kiosk_id, valid_from_ms));",
+	/*
+	 * 6: people and regions (hq_users.c, hq_scope.c, hq_session.c).
+	 * stores: a store's region ('' none), one row per store name the
+	 *   kiosks use. users: role chain|region|store and an Argon2id hash in
+	 *   its encoded form (parameters and salt included). user_scopes: the
+	 *   regions of a region user, the one store of a store user. sessions:
+	 *   only the SHA-256 of the cookie's value is kept.
+	 */
+	"CREATE TABLE stores ("
+	" name TEXT PRIMARY KEY,"
+	" region TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO stores (name) SELECT DISTINCT store FROM kiosks;"
+	"CREATE TABLE users ("
+	" name TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL CHECK (role IN ('chain', 'region', 'store')),"
+	" pw_hash TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL);"
+	"CREATE TABLE user_scopes ("
+	" username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" scope TEXT NOT NULL,"
+	" PRIMARY KEY (username, scope));"
+	"CREATE TABLE sessions ("
+	" id_hash BLOB PRIMARY KEY,"
+	" username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" seen_ms INTEGER NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(username);",
+	/*
+	 * 7: follow-up answers (hq_reasons.c). ratings.reason: the answer's
+	 * text, NULL when none. reason_counts: answers per kiosk, quarter hour
+	 * (the slot of rating_counts) and kind (positive: after a positive
+	 * rating), kept in the ingest transaction; misuse and closed ratings'
+	 * answers are held with the rating but not counted.
+	 */
+	"ALTER TABLE ratings ADD COLUMN reason TEXT;"
+	"CREATE TABLE reason_counts ("
+	" slot BIGINT NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" positive INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" n BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, positive, reason));",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* The version pg_base creates: migrations up to it are SQLite's own history. */
+#define PG_BASE 6
+
+/*
+ * A PostgreSQL database's schema as of version PG_BASE, in its types:
+ * BIGINT for every integer (milliseconds need 64 bits; SQLite's INTEGER
+ * has them), BYTEA for the hashes, and an identity column named rowid
+ * where SQLite's rowid is used (the export cursor, admin token ids), so
+ * storage code reads "rowid" on both engines.
+ */
+static const char pg_base[] =
+	"CREATE TABLE schema_version (version BIGINT NOT NULL);"
+	"INSERT INTO schema_version VALUES (0);"
+	"CREATE TABLE kiosks ("
+	" id TEXT PRIMARY KEY, store TEXT NOT NULL, area TEXT NOT NULL, tz TEXT NOT NULL,"
+	" token_hash BYTEA NOT NULL UNIQUE, created_ms BIGINT NOT NULL,"
+	" revoked_ms BIGINT NOT NULL DEFAULT 0, acked_through BIGINT NOT NULL DEFAULT 0,"
+	" token_prefix TEXT NOT NULL DEFAULT '', token_expires_ms BIGINT NOT NULL DEFAULT 0,"
+	" last_batch_ms BIGINT NOT NULL DEFAULT 0, last_seq BIGINT NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL DEFAULT '', clock_state TEXT NOT NULL DEFAULT '',"
+	" batches BIGINT NOT NULL DEFAULT 0, accepted BIGINT NOT NULL DEFAULT 0,"
+	" duplicates BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE admin_tokens ("
+	" rowid BIGINT GENERATED BY DEFAULT AS IDENTITY UNIQUE,"
+	" token_hash BYTEA PRIMARY KEY, created_ms BIGINT NOT NULL, revoked_ms BIGINT NOT NULL DEFAULT 0,"
+	" prefix TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '', expires_ms BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE installs ("
+	" id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	" kiosk_id TEXT NOT NULL, install_id TEXT NOT NULL, acked_through BIGINT NOT NULL DEFAULT 0,"
+	" first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, UNIQUE (kiosk_id, install_id));"
+	"CREATE TABLE ratings ("
+	" rowid BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	" kiosk_id TEXT NOT NULL, seq BIGINT NOT NULL, value BIGINT NOT NULL, scale BIGINT NOT NULL,"
+	" source TEXT NOT NULL, wall_ms BIGINT NOT NULL, boot_ms BIGINT NOT NULL, boot_id TEXT NOT NULL,"
+	" clock_synced BIGINT NOT NULL, corrected_ms BIGINT, flags BIGINT NOT NULL, best_ms BIGINT NOT NULL,"
+	" time_known BIGINT NOT NULL, received_ms BIGINT NOT NULL, install BIGINT NOT NULL,"
+	" corrected_by BIGINT NOT NULL DEFAULT 0, corrected_err_ms BIGINT NOT NULL DEFAULT 0,"
+	" UNIQUE (kiosk_id, install, seq));"
+	"CREATE INDEX ratings_best ON ratings(best_ms);"
+	"CREATE TABLE conflicts ("
+	" kiosk_id TEXT NOT NULL, install_id TEXT NOT NULL, seq BIGINT NOT NULL, fields TEXT NOT NULL,"
+	" first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, times BIGINT NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (kiosk_id, install_id, seq));"
+	"CREATE TABLE rating_counts ("
+	" slot BIGINT NOT NULL, kiosk_id TEXT NOT NULL, scale BIGINT NOT NULL, known BIGINT NOT NULL,"
+	" v0 BIGINT NOT NULL DEFAULT 0, v1 BIGINT NOT NULL DEFAULT 0, v2 BIGINT NOT NULL DEFAULT 0,"
+	" v3 BIGINT NOT NULL DEFAULT 0, v4 BIGINT NOT NULL DEFAULT 0,"
+	" misuse BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, scale, known));"
+	"CREATE TABLE kiosk_shifts ("
+	" kiosk_id TEXT NOT NULL, valid_from_ms BIGINT NOT NULL, definition TEXT NOT NULL,"
+	" received_ms BIGINT NOT NULL, PRIMARY KEY (kiosk_id, valid_from_ms));"
+	"CREATE TABLE stores (name TEXT PRIMARY KEY, region TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE users ("
+	" name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('chain', 'region', 'store')),"
+	" pw_hash TEXT NOT NULL, created_ms BIGINT NOT NULL);"
+	"CREATE TABLE user_scopes ("
+	" username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE, scope TEXT NOT NULL,"
+	" PRIMARY KEY (username, scope));"
+	"CREATE TABLE sessions ("
+	" id_hash BYTEA PRIMARY KEY, username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL, created_ms BIGINT NOT NULL, seen_ms BIGINT NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(username);";
+
+/* Every process that migrates this database takes this lock first (PostgreSQL's advisory lock space). */
+#define MIGRATE_LOCK_KEY 0x7461006c6c79LL /* "tally" */
+
+int hq_migrate_latest(void)
+{
+	return N_MIGRATIONS;
+}
+
+int hq_migrate_version(struct hq_db *db, char *err, size_t errlen)
+{
+	int pg = hq_db_engine(db) == HQ_DB_PG;
+	struct hq_db_stmt *st;
+	if (pg) {
+		/* A database nobody has migrated yet has no schema_version: version 0. */
+		if (hq_db_prepare(db, "SELECT count(*) FROM information_schema.tables"
+				  " WHERE table_name = 'schema_version' AND table_schema = current_schema()",
+				  &st, err, errlen) != HQ_DB_DONE)
+			return -1;
+		int rc = hq_db_step(st);
+		int64_t n = rc == HQ_DB_ROW ? hq_db_column_int64(st, 0) : -1;
+		if (rc != HQ_DB_ROW)
+			snprintf(err, errlen, "cannot read the schema version: %s", hq_db_errmsg(db));
+		hq_db_finalize(st);
+		if (n <= 0)
+			return (int)n;
+	}
+	if (hq_db_prepare(db, pg ? "SELECT max(version) FROM schema_version" : "PRAGMA user_version", &st, err,
+			  errlen) != HQ_DB_DONE)
+		return -1;
+	int rc = hq_db_step(st);
+	int v = rc == HQ_DB_ROW ? (int)hq_db_column_int64(st, 0) : -1;
+	if (rc != HQ_DB_ROW)
+		snprintf(err, errlen, "cannot read the schema version: %s", hq_db_errmsg(db));
+	hq_db_finalize(st);
+	return v;
+}
+
+static int set_version(struct hq_db *db, int v, char *err, size_t errlen)
+{
+	char sql[96];
+	if (hq_db_engine(db) == HQ_DB_PG)
+		snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d", v);
+	else
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	return hq_db_exec(db, sql, err, errlen);
+}
+
+int hq_migrate(struct hq_db *db, const char *what, char *err, size_t errlen)
+{
+	char why[512];
+	/*
+	 * Up to date: nothing to write, so no write lock either. Every thread of
+	 * the server opens its own connection, and none of them may wait for a
+	 * lock that a long write (or another process) holds just to find that out.
+	 */
+	int v = hq_migrate_version(db, why, sizeof(why));
+	if (v == N_MIGRATIONS)
+		return 0;
+	if (v < 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	/* The lock, then the version again: another process may have migrated meanwhile. */
+	if (hq_db_begin(db, 1, why, sizeof(why)) != HQ_DB_DONE ||
+	    hq_db_lock_key(db, MIGRATE_LOCK_KEY, why, sizeof(why)) != HQ_DB_DONE ||
+	    (v = hq_migrate_version(db, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		hq_db_rollback(db);
+		return -1;
+	}
+	if (v > N_MIGRATIONS) {
+		hq_db_rollback(db);
+		snprintf(err, errlen, "%s: schema version %d is newer than this tally-hq understands (%d); refusing to touch it",
+			 what, v, N_MIGRATIONS);
+		return -1;
+	}
+	int from = v;
+	if (hq_db_engine(db) == HQ_DB_PG && v == 0) {
+		if (hq_db_exec(db, pg_base, why, sizeof(why)) != HQ_DB_DONE)
+			goto fail;
+		v = PG_BASE;
+	}
+	for (; v < N_MIGRATIONS; v++)
+		if (hq_db_exec(db, migrations[v], why, sizeof(why)) != HQ_DB_DONE)
+			goto fail;
+	if (v != from && set_version(db, v, why, sizeof(why)) != HQ_DB_DONE)
+		goto fail;
+	if (hq_db_commit(db, why, sizeof(why)) != HQ_DB_DONE) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		hq_db_rollback(db);
+		return -1;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot migrate schema to version %d: %s", what, v + 1, why);
+	hq_db_rollback(db);
+	return -1;
+}
