@@ -153,3 +153,24 @@ expect_eq "after kill -9 during the question the rating is there" "2|3|" \
 	"$(sql "$WORK/b.db" 'select seq, value, reason from ratings where seq = 2')"
 expect_eq "and the database is whole" "ok" "$(sql "$WORK/b.db" 'pragma integrity_check')"
 expect_eq "the answer given before is kept" "Staff" "$(sql "$WORK/b.db" 'select reason from ratings where seq = 1')"
+
+# --- a press begun on the faces and released during the question answers nothing ---
+rm -f "$EDGES"
+mkfifo "$EDGES"
+sed "s#/b.db#/h.db#; s#thanks_s = 0.5#thanks_s = 0.5\nhighlight_s = 2#" "$WORK/b.conf" >"$WORK/h.conf"
+"$BIN/tally-kiosk" --config "$WORK/h.conf" --windowed 800x480 -v 2>"$WORK/h.log" &
+KIOSK=$!
+exec 3>"$EDGES"
+wait_until 60 'grep -q "store: .* open" "$WORK/h.log"' || { cat "$WORK/h.log"; fail "kiosk did not start"; }
+# Button 4 rates; button 2 goes down while the rated face is still lit (highlight_s = 2).
+_t=$(($(date +%s%N) / 1000))
+printf '14 1 %s\n14 0 %s\n12 1 %s\n' "$_t" $((_t + 150000)) $((_t + 300000)) >&3
+wait_until 60 'grep -q "rating 1: follow-up question asked" "$WORK/h.log"' || { cat "$WORK/h.log"; fail "no question"; }
+_t=$(($(date +%s%N) / 1000))
+printf '12 0 %s\n' "$_t" >&3 # released while the question shows: the answer "Waiting time" is above it
+wait_until 60 'grep -q "button 2: pressed before the question showed; neither a rating nor an answer" "$WORK/h.log"' ||
+	{ cat "$WORK/h.log"; fail "a press begun before the question answered it"; }
+kill $KIOSK
+wait $KIOSK || { cat "$WORK/h.log"; fail "kiosk exited with an error"; }
+exec 3>&-
+expect_eq "no answer and no second rating from it" "1|" "$(sql "$WORK/h.db" 'select count(*), max(reason) from ratings')"
