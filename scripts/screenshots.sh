@@ -18,4 +18,19 @@ printf '[screen]\nfaces = 5\n' >"$TMP/five.conf"
 "$K" --config "$TMP/five.conf" --screenshot "$OUT/rating-5-1920x1080.png" --screen rating --size 1920x1080
 printf '[screen]\nfaces = 3\nrotate = 90\n[text]\nquestion = Как вы оцениваете наше обслуживание сегодня?\n' >"$TMP/portrait.conf"
 "$K" --config "$TMP/portrait.conf" --screenshot "$OUT/rating-3-portrait-ru.png" --screen rating --size 800x480
+# The follow-up question after a negative rating: on a buttons-only kiosk each answer
+# stands above the button that chooses it; on touch the answers are buttons.
+ANSWERS='followup_negative = Waiting time, Unfriendly staff, Price, Cleanliness'
+printf '[text]\n%s\n' "$ANSWERS" >"$TMP/touch.conf"
+"$K" --config "$TMP/touch.conf" --screenshot "$OUT/question-touch-800x480.png" --screen question --size 800x480
+printf '[text]\n%s, Opening hours, Product range\n' "$ANSWERS" >"$TMP/touch6.conf"
+"$K" --config "$TMP/touch6.conf" --screenshot "$OUT/question-touch-6-1920x1080.png" --screen question --size 1920x1080
+{
+	printf '[text]\n%s\n' "$ANSWERS"
+	for i in 1 2 3 4; do printf '[button.%d]\nchip = pinctrl-bcm2835\nline = %d\n' "$i" $((i + 4)); done
+} >"$TMP/buttons.conf"
+"$K" --config "$TMP/buttons.conf" --screenshot "$OUT/question-buttons-800x480.png" --screen question --size 800x480
+printf '[text]\nfollowup_negative = Waiting time, Staff\n' >"$TMP/two.conf"
+for i in 1 2 3 4; do printf '[button.%d]\nchip = pinctrl-bcm2835\nline = %d\n' "$i" $((i + 4)); done >>"$TMP/two.conf"
+"$K" --config "$TMP/two.conf" --screenshot "$OUT/question-buttons-2-800x480.png" --screen question --size 800x480
 ls -l "$OUT"

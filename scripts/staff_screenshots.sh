@@ -59,4 +59,12 @@ shot "$TMP/s5.conf" shift-end 1920x1080 shift-end-1920x1080
 shot "$TMP/sp4.conf" shift-end 1280x800 shift-end-portrait
 shot "$TMP/s4.conf" display 800x480 shifts-display-800x480
 shot "$TMP/s5.conf" display 1920x1080 shifts-display-1920x1080
+# Top reasons today: the demo day's ratings answered the follow-up question.
+cp "$TMP/d4.db" "$TMP/r4.db"
+sqlite3 "$TMP/r4.db" "UPDATE ratings SET reason = CASE WHEN 2 * value > scale - 1 THEN
+	CASE seq % 3 WHEN 0 THEN 'Friendly staff' WHEN 1 THEN 'Quick service' ELSE NULL END ELSE
+	CASE seq % 4 WHEN 0 THEN 'Waiting time' WHEN 1 THEN 'Waiting time' WHEN 2 THEN 'Price' ELSE NULL END END"
+sed "s#$TMP/d4.db#$TMP/r4.db#" "$TMP/k4.conf" >"$TMP/r4.conf"
+shot "$TMP/r4.conf" staff 800x480 staff-reasons-800x480
+shot "$TMP/r4.conf" display 800x480 display-reasons-800x480
 ls -l "$OUT"

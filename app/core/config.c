@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include "config_validate.h"
+#include "followup.h"
 #include "shift_stats.h"
 #include "tzday.h"
 
@@ -28,7 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR, K_ANSWERS };
 
 struct key {
 	const char *section;
@@ -74,6 +75,7 @@ static const struct key keys[] = {
 	NUM("screen", "highlight_s", K_SECONDS, highlight_s, 0, 2),
 	NUM("screen", "closed_wake_s", K_SECONDS, closed_wake_s, 1, 60),
 	NUM("screen", "choose_again_s", K_SECONDS, choose_again_s, 0.5, 10),
+	NUM("screen", "followup_s", K_SECONDS, followup_s, 2, 120),
 	STR("screen", "font", font),
 	STR("screen", "logo", logo),
 	NUM("screen", "background", K_COLOUR, background, 0, 0),
@@ -84,6 +86,10 @@ static const struct key keys[] = {
 	STR("text", "closed", t_closed),
 	STR("text", "closed_day", t_closed_day),
 	STR("text", "choose_again", t_choose_again),
+	STR("text", "followup", t_followup),
+	NUM("text", "followup_positive", K_ANSWERS, followup_positive, 0, 0),
+	NUM("text", "followup_negative", K_ANSWERS, followup_negative, 0, 0),
+	STR("text", "top_reasons", t_top_reasons),
 	STR("text", "staff_title", t_staff_title),
 	STR("text", "display_title", t_display_title),
 	STR("text", "date_format", t_date_format),
@@ -418,6 +424,12 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 			return;
 		}
 		*(unsigned *)(void *)field = rgb;
+		return;
+	}
+	case K_ANSWERS: {
+		char why[160];
+		if (followup_parse_answers(value, (struct config_answers *)(void *)field, why, sizeof(why)))
+			problem(p, p->lineno, "%s: %s", k->name, why);
 		return;
 	}
 	case K_ORDER:

@@ -35,6 +35,13 @@ struct config_times {
 	int minute[CONFIG_MAX_TIMES];   /* minutes after local midnight */
 };
 
+#define CONFIG_MAX_ANSWERS 6
+/* A follow-up answer list ([text] followup_positive / followup_negative); followup.h parses it. */
+struct config_answers {
+	int n;
+	char text[CONFIG_MAX_ANSWERS][65]; /* FOLLOWUP_REASON_MAX bytes + NUL */
+};
+
 /* One physical button: a GPIO input line, and an optional LED output. */
 struct button_config {
 	int configured;                 /* section [button.N] present */
@@ -74,6 +81,7 @@ struct config {
 	double highlight_s;             /* the lit face shows this long before the thank-you */
 	double closed_wake_s;           /* a press while closed shows "Closed — open again" this long */
 	double choose_again_s;          /* "Please choose again" after a press closed the staff view */
+	double followup_s;              /* the follow-up question waits this long for an answer */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
 	char logo[CONFIG_PATH_MAX];     /* a PNG over the question; empty: none */
 	unsigned background;            /* the customer's screens, 0xRRGGBB */
@@ -85,6 +93,11 @@ struct config {
 	char t_closed[CONFIG_TEXT_MAX];      /* {time}: the next opening, HH:MM */
 	char t_closed_day[CONFIG_TEXT_MAX];  /* the same when it is not today: {day} {time} */
 	char t_choose_again[CONFIG_TEXT_MAX];
+	/* [text] the follow-up question after a rating; no answers for a kind: not asked after it */
+	char t_followup[CONFIG_TEXT_MAX];
+	struct config_answers followup_positive;
+	struct config_answers followup_negative;
+	char t_top_reasons[CONFIG_NAME_MAX];  /* the staff screens' block of the day's answers */
 	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];

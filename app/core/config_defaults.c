@@ -37,6 +37,10 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->t_time_unknown, sizeof(cfg->t_time_unknown), "{count} ratings at unknown times (clock not set)");
 	snprintf(cfg->t_thousands_separator, sizeof(cfg->t_thousands_separator), ",");
 	cfg->choose_again_s = 2.0;
+	/* No answers by default: the question is asked only where a store lists them. */
+	snprintf(cfg->t_followup, sizeof(cfg->t_followup), "What was the main reason?");
+	cfg->followup_s = 10.0;
+	snprintf(cfg->t_top_reasons, sizeof(cfg->t_top_reasons), "Top reasons today");
 	cfg->mode = MODE_RATING;
 	cfg->staff_view_s = 30;
 	cfg->staff_corner_hold_s = 2;

@@ -210,6 +210,29 @@ static void check_alerts(const struct config *cfg, const struct config_seen *see
 	check_file(seen, r, "alerts", "smtp_ca_file", cfg->alerts_smtp_ca_file);
 }
 
+/*
+ * On a kiosk with buttons the answers are drawn above the buttons and the
+ * same buttons answer: an answer beyond the last button could never be
+ * chosen there, so a list longer than the buttons is refused.
+ */
+static void check_followup(const struct config *cfg, const struct config_seen *seen, struct config_report *r)
+{
+	int buttons = 0;
+	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++)
+		buttons += cfg->button[i].configured;
+	if (!buttons)
+		return;
+	static const char *names[] = { "followup_positive", "followup_negative" };
+	const struct config_answers *lists[] = { &cfg->followup_positive, &cfg->followup_negative };
+	for (int i = 0; i < 2; i++) {
+		int line = config_seen_line(seen, "text", names[i]);
+		if (line >= 0 && lists[i]->n > buttons)
+			config_report_add(r, line, "%s has %d answers but the kiosk has %d buttons: the buttons answer"
+					  " the follow-up question, one answer each (list at most %d)",
+					  names[i], lists[i]->n, buttons, buttons);
+	}
+}
+
 void config_check(const struct config *cfg, const struct config_seen *seen, struct config_report *r)
 {
 	int line;
@@ -247,6 +270,8 @@ void config_check(const struct config *cfg, const struct config_seen *seen, stru
 	if ((line = config_seen_line(seen, "hq", "listen")) >= 0 && !strchr(cfg->hq_listen, ':'))
 		config_report_add(r, line, "[hq] listen must be ADDR:PORT, not \"%s\"", cfg->hq_listen);
 	check_alerts(cfg, seen, r);
+
+	check_followup(cfg, seen, r);
 
 	int faces_line = config_seen_line(seen, "screen", "faces");
 	if (faces_line < 0)

@@ -16,7 +16,7 @@
 
 static const char header[] = "kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,"
 			     "wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,"
-			     "at_head_office,received_time,shift\r\n";
+			     "at_head_office,received_time,shift,reason\r\n";
 
 const char *csv_export_header(void)
 {
@@ -100,7 +100,8 @@ int csv_export_row(const struct csv_export_row *r, char *buf, size_t buflen)
 		field(&o, "", 0);
 	number(&o, r->at_head_office);
 	field(&o, r->received_time, 0);
-	field(&o, r->shift, 1);
+	field(&o, r->shift, 0);
+	field(&o, r->reason ? r->reason : "", 1);
 	return o.full ? -1 : (int)o.len;
 }
 

@@ -6,7 +6,7 @@
  *
  *   kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,
  *   source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,
- *   corrected_by,corrected_err_ms,at_head_office,received_time,shift
+ *   corrected_by,corrected_err_ms,at_head_office,received_time,shift,reason
  *
  * RFC 4180: CRLF line ends, a field with a comma, quote or line break
  * quoted and its quotes doubled; a text field a spreadsheet would run as a
@@ -15,7 +15,10 @@
  * office writes UTC, "Z"); empty when there is none. label is the face's
  * name beside its number (score_face_label). Columns a side does not have
  * are empty: received_time on the kiosk, shift at head office (the shift
- * schedule is the kiosk's, [shifts] in tally.conf(5)).
+ * schedule is the kiosk's, [shifts] in tally.conf(5)). reason is the
+ * follow-up answer as the customer chose it (followup.h), "" when none;
+ * it is the last column, so scripts that read the older columns by
+ * position keep working.
  */
 #ifndef TALLY_CSV_EXPORT_H
 #define TALLY_CSV_EXPORT_H
@@ -44,6 +47,7 @@ struct csv_export_row {
 	int at_head_office;          /* 1 once head office acknowledged it */
 	const char *received_time;   /* head office only: when it arrived; "" on the kiosk */
 	const char *shift;           /* kiosk only: the shift the rating fell in; "" when none or unknown */
+	const char *reason;          /* the follow-up answer; NULL or "": none */
 };
 
 /* The header line, CRLF included. */

@@ -31,6 +31,9 @@ void outbox_batch_free(struct outbox_batch *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->n = b->cap = 0;
+	free(b->reasons);
+	b->reasons = NULL;
+	b->nreasons = b->reasons_cap = 0;
 }
 
 static int reserve(struct outbox_batch *b, size_t n)
@@ -56,6 +59,47 @@ static void read_row(sqlite3_stmt *st, struct protocol_rating *row)
 
 #define ROW_COLUMNS STORE_RATING_COLUMNS ", corrected_ms, corrected_by, corrected_err_ms"
 
+/*
+ * Answers to send: those of acknowledged rows (head office holds the
+ * rating) and of this batch's rows. An unsent row beyond the batch has a
+ * higher seq than every row in it (rows leave in seq order), so "acked or
+ * seq <= the batch's last" never names a rating head office cannot have.
+ */
+static int next_reasons(sqlite3 *db, int limit, struct outbox_batch *b, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	b->nreasons = 0;
+	if ((size_t)limit > b->reasons_cap) {
+		struct protocol_reason *r = realloc(b->reasons, (size_t)limit * sizeof(*r));
+		if (!r) {
+			snprintf(err, errlen, "out of memory for %d answers", limit);
+			return -1;
+		}
+		b->reasons = r;
+		b->reasons_cap = (size_t)limit;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT seq, reason FROM ratings WHERE reason IS NOT NULL AND reason_acked = 0"
+			       " AND (acked = 1 OR seq <= ?) ORDER BY seq LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		return fail(err, errlen, "cannot read unsent answers", db);
+	sqlite3_bind_int64(st, 1, b->n ? b->rows[b->n - 1].r.seq : 0);
+	sqlite3_bind_int(st, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		struct protocol_reason *r = &b->reasons[b->nreasons];
+		r->seq = sqlite3_column_int64(st, 0);
+		snprintf(r->text, sizeof(r->text), "%s", t ? (const char *)t : "");
+		/* A foreign tool's bad text would stop every batch: it stays here, logged by the caller's encode. */
+		b->nreasons++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		b->nreasons = 0;
+		return fail(err, errlen, "cannot read unsent answers", db);
+	}
+	return 0;
+}
+
 int outbox_next(struct store *s, int limit, struct outbox_batch *b, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(s);
@@ -79,7 +123,7 @@ int outbox_next(struct store *s, int limit, struct outbox_batch *b, char *err, s
 		b->n = 0;
 		return fail(err, errlen, "cannot read unsent ratings", db);
 	}
-	return 0;
+	return next_reasons(db, limit, b, err, errlen);
 }
 
 static int begin(sqlite3 *db)
@@ -131,12 +175,23 @@ static void bind_acked(sqlite3_stmt *st, size_t i, const void *rows)
 	sqlite3_bind_int64(st, 1, b->rows[i].r.seq);
 }
 
+static void bind_reason_acked(sqlite3_stmt *st, size_t i, const void *rows)
+{
+	const struct outbox_batch *b = rows;
+	sqlite3_bind_int64(st, 1, b->reasons[i].seq);
+	sqlite3_bind_text(st, 2, b->reasons[i].text, -1, SQLITE_STATIC);
+}
+
 int outbox_mark_acked(struct store *s, const struct outbox_batch *b, char *err, size_t errlen)
 {
-	if (b->n == 0)
-		return 0;
-	return update_rows(store_db(s), "UPDATE ratings SET acked = 1 WHERE seq = ?", 0, b->n, bind_acked, b,
-			   "cannot mark ratings sent", err, errlen);
+	if (b->n > 0 && update_rows(store_db(s), "UPDATE ratings SET acked = 1 WHERE seq = ?", 0, b->n, bind_acked, b,
+				    "cannot mark ratings sent", err, errlen))
+		return -1;
+	/* Only the answer that was sent is marked (a reason is written once, so it is the one held). */
+	if (b->nreasons > 0 && update_rows(store_db(s), "UPDATE ratings SET reason_acked = 1 WHERE seq = ? AND reason = ?",
+					   0, b->nreasons, bind_reason_acked, b, "cannot mark answers sent", err, errlen))
+		return -1;
+	return 0;
 }
 
 static int64_t query_int(sqlite3 *db, const char *sql, int64_t none, int *ok)
@@ -159,7 +214,8 @@ static int64_t query_int(sqlite3 *db, const char *sql, int64_t none, int *ok)
 int outbox_pending(struct store *s)
 {
 	int ok = 1;
-	int64_t v = query_int(store_db(s), "SELECT EXISTS (SELECT 1 FROM ratings WHERE acked = 0)", 0, &ok);
+	int64_t v = query_int(store_db(s), "SELECT EXISTS (SELECT 1 FROM ratings WHERE acked = 0)"
+			      " OR EXISTS (SELECT 1 FROM ratings WHERE reason IS NOT NULL AND reason_acked = 0)", 0, &ok);
 	return ok ? (v != 0) : -1;
 }
 

@@ -27,17 +27,30 @@
 struct outbox_batch {
 	struct protocol_rating *rows;
 	size_t n, cap;
+	/* Follow-up answers head office has not acknowledged: of this batch's
+	 * rows, or of rows it acknowledged before (the answer came later). */
+	struct protocol_reason *reasons;
+	size_t nreasons, reasons_cap;
 };
 
 void outbox_batch_free(struct outbox_batch *b);
 
-/* Loads up to limit unacknowledged rows, lowest seq first, replacing b's rows. 0 or -1. */
+/*
+ * Loads up to limit unacknowledged rows, lowest seq first, replacing b's
+ * rows, and up to limit unacknowledged answers of ratings head office
+ * holds or this batch carries (never of a rating sent later). A batch with
+ * no rows may still carry answers. 0 or -1.
+ */
 int outbox_next(struct store *s, int limit, struct outbox_batch *b, char *err, size_t errlen);
 
-/* Marks exactly the rows of b acknowledged, in one transaction. 0 or -1 (then none are). */
+/*
+ * Marks exactly the rows of b acknowledged, in one transaction, then its
+ * answers in another. 0, or -1: the rows (then none are) or the answers
+ * are left unmarked and go again (head office takes a repeat as such).
+ */
 int outbox_mark_acked(struct store *s, const struct outbox_batch *b, char *err, size_t errlen);
 
-/* 1 when at least one row is unacknowledged, 0 when none, -1 on error. Cheap (index). */
+/* 1 when at least one row (or answer) is unacknowledged, 0 when none, -1 on error. Cheap (index). */
 int outbox_pending(struct store *s);
 
 struct outbox_counts {

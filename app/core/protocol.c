@@ -10,7 +10,7 @@
 #include "protocol.h"
 
 #include "batch_scan.h"
-
+#include "followup.h"
 #include "utf8.h"
 
 #include <jansson.h>
@@ -226,6 +226,63 @@ static int decode_schedules(json_t *list, struct protocol_batch *out, char *err,
 	return 0;
 }
 
+/* The optional "reasons" member: [[seq, "answer"], ...]. */
+static json_t *reasons_json(const struct protocol_reason *r, size_t n, char *err, size_t errlen)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < n; i++) {
+		if (r[i].seq < 1 || !followup_reason_ok(r[i].text)) {
+			say(err, errlen, "reason of seq %lld must be 1 to %d bytes of printable UTF-8", (long long)r[i].seq,
+			    FOLLOWUP_REASON_MAX);
+			json_decref(list);
+			return NULL;
+		}
+		if (json_array_append_new(list, json_pack("[I,s]", (json_int_t)r[i].seq, r[i].text))) {
+			say(err, errlen, "out of memory");
+			json_decref(list);
+			return NULL;
+		}
+	}
+	if (!list)
+		say(err, errlen, "out of memory");
+	return list;
+}
+
+static int decode_reasons(json_t *list, struct protocol_batch *out, char *err, size_t errlen)
+{
+	if (!list)
+		return 0;
+	size_t n = json_is_array(list) ? json_array_size(list) : 0;
+	if (!json_is_array(list) || n > PROTOCOL_MAX_BATCH) {
+		say(err, errlen, "reasons must be an array of at most %d [seq,\"answer\"]", PROTOCOL_MAX_BATCH);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (!(out->reasons = calloc(n, sizeof(*out->reasons)))) {
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(list, i), *text = json_array_get(a, 1);
+		char what[48];
+		snprintf(what, sizeof(what), "reasons[%zu]: seq", i);
+		if (!json_is_array(a) || json_array_size(a) < 2 || !json_is_string(text) ||
+		    json_string_length(text) > FOLLOWUP_REASON_MAX ||
+		    memchr(json_string_value(text), '\0', json_string_length(text)) ||
+		    !followup_reason_ok(json_string_value(text))) {
+			say(err, errlen, "reasons[%zu] must be [seq, \"answer\"], the answer 1 to %d bytes of printable UTF-8",
+			    i, FOLLOWUP_REASON_MAX);
+			return -1;
+		}
+		if (get_int(json_array_get(a, 0), what, 1, INT64_MAX, &out->reasons[i].seq, err, errlen))
+			return -1;
+		snprintf(out->reasons[i].text, sizeof(out->reasons[i].text), "%s", json_string_value(text));
+		out->nreasons = i + 1;
+	}
+	return 0;
+}
+
 int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -265,6 +322,14 @@ int protocol_encode_batch_of(const struct protocol_batch *in, char **out, size_t
 			return -1;
 		}
 		json_object_set_new(root, "shifts", shifts);
+	}
+	if (in->nreasons > 0) { /* follow-up answers: optional, left out when there are none */
+		json_t *reasons = reasons_json(in->reasons, in->nreasons, err, errlen);
+		if (!reasons) {
+			json_decref(root);
+			return -1;
+		}
+		json_object_set_new(root, "reasons", reasons);
 	}
 	/* A batch holds few boots (usually one), so a linear search is cheapest. */
 	size_t last_boot = 0;
@@ -455,7 +520,8 @@ int protocol_decode_batch_tree(const char *body, size_t len, size_t max_ratings,
 		if (decode_rating(json_array_get(list, i), i, boots, out->kiosk_id, &out->ratings[i], err, errlen))
 			goto done;
 	out->n = n;
-	if (decode_schedules(json_object_get(root, "shifts"), out, err, errlen))
+	if (decode_schedules(json_object_get(root, "shifts"), out, err, errlen) ||
+	    decode_reasons(json_object_get(root, "reasons"), out, err, errlen))
 		goto done;
 	rc = PROTOCOL_OK;
 done:
@@ -475,6 +541,9 @@ void protocol_batch_free(struct protocol_batch *b)
 	free(b->schedules);
 	b->schedules = NULL;
 	b->nschedules = 0;
+	free(b->reasons);
+	b->reasons = NULL;
+	b->nreasons = 0;
 }
 
 /* --- ack -------------------------------------------------------------------- */

@@ -21,6 +21,15 @@
  * the kiosk's shift schedules (shifts_format's text), each with the moment
  * it came into force, oldest first.
  *
+ * Optional, added for the follow-up question (followup.h; an older head
+ * office ignores it, an older kiosk leaves it out, absent = no answers):
+ * "reasons":[[seq,"answer text"],...], the answers of ratings of this
+ * batch's (kiosk, install), each 1..64 bytes of UTF-8. A reason travels
+ * here whether its rating is in the same batch or was sent in an earlier
+ * one (the answer came after the rating was synced): one path, keyed by
+ * (kiosk, install, seq), idempotent at head office. A kiosk lists only
+ * reasons of ratings head office holds or that this batch carries.
+ *
  * "install" is the kiosk store's own random id, made when its database was
  * created: a rating's identity is (kiosk, install, seq), so a re-imaged kiosk
  * (same id and token, a new store whose seq starts at 1 again) is told apart
@@ -100,6 +109,12 @@ struct protocol_schedule {
 	char *definition;                /* malloc'd, NUL-terminated */
 };
 
+/* One follow-up answer carried with a batch: the rating (kiosk, install, seq) it belongs to. */
+struct protocol_reason {
+	int64_t seq;
+	char text[65];           /* FOLLOWUP_REASON_MAX bytes + NUL */
+};
+
 struct protocol_batch {
 	char kiosk_id[RATING_ID_MAX];
 	char version[32];         /* the sender's version, "" when it sent none */
@@ -108,6 +123,8 @@ struct protocol_batch {
 	struct protocol_rating *ratings; /* n of them, malloc'd; protocol_batch_free */
 	size_t nschedules;               /* optional "shifts" member */
 	struct protocol_schedule *schedules; /* malloc'd; protocol_batch_free */
+	size_t nreasons;                 /* optional "reasons" member, at most PROTOCOL_MAX_BATCH */
+	struct protocol_reason *reasons; /* malloc'd by the decoder; protocol_batch_free */
 };
 
 struct protocol_gap {

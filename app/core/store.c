@@ -29,6 +29,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *last;
+	sqlite3_stmt *reason;
 	char path[1024];
 	char install_id[STORE_INSTALL_ID_MAX];
 };
@@ -82,6 +83,18 @@ static const char *migrations[] = {
 	"INSERT INTO meta (key, value) VALUES ('install_id', lower(hex(randomblob(16))));"
 	"ALTER TABLE ratings ADD COLUMN corrected_by INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE ratings ADD COLUMN corrected_err_ms INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 6: the follow-up question's answer (followup.h).
+	 * reason: the answer's text as configured when it was chosen; NULL: no
+	 *   answer (none asked, or none given in time). Written once, after the
+	 *   rating itself was committed at the press (store_set_reason).
+	 * reason_acked: head office acknowledged this reason. Kept apart from
+	 *   acked because an answer may come after its rating was sent: it then
+	 *   travels alone in a later batch, and only an ack of that batch marks it.
+	 */
+	"ALTER TABLE ratings ADD COLUMN reason TEXT;"
+	"ALTER TABLE ratings ADD COLUMN reason_acked INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX ratings_reason_unsent ON ratings(seq) WHERE reason IS NOT NULL AND reason_acked = 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -215,7 +228,9 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen)
 			       -1, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "SELECT " STORE_RATING_COLUMNS " FROM ratings WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
-			       -1, &s->last, NULL) != SQLITE_OK) {
+			       -1, &s->last, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE ratings SET reason = ? WHERE seq = ? AND reason IS NULL", -1, &s->reason,
+			       NULL) != SQLITE_OK) {
 		fail(err, errlen, path, "cannot prepare statements", sqlite3_errmsg(s->db));
 		goto bad;
 	}
@@ -232,6 +247,7 @@ void store_close(struct store *s)
 		return;
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->last);
+	sqlite3_finalize(s->reason);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -255,6 +271,26 @@ int store_add(struct store *s, struct rating *r, char *err, size_t errlen)
 	if (rc != SQLITE_DONE)
 		return fail(err, errlen, s->path, "cannot store rating", sqlite3_errmsg(s->db));
 	r->seq = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_set_reason(struct store *s, int64_t seq, const char *reason, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->reason;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return fail(err, errlen, s->path, "cannot store the answer", sqlite3_errmsg(s->db));
+	if (changed != 1) {
+		snprintf(err, errlen, "%s: rating %lld has an answer already or is not held; the answer was not stored",
+			 s->path, (long long)seq);
+		return 1;
+	}
 	return 0;
 }
 

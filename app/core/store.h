@@ -31,6 +31,14 @@ void store_close(struct store *s);
 /* Stores r durably and sets r->seq. 0, or -1 with err filled. */
 int store_add(struct store *s, struct rating *r, char *err, size_t errlen);
 
+/*
+ * Stores the follow-up answer of the rating seq (already stored: the
+ * rating is committed at the press, the answer after), durably, in its own
+ * transaction. A rating takes one answer, never a second. 0; 1 when seq
+ * is not held or has an answer already (err says so); -1 on error.
+ */
+int store_set_reason(struct store *s, int64_t seq, const char *reason, char *err, size_t errlen);
+
 /* The newest rating of kiosk_id: 1 found, 0 none, -1 error. */
 int store_last(struct store *s, const char *kiosk_id, struct rating *out);
 

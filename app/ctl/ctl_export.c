@@ -26,16 +26,18 @@
 #include "shift_schedule.h"
 #include "stats.h"
 
-#define EXPORT_SQL(correction) \
+#define EXPORT_SQL(correction, reason) \
 	"SELECT seq, kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced, flags," \
-	" corrected_ms, acked, " correction " FROM ratings" \
+	" corrected_ms, acked, " correction ", " reason " FROM ratings" \
 	" WHERE (?1 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END >= ?1)" \
 	" AND (?2 IS NULL OR CASE WHEN clock_synced THEN wall_ms ELSE coalesce(corrected_ms, wall_ms) END < ?2)" \
 	" AND (?3 OR (flags & 1) = 0)" \
 	" ORDER BY seq"
 /* A store from before schema 5 (not yet opened by the upgraded kiosk) has no corrected_by: all its own clock's. */
-static const char export_sql[] = EXPORT_SQL("corrected_by, corrected_err_ms");
-static const char export_sql_v4[] = EXPORT_SQL("0, 0");
+/* Nor, before schema 6, a follow-up answer. */
+static const char export_sql[] = EXPORT_SQL("corrected_by, corrected_err_ms", "reason");
+static const char export_sql_v5[] = EXPORT_SQL("corrected_by, corrected_err_ms", "NULL");
+static const char export_sql_v4[] = EXPORT_SQL("0, 0", "NULL");
 
 /* One row, decoded once for both formats. */
 struct row {
@@ -44,6 +46,7 @@ struct row {
 	int value, scale, clock_synced, flags, acked, has_corrected, corrected_by;
 	int64_t corrected_err_ms;
 	const char *install_id;
+	const char *reason;            /* the follow-up answer, or NULL */
 	enum stats_time_basis basis;
 	char flag_names[32], wall_time[48], best_time[48], corrected_time[48];
 	char shift[SHIFTS_NAME_MAX];   /* "" when in no shift or time unknown */
@@ -72,6 +75,7 @@ static void decode(const struct ctl *c, sqlite3_stmt *st, struct shifts_finder *
 	r->acked = sqlite3_column_int(st, 11);
 	r->corrected_by = sqlite3_column_int(st, 12);
 	r->corrected_err_ms = sqlite3_column_int64(st, 13);
+	r->reason = sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : text(st, 14);
 	r->basis = stats_best_time(r->clock_synced, r->has_corrected, r->corrected_ms, r->wall_ms, &r->best_ms);
 	r->flag_names[0] = '\0';
 	if (r->flags & RATING_MISUSE)
@@ -111,6 +115,7 @@ static void csv_row(const struct ctl *c, const struct row *r)
 		.corrected_time = r->corrected_time, .corrected_by = corrected_by_name(r),
 		.corrected_err_ms = r->has_corrected && r->corrected_by ? r->corrected_err_ms : -1,
 		.at_head_office = r->acked, .received_time = "", .shift = r->shift,
+		.reason = r->reason,
 	};
 	char line[4096];
 	int n = csv_export_row(&x, line, sizeof(line));
@@ -147,6 +152,7 @@ static json_t *json_row(const struct row *r)
 		json_object_set_new(o, "corrected_by", r->has_corrected ? json_string(corrected_by_name(r)) : json_null());
 		json_object_set_new(o, "install_id", str_or_null(r->install_id));
 		json_object_set_new(o, "shift", r->shift[0] ? str_or_null(r->shift) : json_null());
+		json_object_set_new(o, "reason", r->reason ? str_or_null(r->reason) : json_null());
 	}
 	return o;
 }
@@ -205,6 +211,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(db, export_sql, -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, export_sql_v5, -1, &st, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, export_sql_v4, -1, &st, NULL) != SQLITE_OK) {
 		ctl_error(c, "%s: cannot query ratings: %s", c->cfg.database, sqlite3_errmsg(db));
 		sqlite3_close(db);

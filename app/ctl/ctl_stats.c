@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "reasons.h"
 #include "stats.h"
 
 static const char *weekday_name(int wday)
@@ -143,6 +144,31 @@ static void print_text(const struct ctl *c, const struct stats_view *v, const ch
 	}
 }
 
+/* The day's follow-up answers, most given first (reasons.h). */
+static void print_reasons(const struct reasons_day *r)
+{
+	if (r->n == 0 && r->misuse_answered == 0)
+		return;
+	printf("\ntop reasons      %lld answered", (long long)r->answered);
+	if (r->misuse_answered)
+		printf(" (not counted: %lld of misuse ratings)", (long long)r->misuse_answered);
+	printf("\n");
+	for (int i = 0; i < r->n; i++)
+		printf("  %7lld  %-8s %s\n", (long long)r->top[i].count, r->top[i].positive ? "positive" : "negative",
+		       r->top[i].text);
+}
+
+static json_t *reasons_json(const struct reasons_day *r)
+{
+	json_t *top = json_array();
+	for (int i = 0; i < r->n; i++)
+		json_array_append_new(top, json_pack("{s:s, s:s, s:I}", "reason", r->top[i].text, "after",
+						     r->top[i].positive ? "positive" : "negative", "count",
+						     (json_int_t)r->top[i].count));
+	return json_pack("{s:I, s:I, s:o}", "answered", (json_int_t)r->answered, "misuse_answered",
+			 (json_int_t)r->misuse_answered, "top", top);
+}
+
 int ctl_stats(struct ctl *c, int argc, char **argv)
 {
 	char err[1024];
@@ -170,7 +196,10 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 		return CTL_PROBLEM;
 	}
 	static struct stats_view v;
+	static struct reasons_day reasons;
 	int rc = stats_view_compute(db, c->cfg.timezone, c->cfg.faces, day, &v, err, sizeof(err));
+	if (rc == 0)
+		rc = reasons_day_compute(db, &v.today.day, c->cfg.faces, &reasons, err, sizeof(err));
 	sqlite3_close(db);
 	if (rc) {
 		ctl_error(c, "%s", err);
@@ -194,11 +223,13 @@ int ctl_stats(struct ctl *c, int argc, char **argv)
 					day_json(c, &v.yesterday), "last_week", day_json(c, &v.last_week),
 					"vs_yesterday", delta_json(&v.vs_yesterday), "vs_last_week",
 					delta_json(&v.vs_last_week), "summary", sentence);
+		json_object_set_new(doc, "reasons", reasons_json(&reasons));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 		json_decref(doc);
 	} else {
 		print_text(c, &v, sentence);
+		print_reasons(&reasons);
 	}
 	return fflush(stdout) == 0 && !ferror(stdout) ? CTL_OK : CTL_PROBLEM;
 }

@@ -13,6 +13,7 @@
 #include "hq_api_dash.h"
 #include "hq_api_user.h"
 #include "hq_scope.h"
+#include "hq_reasons.h"
 #include "hq_shifts.h"
 #include "hq_static.h"
 
@@ -313,7 +314,10 @@ static void get_summary(struct hq_store *db, const struct hq_request *req, struc
 		hq_api_error(res, req, 503, "summary: %s", s ? err : "out of memory");
 	else if (protocol_encode_summary(s, &body, &len, err, sizeof(err)))
 		hq_api_error(res, req, 503, "summary: %s", err);
-	else if (by && !strcmp(by, "shift"))
+	else if (hq_reasons_add_to_summary(db, &k, date, &body, &len, err, sizeof(err))) {
+		free(body);
+		hq_api_error(res, req, 503, "summary: %s", err);
+	} else if (by && !strcmp(by, "shift"))
 		summary_add_shifts(db, &k, date, req, res, body, len);
 	else
 		ok_json(res, body, len);
@@ -423,6 +427,7 @@ static int export_row(const struct hq_export_row *row, void *arg)
 			.at_head_office = 1,
 			.received_time = csv_export_time(row->received_ms, 0, received, sizeof(received)),
 			.shift = "", /* shifts are the kiosk's schedule: head office does not know them */
+			.reason = row->reason,
 		};
 		int n = csv_export_row(&x, line, sizeof(line));
 		if (n < 0)
@@ -445,6 +450,7 @@ static int export_row(const struct hq_export_row *row, void *arg)
 		return -1;
 	}
 	json_object_set_new(o, "install", json_string(row->install_id));
+	json_object_set_new(o, "reason", row->reason[0] ? json_string(row->reason) : json_null());
 	json_object_set_new(o, "corrected_by", row->p.has_corrected ? json_string(corrected_by_name(&row->p)) : json_null());
 	json_object_set_new(o, "corrected_err_ms", row->p.has_corrected && row->p.corrected_by == PROTOCOL_CORRECTED_HQ
 						    ? json_integer(row->p.corrected_err_ms) : json_null());

@@ -37,7 +37,7 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 	if (hq_db_prepare(s->sql,
 			       "SELECT r.rowid, r.kiosk_id, r.seq, r.value, r.scale, r.source, r.wall_ms, r.boot_ms,"
 			       " r.boot_id, r.clock_synced, r.corrected_ms, r.flags, r.best_ms, r.time_known,"
-			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms"
+			       " r.received_ms, k.store, k.area, k.tz, i.install_id, r.corrected_by, r.corrected_err_ms, r.reason"
 			       " FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id LEFT JOIN installs i ON i.id = r.install"
 			       " WHERE r.rowid > ?1 AND r.best_ms >= ?2 AND r.best_ms < ?3 AND (?4 IS NULL OR k.store = ?4)"
 			       " AND (?5 IS NULL OR k.store IN (" HQ_STORE_VISIBLE_SQL("?5") "))"
@@ -84,6 +84,7 @@ int hq_store_export(struct hq_store *s, const struct hq_export_query *q,
 		hq_store_text(st, 18, row->install_id, sizeof(row->install_id));
 		row->p.corrected_by = (int)hq_db_column_int64(st, 19);
 		row->p.corrected_err_ms = hq_db_column_int64(st, 20);
+		hq_store_text(st, 21, row->reason, sizeof(row->reason));
 		if (fn(row, arg)) {
 			/* A page cut short here would look like the last one: fail instead. */
 			snprintf(err, errlen, "export stopped at row %lld", (long long)row->cursor);

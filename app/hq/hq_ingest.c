@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "hq_dash_days.h"
+#include "hq_reasons.h"
 #include "hq_registry.h"
 #include "log.h"
 
@@ -677,6 +678,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 			c->count++;
 		}
 		at += n;
+	}
+	if (hq_reasons_ingest(s, k->id, install_ref, b, c)) {
+		hq_store_fail(s, "cannot store follow-up answers", err, errlen);
+		goto rollback;
 	}
 	if (c->count > 0) {
 		snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", k->id);

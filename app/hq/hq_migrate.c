@@ -295,6 +295,21 @@ static const char *migrations[] = {
 	"CREATE TABLE kiosk_hours ("
 	" kiosk_id TEXT PRIMARY KEY,"
 	" week TEXT NOT NULL);",
+	/*
+	 * 9: follow-up answers (hq_reasons.c). ratings.reason: the answer's
+	 * text, NULL when none. reason_counts: answers per kiosk, quarter hour
+	 * (the slot of rating_counts) and kind (positive: after a positive
+	 * rating), kept in the ingest transaction; misuse and closed ratings'
+	 * answers are held with the rating but not counted.
+	 */
+	"ALTER TABLE ratings ADD COLUMN reason TEXT;"
+	"CREATE TABLE reason_counts ("
+	" slot BIGINT NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" positive INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" n BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (slot, kiosk_id, positive, reason));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

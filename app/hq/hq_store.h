@@ -161,6 +161,7 @@ struct hq_export_row {
 	int64_t time_ms;           /* best time: see hq_store.c */
 	int time_known;            /* 0: unsynced clock and no correction */
 	int64_t received_ms;
+	char reason[65];           /* the follow-up answer; "" none */
 };
 
 struct hq_export_query {

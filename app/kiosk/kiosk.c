@@ -79,6 +79,8 @@ void kiosk_show(struct kiosk *k, enum screen_name name)
 		kiosk_stop_timer(k, &k->notice_timer);
 		k->state.notice = NULL;
 	}
+	if (name != SCREEN_QUESTION) /* left (answered, staff view, closing time): its wait ends */
+		kiosk_stop_timer(k, &k->question_timer);
 	k->state.name = name;
 	if (name != SCREEN_RATING)
 		k->state.highlight = -1;

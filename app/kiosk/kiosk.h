@@ -15,6 +15,8 @@
  *                      or any press, with the guard after it
  *   rating_flow.c      a press becomes a rating: light the face, commit,
  *                      thank, or show "out of order"
+ *   followup_flow.c    the follow-up question between a rating and its
+ *                      thank-you; its answer stored with the rating
  *   wall_display.c     [kiosk] mode = display: figures re-read, pages turned
  *   shift_screen.c     a shift's result when it ends, between customers
  *   kiosk_signals.c    SIGHUP reloads the config, SIGTERM/SIGINT stop
@@ -118,6 +120,11 @@ struct kiosk {
 	int shift_pending;            /* shift_ended ended: shown at the next idle moment */
 	struct shift_occ shift_ended;
 	struct shift_result *shift_shown; /* heap: the figures on the screen */
+	/* the follow-up question (followup_flow.c) */
+	int64_t asked_seq;            /* the rating last stored, asked about after its highlight; 0: none */
+	int asked_value, asked_scale;
+	int question_timer;           /* no answer by then: the rating stands alone */
+	unsigned question_down;       /* bit per button that went down while the question showed */
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */

@@ -32,7 +32,7 @@ void kiosk_args_usage(FILE *f)
 		"      --windowed WxH    a window of that size (desktops); default: fullscreen\n"
 		"      --fullscreen      fullscreen (the default)\n"
 		"      --screenshot FILE render one screen headless into a PNG and exit\n"
-		"      --screen NAME     rating, thanks, out-of-order, staff, pin, display or shift-end\n"
+		"      --screen NAME     rating, thanks, out-of-order, staff, pin, display, shift-end or question\n"
 		"      --size WxH        panel size for --screenshot (default 800x480)\n"
 		"      --test-buttons    show each button's level, state, presses and LED live\n"
 		"      --script FILE     replay scripted input (tests, benchmarks)\n"

@@ -7,12 +7,14 @@
  * Touch, the mouse and the number keys rate at the down. On the staff view
  * any press closes it; on the PIN pad a press is a digit; in a corner of
  * the rating screen a touch starts the long press that opens the staff
- * view. Everything else goes to the rating flow.
+ * view. While the follow-up question shows, presses go to it, never to
+ * the rating flow. Everything else goes to the rating flow.
  */
 #include "kiosk_input.h"
 
 #include <SDL.h>
 
+#include "followup_flow.h"
 #include "layout.h"
 #include "log.h"
 #include "rating_flow.h"
@@ -47,6 +49,8 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 			after_press_closed_staff_view(k);
 		} else if (staff_access_guarded_button(k, ev)) {
 			k->swallow |= bit;
+		} else if (k->state.name == SCREEN_QUESTION) {
+			followup_flow_button_down(k, ev->button);
 		} else {
 			rating_flow_face_down(k, ev->button);
 		}
@@ -57,6 +61,8 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 			log_msg(LOG_INFO, "button %d closed the staff view: not a rating", ev->button + 1);
 		} else if (staff_access_showing(k)) {
 			log_msg(LOG_INFO, "button %d released on the staff view: not a rating", ev->button + 1);
+		} else if (k->state.name == SCREEN_QUESTION) {
+			followup_flow_button_press(k, ev->button); /* an answer, never a rating */
 		} else {
 			rating_flow_rate(k, ev->button, SOURCE_BUTTON, ev->at_ns);
 		}
@@ -67,6 +73,8 @@ void kiosk_input_on_button(const struct button_event *ev, void *arg)
 		break;
 	case BUTTON_RELEASE:
 		k->swallow &= ~bit;
+		if (k->state.name == SCREEN_QUESTION)
+			followup_flow_button_release(k, ev->button);
 		/* No rating (chord, stuck, noise): put the lit face out again. */
 		if (k->state.name == SCREEN_RATING && k->state.highlight == ev->button && k->thanks_timer <= 0) {
 			k->state.highlight = -1;
@@ -124,6 +132,10 @@ static void pointer_down(struct kiosk *k, double px, double py, int64_t pointer)
 	}
 	if (staff_access_guarded(k))
 		return;
+	if (k->state.name == SCREEN_QUESTION) {
+		followup_flow_touch(k, lx, ly);
+		return;
+	}
 	const struct layout *l = screen_layout(k->screen);
 	int face = layout_hit(l, lx, ly);
 	if (face < 0 && k->state.name == SCREEN_RATING && staff_view_in_corner(l->w, l->h, lx, ly)) {
@@ -162,8 +174,12 @@ static void key_down(struct kiosk *k, SDL_Keycode sym)
 	default:
 		break;
 	}
-	if (digit >= 1 && !staff_access_guarded(k))
-		rating_flow_press(k, digit - 1, SOURCE_KEY);
+	if (digit >= 1 && !staff_access_guarded(k)) {
+		if (k->state.name == SCREEN_QUESTION)
+			followup_flow_key(k, digit - 1);
+		else
+			rating_flow_press(k, digit - 1, SOURCE_KEY);
+	}
 }
 
 static void handle_event(struct kiosk *k, const SDL_Event *e)

@@ -81,7 +81,7 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 {
 	enum screen_name which;
 	if (screen_parse_name(name, &which) != 0) {
-		fprintf(stderr, "tally-kiosk: unknown screen \"%s\" (rating, thanks, out-of-order, staff, pin, display, shift-end)\n",
+		fprintf(stderr, "tally-kiosk: unknown screen \"%s\" (rating, thanks, out-of-order, staff, pin, display, shift-end, question)\n",
 			name);
 		return 2;
 	}
@@ -95,7 +95,9 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 	struct screen *s = canvas ? screen_new(cfg, text, lw, lh) : NULL;
 	int code = 1;
 	if (s) {
+		/* The question: the answers after a negative rating where there are any (the usual case). */
 		struct screen_state st = { .name = which, .highlight = -1, .chosen = cfg->faces - 1,
+					   .question_positive = cfg->followup_negative.n == 0, .answer_lit = -1,
 					   .detail = "tally.db: database is corrupt, left untouched" };
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

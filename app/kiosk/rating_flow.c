@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "clockstate.h"
+#include "followup_flow.h"
 #include "log.h"
 
 /* How often a kiosk without a working store tries again. */
@@ -61,11 +62,21 @@ static void thanks_over(void *arg)
 	kiosk_show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
 }
 
+void rating_flow_thank(struct kiosk *k)
+{
+	rating_flow_cancel_thanks(k);
+	kiosk_show(k, SCREEN_THANKS);
+	k->thanks_timer = loop_add_timer(k->loop, loop_now_ms() + (int64_t)(k->cfg->thanks_s * 1000), thanks_over, k);
+}
+
+/* The lit face has shown: the follow-up question if one is asked after this rating, else the thank-you. */
 static void highlight_over(void *arg)
 {
 	struct kiosk *k = arg;
-	kiosk_show(k, SCREEN_THANKS);
-	k->thanks_timer = loop_add_timer(k->loop, loop_now_ms() + (int64_t)(k->cfg->thanks_s * 1000), thanks_over, k);
+	k->thanks_timer = 0; /* this timer has fired */
+	if (followup_flow_ask(k))
+		return;
+	rating_flow_thank(k);
 }
 
 static void retry_store(void *arg);
@@ -174,6 +185,10 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int6
 	}
 	latency_add(&k->commit, latency_now_ns() - t0);
 	filter_remember(&k->filter, &r);
+	/* Asked about when its highlight ends; a misuse rating too (its answer is kept, not counted). */
+	k->asked_seq = 0;
+	if (!(r.flags & RATING_CLOSED))
+		followup_flow_rated(k, &r);
 	if (k->state.name == SCREEN_OUT_OF_ORDER) /* stored again: the disk has room */
 		back_in_order(k);
 	if (k->state.name == SCREEN_CLOSED) {

@@ -22,6 +22,8 @@ void rating_flow_face_down(struct kiosk *k, int face);
  * filter follow it, so a recording on the simulated chip replays faithfully.
  */
 void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int64_t at_ns);
+/* The thank-you now (after the highlight, or after the follow-up question), then the faces again. */
+void rating_flow_thank(struct kiosk *k);
 /* Shows text as the current screen's notice for seconds (rating: "Please choose again"; closed: when it opens). */
 void rating_flow_notice(struct kiosk *k, const char *text, double seconds);
 /* Lights button i's LED (or none with -1); the previous one goes out. */

@@ -13,6 +13,7 @@
 #include "face.h"
 #include "log.h"
 #include "logo.h"
+#include "question_screen.h"
 
 
 struct screen {
@@ -26,6 +27,7 @@ struct screen {
 	int logo_y;                           /* its centre */
 	SDL_Surface *thanks;
 	SDL_Surface *out_of_order;
+	struct question_screen *followup;     /* the follow-up question */
 	struct text *text;
 	int w, h;
 };
@@ -81,6 +83,10 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
 	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
 	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 45 / 100, h / 7, white);
+	if (!(s->followup = question_screen_new(cfg, text, &s->layout))) {
+		screen_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -97,12 +103,18 @@ void screen_free(struct screen *s)
 	SDL_FreeSurface(s->logo);
 	SDL_FreeSurface(s->thanks);
 	SDL_FreeSurface(s->out_of_order);
+	question_screen_free(s->followup);
 	SDL_free(s);
 }
 
 const struct layout *screen_layout(const struct screen *s)
 {
 	return &s->layout;
+}
+
+const struct question_layout *screen_question_layout(const struct screen *s, int positive)
+{
+	return question_screen_layout(s->followup, positive);
 }
 
 int screen_parse_name(const char *name, enum screen_name *out)
@@ -121,6 +133,8 @@ int screen_parse_name(const char *name, enum screen_name *out)
 		*out = SCREEN_DISPLAY;
 	else if (!strcmp(name, "shift-end"))
 		*out = SCREEN_SHIFT_END;
+	else if (!strcmp(name, "question"))
+		*out = SCREEN_QUESTION;
 	else
 		return -1;
 	return 0;
@@ -209,6 +223,9 @@ void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_sta
 		break;
 	case SCREEN_CLOSED:
 		paint_closed(s, canvas, st->notice);
+		break;
+	case SCREEN_QUESTION:
+		question_screen_paint(s->followup, canvas, st->question_positive, st->answer_lit);
 		break;
 	default:
 		break; /* the staff screens: staff_view.c */

@@ -12,12 +12,14 @@
 
 #include "config.h"
 #include "layout.h"
+#include "question_layout.h"
 #include "text.h"
 
 /* STAFF, PIN, DISPLAY and SHIFT_END are painted by staff_view.c; screen_paint leaves them be. */
 enum screen_name { SCREEN_RATING, SCREEN_THANKS, SCREEN_OUT_OF_ORDER, SCREEN_STAFF, SCREEN_PIN, SCREEN_DISPLAY,
 		   SCREEN_CLOSED /* outside opening hours: dark, or the notice while a press woke it */,
-		   SCREEN_SHIFT_END /* a shift's result when it ends (shift_screen.c) */ };
+		   SCREEN_SHIFT_END /* a shift's result when it ends (shift_screen.c) */,
+		   SCREEN_QUESTION /* the follow-up question after a rating (question_screen.c) */ };
 
 struct screen_state {
 	enum screen_name name;
@@ -26,6 +28,8 @@ struct screen_state {
 	const char *detail;     /* out of order: why, for the admin (log, status, staff view; never painted) */
 	const char *notice;     /* closed: "Closed — open again at 08:00" while woken by a press;
 				   rating: "Please choose again" in place of the question; NULL: none */
+	int question_positive;  /* follow-up question: the answers asked after a positive rating (1) or another (0) */
+	int answer_lit;         /* follow-up question: the answer being pressed, or -1 */
 };
 
 struct screen;
@@ -36,8 +40,10 @@ void screen_free(struct screen *s);
 
 void screen_paint(struct screen *s, SDL_Surface *canvas, const struct screen_state *st);
 const struct layout *screen_layout(const struct screen *s);
+/* Where the follow-up question's answers of that kind are (question_layout.h). */
+const struct question_layout *screen_question_layout(const struct screen *s, int positive);
 
-/* Parses "rating", "thanks", "out-of-order", "staff", "pin", "display" or "shift-end"; -1 if unknown. */
+/* Parses "rating", "thanks", "out-of-order", "staff", "pin", "display", "shift-end" or "question"; -1 if unknown. */
 int screen_parse_name(const char *name, enum screen_name *out);
 
 #endif

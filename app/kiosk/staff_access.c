@@ -202,8 +202,9 @@ static void schedule_fire(void *arg)
 		staff_access_schedule_arm(k, now - 1);
 		return;
 	}
-	if (k->state.name == SCREEN_THANKS || (k->state.name == SCREEN_RATING && k->state.highlight >= 0)) {
-		/* A customer is being thanked: open when they are done. */
+	if (k->state.name == SCREEN_THANKS || k->state.name == SCREEN_QUESTION ||
+	    (k->state.name == SCREEN_RATING && k->state.highlight >= 0)) {
+		/* A customer is being thanked (or asked why): open when they are done. */
 		k->schedule_timer = loop_add_timer(k->loop, loop_now_ms() + 500, schedule_fire, k);
 		return;
 	}

@@ -28,6 +28,7 @@
 #include "face.h"
 #include "staff_draw.h"
 #include "log.h"
+#include "reasons_view.h"
 #include "tzday.h"
 
 #define BG       DRAW_BG
@@ -109,6 +110,9 @@ int staff_data_load(struct staff_data *d, sqlite3 *db, const struct config *cfg,
 	stats_restrict_hours(&d->view.last_week, first, end);
 	d->have_summary = load_summary(d, db, cfg, now_ms);
 	char why[512];
+	/* The answers are a part of the view: a problem reading them is logged, not fatal. */
+	if (reasons_day_compute(db, &d->view.today.day, cfg->faces, &d->reasons, why, sizeof(why)))
+		log_msg(LOG_WARNING, "%s", why);
 	/* The day's figures stand without the shifts': a shift problem is logged, not fatal. */
 	if (shift_data_load(&d->shifts, db, cfg, now_ms, why, sizeof(why))) {
 		log_msg(LOG_WARNING, "shifts: %s", why);
@@ -223,10 +227,31 @@ static SDL_Surface *make_face(int size, int value, int scale)
 
 struct blocks {
 	struct rect title, faces, scores, chart, table, sentence;
+	struct rect reasons;   /* the day's follow-up answers; empty when there are none */
 };
+
+/*
+ * With answers today, room for them (reasons_view.c): landscape, the
+ * bottom of the chart's column; portrait, the top of the table's block,
+ * which has rows to spare there.
+ */
+static void make_room_for_reasons(struct blocks *b, int pad, int portrait)
+{
+	if (portrait) {
+		int rh = (b->table.h - pad / 2) * 40 / 100;
+		b->reasons = rect_of(b->table.x, b->table.y, b->table.w, rh);
+		b->table.y += rh + pad / 2;
+		b->table.h -= rh + pad / 2;
+		return;
+	}
+	int rh = (b->chart.h - pad / 2) * 42 / 100;
+	b->reasons = rect_of(b->chart.x, b->chart.y + b->chart.h - rh, b->chart.w, rh);
+	b->chart.h -= rh + pad / 2;
+}
 
 static void lay_out(int w, int h, struct blocks *b, int *pad_out)
 {
+	b->reasons = rect_of(0, 0, 0, 0);
 	int pad = (w < h ? w : h) / 40;
 	*pad_out = pad;
 	if (w >= h) {
@@ -642,6 +667,10 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 
 	draw_faces(v, c, b.faces, today);
 	draw_scores(v, c, b.scores, today);
+	if (reasons_view_wanted(&d->reasons)) {
+		make_room_for_reasons(&b, pad, v->h > v->w);
+		reasons_view_paint(v->text, c, b.reasons, v->cfg, &d->reasons);
+	}
 	draw_chart(v, c, b.chart, today);
 	/* Twice: first only to find the one size every row's text fits at. */
 	v->measuring = 1;
@@ -868,6 +897,11 @@ void staff_view_paint_display(struct staff_view *v, SDL_Surface *canvas, const s
 		put_text(v, canvas, pg, rect_of(v->w - pad - pw, pad, pw, title_h), title_h * 55 / 100, draw_dim, 1);
 	}
 	int top = pad + title_h + pad / 2, bottom = v->h - pad - foot_h;
+	if (reasons_view_wanted(&d->reasons)) { /* the day's answers in a band under the tiles */
+		int band = (bottom - top) * (v->w >= v->h ? 24 : 16) / 100;
+		reasons_view_paint(v->text, canvas, rect_of(pad, bottom - band, v->w - 2 * pad, band), v->cfg, &d->reasons);
+		bottom -= band + pad / 2;
+	}
 	int cw = (v->w - pad * (cols + 1)) / cols, ch = (bottom - top - pad * (rows - 1)) / rows;
 	for (int i = 0; i < per && page * per + i < n; i++) {
 		int col = i % cols, row = i / cols;

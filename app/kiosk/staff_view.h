@@ -25,6 +25,7 @@
 #include "config.h"
 #include "layout.h"
 #include "protocol.h"
+#include "reasons.h"
 #include "shift_view.h"
 #include "stats.h"
 #include "text.h"
@@ -36,6 +37,7 @@ struct staff_data {
 	struct protocol_summary summary; /* valid when have_summary */
 	long as_of_offset_s;             /* zone offset at summary.as_of_ms, for its clock time */
 	struct shift_data shifts;        /* [shifts]: the shift first, the day's shifts (shift_view.h) */
+	struct reasons_day reasons;      /* the day's follow-up answers (reasons.h) */
 };
 
 /*

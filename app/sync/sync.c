@@ -247,7 +247,8 @@ static int send_batch(struct sync *s, struct sync_result *r)
 	char err[512];
 	char *json = NULL;
 	size_t len = 0;
-	struct protocol_batch out = { .n = s->batch.n, .ratings = s->batch.rows };
+	struct protocol_batch out = { .n = s->batch.n, .ratings = s->batch.rows,
+				      .nreasons = s->batch.nreasons, .reasons = s->batch.reasons };
 	snprintf(out.kiosk_id, sizeof(out.kiosk_id), "%s", s->cfg->kiosk_id);
 	snprintf(out.install_id, sizeof(out.install_id), "%s", store_install_id(s->store));
 	if (encode_with_shifts(s, &out, &json, &len, err, sizeof(err))) {
@@ -255,7 +256,7 @@ static int send_batch(struct sync *s, struct sync_result *r)
 		 * by a foreign tool): stop here rather than skip it silently. */
 		r->outcome = SYNC_LOCAL_ERROR;
 		snprintf(r->problem, sizeof(r->problem), "cannot encode ratings from seq %lld: %s",
-			 (long long)s->batch.rows[0].r.seq, err);
+			 (long long)(s->batch.n ? s->batch.rows[0].r.seq : s->batch.reasons[0].seq), err);
 		return -1;
 	}
 	struct http_response resp;
@@ -360,7 +361,7 @@ void sync_round(struct sync *s, struct sync_result *r)
 			snprintf(r->problem, sizeof(r->problem), "%s", err);
 			break;
 		}
-		if (s->batch.n == 0) {
+		if (s->batch.n == 0 && s->batch.nreasons == 0) {
 			r->outcome = SYNC_DONE;
 			break;
 		}

@@ -71,7 +71,7 @@ K="$ROOT/man/tally-kiosk.1.scd"
 for screen in rating thanks out-of-order staff pin display shift-end closed; do
 	grep -q "^\*$screen\*$" "$K" || fail "tally-kiosk(1) does not name the $screen screen"
 done
-"$BIN/tally-kiosk" --help | grep -q "rating, thanks, out-of-order, staff, pin, display or shift-end" || fail "--help's screens changed: update this test and the man page"
+"$BIN/tally-kiosk" --help | grep -q "rating, thanks, out-of-order, staff, pin, display, shift-end or question" || fail "--help's screens changed: update this test and the man page"
 for section in "SCREENS" "OPENING THE STAFF VIEW" "EXIT STATUS"; do
 	grep -q "^# $section$" "$K" || fail "tally-kiosk(1) has no $section"
 done

@@ -14,15 +14,15 @@ C="--config $WORK/k.conf"
 # A schema-3 store (from before install ids): the id is empty, nothing corrected by head office.
 I=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'install_id'" 2>/dev/null || true)
 
-H='kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,received_time,shift'
-R1='k1,'"$I"',Berlin Mitte,Counter,1,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,'
-R2='k1,'"$I"',Berlin Mitte,Counter,2,2026-03-10T10:30:02.000+01:00,synced,0,very negative,4,button,misuse,2026-03-10T10:30:02.000+01:00,3000,b0,1,,,,1,,'
-R3='k1,'"$I"',Berlin Mitte,Counter,3,2026-03-10T21:15:00.000+01:00,synced,2,positive,4,button,closed,2026-03-10T21:15:00.000+01:00,5000,b0,1,,,,0,,'
-R4='k1,'"$I"',Berlin Mitte,Counter,4,2026-03-10T14:10:00.000+01:00,corrected,1,negative,4,touch,,2026-03-08T13:00:00.000+01:00,7000,b1,0,2026-03-10T14:10:00.000+01:00,kiosk,,0,,'
-R5='k1,'"$I"',Berlin Mitte,Counter,5,,unknown,3,very positive,4,key,,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,,,0,,'
-R6='k1,'"$I"',Berlin Mitte,Counter,6,2026-03-11T00:00:00.000+01:00,synced,2,positive,4,button,,2026-03-11T00:00:00.000+01:00,11000,b2,1,,,,0,,'
-R7='k1,'"$I"',Berlin Mitte,Counter,7,2026-03-03T11:00:00.000+01:00,synced,0,very negative,4,button,,2026-03-03T11:00:00.000+01:00,13000,b2,1,,,,1,,'
-R8='k1,'"$I"',Berlin Mitte,Counter,8,2026-03-09T10:00:00.000+01:00,synced,3,very positive,4,button,,2026-03-09T10:00:00.000+01:00,15000,b2,1,,,,1,,'
+H='kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,received_time,shift,reason'
+R1='k1,'"$I"',Berlin Mitte,Counter,1,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,,'
+R2='k1,'"$I"',Berlin Mitte,Counter,2,2026-03-10T10:30:02.000+01:00,synced,0,very negative,4,button,misuse,2026-03-10T10:30:02.000+01:00,3000,b0,1,,,,1,,,'
+R3='k1,'"$I"',Berlin Mitte,Counter,3,2026-03-10T21:15:00.000+01:00,synced,2,positive,4,button,closed,2026-03-10T21:15:00.000+01:00,5000,b0,1,,,,0,,,'
+R4='k1,'"$I"',Berlin Mitte,Counter,4,2026-03-10T14:10:00.000+01:00,corrected,1,negative,4,touch,,2026-03-08T13:00:00.000+01:00,7000,b1,0,2026-03-10T14:10:00.000+01:00,kiosk,,0,,,'
+R5='k1,'"$I"',Berlin Mitte,Counter,5,,unknown,3,very positive,4,key,,2026-03-10T23:59:59.999+01:00,9000,"b,""q""",0,,,,0,,,'
+R6='k1,'"$I"',Berlin Mitte,Counter,6,2026-03-11T00:00:00.000+01:00,synced,2,positive,4,button,,2026-03-11T00:00:00.000+01:00,11000,b2,1,,,,0,,,'
+R7='k1,'"$I"',Berlin Mitte,Counter,7,2026-03-03T11:00:00.000+01:00,synced,0,very negative,4,button,,2026-03-03T11:00:00.000+01:00,13000,b2,1,,,,1,,,'
+R8='k1,'"$I"',Berlin Mitte,Counter,8,2026-03-09T10:00:00.000+01:00,synced,3,very positive,4,button,,2026-03-09T10:00:00.000+01:00,15000,b2,1,,,,1,,,'
 
 expect_rc "csv, all but misuse" 0 "$CTL" $C export --format csv
 printf '%s\r\n' "$H" "$R1" "$R3" "$R4" "$R5" "$R6" "$R7" "$R8" >"$WORK/want"
@@ -49,9 +49,9 @@ expect_file "csv --since ISO Z with milliseconds" "$WORK/want" "$WORK/out"
 expect_rc "json" 0 "$CTL" $C export --format json --since 2026-03-10T21:00 --until 2026-03-11
 cat >"$WORK/want" <<'JSON'
 [
-{"seq":3,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null},
-{"seq":5,"kiosk_id":"k1","value":3,"label":"very positive","scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@","shift":null},
-{"seq":6,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null}
+{"seq":3,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773173700000,"wall_time":"2026-03-10T21:15:00.000+01:00","boot_ms":5000,"boot_id":"b0","clock_synced":true,"corrected_ms":null,"acked":false,"flags":2,"flag_names":["closed"],"time_basis":"synced","best_ms":1773173700000,"best_time":"2026-03-10T21:15:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null,"reason":null},
+{"seq":5,"kiosk_id":"k1","value":3,"label":"very positive","scale":4,"source":"key","wall_ms":1773183599999,"wall_time":"2026-03-10T23:59:59.999+01:00","boot_ms":9000,"boot_id":"b,\"q\"","clock_synced":false,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"unknown","best_ms":null,"best_time":null,"corrected_by":null,"install_id":"@I@","shift":null,"reason":null},
+{"seq":6,"kiosk_id":"k1","value":2,"label":"positive","scale":4,"source":"button","wall_ms":1773183600000,"wall_time":"2026-03-11T00:00:00.000+01:00","boot_ms":11000,"boot_id":"b2","clock_synced":true,"corrected_ms":null,"acked":false,"flags":0,"flag_names":[],"time_basis":"synced","best_ms":1773183600000,"best_time":"2026-03-11T00:00:00.000+01:00","corrected_by":null,"install_id":"@I@","shift":null,"reason":null}
 ]
 JSON
 sed -i "s/@I@/$I/g" "$WORK/want"
@@ -71,7 +71,7 @@ ctl_config "$WORK/shifts.conf" "$DB"
 printf '[shifts]\nEarly = Mon-Fri 06:00-14:00\nLate = Mon-Fri 14:00-22:00\n' >>"$WORK/shifts.conf"
 expect_rc "csv with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format csv --include-misuse
 expect_eq "shift column" "shift Early Early Late Late   Early Early" \
-	"$(awk -F, '{ sub(/\r$/, "") } NR == 1 { printf "%s", $NF; next } { printf " %s", $NF }' "$WORK/out")"
+	"$(awk -F, '{ sub(/\r$/, "") } NR == 1 { printf "%s", $(NF - 1); next } { printf " %s", $(NF - 1) }' "$WORK/out")"
 expect_rc "json with shifts" 0 "$CTL" --config "$WORK/shifts.conf" export --format json --include-misuse
 expect_eq "json shift" '["Early","Early","Late","Late",null,null,"Early","Early"]' "$(jq -c '[.[].shift]' "$WORK/out")"
 

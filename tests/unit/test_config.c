@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "config.h"
+#include "followup.h"
 
 static char dir[512];
 static char path[600];
@@ -356,6 +357,52 @@ static void test_shift_problems_name_their_line(void **state)
 	assert_non_null(strstr(errs, ":9: unknown key \"2026-13-01\" in [hours]"));
 }
 
+static void test_followup_answer_lists_are_read(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[text]\nfollowup_negative = Waiting time ,  Price,Staff\nfollowup = Why?\n"
+				    "[screen]\nfollowup_s = 7.5\n"), 0);
+	assert_int_equal(cfg.followup_negative.n, 3);
+	assert_string_equal(cfg.followup_negative.text[0], "Waiting time");
+	assert_string_equal(cfg.followup_negative.text[1], "Price");
+	assert_string_equal(cfg.followup_negative.text[2], "Staff");
+	assert_int_equal(cfg.followup_positive.n, 0);
+	assert_string_equal(cfg.t_followup, "Why?");
+	assert_true(cfg.followup_s == 7.5);
+	/* Asked only after the kind that has answers; a neutral middle face is not positive. */
+	assert_null(followup_answers_for(&cfg, 3, 4));
+	assert_ptr_equal(followup_answers_for(&cfg, 0, 4), &cfg.followup_negative);
+	assert_ptr_equal(followup_answers_for(&cfg, 2, 5), &cfg.followup_negative);
+	assert_null(followup_answers_for(&cfg, 3, 5));
+}
+
+static void test_bad_followup_answer_lists_are_refused(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(load(&cfg, "[text]\nfollowup_positive = a,b,c,d,e,f,g\n"), 1);
+	assert_non_null(strstr(errs, ":2: followup_positive: at most 6 answers"));
+	assert_int_equal(load(&cfg, "[text]\nfollowup_positive = a,,b\n"), 1);
+	assert_non_null(strstr(errs, "answer 2 is empty"));
+	assert_int_equal(load(&cfg, "[text]\nfollowup_positive = a, b,\n"), 1);
+	assert_non_null(strstr(errs, "answer 3 is empty"));
+	assert_int_equal(load(&cfg, "[text]\nfollowup_negative = a,a\n"), 1);
+	assert_non_null(strstr(errs, "\"a\" is listed twice"));
+	assert_int_equal(load(&cfg, "[text]\nfollowup_negative = "
+				    "0123456789012345678901234567890123456789012345678901234567890123456789\n"), 1);
+	assert_non_null(strstr(errs, "answer 1 is 70 bytes long, at most 64"));
+	assert_int_equal(load(&cfg, "[text]\nfollowup_negative = ok, \xff\xfe\n"), 1);
+	assert_non_null(strstr(errs, "answer 2 is not printable UTF-8"));
+	assert_int_equal(load(&cfg, "[screen]\nfollowup_s = 1\n"), 1);
+	/* Buttons answer the question: never more answers than buttons. */
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 3\n[text]\nfollowup_negative = a,b,c,d\n"
+				    "[button.1]\nchip=x\nline=1\n[button.2]\nchip=x\nline=2\n[button.3]\nchip=x\nline=3\n"), 1);
+	assert_non_null(strstr(errs, ":4: followup_negative has 4 answers but the kiosk has 3 buttons"));
+	assert_int_equal(load(&cfg, "[screen]\nfaces = 3\n[text]\nfollowup_negative = a,b,c\n"
+				    "[button.1]\nchip=x\nline=1\n[button.2]\nchip=x\nline=2\n[button.3]\nchip=x\nline=3\n"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +428,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_comments_as_the_man_page_says, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_line_that_is_not_ini_does_not_hide_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_reads_afresh_and_says_the_first_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_followup_answer_lists_are_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_followup_answer_lists_are_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

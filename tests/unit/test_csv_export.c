@@ -22,7 +22,7 @@ static void test_header_names_every_column(void **state)
 	assert_string_equal(csv_export_header(),
 			    "kiosk,install_id,store,area,seq,time,time_basis,value,label,scale,source,flags,wall_time,"
 			    "boot_ms,boot_id,clock_synced,corrected_time,corrected_by,corrected_err_ms,at_head_office,"
-			    "received_time,shift\r\n");
+			    "received_time,shift,reason\r\n");
 }
 
 static void test_a_row_has_the_face_label_beside_its_value(void **state)
@@ -32,13 +32,17 @@ static void test_a_row_has_the_face_label_beside_its_value(void **state)
 	struct csv_export_row r = sample();
 	int n = csv_export_row(&r, line, sizeof(line));
 	assert_string_equal(line, "k1,i9,Berlin Mitte,Counter,7,2026-03-10T10:30:00.000+01:00,synced,3,very positive,4,"
-				  "button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,Early\r\n");
+				  "button,,2026-03-10T10:30:00.000+01:00,1000,b0,1,,,,1,,Early,\r\n");
 	assert_int_equal(n, (int)strlen(line));
 	r.corrected_time = "2026-03-10T10:31:00.000+01:00";
 	r.corrected_by = "hq";
 	r.corrected_err_ms = 40;
 	csv_export_row(&r, line, sizeof(line));
-	assert_non_null(strstr(line, ",1,2026-03-10T10:31:00.000+01:00,hq,40,1,,Early\r\n"));
+	assert_non_null(strstr(line, ",1,2026-03-10T10:31:00.000+01:00,hq,40,1,,Early,\r\n"));
+	/* The follow-up answer, last, quoted like any text. */
+	r.reason = "Waiting, then more waiting";
+	csv_export_row(&r, line, sizeof(line));
+	assert_non_null(strstr(line, ",Early,\"Waiting, then more waiting\"\r\n"));
 }
 
 static void test_flags_are_words_and_text_is_quoted_and_guarded(void **state)

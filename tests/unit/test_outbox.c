@@ -249,6 +249,50 @@ static void test_own_clock_corrections_are_not_flagged_head_office(void **state)
 	outbox_batch_free(&b);
 }
 
+static void test_an_answer_travels_with_its_rating_or_after_it_once(void **state)
+{
+	(void)state;
+	add_n(3);
+	/* Answered before the first sync: it goes with its batch. */
+	assert_int_equal(store_set_reason(s, 2, "Waiting time", err, sizeof(err)), 0);
+	/* A rating takes one answer, never a second. */
+	assert_int_equal(store_set_reason(s, 2, "Price", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "rating 2 has an answer already"));
+	assert_int_equal(store_set_reason(s, 99, "Price", err, sizeof(err)), 1);
+	struct outbox_batch b = { 0 };
+	assert_int_equal(outbox_next(s, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.nreasons, 1);
+	assert_int_equal(b.reasons[0].seq, 2);
+	assert_string_equal(b.reasons[0].text, "Waiting time");
+	/* Answered while its rating is unsent but beyond this batch: not yet (head office has no such rating). */
+	assert_int_equal(store_set_reason(s, 3, "Price", err, sizeof(err)), 0);
+	assert_int_equal(outbox_next(s, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nreasons, 1);
+	assert_int_equal(outbox_mark_acked(s, &b, err, sizeof(err)), 0);
+	/* Rating 1 sent without an answer; the answer comes after: it travels alone, with no rating. */
+	assert_int_equal(outbox_next(s, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.rows[0].r.seq, 3);
+	assert_int_equal(b.nreasons, 1);
+	assert_int_equal(b.reasons[0].seq, 3);
+	assert_int_equal(outbox_mark_acked(s, &b, err, sizeof(err)), 0);
+	assert_int_equal(outbox_pending(s), 0);
+	assert_int_equal(store_set_reason(s, 1, "Staff", err, sizeof(err)), 0);
+	assert_int_equal(outbox_pending(s), 1);
+	assert_int_equal(outbox_next(s, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.nreasons, 1);
+	assert_int_equal(b.reasons[0].seq, 1);
+	assert_string_equal(b.reasons[0].text, "Staff");
+	assert_int_equal(outbox_mark_acked(s, &b, err, sizeof(err)), 0);
+	/* Acknowledged: never sent again. */
+	assert_int_equal(outbox_pending(s), 0);
+	assert_int_equal(outbox_next(s, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n + b.nreasons, 0);
+	outbox_batch_free(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -264,6 +308,7 @@ int main(void)
 		T(test_acked_rows_are_not_rewritten_by_time_fixes),
 		T(test_head_office_reference_corrects_and_flags),
 		T(test_own_clock_corrections_are_not_flagged_head_office),
+		T(test_an_answer_travels_with_its_rating_or_after_it_once),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }

@@ -386,6 +386,62 @@ static void test_head_office_time_is_stamped_on_any_object(void **state)
 	assert_int_equal(protocol_decode_hq_time("{\"ok\":true}", 11, &ms, &synced), -1);
 }
 
+static void test_reasons_ride_along_and_are_optional(void **state)
+{
+	(void)state;
+	struct protocol_rating r;
+	memset(&r, 0, sizeof(r));
+	r.r.seq = 7;
+	r.r.scale = 4;
+	r.r.value = 1;
+	r.r.wall_ms = 1000;
+	snprintf(r.r.boot_id, sizeof(r.r.boot_id), "b");
+	struct protocol_reason why[2] = { { 7, "Waiting time" }, { 3, "Caf\xc3\xa9 \"quiet\"" } };
+	char *body, e[256];
+	size_t len;
+	struct protocol_batch with = { .kiosk_id = "k1", .n = 1, .ratings = &r, .nreasons = 2, .reasons = why };
+	assert_int_equal(protocol_encode_batch_of(&with, &body, &len, e, sizeof(e)), 0);
+	assert_non_null(strstr(body, "\"reasons\":[[7,\"Waiting time\"],[3,"));
+	struct protocol_batch b;
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, e, sizeof(e)), PROTOCOL_OK);
+	assert_int_equal(b.nreasons, 2);
+	assert_int_equal(b.reasons[1].seq, 3);
+	assert_string_equal(b.reasons[1].text, "Caf\xc3\xa9 \"quiet\"");
+	protocol_batch_free(&b);
+	free(body);
+	/* Reasons alone, no ratings (an answer after its rating was sent). */
+	struct protocol_batch alone = { .kiosk_id = "k1", .nreasons = 1, .reasons = why };
+	assert_int_equal(protocol_encode_batch_of(&alone, &body, &len, e, sizeof(e)), 0);
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, e, sizeof(e)), PROTOCOL_OK);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.nreasons, 1);
+	protocol_batch_free(&b);
+	free(body);
+	/* An older kiosk sends none: no answers. */
+	assert_int_equal(protocol_encode_batch("k1", &r, 1, &body, &len, e, sizeof(e)), 0);
+	assert_null(strstr(body, "reasons"));
+	assert_int_equal(protocol_decode_batch(body, len, 10, &b, e, sizeof(e)), PROTOCOL_OK);
+	assert_int_equal(b.nreasons, 0);
+	protocol_batch_free(&b);
+	free(body);
+	/* Too long, empty, a control character, not a seq: refused with where. */
+	const char *bad[] = {
+		"{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"reasons\":[[1,\"0123456789012345678901234567890123456789012345678901234567890123456789\"]]}",
+		"{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"reasons\":[[1,\"\"]]}",
+		"{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"reasons\":[[1,\"a\\nb\"]]}",
+		"{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"reasons\":[[0,\"ok\"]]}",
+		"{\"kiosk\":\"k1\",\"boots\":[],\"ratings\":[],\"reasons\":{}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(protocol_decode_batch(bad[i], strlen(bad[i]), 10, &b, e, sizeof(e)), PROTOCOL_MALFORMED);
+		assert_non_null(strstr(e, "reasons"));
+	}
+	/* The encoder refuses what the decoder would. */
+	struct protocol_reason empty = { 1, "" };
+	struct protocol_batch worse = { .kiosk_id = "k1", .nreasons = 1, .reasons = &empty };
+	assert_int_equal(protocol_encode_batch_of(&worse, &body, &len, e, sizeof(e)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_head_office_correction_round_trips),
 		cmocka_unit_test(test_conflict_round_trips),
 		cmocka_unit_test(test_head_office_time_is_stamped_on_any_object),
+		cmocka_unit_test(test_reasons_ride_along_and_are_optional),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,7 +66,7 @@ static void test_faces_are_at_their_places_in_their_colours(void **state)
 			config_defaults(&cfg);
 			cfg.faces = n;
 			cfg.face_order = order;
-			struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL };
+			struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL, 0, -1 };
 			SDL_Surface *c;
 			struct screen *scr;
 			paint(&cfg, sizes[s][0], sizes[s][1], &st, &c, &scr);
@@ -108,7 +108,7 @@ static void test_highlight_lights_one_face_and_dims_the_others(void **state)
 	(void)state;
 	struct config cfg;
 	config_defaults(&cfg);
-	struct screen_state st = { SCREEN_RATING, 2, -1, NULL, NULL };
+	struct screen_state st = { SCREEN_RATING, 2, -1, NULL, NULL, 0, -1 };
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);
@@ -129,14 +129,14 @@ static void test_thanks_and_out_of_order_screens_show_text(void **state)
 	(void)state;
 	struct config cfg;
 	config_defaults(&cfg);
-	struct screen_state st = { SCREEN_THANKS, -1, 3, NULL, NULL };
+	struct screen_state st = { SCREEN_THANKS, -1, 3, NULL, NULL, 0, -1 };
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);
 	assert_int_equal(rgb(c, 400 - 60, 480 * 40 / 100), face_colour(config_face_value(&cfg, 3), 4));
 	assert_true(ink(c, (struct rect){ 0, 480 * 70 / 100, 800, 480 * 25 / 100 }) > 500);
 	SDL_FreeSurface(c);
-	st = (struct screen_state){ SCREEN_OUT_OF_ORDER, -1, -1, "disk full", NULL };
+	st = (struct screen_state){ SCREEN_OUT_OF_ORDER, -1, -1, "disk full", NULL, 0, -1 };
 	paint(&cfg, 800, 480, &st, &c, &scr);
 	assert_int_equal(rgb(c, 2, 2), 0x6d1b1b);
 	assert_true(ink(c, (struct rect){ 0, 100, 800, 300 }) > 500);
@@ -240,7 +240,7 @@ static void test_logo_and_colours_come_from_the_config(void **state)
 	config_defaults(&cfg);
 	snprintf(cfg.logo, sizeof(cfg.logo), "%s", path);
 	cfg.background = 0x102030;
-	struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL };
+	struct screen_state st = { SCREEN_RATING, -1, -1, NULL, NULL, 0, -1 };
 	SDL_Surface *c;
 	struct screen *scr;
 	paint(&cfg, 800, 480, &st, &c, &scr);

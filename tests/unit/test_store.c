@@ -287,7 +287,9 @@ static void test_migration_gives_an_older_store_an_install_id(void **state)
 	/* Back to schema 4, as a store written before install ids. */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE meta; ALTER TABLE ratings DROP COLUMN corrected_by;"
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX ratings_reason_unsent; ALTER TABLE ratings DROP COLUMN reason;"
+					  " ALTER TABLE ratings DROP COLUMN reason_acked;"
+					  " DROP TABLE meta; ALTER TABLE ratings DROP COLUMN corrected_by;"
 					  " ALTER TABLE ratings DROP COLUMN corrected_err_ms; PRAGMA user_version = 4;",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
