@@ -12,6 +12,7 @@
 #include "hq_api_user.h"
 #include "hq_dash.h"
 #include "hq_dash_days.h"
+#include "hq_reasons.h"
 #include "hq_registry.h"
 #include "hq_scope.h"
 
@@ -51,6 +52,7 @@ static const struct table tables[] = {
 	{ "store", "trend", { "date", "weekday", "ratings", "happy_index", "positive_pct", "misuse", "closed",
 			      "unknown_time", NULL } },
 	{ "store", "faces", { "value", "label", "colour", "count", "share_pct", NULL } },
+	{ "store", "reasons", { "reason", "after", "count", NULL } },
 	{ "fleet", "kiosks", { "kiosk", "store", "region", "area", "tz", "status", "attention", "last_batch_ms",
 			       "last_batch", "silent_s", "last_seq", "acked_through", "gaps", "version", "clock",
 			       "conflicts", "ratings", NULL } },
@@ -422,9 +424,32 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d, int *bad_ou
 	json_object_set_new(doc, "heatmap", heat);
 	json_object_set_new(doc, "trend", trend);
 	json_object_set_new(doc, "faces", faces);
-	/* The follow-up question's answers: none until kiosks ask one. */
-	json_object_set_new(doc, "reasons", json_array());
 	*bad_out |= bad;
+}
+
+/*
+ * The follow-up answers given in the store over the period (its own local
+ * days), most given first; counted as the figures are (misuse and closed
+ * apart: their answers are kept but not counted). 0, or -1 with err.
+ */
+static int store_reasons(struct hq_store *db, json_t *doc, const struct hq_dash_store *d, char *err, size_t errlen)
+{
+	const struct tzif *z = hq_dash_zone(d->totals.tz);
+	int64_t from_ms = hq_dash_day_start(z, d->totals.from_day), to_ms = hq_dash_day_start(z, d->totals.to_day + 1);
+	struct hq_reason_count top[32];
+	int n = hq_reasons_top(db, NULL, d->totals.name, from_ms, to_ms, top, 32, err, errlen);
+	if (n < 0)
+		return -1;
+	json_t *reasons = json_array();
+	int bad = !reasons;
+	for (int i = 0; i < n; i++)
+		push(reasons, &bad, json_pack("{s:s,s:s,s:I}", "reason", top[i].reason, "after",
+					      top[i].positive ? "positive" : "negative", "count", (json_int_t)top[i].n));
+	if (bad || json_object_set_new(doc, "reasons", reasons)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 static void get_store(struct hq_store *db, const struct hq_who *who, const struct hq_request *req,
@@ -476,6 +501,13 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 	fig_set(totals, &d->totals);
 	int bad = !doc || json_object_set_new(doc, "totals", totals) != 0;
 	store_tables(doc, d, &bad);
+	if (!bad && store_reasons(db, doc, d, err, sizeof(err))) {
+		json_decref(doc);
+		hq_dash_store_free(d);
+		free(d);
+		hq_api_error(res, req, 503, "store: %s", err);
+		return;
+	}
 	char label[128], a[16], b[16];
 	hq_dash_day_text(d->totals.from_day, a, sizeof(a));
 	hq_dash_day_text(d->totals.to_day, b, sizeof(b));

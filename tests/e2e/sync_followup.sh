@@ -101,6 +101,22 @@ curl -fsS -H "Authorization: Bearer $ADMIN" \
 head -n 1 "$T/export.csv" | tr -d '\r' | grep -q ',shift,reason$' || fail "no reason column: $(head -n 1 "$T/export.csv")"
 grep -q ',Waiting time' "$T/export.csv" && grep -q ',Staff' "$T/export.csv" || fail "reasons missing from the export"
 
+note "the dashboard's store page lists the counted answers (JSON and CSV)"
+curl -fsS -H "Authorization: Bearer $ADMIN" \
+	"http://127.0.0.1:$HQ_PORT/api/v1/store?store=Demo%20Store&from=$day&to=$day" >"$T/store.json" ||
+	fail "store page failed"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["reasons"]
+want = [{"reason": "Staff", "after": "negative", "count": 1}, {"reason": "Waiting time", "after": "negative", "count": 1}]
+assert r == want, r
+' "$T/store.json" || fail "store page reasons: $(cat "$T/store.json")"
+curl -fsS -H "Authorization: Bearer $ADMIN" \
+	"http://127.0.0.1:$HQ_PORT/api/v1/store?store=Demo%20Store&from=$day&to=$day&format=csv&table=reasons" \
+	| tr -d '\r' >"$T/reasons.csv" || fail "reasons CSV failed"
+[ "$(cat "$T/reasons.csv")" = "$(printf 'reason,after,count\nStaff,negative,1\nWaiting time,negative,1')" ] ||
+	fail "reasons CSV: $(cat "$T/reasons.csv")"
+
 note "another answer for the same rating: a conflict, head office keeps its own"
 sqlite3 "$KDB" ".timeout 10000" "UPDATE ratings SET reason = 'Clean', reason_acked = 0 WHERE seq = 2"
 if out=$(once); then fail "--once accepted a second answer for one rating: $out"; fi
