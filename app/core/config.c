@@ -629,6 +629,13 @@ static void remember_text(struct parse *p, const char *section, const char *name
 	p->ntexts++;
 }
 
+void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].section, "text"))
+			fn(keys[i].name, (const char *)cfg + keys[i].offset, arg);
+}
+
 int config_text_set(struct config *cfg, const char *name, const char *value, char *why, size_t whylen)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

@@ -242,6 +242,9 @@ int config_face_value(const struct config *cfg, int pos);
 /* The same for a scale of any size (figures from head office, old ratings). */
 int config_face_value_of(enum face_order order, int scale, int pos);
 
+/* Calls fn with each [text] key's name and value in cfg (check-config's glyph warnings). */
+void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg);
+
 /* Checks rules across keys (e.g. button count vs faces). Same contract. */
 int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);
 

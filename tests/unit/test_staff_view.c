@@ -460,7 +460,7 @@ static void test_shifts_put_the_running_shift_first(void **state)
 		assert_string_equal(m->focus_text, "Late shift so far");
 		assert_int_equal(d.shifts.day.shift[0].now.total, 5);
 		assert_int_equal(d.shifts.day.shift[1].now.total, 2);
-		assert_string_equal(m->sentence_text, "Late shift: 50 % positive, Happy Index 50");
+		assert_string_equal(m->sentence_text, "Late shift: 50% positive, Happy Index 50");
 		/* the day's shifts side by side, each drawn, apart from each other and the rest */
 		assert_int_equal(m->ntiles, 2);
 		assert_true(m->tile[0].x + m->tile[0].w <= m->tile[1].x);
@@ -489,7 +489,7 @@ static void test_shift_end_screen_says_only_what_the_numbers_support(void **stat
 	staff_view_paint_shift_end(v, c, &d.shifts.day.shift[0]);
 	const struct shift_marks *m = &staff_view_marks(v)->shift;
 	/* five ratings, no weeks before: the figures, and no comparison to make */
-	assert_string_equal(m->sentence_text, "Early shift: 80 % positive, Happy Index 80");
+	assert_string_equal(m->sentence_text, "Early shift: 80% positive, Happy Index 80");
 	assert_string_equal(m->claim_text, "");
 	struct rect parts[] = { m->title, m->positive, m->happy, m->claim, m->table };
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -521,7 +521,7 @@ static void test_shift_view_says_how_many_ratings_have_no_known_time(void **stat
 	assert_int_equal(d.shifts.day.time_unknown, 1);
 	assert_int_equal(d.shifts.day.shift[1].now.total, 2); /* not guessed into Late */
 	assert_string_equal(staff_view_marks(v)->shift.sentence_text,
-			    "Late shift: 50 % positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
+			    "Late shift: 50% positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
 	done(c, v, t);
 }
 
