@@ -196,6 +196,8 @@ void stats_texts_default(struct stats_texts *t)
 	t->last_weekday = "last {weekday}";
 	t->point = "point";
 	t->points = "points";
+	t->decimal = ".";
+	t->thousands = NULL;
 	for (int i = 0; i < 7; i++)
 		t->weekday[i] = days[i];
 }

@@ -20,7 +20,11 @@ void staff_chart_draw(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	int title_h = r.h * 17 / 100, label_h = r.h * 14 / 100;
 	draw_text(v->text, c, v->cfg->t_per_hour, draw_rect(r.x, r.y, r.w, title_h), title_h * 8 / 10, draw_grey, -1);
 	int first = d->hour_first, end = d->hour_end, n = end - first;
-	struct rect area = draw_rect(r.x, r.y + title_h + r.h / 30, r.w, r.h - title_h - label_h - r.h / 30);
+	/* Ratings at unknown times get a row of their own under the title: two lines of the smallest size. */
+	int note_h = d->time_unknown > 0 ? staff_min_px(v) * 3 : 0;
+	struct rect note_box = draw_rect(r.x, r.y + title_h, r.w, note_h);
+	struct rect area = draw_rect(r.x, r.y + title_h + note_h + r.h / 30, r.w,
+				     r.h - title_h - note_h - label_h - r.h / 30);
 	v->marks.chart = area;
 	v->marks.hour_first = first;
 	v->marks.hour_end = end;
@@ -34,7 +38,7 @@ void staff_chart_draw(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	int slot = area.w / n;
 	int bw = slot * 72 / 100 > 1 ? slot * 72 / 100 : 1;
 	/* Room above the tallest bar for its count. */
-	int top_room = area.h / 6;
+	int top_room = area.h / 6 > staff_min_px(v) * 3 / 2 ? area.h / 6 : staff_min_px(v) * 3 / 2;
 	for (int h = first; h < end; h++) {
 		int x = area.x + (h - first) * slot + (slot - bw) / 2;
 		int bh = peak ? (int)((area.h - top_room) * d->hourly[h] / peak) : 0;
@@ -82,10 +86,9 @@ void staff_chart_draw(struct staff_view *v, SDL_Surface *c, struct rect r, const
 		const char *names[] = { "count" };
 		const char *vals[] = { num };
 		draw_template(v->cfg->t_time_unknown, names, vals, 1, line, sizeof(line));
-		int note_h = peak > 0 ? top_room : area.h / 2;
-		struct rect box = peak > 0 ? draw_rect(area.x, area.y, area.w, note_h)
-					   : draw_rect(area.x, area.y + (area.h - note_h) / 2, area.w, note_h);
-		v->marks.time_unknown = draw_text(v->text, c, line, box, note_h * 45 / 100, note, peak > 0 ? -1 : 0);
+		/* No bar at all: the note stands in the middle of the empty chart, so it cannot be missed. */
+		struct rect box = peak > 0 ? note_box : draw_rect(area.x, area.y + (area.h - note_h) / 2, area.w, note_h);
+		v->marks.time_unknown = draw_text(v->text, c, line, box, staff_min_px(v) * 6 / 5, note, peak > 0 ? -1 : 0);
 	}
 	/* Hour labels, as many as fit without crowding. */
 	int step = 1;

@@ -22,7 +22,7 @@
 static void table_columns(struct rect row, int x[4], int w[4], int *gap)
 {
 	*gap = row.w / 30;
-	w[0] = row.w * 34 / 100;
+	w[0] = row.w * 40 / 100;
 	w[1] = w[2] = (row.w - w[0]) / 3 - *gap;
 	w[3] = row.w - w[0] - w[1] - w[2] - 3 * *gap;
 	x[0] = row.x;
@@ -63,8 +63,16 @@ static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
 	table_columns(row, x, w, &gap);
 	int px = v->table_px * 80 / 100 > staff_min_px(v) ? v->table_px * 80 / 100 : staff_min_px(v);
 	const char *name[4] = { NULL, v->cfg->t_ratings, v->cfg->t_positive, v->cfg->t_happy_index };
-	for (int k = 1; k < 4; k++)
-		v->marks.header[k - 1] = draw_text(v->text, c, name[k], draw_rect(x[k], row.y, w[k], row.h), px, draw_dim, 1);
+	/*
+	 * A name may be wider than its figures ("Bewertungen" over "1.234"):
+	 * right-aligned over its column, it may use the gap before it, and the
+	 * first one half of the label column, which has no name.
+	 */
+	for (int k = 1; k < 4; k++) {
+		int left = k == 1 ? x[0] + w[0] / 2 : x[k] - gap + gap / 4;
+		v->marks.header[k - 1] =
+			draw_text(v->text, c, name[k], draw_rect(left, row.y, x[k] + w[k] - left, row.h), px, draw_dim, 1);
+	}
 	v->marks.table_px = v->table_px;
 }
 

@@ -215,7 +215,8 @@ static void lay_out(int w, int h, struct blocks *b, int *pad_out)
 		int y0 = pad + title_h + pad / 2;
 		int sy = h - pad - sentence_h;
 		int body = sy - pad / 2 - y0;
-		int lw = (w - 3 * pad) * 55 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
+		/* Half each: the table's four columns need the width at 800x480 ("Bewertungen", "Letzter Dienstag"). */
+		int lw = (w - 3 * pad) * 50 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
 		int faces_h = body * 45 / 100;
 		int scores_h = body * 30 / 100;
 		b->title = rect_of(pad, pad, w - 2 * pad, title_h);
@@ -390,7 +391,7 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 		snprintf(v->marks.sentence_text, sizeof(v->marks.sentence_text), "%s", v->marks.shift.sentence_text);
 		return 0;
 	}
-	int hint_w = b.title.w * 30 / 100;
+	int hint_w = b.title.w * 36 / 100;
 	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, draw_white, -1);
 	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),
 		 b.title.h * 40 / 100, draw_dim, 1);

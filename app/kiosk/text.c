@@ -22,6 +22,7 @@
 struct text {
 	struct text_fonts f;
 	int px;                 /* the size both fonts are at */
+	int smallest;           /* the smallest size text_fit drew at since text_smallest_reset */
 	char fallback_path[CONFIG_PATH_MAX];
 };
 
@@ -390,8 +391,13 @@ SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, in
 		}
 		if (fits) {
 			SDL_Surface *s = render_lines(t, lines, colour);
-			if (s && s->w <= box_w && s->h <= box_h)
+			if (s && s->w <= box_w && s->h <= box_h) {
+				if (!t->smallest || px < t->smallest)
+					t->smallest = px;
+				if (getenv("TALLY_DEBUG_PX") && px < 16)
+					fprintf(stderr, "text_fit: \"%s\" at %d px in %dx%d (max %d)\n", utf8, px, box_w, box_h, max_px);
 				return s;
+			}
 			SDL_FreeSurface(s);
 		}
 		if (px * 94 / 100 == px)
@@ -399,6 +405,20 @@ SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, in
 	}
 	/* Even the smallest size overflows: show it cut rather than nothing. */
 	set_px(t, 8);
+	t->smallest = 8;
+	if (getenv("TALLY_DEBUG_PX"))
+		fprintf(stderr, "text_fit: \"%s\" cut at 8 px in %dx%d (max %d)\n", utf8, box_w, box_h, max_px);
 	text_wrap(t, utf8, box_w, lines, sizeof(lines));
 	return render_lines(t, lines, colour);
+}
+
+void text_smallest_reset(struct text *t)
+{
+	if (t)
+		t->smallest = 0;
+}
+
+int text_smallest(const struct text *t)
+{
+	return t ? t->smallest : 0;
 }

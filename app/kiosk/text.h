@@ -56,4 +56,8 @@ int text_size(struct text *t, const char *utf8, int px, int *w, int *h);
  */
 SDL_Surface *text_fit(struct text *t, const char *utf8, int box_w, int box_h, int max_px, SDL_Color colour);
 
+/* The smallest size (px) text_fit drew at since the last reset, 0 for none: the "nothing under 16 px" checks. */
+void text_smallest_reset(struct text *t);
+int text_smallest(const struct text *t);
+
 #endif
