@@ -14,7 +14,8 @@ enum cls { C_N, C_L, C_R, C_NUM };
 
 struct run {
 	size_t start, len;
-	int rtl;
+	int rtl;             /* shaped right to left: an odd level */
+	int level;
 	TTF_Font *font;
 	int script;          /* 0 Latin, 1 Arabic, 2 Hebrew, 3 Han */
 };
@@ -124,7 +125,12 @@ static int provided(TTF_Font *f, uint32_t cp)
 
 /*
  * Cuts the line into runs in logical order; returns how many (-1: more
- * than MAX_RUNS, too many to be a kiosk's text).
+ * than MAX_RUNS, too many to be a kiosk's text). Levels as the Unicode
+ * bidirectional algorithm gives them for one paragraph without explicit
+ * marks: in a left-to-right paragraph (level 0) Hebrew and Arabic are at
+ * 1 and numbers at 2; in a right-to-left one (level 1) Latin letters and
+ * numbers are at 2. A mark between two of one direction (numbers count as
+ * right to left there) takes it, else the paragraph's.
  */
 static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int para_rtl, struct run *runs)
 {
@@ -132,6 +138,7 @@ static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int p
 	static enum cls cls[MAX_CHARS];
 	static size_t at[MAX_CHARS + 1];
 	static uint32_t cps[MAX_CHARS];
+	static int level[MAX_CHARS];
 	int n = 0;
 	for (size_t i = 0; i < len && n < MAX_CHARS;) {
 		size_t used;
@@ -148,21 +155,37 @@ static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int p
 		if (cls[i] == C_N && number_sign(cps[i]) &&
 		    ((i > 0 && cls[i - 1] == C_NUM) || (i + 1 < n && cls[i + 1] == C_NUM)))
 			cls[i] = C_NUM;
-	/* Resolve: numbers run left to right; a mark between two of one direction takes it, else the paragraph's. */
-	static int rtl[MAX_CHARS];
+	/* A separator between two digits is part of the number: "16:30", "1,234", "2.5". */
+	for (int i = 1; i + 1 < n; i++)
+		if (cls[i] == C_N && cls[i - 1] == C_NUM && cls[i + 1] == C_NUM &&
+		    (cps[i] == ':' || cps[i] == ',' || cps[i] == '.' || cps[i] == '/' || cps[i] == 0x066b || cps[i] == 0x066c ||
+		     cps[i] == 0xa0 || cps[i] == 0x202f))
+			cls[i] = C_NUM;
+	/* A number after Latin letters (or opening a left-to-right paragraph) is simply left to right. */
+	for (int i = 0, last = para_rtl ? C_R : C_L; i < n; i++) {
+		if (cls[i] == C_L || cls[i] == C_R)
+			last = cls[i];
+		else if (cls[i] == C_NUM && last == C_L)
+			cls[i] = C_L;
+	}
 	for (int i = 0; i < n; i++) {
-		if (cls[i] != C_N) {
-			rtl[i] = cls[i] == C_R;
-			continue;
+		enum cls c = cls[i];
+		if (c == C_N) {
+			/* Direction of the strong neighbours, a number counting as right to left. */
+			int before = -1, after = -1;
+			for (int j = i - 1; j >= 0 && before < 0; j--)
+				if (cls[j] != C_N)
+					before = cls[j] != C_L;
+			for (int j = i + 1; j < n && after < 0; j++)
+				if (cls[j] != C_N)
+					after = cls[j] != C_L;
+			int rtl = before >= 0 && before == after ? before : para_rtl;
+			c = rtl ? C_R : C_L;
 		}
-		int before = -1, after = -1;
-		for (int j = i - 1; j >= 0 && before < 0; j--)
-			if (cls[j] != C_N)
-				before = cls[j] == C_R;
-		for (int j = i + 1; j < n && after < 0; j++)
-			if (cls[j] != C_N)
-				after = cls[j] == C_R;
-		rtl[i] = before >= 0 && before == after ? before : para_rtl;
+		if (!para_rtl)
+			level[i] = c == C_L ? 0 : c == C_R ? 1 : 2;
+		else
+			level[i] = c == C_R ? 1 : 2;
 	}
 	int nr = 0;
 	TTF_Font *prev_font = f->main;
@@ -178,12 +201,12 @@ static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int p
 				font = cls[i] == C_N ? prev_font : f->main;
 		}
 		prev_font = font;
-		if (nr > 0 && runs[nr - 1].rtl == rtl[i] && runs[nr - 1].font == font) {
+		if (nr > 0 && runs[nr - 1].level == level[i] && runs[nr - 1].font == font) {
 			runs[nr - 1].len = at[i + 1] - runs[nr - 1].start;
 		} else {
 			if (nr == MAX_RUNS)
 				return -1;
-			runs[nr++] = (struct run){ at[i], at[i + 1] - at[i], rtl[i], font, 0 };
+			runs[nr++] = (struct run){ at[i], at[i + 1] - at[i], level[i] & 1, level[i], font, 0 };
 		}
 		int sc = script_of(cps[i]);
 		if (sc)
@@ -192,27 +215,31 @@ static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int p
 	return nr;
 }
 
-/* Visual order, left to right: a right-to-left stretch of runs is reversed, a left-to-right one kept. */
-static void visual_order(const struct run *runs, int n, int para_rtl, int *order)
+/* Visual order, left to right: from the highest level down to 1, every stretch at or above it is reversed. */
+static void visual_order(const struct run *runs, int n, int *order)
 {
-	for (int i = 0; i < n; i++)
-		order[i] = para_rtl ? n - 1 - i : i;
-	/* Within the reversed (or kept) sequence, stretches of the other direction read the other way. */
-	for (int i = 0; i < n;) {
-		int j = i;
-		while (j < n && runs[order[j]].rtl != para_rtl)
-			j++;
-		if (j == i) {
-			i++;
-			continue;
-		}
-		for (int a = i, b = j - 1; a < b; a++, b--) {
-			int t = order[a];
-			order[a] = order[b];
-			order[b] = t;
-		}
-		i = j;
+	int top = 0;
+	for (int i = 0; i < n; i++) {
+		order[i] = i;
+		if (runs[i].level > top)
+			top = runs[i].level;
 	}
+	for (int lvl = top; lvl >= 1; lvl--)
+		for (int i = 0; i < n;) {
+			if (runs[order[i]].level < lvl) {
+				i++;
+				continue;
+			}
+			int j = i;
+			while (j < n && runs[order[j]].level >= lvl)
+				j++;
+			for (int a = i, b = j - 1; a < b; a++, b--) {
+				int t = order[a];
+				order[a] = order[b];
+				order[b] = t;
+			}
+			i = j;
+		}
 }
 
 static void set_run(const struct text_fonts *f, const struct run *r)
@@ -249,7 +276,7 @@ int text_line_size(const struct text_fonts *f, const char *utf8, size_t len, int
 	if (len == 0)
 		return 0;
 	if (plain(utf8, len)) {
-		struct run r = { 0, len, 0, f->main, 0 };
+		struct run r = { 0, len, 0, 0, f->main, 0 };
 		set_run(f, &r);
 		return TTF_SizeUTF8(f->main, run_text(utf8, &r, buf, sizeof(buf)), w, h) == 0 ? 0 : -1;
 	}
@@ -275,7 +302,7 @@ SDL_Surface *text_line_render(const struct text_fonts *f, const char *utf8, size
 	if (len == 0)
 		return NULL;
 	if (plain(utf8, len)) {
-		struct run r = { 0, len, 0, f->main, 0 };
+		struct run r = { 0, len, 0, 0, f->main, 0 };
 		set_run(f, &r);
 		return TTF_RenderUTF8_Blended(f->main, run_text(utf8, &r, buf, sizeof(buf)), colour);
 	}
@@ -303,7 +330,7 @@ SDL_Surface *text_line_render(const struct text_fonts *f, const char *utf8, size
 				  : NULL;
 	if (line) {
 		SDL_FillRect(line, NULL, SDL_MapRGBA(line->format, colour.r, colour.g, colour.b, 0));
-		visual_order(runs, n, para_rtl, order);
+		visual_order(runs, n, order);
 		int x = 0;
 		for (int k = 0; k < n; k++) {
 			SDL_Surface *p = part[order[k]];
