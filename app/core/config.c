@@ -665,6 +665,14 @@ static void apply_texts(struct parse *p, struct config *cfg)
 		if (!known)
 			problem(p, p->texts[i].line, "[%s]: %s is not in [kiosk] languages", p->texts[i].section, code + 1);
 	}
+	/* Every language must have its texts, whichever one is read now: check-config says so before a customer could. */
+	int langs_line = config_seen_line(&p->seen, "kiosk", "languages");
+	for (int l = 0; l < cfg->nlanguages && langs_line >= 0; l++) {
+		char path[CONFIG_PATH_MAX];
+		if (l != cfg->language && strcmp(cfg->languages[l], "en") &&
+		    config_language_file(cfg->languages[l], path, sizeof(path)))
+			problem(p, langs_line, "languages: no texts for \"%s\" (no %s)", cfg->languages[l], path);
+	}
 	if (cfg->language < 0 || cfg->language >= cfg->nlanguages) {
 		problem(p, 0, "[kiosk] languages has no language number %d", cfg->language + 1);
 		return;
