@@ -25,6 +25,9 @@ PKGS="build-essential pkg-config $LIBS \
 sqlite3 curl python3 procps openssl jq locales xvfb xauth xdotool iproute2"
 # tally-hq hashes its users' passwords with Argon2id.
 PKGS="$PKGS libargon2-dev"
+# The kiosk's fallback font for scripts DejaVu lacks (Chinese, Japanese,
+# Korean): [screen] fallback_font, the smallest CJK font in Debian (5 MB).
+PKGS="$PKGS fonts-wqy-microhei"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the
