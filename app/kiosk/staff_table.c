@@ -21,8 +21,8 @@
  */
 static void table_columns(struct rect row, int x[4], int w[4], int *gap)
 {
-	*gap = row.w / 30;
-	w[0] = row.w * 40 / 100;
+	*gap = row.w / 20;
+	w[0] = row.w * 38 / 100;
 	w[1] = w[2] = (row.w - w[0]) / 3 - *gap;
 	w[3] = row.w - w[0] - w[1] - w[2] - 3 * *gap;
 	x[0] = row.x;
@@ -70,8 +70,10 @@ static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
 	 */
 	for (int k = 1; k < 4; k++) {
 		int left = k == 1 ? x[0] + w[0] / 2 : x[k] - gap + gap / 4;
+		/* Over right-aligned figures a name ends where they end, in any script (draw_text mirrors RTL). */
+		int align = text_is_rtl(name[k]) ? -1 : 1;
 		v->marks.header[k - 1] =
-			draw_text(v->text, c, name[k], draw_rect(left, row.y, x[k] + w[k] - left, row.h), px, draw_dim, 1);
+			draw_text(v->text, c, name[k], draw_rect(left, row.y, x[k] + w[k] - left, row.h), px, draw_dim, align);
 	}
 	v->marks.table_px = v->table_px;
 }

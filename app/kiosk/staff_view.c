@@ -215,8 +215,8 @@ static void lay_out(int w, int h, struct blocks *b, int *pad_out)
 		int y0 = pad + title_h + pad / 2;
 		int sy = h - pad - sentence_h;
 		int body = sy - pad / 2 - y0;
-		/* Half each: the table's four columns need the width at 800x480 ("Bewertungen", "Letzter Dienstag"). */
-		int lw = (w - 3 * pad) * 50 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
+		/* Over half for the table: its four columns need the width at 800x480 ("Bewertungen", "Letzter Dienstag"). */
+		int lw = (w - 3 * pad) * 46 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
 		int faces_h = body * 45 / 100;
 		int scores_h = body * 30 / 100;
 		b->title = rect_of(pad, pad, w - 2 * pad, title_h);

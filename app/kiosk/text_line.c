@@ -191,7 +191,8 @@ static int cut_runs(const struct text_fonts *f, const char *s, size_t len, int p
 	TTF_Font *prev_font = f->main;
 	for (int i = 0; i < n; i++) {
 		TTF_Font *font = prev_font;
-		if (cls[i] != C_N || i == 0) {
+		/* A mark stays in its neighbours' font when that font has it ("83%，" is not: the comma is CJK). */
+		if (cls[i] != C_N || i == 0 || !provided(prev_font, cps[i])) {
 			/* The main font when it has the glyph; else the fallback that has it; else a box from the main. */
 			if (provided(f->main, cps[i]))
 				font = f->main;
