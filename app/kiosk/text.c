@@ -246,9 +246,13 @@ static int text_wrap(struct text *t, const char *utf8, int box_w, char *out, siz
 		if (utf8[i] == ' ') {
 			j = i + 1;
 		} else if (text_line_unspaced(cp)) {
-			j = i + step;
+			/* A whole stretch up to the next space when it fits the box ("评价" stays one word); else a character. */
+			size_t end = i;
+			while (end < len && utf8[end] != ' ' && utf8[end] != '\n')
+				end++;
+			j = width_of(t, utf8 + i, end - i) <= box_w ? end : i + step;
 			/* Closing marks stay with the character before them: "了。" never starts a line with "。". */
-			while (j < len) {
+			while (j < end) {
 				size_t s2;
 				uint32_t next = text_line_decode(utf8 + j, len - j, &s2);
 				if (!(next == 0x3002 || next == 0xff0c || next == 0x3001 || next == 0xff01 || next == 0xff1f ||

@@ -261,6 +261,25 @@ static void test_right_to_left_text_is_aligned_right(void **state)
 	text_close(t);
 }
 
+/* A Chinese word after a space moves to the next line whole ("1,234 评" / "价" would split the word for "ratings"). */
+static void test_a_cjk_word_after_a_space_wraps_whole(void **state)
+{
+	(void)state;
+	struct text *t = open_font();
+	char err[512];
+	assert_int_equal(text_set_fallback(t, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", err, sizeof(err)), 0);
+	int whole, part, h;
+	assert_int_equal(text_size(t, "1,234 \u8bc4\u4ef7", 40, &whole, &h), 0);
+	assert_int_equal(text_size(t, "1,234 \u8bc4", 40, &part, &h), 0);
+	SDL_Color white = { 255, 255, 255, 255 };
+	SDL_Surface *s = text_fit(t, "1,234 \u8bc4\u4ef7", whole - 2, 400, 40, white);
+	assert_non_null(s);
+	assert_true(s->h > h);      /* two lines at 40 px */
+	assert_true(s->w < part);   /* neither line is "1,234 评" */
+	SDL_FreeSurface(s);
+	text_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_cjk_draws_through_the_fallback_font),
 		cmocka_unit_test(test_a_missing_fallback_font_is_said_and_text_still_draws),
 		cmocka_unit_test(test_right_to_left_text_is_aligned_right),
+		cmocka_unit_test(test_a_cjk_word_after_a_space_wraps_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
