@@ -108,11 +108,29 @@ void kiosk_stop_timer(struct kiosk *k, int *id)
 	*id = 0;
 }
 
+static void lacks_glyph(const char *name, const char *value, void *arg)
+{
+	(void)name;
+	struct kiosk *k = arg;
+	if (!k->need_fallback && text_missing_glyph(k->text, value))
+		k->need_fallback = 1;
+}
+
 void kiosk_open_fallback_font(struct kiosk *k)
 {
 	char err[CONFIG_PATH_MAX + 256];
+	if (!k->text)
+		return;
+	text_set_fallback(k->text, "", err, sizeof(err)); /* closes the one a reload replaces */
+	/*
+	 * Opened only when some text needs it: a CJK font's tables cost
+	 * memory and start-up time that a kiosk in Latin script never uses.
+	 */
+	k->need_fallback = text_missing_glyph(k->text, k->cfg->store) || text_missing_glyph(k->text, k->cfg->area);
+	for (int i = 0; i < k->nlang && !k->need_fallback; i++)
+		config_each_text(i == 0 || !k->lang[i] ? k->cfg : k->lang[i], lacks_glyph, k);
 	/* Missing is bad input, not a reason to stop taking ratings: said once, the characters draw as boxes. */
-	if (k->text && text_set_fallback(k->text, k->cfg->fallback_font, err, sizeof(err)) != 0)
+	if (k->need_fallback && text_set_fallback(k->text, k->cfg->fallback_font, err, sizeof(err)) != 0)
 		log_msg(LOG_ERR, "%s", err);
 }
 
@@ -310,8 +328,8 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 	log_msg(LOG_INFO, "display: %s", display_describe(k->disp));
 	if (text_open(&k->text, cfg->font, err, sizeof(err)) != 0)
 		log_msg(LOG_ERR, "%s (showing faces without text)", err);
-	kiosk_open_fallback_font(k);
 	kiosk_lang_load(k);
+	kiosk_open_fallback_font(k);
 	kiosk_rebuild_screen(k);
 	if (!k->screen) {
 		fprintf(stderr, "tally-kiosk: out of memory laying out the screen\n");

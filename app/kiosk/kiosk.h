@@ -123,6 +123,7 @@ struct kiosk {
 	struct config *lang[CONFIG_MAX_LANGS]; /* heap: each language's config; [0] unused (k->cfg) */
 	int nlang, lang_cur;
 	int lang_rotate_timer, lang_return_timer;
+	int need_fallback;                     /* some text has characters the main font lacks */
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */
@@ -137,7 +138,7 @@ void kiosk_update_status(struct kiosk *k);
 void kiosk_stop_timer(struct kiosk *k, int *id);
 /* Why ratings cannot be stored now (for the admin: log, status, staff view), or NULL. */
 const char *kiosk_problem(const struct kiosk *k);
-/* Opens [screen] fallback_font for the text (start, reload); a missing one is logged. */
+/* Opens [screen] fallback_font when a text of some language needs it (start, reload); a missing one is logged. */
 void kiosk_open_fallback_font(struct kiosk *k);
 /* Lays the screens out anew for the canvas (first start, resize, reload). */
 void kiosk_rebuild_screen(struct kiosk *k);

@@ -56,9 +56,9 @@ static void reload(struct kiosk *k)
 		k->text = NULL;
 		if (text_open(&k->text, k->cfg->font, err, sizeof(err)) != 0)
 			log_msg(LOG_ERR, "%s (showing faces without text)", err);
-		kiosk_open_fallback_font(k);
 	}
 	kiosk_lang_load(k);
+	kiosk_open_fallback_font(k); /* the new texts may need it, or no longer */
 	k->filter.interval_ms = (int64_t)(k->cfg->response_interval_s * 1000.0 + 0.5);
 	if (k->state.name == SCREEN_THANKS)
 		kiosk_show(k, SCREEN_RATING);
