@@ -69,6 +69,7 @@ int text_open(struct text **out, const char *path, char *err, size_t errlen)
 	t->px = 32;
 	/* SDL_ttf built with HarfBuzz (Debian's is) shapes Arabic and sets directions; without it, it says so here. */
 	t->f.shaping = TTF_SetFontScriptName(f, "Latn") == 0;
+	text_line_forget();
 	*out = t;
 	return 0;
 }
@@ -80,6 +81,7 @@ int text_set_fallback(struct text *t, const char *path, char *err, size_t errlen
 	if (t->f.fallback) {
 		TTF_CloseFont(t->f.fallback);
 		t->f.fallback = NULL;
+		text_line_forget();
 	}
 	t->fallback_path[0] = '\0';
 	if (!path || !*path)
@@ -95,6 +97,7 @@ int text_set_fallback(struct text *t, const char *path, char *err, size_t errlen
 		return -1;
 	}
 	t->f.fallback = f;
+	text_line_forget();
 	snprintf(t->fallback_path, sizeof(t->fallback_path), "%s", path);
 	return 0;
 }
@@ -106,6 +109,7 @@ void text_close(struct text *t)
 	TTF_CloseFont(t->f.main);
 	if (t->f.fallback)
 		TTF_CloseFont(t->f.fallback);
+	text_line_forget();
 	SDL_free(t);
 	TTF_Quit();
 }

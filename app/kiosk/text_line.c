@@ -243,13 +243,28 @@ static void visual_order(const struct run *runs, int n, int *order)
 		}
 }
 
+/* What each font was last set to (text_line_forget clears it when fonts come and go). */
+static const TTF_Font *last_font[2];
+static int last[2];
+
+void text_line_forget(void)
+{
+	last_font[0] = last_font[1] = NULL;
+}
+
 static void set_run(const struct text_fonts *f, const struct run *r)
 {
 	if (!f->shaping)
 		return;
+	/* Set only on a change: the common case, a Latin line after a Latin line, costs two compares. */
+	int want = r->rtl << 4 | r->script, slot = r->font == f->main ? 0 : 1;
+	if (last_font[slot] == r->font && last[slot] == want)
+		return;
 	static const char *scripts[] = { "Latn", "Arab", "Hebr", "Hani" };
 	TTF_SetFontDirection(r->font, r->rtl ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
 	TTF_SetFontScriptName(r->font, scripts[r->script]);
+	last_font[slot] = r->font;
+	last[slot] = want;
 }
 
 /* The simple line: ASCII only, all in the main font. */

@@ -36,6 +36,9 @@ int text_line_size(const struct text_fonts *f, const char *utf8, size_t len, int
 /* The line rendered (blended, transparent background); NULL on failure or for an empty line. */
 SDL_Surface *text_line_render(const struct text_fonts *f, const char *utf8, size_t len, SDL_Color colour);
 
+/* Forgets the direction and script each font was set to: call when a font is opened or closed. */
+void text_line_forget(void);
+
 /* The next character of s (len bytes left) as a code point; *used gets its length (1 for a bad byte). */
 uint32_t text_line_decode(const char *s, size_t len, size_t *used);
 
