@@ -310,9 +310,10 @@ $(BUILD)/man/%: man/%.scd
 man: $(MAN_PAGES)
 
 install: all man
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(SYSCONFDIR)/tally
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/lang $(DESTDIR)$(SYSCONFDIR)/tally
 	install -m 0755 $(addprefix $(BUILD)/,$(BUILT_PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 assets/fonts/* $(DESTDIR)$(DATADIR)/fonts/
+	install -m 0644 assets/lang/*.ini $(DESTDIR)$(DATADIR)/lang/
 	install -m 0644 assets/tally.conf.example $(DESTDIR)$(DATADIR)/
 	@# The dashboard's pages and the vendored chart library, as they are (tally-hq serves them).
 	cd assets/web && find . -type f | while read -r f; do \

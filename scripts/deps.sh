@@ -32,6 +32,9 @@ PKGS="$PKGS libpq-dev postgresql-15"
 # Alert and report mail is tested against a local SMTP sink (aiosmtpd); the
 # staff-room poster's PDF is checked through poppler (pdftoppm, pdftotext).
 PKGS="$PKGS python3-aiosmtpd poppler-utils"
+# The kiosk's fallback font for scripts DejaVu lacks (Chinese, Japanese,
+# Korean): [screen] fallback_font, the smallest CJK font in Debian (5 MB).
+PKGS="$PKGS fonts-wqy-microhei"
 # Time zone rules, read by app/core/tzif.c (kiosk and head office).
 PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the

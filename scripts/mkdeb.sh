@@ -68,7 +68,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Tally maintainers <tally@example.org>
 Installed-Size: $SIZE
-Depends: $DEPS, systemd, tzdata
+Depends: $DEPS, systemd, tzdata, fonts-wqy-microhei
 Section: misc
 Priority: optional
 Description: smiley-button customer feedback terminal

@@ -33,4 +33,17 @@ printf '[text]\n%s, Opening hours, Product range\n' "$ANSWERS" >"$TMP/touch6.con
 printf '[text]\nfollowup_negative = Waiting time, Staff\n' >"$TMP/two.conf"
 for i in 1 2 3 4; do printf '[button.%d]\nchip = pinctrl-bcm2835\nline = %d\n' "$i" $((i + 4)); done >>"$TMP/two.conf"
 "$K" --config "$TMP/two.conf" --screenshot "$OUT/question-buttons-2-800x480.png" --screen question --size 800x480
+# The customers' languages (docs/store.md): a touch kiosk with four, each screen in
+# one of them; German, Arabic (right to left) and Chinese (the fallback font) at
+# 800x480, 1920x1080 and portrait.
+printf '[kiosk]\nlanguages = en, de, ar, zh\n' >"$TMP/lang.conf"
+printf '[kiosk]\nlanguages = en, de, ar, zh\n[screen]\nfaces = 5\n' >"$TMP/lang5.conf"
+printf '[kiosk]\nlanguages = en, de, ar, zh\n[screen]\nfaces = 3\nrotate = 90\n' >"$TMP/langp.conf"
+for l in de ar zh; do
+	"$K" --config "$TMP/lang.conf" --language $l --screenshot "$OUT/rating-$l-800x480.png" --screen rating --size 800x480
+	"$K" --config "$TMP/lang5.conf" --language $l --screenshot "$OUT/rating-$l-1920x1080.png" --screen rating --size 1920x1080
+	"$K" --config "$TMP/langp.conf" --language $l --screenshot "$OUT/rating-$l-portrait.png" --screen rating --size 800x480
+done
+"$K" --config "$TMP/lang.conf" --language ar --screenshot "$OUT/thanks-ar-800x480.png" --screen thanks --size 800x480
+"$K" --config "$TMP/lang.conf" --language zh --screenshot "$OUT/out-of-order-zh-800x480.png" --screen out-of-order --size 800x480
 ls -l "$OUT"

@@ -38,6 +38,16 @@ shot "$TMP/k4.conf" display 800x480 display-4-800x480
 shot "$TMP/k5.conf" display 1920x1080 display-5-1920x1080
 shot "$TMP/p5.conf" display 1280x800 display-5-portrait
 shot "$TMP/k4.conf" pin 800x480 pin-800x480
+# The staff screens in the store's language (the first of [kiosk] languages).
+for l in de ar zh; do
+	sed "s/^\[kiosk\]$/&\nlanguages = $l/" "$TMP/k4.conf" >"$TMP/k4-$l.conf"
+	sed "s/^\[kiosk\]$/&\nlanguages = $l/" "$TMP/k5.conf" >"$TMP/k5-$l.conf"
+	sed "s/^\[kiosk\]$/&\nlanguages = $l/" "$TMP/p4.conf" >"$TMP/p4-$l.conf"
+	shot "$TMP/k4-$l.conf" staff 800x480 staff-$l-800x480
+done
+shot "$TMP/k5-zh.conf" display 1920x1080 display-zh-1920x1080
+shot "$TMP/k5-de.conf" staff 1920x1080 staff-de-1920x1080
+shot "$TMP/p4-ar.conf" staff 1280x800 staff-ar-portrait
 
 # Shifts: two shifts and four weeks before, so the comparisons have something to say.
 python3 "$ROOT/scripts/demo_data.py" "$K" "$TMP/s.db" 4 "$NOW" --history 28

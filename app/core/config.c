@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR, K_ANSWERS };
+enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR, K_ANSWERS, K_LANGS };
 
 struct key {
 	const char *section;
@@ -54,7 +54,8 @@ static const struct key keys[] = {
 	STR("kiosk", "database", database),
 	STR("kiosk", "run_dir", run_dir),
 	NUM("kiosk", "mode", K_MODE, mode, 0, 1),
-	STR("kiosk", "locale", locale),
+	/* The customers' languages, codes of assets/lang/CODE.ini; the first is the default and the staff's. */
+	{ "kiosk", "languages", K_LANGS, offsetof(struct config, languages), 0, 0, 0 },
 	STR("staff", "pin", staff_pin),
 	NUM("staff", "view_at", K_TIMES, staff_view_at, 0, 0),
 	NUM("staff", "view_s", K_SECONDS, staff_view_s, 3, 3600),
@@ -77,9 +78,15 @@ static const struct key keys[] = {
 	NUM("screen", "choose_again_s", K_SECONDS, choose_again_s, 0.5, 10),
 	NUM("screen", "followup_s", K_SECONDS, followup_s, 2, 120),
 	STR("screen", "font", font),
+	STR("screen", "fallback_font", fallback_font),
+	NUM("screen", "language_rotate_s", K_SECONDS, language_rotate_s, 0, 3600),
+	NUM("screen", "language_return_s", K_SECONDS, language_return_s, 1, 3600),
 	STR("screen", "logo", logo),
 	NUM("screen", "background", K_COLOUR, background, 0, 0),
 	NUM("screen", "text_colour", K_COLOUR, text_colour, 0, 0),
+	STR("text", "language_name", t_language_name),
+	STR("text", "decimal_separator", t_decimal_separator),
+	STR("text", "months", t_months),
 	STR("text", "question", question),
 	STR("text", "thanks", thanks),
 	STR("text", "out_of_order", out_of_order),
@@ -221,6 +228,19 @@ struct parse {
 	struct config_seen seen;
 	char *line;       /* getline buffer */
 	size_t linecap;
+	/*
+	 * [text] and [text.CODE] lines, applied after the whole file is read:
+	 * the language's own file goes under them, and [kiosk] languages may
+	 * come after them in the file.
+	 */
+	struct text_line {
+		char section[24];
+		const struct key *key;
+		char *value;
+		int line;
+	} *texts;
+	int ntexts, captexts;
+	struct config scratch; /* where a text is tried before it is kept */
 };
 
 #define problem(p, lineno, ...) config_report_add(&(p)->report, (lineno), __VA_ARGS__)
@@ -249,9 +269,33 @@ static int parse_button_section(const char *section)
 	return n[0] - '0';
 }
 
+/* A language code: two or three lower-case letters, then optionally "-" and a region or script ("pt-BR"). */
+static int lang_code_valid(const char *c)
+{
+	size_t n = 0;
+	while (c[n] >= 'a' && c[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	if (!c[n])
+		return 1;
+	if (c[n] != '-')
+		return 0;
+	size_t m = 0;
+	while (isalnum((unsigned char)c[n + 1 + m]))
+		m++;
+	return m >= 2 && m <= 4 && !c[n + 1 + m];
+}
+
+/* "text.de": the texts of one language. */
+static int text_section(const char *section)
+{
+	return !strncmp(section, "text.", 5) && lang_code_valid(section + 5);
+}
+
 static int section_known(const char *section)
 {
-	if (parse_button_section(section) > 0 || !strcmp(section, "shifts"))
+	if (parse_button_section(section) > 0 || !strcmp(section, "shifts") || text_section(section))
 		return 1;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].section, section) == 0)
@@ -440,6 +484,34 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		else
 			problem(p, p->lineno, "%s must be best-first or worst-first, not \"%s\"", k->name, value);
 		return;
+	case K_LANGS: {
+		struct config *cfg = (struct config *)(void *)base;
+		char list[CONFIG_TEXT_MAX], *save = NULL;
+		int n = 0;
+		snprintf(list, sizeof(list), "%s", value);
+		for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			if (!lang_code_valid(tok) || strlen(tok) >= CONFIG_LANG_MAX) {
+				problem(p, p->lineno, "%s: \"%s\" is not a language code (like en, de, ar, zh, pt-BR)", k->name, tok);
+				return;
+			}
+			for (int i = 0; i < n; i++)
+				if (!strcmp(cfg->languages[i], tok)) {
+					problem(p, p->lineno, "%s names %s twice", k->name, tok);
+					return;
+				}
+			if (n == CONFIG_MAX_LANGS) {
+				problem(p, p->lineno, "%s: at most %d languages", k->name, CONFIG_MAX_LANGS);
+				return;
+			}
+			snprintf(cfg->languages[n++], CONFIG_LANG_MAX, "%s", tok);
+		}
+		if (n == 0) {
+			problem(p, p->lineno, "%s must name at least one language, like en", k->name);
+			return;
+		}
+		cfg->nlanguages = n;
+		return;
+	}
 	case K_TIMES: {
 		struct config_times t = { 0 };
 		const char *c = value;
@@ -547,6 +619,103 @@ static void shift_problem(void *arg, int line, const char *message)
 	problem(p, line, "%s", message);
 }
 
+/* A [text] or [text.CODE] line: its value tried on the scratch config, kept to be applied after the file. */
+static void remember_text(struct parse *p, const char *section, const char *name, const char *value)
+{
+	const struct key *k = NULL;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !k; i++)
+		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name))
+			k = &keys[i];
+	if (!k) {
+		problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
+		return;
+	}
+	int before = p->report.n;
+	set_key(p, k, (char *)&p->scratch, section, value);
+	if (p->report.n != before)
+		return;
+	config_check_text(&p->report, p->lineno, name, value);
+	if (p->ntexts == p->captexts) {
+		int cap = p->captexts ? p->captexts * 2 : 32;
+		struct text_line *t = realloc(p->texts, (size_t)cap * sizeof(*t));
+		if (!t) {
+			problem(p, p->lineno, "out of memory while reading");
+			return;
+		}
+		p->texts = t;
+		p->captexts = cap;
+	}
+	struct text_line *t = &p->texts[p->ntexts];
+	snprintf(t->section, sizeof(t->section), "%s", section);
+	t->key = k;
+	t->line = p->lineno;
+	if (!(t->value = strdup(value))) {
+		problem(p, p->lineno, "out of memory while reading");
+		return;
+	}
+	p->ntexts++;
+}
+
+void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].section, "text"))
+			fn(keys[i].name, (const char *)cfg + keys[i].offset, arg);
+}
+
+int config_text_set(struct config *cfg, const char *name, const char *value, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name)) {
+			if (strlen(value) >= keys[i].size) {
+				snprintf(why, whylen, "%s is too long (at most %zu bytes)", name, keys[i].size - 1);
+				return -1;
+			}
+			memcpy((char *)cfg + keys[i].offset, value, strlen(value) + 1);
+			return 0;
+		}
+	snprintf(why, whylen, "unknown key \"%s\" in [text]", name);
+	return -1;
+}
+
+/*
+ * The texts in cfg->language: its file over the built-in English, then the
+ * config's [text] (the first language's) and [text.CODE] over that.
+ */
+static void apply_texts(struct parse *p, struct config *cfg)
+{
+	for (int i = 0; i < p->ntexts; i++) {
+		const char *code = p->texts[i].section + 4;
+		int known = !*code;
+		for (int l = 0; l < cfg->nlanguages && !known; l++)
+			known = !strcmp(code + 1, cfg->languages[l]);
+		if (!known)
+			problem(p, p->texts[i].line, "[%s]: %s is not in [kiosk] languages", p->texts[i].section, code + 1);
+	}
+	/* Every language must have its texts, whichever one is read now: check-config says so before a customer could. */
+	int langs_line = config_seen_line(&p->seen, "kiosk", "languages");
+	for (int l = 0; l < cfg->nlanguages && langs_line >= 0; l++) {
+		char path[CONFIG_PATH_MAX];
+		if (l != cfg->language && strcmp(cfg->languages[l], "en") &&
+		    config_language_file(cfg->languages[l], path, sizeof(path)))
+			problem(p, langs_line, "languages: no texts for \"%s\" (no %s)", cfg->languages[l], path);
+	}
+	if (cfg->language < 0 || cfg->language >= cfg->nlanguages) {
+		problem(p, 0, "[kiosk] languages has no language number %d", cfg->language + 1);
+		return;
+	}
+	const char *lang = cfg->languages[cfg->language];
+	config_apply_language_file(cfg, lang, &p->report);
+	char own[32];
+	snprintf(own, sizeof(own), "text.%s", lang);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < p->ntexts; i++) {
+			const struct text_line *t = &p->texts[i];
+			if (pass == 0 ? cfg->language == 0 && !strcmp(t->section, "text") : !strcmp(t->section, own))
+				memcpy((char *)cfg + t->key->offset, t->value, strlen(t->value) + 1);
+		}
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -575,6 +744,15 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	if (!strcmp(section, "hours") && isdigit((unsigned char)name[0])) {
 		parse_dated_hours(p, name, value);
+		return 1;
+	}
+	if (!strcmp(section, "text") || text_section(section)) {
+		remember_text(p, section, name, value);
+		return 1;
+	}
+	if (!strcmp(section, "kiosk") && !strcmp(name, "locale")) {
+		problem(p, p->lineno, "locale is gone: numbers, dates and texts follow [kiosk] languages and their "
+				      "files (assets/lang/CODE.ini), never the system's locales; remove the line");
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -615,13 +793,32 @@ int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
 		if (ini_parse_stream(reader, p, handler, p) < 0)
 			problem(p, 0, "out of memory while reading");
 		fclose(p->file);
+		apply_texts(p, cfg);
 		shifts_check(&cfg->shifts, shift_problem, p);
 		config_check(cfg, &p->seen, &p->report);
 	}
 	free(p->line);
+	for (int i = 0; i < p->ntexts; i++)
+		free(p->texts[i].value);
+	free(p->texts);
 	int n = config_report_write(&p->report, errs, errlen);
 	free(p);
 	return n;
+}
+
+int config_load_language(struct config *cfg, const char *path, int lang, char *errs, size_t errlen)
+{
+	config_defaults(cfg);
+	cfg->language = lang;
+	if (path)
+		return config_load(cfg, path, errs, errlen);
+	/* No file: the built-in list of languages, and the language's own file. */
+	struct config_report r = { .path = "built-in defaults" };
+	if (lang < 0 || lang >= cfg->nlanguages)
+		config_report_add(&r, 0, "[kiosk] languages has no language number %d", lang + 1);
+	else
+		config_apply_language_file(cfg, cfg->languages[lang], &r);
+	return config_report_write(&r, errs, errlen);
 }
 
 int config_reload(struct config *next, const char *path, char *why, size_t whylen)

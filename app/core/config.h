@@ -19,6 +19,8 @@
 #define CONFIG_TEXT_MAX 512
 #define CONFIG_NAME_MAX 128
 #define CONFIG_PATH_MAX 1024
+#define CONFIG_MAX_LANGS 8
+#define CONFIG_LANG_MAX 16          /* a language code: "de", "zh", "pt-BR" */
 
 enum bias { BIAS_AS_IS, BIAS_PULL_UP, BIAS_PULL_DOWN, BIAS_DISABLE };
 
@@ -63,7 +65,9 @@ struct config {
 	char database[CONFIG_PATH_MAX];
 	char run_dir[CONFIG_PATH_MAX];   /* status files; empty: the database's directory */
 	enum kiosk_mode mode;
-	char locale[CONFIG_NAME_MAX];   /* numbers and dates on screen; empty: "C" */
+	char languages[CONFIG_MAX_LANGS][CONFIG_LANG_MAX]; /* the customers' languages, the first the default */
+	int nlanguages;
+	int language;                   /* which of them [text] below is in (config_load_language) */
 	/* [staff] the staff view, and the wall display's timing */
 	char staff_pin[16];             /* digits; empty: a corner long press opens at once */
 	struct config_times staff_view_at; /* opens by itself at these local times */
@@ -83,10 +87,20 @@ struct config {
 	double choose_again_s;          /* "Please choose again" after a press closed the staff view */
 	double followup_s;              /* the follow-up question waits this long for an answer */
 	char font[CONFIG_PATH_MAX];     /* empty: the shipped DejaVu Sans */
+	char fallback_font[CONFIG_PATH_MAX]; /* glyphs the font lacks (CJK); empty: none */
+	double language_rotate_s;       /* buttons-only kiosk: next language after this long idle; 0: never */
+	double language_return_s;       /* back to the first language this long after a rating or a choice */
 	char logo[CONFIG_PATH_MAX];     /* a PNG over the question; empty: none */
 	unsigned background;            /* the customer's screens, 0xRRGGBB */
 	unsigned text_colour;           /* their text, 0xRRGGBB */
-	/* [text] */
+	/*
+	 * [text], in config->language: built-in English, then the language's
+	 * file (assets/lang/CODE.ini), then the config's [text] (the first
+	 * language only) and [text.CODE]. Every key of [text] is per language.
+	 */
+	char t_language_name[CONFIG_NAME_MAX]; /* the language named in its own script: "Deutsch" */
+	char t_decimal_separator[16];        /* "76.6" / "76,6" */
+	char t_months[CONFIG_TEXT_MAX];      /* twelve names, January first, comma separated */
 	char question[CONFIG_TEXT_MAX];
 	char thanks[CONFIG_TEXT_MAX];
 	char out_of_order[CONFIG_TEXT_MAX];  /* a plain sentence: the detail goes to the log and staff */
@@ -101,7 +115,7 @@ struct config {
 	/* [text] staff view and wall display; {names} are filled in (README.md, staff view) */
 	char t_staff_title[CONFIG_TEXT_MAX];
 	char t_display_title[CONFIG_TEXT_MAX];
-	char t_date_format[CONFIG_NAME_MAX]; /* strftime, in the configured locale */
+	char t_date_format[CONFIG_NAME_MAX]; /* %A weekday, %e/%d day, %B month, %m, %Y (config_format_date) */
 	char t_ratings[CONFIG_NAME_MAX];
 	char t_positive[CONFIG_NAME_MAX];
 	char t_happy_index[CONFIG_NAME_MAX];
@@ -216,6 +230,24 @@ struct config {
 void config_defaults(struct config *cfg);
 
 /*
+ * Reads path (NULL: no file) with its [text] in language number lang of
+ * [kiosk] languages (0 is the default language config_load gives):
+ * defaults, that language's file, then the config's texts for it. Same
+ * contract as config_load; lang past the list is a problem.
+ */
+int config_load_language(struct config *cfg, const char *path, int lang, char *errs, size_t errlen);
+
+/*
+ * Where a language's texts are shipped: assets/lang/CODE.ini found as the
+ * fonts are (TALLY_DATADIR, next to the program, the install's data dir).
+ * 0 with the path, or -1 when no such file exists (path: where it was sought).
+ */
+int config_language_file(const char *code, char *path, size_t pathlen);
+
+/* A shipped data file (rel under assets/: "fonts/DejaVuSans-Bold.ttf"), found the same way. 0, or -1. */
+int config_asset_path(const char *rel, char *path, size_t pathlen);
+
+/*
  * Reads path over the defaults already in cfg. Returns the number of
  * problems found (0 = success); each one is written to errs as a line
  * "path:line: message\n", truncated to errlen. cfg is only meaningful when
@@ -238,6 +270,9 @@ int config_reload(struct config *next, const char *path, char *why, size_t whyle
 int config_face_value(const struct config *cfg, int pos);
 /* The same for a scale of any size (figures from head office, old ratings). */
 int config_face_value_of(enum face_order order, int scale, int pos);
+
+/* Calls fn with each [text] key's name and value in cfg (check-config's glyph warnings). */
+void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg);
 
 /* Checks rules across keys (e.g. button count vs faces). Same contract. */
 int config_validate(const struct config *cfg, const char *path, char *errs, size_t errlen);

@@ -25,6 +25,17 @@ void config_defaults(struct config *cfg)
 	cfg->rotate = 0;
 	cfg->thanks_s = 3.0;
 	cfg->highlight_s = 0.3;
+	snprintf(cfg->languages[0], sizeof(cfg->languages[0]), "en");
+	cfg->nlanguages = 1;
+	cfg->language = 0;
+	/* Debian's fonts-wqy-microhei (a dependency of the package): CJK in 5 MB. */
+	snprintf(cfg->fallback_font, sizeof(cfg->fallback_font), "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+	cfg->language_rotate_s = 8;
+	cfg->language_return_s = 20;
+	snprintf(cfg->t_language_name, sizeof(cfg->t_language_name), "English");
+	snprintf(cfg->t_decimal_separator, sizeof(cfg->t_decimal_separator), ".");
+	snprintf(cfg->t_months, sizeof(cfg->t_months),
+		 "January,February,March,April,May,June,July,August,September,October,November,December");
 	snprintf(cfg->question, sizeof(cfg->question), "How was your visit today?");
 	snprintf(cfg->thanks, sizeof(cfg->thanks), "Thank you!");
 	snprintf(cfg->out_of_order, sizeof(cfg->out_of_order), "Sorry, this terminal is out of order.");

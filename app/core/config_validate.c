@@ -114,38 +114,12 @@ static int name_in(const char *names, const char *name, size_t len)
 	return 0;
 }
 
-/* The text of a placeholder-taking key, from its place in struct config. */
-static const char *text_of(const struct config *cfg, const char *key)
-{
-	static const struct {
-		const char *key;
-		size_t offset;
-	} fields[] = {
-		{ "staff_title", offsetof(struct config, t_staff_title) },
-		{ "display_title", offsetof(struct config, t_display_title) },
-		{ "last_weekday", offsetof(struct config, t_last_weekday) },
-		{ "as_of", offsetof(struct config, t_as_of) },
-		{ "page", offsetof(struct config, t_page) },
-		{ "summary_no_ratings", offsetof(struct config, t_summary_no_ratings) },
-		{ "summary_alone", offsetof(struct config, t_summary_alone) },
-		{ "summary_above", offsetof(struct config, t_summary_above) },
-		{ "summary_below", offsetof(struct config, t_summary_below) },
-		{ "summary_same", offsetof(struct config, t_summary_same) },
-		{ "summary_last_weekday", offsetof(struct config, t_summary_last_weekday) },
-	};
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!strcmp(fields[i].key, key))
-			return (const char *)cfg + fields[i].offset;
-	return "";
-}
-
-static void check_placeholders(const struct config *cfg, const struct config_seen *seen, struct config_report *r)
+static void check_placeholders(struct config_report *r, int line, const char *key, const char *value)
 {
 	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
-		int line = config_seen_line(seen, "text", placeholders[i].key);
-		if (line < 0)
+		if (strcmp(placeholders[i].key, key))
 			continue;
-		for (const char *p = text_of(cfg, placeholders[i].key); (p = strchr(p, '{')); p++) {
+		for (const char *p = value; (p = strchr(p, '{')); p++) {
 			const char *close = strchr(p, '}');
 			if (!close)
 				break;
@@ -160,10 +134,31 @@ static void check_placeholders(const struct config *cfg, const struct config_see
 					while (*n == ' ')
 						n++;
 				}
-				config_report_add(r, line, "%s: unknown placeholder {%.*s} (it may use %s)",
-						  placeholders[i].key, (int)len, p + 1, list);
+				config_report_add(r, line, "%s: unknown placeholder {%.*s} (it may use %s)", key, (int)len,
+						  p + 1, list);
 			}
 		}
+	}
+}
+
+void config_check_text(struct config_report *r, int line, const char *key, const char *value)
+{
+	check_placeholders(r, line, key, value);
+	/* Our own date fields (config_format_date), not strftime's: a Pi may lack the locale strftime needs. */
+	if (!strcmp(key, "date_format"))
+		for (const char *p = strchr(value, '%'); p; p = strchr(p + 2, '%'))
+			if (!p[1] || !strchr("AaedBbmY%", p[1])) {
+				config_report_add(r, line, "date_format: unknown field %%%.1s (it may use %%A %%a %%e %%d %%B %%b %%m %%Y %%%%)",
+						  p[1] ? p + 1 : "");
+				break;
+			}
+	int want = !strcmp(key, "weekdays") ? 7 : !strcmp(key, "months") ? 12 : 0;
+	if (want) {
+		int n = 1;
+		for (const char *c = value; *c; c++)
+			n += *c == ',';
+		if (n != want)
+			config_report_add(r, line, "%s must be %d names separated by commas, not %d", key, want, n);
 	}
 }
 
@@ -262,7 +257,6 @@ void config_check(const struct config *cfg, const struct config_seen *seen, stru
 		config_report_add(r, line, "[sync] token is empty: set the token `tally-hq kiosk add` printed, or leave the key out");
 	check_file(seen, r, "screen", "font", cfg->font);
 	check_file(seen, r, "sync", "ca_file", cfg->sync_ca_file);
-	check_placeholders(cfg, seen, r);
 	int cert = config_seen_line(seen, "hq", "tls_cert"), key = config_seen_line(seen, "hq", "tls_key");
 	if (cert >= 0 && key >= 0 && !cfg->hq_tls_cert[0] != !cfg->hq_tls_key[0])
 		config_report_add(r, cert > key ? cert : key,

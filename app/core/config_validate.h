@@ -17,7 +17,7 @@
 #include "config.h"
 
 /* Where each key was set in the file: its line, and whether its value was refused. */
-#define CONFIG_SEEN_MAX 256
+#define CONFIG_SEEN_MAX 1024 /* [text.CODE] for a few languages, each with its texts */
 struct config_seen {
 	int n;
 	struct {
@@ -59,5 +59,18 @@ int config_report_write(struct config_report *r, char *errs, size_t errlen);
  * messages; NULL: nothing came from a file, the built-in defaults).
  */
 void config_check(const struct config *cfg, const struct config_seen *seen, struct config_report *r);
+
+/* Checks one text's value (its placeholders, a date format's fields); problems at line. */
+void config_check_text(struct config_report *r, int line, const char *key, const char *value);
+
+/* Sets the [text] key name to value in cfg (config.c's table). 0, or -1 with why. */
+int config_text_set(struct config *cfg, const char *name, const char *value, char *why, size_t whylen);
+
+/*
+ * Puts the texts of language code's file (config_language_file) into cfg;
+ * English is built in and needs none. A missing file or a bad line in it
+ * is a problem.
+ */
+void config_apply_language_file(struct config *cfg, const char *code, struct config_report *r);
 
 #endif

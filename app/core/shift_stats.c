@@ -378,7 +378,7 @@ void shift_texts_default(struct shift_texts *t)
 {
 	static const char *days[7] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 				       "Saturday" };
-	t->figures = "{shift} shift: {positive} % positive, Happy Index {happy}";
+	t->figures = "{shift} shift: {positive}% positive, Happy Index {happy}";
 	t->no_ratings = "{shift} shift: no ratings";
 	t->best = "best {weekday} in {weeks} weeks";
 	t->worst = "lowest {weekday} in {weeks} weeks";

@@ -18,6 +18,7 @@
  *   best guess there is, and is reported as time_unknown.
  */
 #include "stats.h"
+#include "textfmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -94,8 +95,10 @@ static void add_row(struct stats_day *d, sqlite3_stmt *st)
 	if (basis == STATS_TIME_CORRECTED)
 		d->time_corrected++;
 	int h = tzday_hour(&d->day, best);
-	if (h >= 0 && h < 24)
+	if (h >= 0 && h < 24) {
 		d->hourly[h]++;
+		d->hourly_face[h][value]++;
+	}
 }
 
 /* Adds the ratings stored in out's day to its counts. 0, or -1 with err filled. */
@@ -193,6 +196,8 @@ void stats_texts_default(struct stats_texts *t)
 	t->last_weekday = "last {weekday}";
 	t->point = "point";
 	t->points = "points";
+	t->decimal = ".";
+	t->thousands = NULL;
 	for (int i = 0; i < 7; i++)
 		t->weekday[i] = days[i];
 }
@@ -268,13 +273,13 @@ int stats_summary(const struct stats_view *v, const struct stats_texts *t, char 
 	out[0] = '\0';
 	struct vars vars = { .day = t->today };
 	const struct stats_day *today = &v->today;
-	snprintf(vars.count, sizeof(vars.count), "%lld", (long long)today->total);
+	textfmt_count(today->total, t->thousands ? t->thousands : "", vars.count, sizeof(vars.count));
 	if (today->total == 0) {
 		size_t used = 0;
 		return render(t->no_ratings, &vars, out, outlen, &used);
 	}
 	snprintf(vars.positive, sizeof(vars.positive), "%ld", round_pct(today->positive_pct));
-	snprintf(vars.happy, sizeof(vars.happy), "%.1f", today->happy_index);
+	textfmt_decimal(today->happy_index, 1, t->decimal ? t->decimal : ".", "", vars.happy, sizeof(vars.happy));
 
 	const struct stats_day *other = NULL;
 	char other_text[128];

@@ -57,6 +57,7 @@ struct stats_day {
 	double happy_index;               /* 0..100, or -1 with no counted ratings */
 	double positive_pct;              /* 0..100, or -1 with no counted ratings */
 	int64_t hourly[24];               /* counted ratings per local clock hour */
+	int64_t hourly_face[24][STATS_MAX_FACES]; /* the same per face: how each hour felt */
 	int hour_first, hour_end;         /* hours to show: [first, end); 0, 24 unless restricted */
 	int64_t outside_hours;            /* counted ratings with an hour outside [first, end) */
 };
@@ -122,6 +123,8 @@ struct stats_texts {
 	const char *point;        /* "point" */
 	const char *points;       /* "points" */
 	const char *weekday[7];   /* "Sunday" .. "Saturday" */
+	const char *decimal;      /* {happy}'s decimal separator; NULL: "." */
+	const char *thousands;    /* {count}'s thousands separator; NULL: none */
 };
 
 /* The built-in English texts. */

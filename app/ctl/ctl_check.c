@@ -7,8 +7,11 @@
  */
 #include "ctl.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Splits one "path:line: message" line of config_load's output into JSON. */
 static json_t *problem_json(const char *path, const char *line)
@@ -44,6 +47,54 @@ static void note(void *arg, int line, const char *message)
 		printf("%s:%d: %s\n", n->path, line, message);
 }
 
+/* Runs tally-kiosk --check-config on path and adds each "warning: " line it prints to list (or prints it). */
+static void glyph_warnings(const char *path, json_t *list)
+{
+	char exe[PATH_MAX], kiosk[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(kiosk, sizeof(kiosk), "%s/tally-kiosk", exe);
+	if (access(kiosk, X_OK) != 0)
+		return; /* a head-office machine: no kiosk, no fonts to check */
+	int fd[2];
+	if (pipe(fd) != 0)
+		return;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		execl(kiosk, kiosk, "--config", path, "--check-config", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	FILE *f = pid > 0 ? fdopen(fd[0], "r") : NULL;
+	if (!f) {
+		close(fd[0]);
+		return;
+	}
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "warning: ", 9))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (list)
+			json_array_append_new(list, json_string(line + 9));
+		else
+			printf("%s: %s\n", path, line);
+	}
+	fclose(f);
+	int status;
+	waitpid(pid, &status, 0);
+}
+
 int ctl_check_config(struct ctl *c, int argc, char **argv)
 {
 	char *files[2];
@@ -62,15 +113,18 @@ int ctl_check_config(struct ctl *c, int argc, char **argv)
 	int problems = config_load(&cfg, path, errs, sizeof(errs));
 
 	struct notes notes = { path, c->json ? json_array() : NULL };
-	if (problems == 0)
+	json_t *warnings = c->json ? json_array() : NULL;
+	if (problems == 0) {
 		shifts_gaps(&cfg.shifts, cfg.hours, note, &notes);
+		glyph_warnings(path, warnings);
+	}
 	if (c->json) {
 		json_t *list = json_array();
 		char *save = NULL;
 		for (char *line = strtok_r(errs, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			json_array_append_new(list, problem_json(path, line));
-		json_t *doc = json_pack("{s:s, s:b, s:i, s:o, s:o}", "file", path, "ok", problems == 0, "count", problems,
-					"problems", list, "notes", notes.list);
+		json_t *doc = json_pack("{s:s, s:b, s:i, s:o, s:o, s:o}", "file", path, "ok", problems == 0, "count", problems,
+					"problems", list, "notes", notes.list, "warnings", warnings);
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(doc);

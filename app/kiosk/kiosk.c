@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "kiosk_input.h"
+#include "kiosk_lang.h"
 #include "kiosk_signals.h"
 #include "kiosk_status.h"
 #include "log.h"
@@ -109,11 +110,45 @@ void kiosk_stop_timer(struct kiosk *k, int *id)
 	*id = 0;
 }
 
+static void lacks_glyph(const char *name, const char *value, void *arg)
+{
+	(void)name;
+	struct kiosk *k = arg;
+	if (!k->need_fallback && text_missing_glyph(k->text, value))
+		k->need_fallback = 1;
+}
+
+void kiosk_open_fallback_font(struct kiosk *k)
+{
+	char err[CONFIG_PATH_MAX + 256];
+	if (!k->text)
+		return;
+	text_set_fallback(k->text, "", err, sizeof(err)); /* closes the one a reload replaces */
+	/*
+	 * Opened only when some text needs it: a CJK font's tables cost
+	 * memory and start-up time that a kiosk in Latin script never uses.
+	 */
+	k->need_fallback = text_missing_glyph(k->text, k->cfg->store) || text_missing_glyph(k->text, k->cfg->area);
+	for (int i = 0; i < k->nlang && !k->need_fallback; i++)
+		config_each_text(i == 0 || !k->lang[i] ? k->cfg : k->lang[i], lacks_glyph, k);
+	/* Missing is bad input, not a reason to stop taking ratings: said once, the characters draw as boxes. */
+	if (k->need_fallback && text_set_fallback(k->text, k->cfg->fallback_font, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "%s", err);
+}
+
 void kiosk_rebuild_screen(struct kiosk *k)
 {
 	SDL_Surface *c = display_canvas(k->disp);
 	screen_free(k->screen);
 	k->screen = screen_new(k->cfg, k->text, c->w, c->h);
+	if (k->screen && k->nlang > 1) {
+		const char *names[CONFIG_MAX_LANGS];
+		for (int i = 0; i < k->nlang; i++)
+			names[i] = i == 0 || !k->lang[i] ? k->cfg->t_language_name : k->lang[i]->t_language_name;
+		screen_set_language_names(k->screen, names, k->nlang);
+	}
+	if (k->screen && k->lang_cur > 0)
+		screen_set_language(k->screen, kiosk_texts(k), k->lang_cur);
 	staff_view_free(k->staff);
 	k->staff = staff_view_new(k->cfg, k->text, c->w, c->h);
 	if (k->staff && k->state.name == SCREEN_STAFF)
@@ -155,6 +190,7 @@ void kiosk_start_rating_parts(struct kiosk *k)
 	else if (k->buttons && k->state.name == SCREEN_OUT_OF_ORDER)
 		buttons_input_set_status_led(k->buttons, 1);
 	staff_access_schedule_arm(k, kiosk_wall_now_ms(k));
+	kiosk_lang_start(k);
 	k->opening = opening_start(k->cfg, k->loop, opening_clock, opening_changed, k);
 	if (!opening_is_open(k->opening) && k->state.name == SCREEN_RATING)
 		kiosk_show(k, SCREEN_CLOSED);
@@ -168,6 +204,7 @@ void kiosk_stop_rating_parts(struct kiosk *k)
 	k->buttons = NULL;
 	k->noisy = 0;
 	kiosk_stop_timer(k, &k->schedule_timer);
+	kiosk_lang_stop(k);
 	opening_free(k->opening); /* backlight back on */
 	k->opening = NULL;
 }
@@ -248,6 +285,7 @@ static void shutdown_kiosk(struct kiosk *k)
 	}
 	screen_free(k->screen);
 	staff_view_free(k->staff);
+	kiosk_lang_free(k);
 	free(k->data);
 	free(k->fresh);
 	sqlite3_close(k->ro_db);
@@ -292,6 +330,8 @@ int kiosk_run(const struct config *cfg, const struct kiosk_options *opt)
 	log_msg(LOG_INFO, "display: %s", display_describe(k->disp));
 	if (text_open(&k->text, cfg->font, err, sizeof(err)) != 0)
 		log_msg(LOG_ERR, "%s (showing faces without text)", err);
+	kiosk_lang_load(k);
+	kiosk_open_fallback_font(k);
 	kiosk_rebuild_screen(k);
 	if (!k->screen) {
 		fprintf(stderr, "tally-kiosk: out of memory laying out the screen\n");

@@ -19,6 +19,7 @@
  *                      thank-you; its answer stored with the rating
  *   wall_display.c     [kiosk] mode = display: figures re-read, pages turned
  *   shift_screen.c     a shift's result when it ends, between customers
+ *   kiosk_lang.c       the customers' languages: buttons, rotation, return
  *   kiosk_signals.c    SIGHUP reloads the config, SIGTERM/SIGINT stop
  *   kiosk.c            this state, the loop, start and shutdown
  *   kiosk_screenshot.c one screen drawn headless into a PNG (no loop)
@@ -125,6 +126,11 @@ struct kiosk {
 	int asked_value, asked_scale;
 	int question_timer;           /* no answer by then: the rating stands alone */
 	unsigned question_down;       /* bit per button that went down while the question showed */
+	/* the customers' languages (kiosk_lang.c) */
+	struct config *lang[CONFIG_MAX_LANGS]; /* heap: each language's config; [0] unused (k->cfg) */
+	int nlang, lang_cur;
+	int lang_rotate_timer, lang_return_timer;
+	int need_fallback;                     /* some text has characters the main font lacks */
 };
 
 /* The wall clock as the staff screens see it (--now moves it for tests). */
@@ -139,6 +145,8 @@ void kiosk_update_status(struct kiosk *k);
 void kiosk_stop_timer(struct kiosk *k, int *id);
 /* Why ratings cannot be stored now (for the admin: log, status, staff view), or NULL. */
 const char *kiosk_problem(const struct kiosk *k);
+/* Opens [screen] fallback_font when a text of some language needs it (start, reload); a missing one is logged. */
+void kiosk_open_fallback_font(struct kiosk *k);
 /* Lays the screens out anew for the canvas (first start, resize, reload). */
 void kiosk_rebuild_screen(struct kiosk *k);
 /* Starts (stops) what follows the config in rating mode: buttons, schedule, opening hours. */

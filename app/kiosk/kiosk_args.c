@@ -25,6 +25,8 @@ void kiosk_args_usage(FILE *f)
 	fprintf(f,
 		"usage: tally-kiosk [--config FILE] [--windowed WxH | --fullscreen] [--verbose]\n"
 		"       tally-kiosk [--config FILE] --screenshot FILE.png --screen NAME [--size WxH] [--now TIME]\n"
+		"                   [--language CODE]\n"
+		"       tally-kiosk [--config FILE] --check-config\n"
 		"       tally-kiosk [--config FILE] --test-buttons\n"
 		"       tally-kiosk --help | --version\n"
 		"\n"
@@ -34,6 +36,9 @@ void kiosk_args_usage(FILE *f)
 		"      --screenshot FILE render one screen headless into a PNG and exit\n"
 		"      --screen NAME     rating, thanks, out-of-order, staff, pin, display, shift-end or question\n"
 		"      --size WxH        panel size for --screenshot (default 800x480)\n"
+		"      --language CODE   --screenshot in that language of [kiosk] languages\n"
+		"      --check-config    the config's problems, then a warning for each text with a\n"
+		"                        character no configured font has (it would draw as a box)\n"
 		"      --test-buttons    show each button's level, state, presses and LED live\n"
 		"      --script FILE     replay scripted input (tests, benchmarks)\n"
 		"      --stats-out FILE  write timing figures as JSON at exit\n"
@@ -79,7 +84,7 @@ static int usage_error(const char *fmt, const char *arg)
 int kiosk_args_parse(struct kiosk_args *a, int argc, char **argv)
 {
 	enum { O_WINDOWED = 256, O_FULLSCREEN, O_SCREENSHOT, O_SCREEN, O_SIZE, O_SCRIPT, O_STATS_OUT, O_NOW,
-	       O_TEST_BUTTONS };
+	       O_TEST_BUTTONS, O_LANGUAGE, O_CHECK_CONFIG };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "windowed", required_argument, NULL, O_WINDOWED },
@@ -91,6 +96,8 @@ int kiosk_args_parse(struct kiosk_args *a, int argc, char **argv)
 		{ "stats-out", required_argument, NULL, O_STATS_OUT },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "test-buttons", no_argument, NULL, O_TEST_BUTTONS },
+		{ "language", required_argument, NULL, O_LANGUAGE },
+		{ "check-config", no_argument, NULL, O_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -122,6 +129,8 @@ int kiosk_args_parse(struct kiosk_args *a, int argc, char **argv)
 		case O_STATS_OUT: a->run.stats_out = optarg; break;
 		case O_NOW: a->now = optarg; break;
 		case O_TEST_BUTTONS: a->test_buttons = 1; break;
+		case O_LANGUAGE: a->language = optarg; break;
+		case O_CHECK_CONFIG: a->check_config = 1; break;
 		case 'v': a->verbose = 1; break;
 		case 'h': kiosk_args_usage(stdout); return 0;
 		case 'V': version(); return 0;

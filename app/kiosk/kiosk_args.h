@@ -21,6 +21,8 @@ struct kiosk_args {
 	const char *now;           /* --now 'YYYY-MM-DD HH:MM[:SS]', checked once the zone is known */
 	int shot_w, shot_h;        /* --size */
 	int test_buttons;
+	const char *language;      /* --language CODE for --screenshot */
+	int check_config;          /* --check-config */
 	int verbose;
 };
 

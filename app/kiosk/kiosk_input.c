@@ -16,6 +16,7 @@
 
 #include "followup_flow.h"
 #include "layout.h"
+#include "kiosk_lang.h"
 #include "log.h"
 #include "rating_flow.h"
 #include "shift_screen.h"
@@ -32,7 +33,7 @@
 static void after_press_closed_staff_view(struct kiosk *k)
 {
 	if (k->state.name == SCREEN_RATING)
-		rating_flow_notice(k, k->cfg->t_choose_again, k->cfg->choose_again_s);
+		rating_flow_notice(k, kiosk_texts(k)->t_choose_again, k->cfg->choose_again_s);
 }
 
 void kiosk_input_on_button(const struct button_event *ev, void *arg)
@@ -137,6 +138,11 @@ static void pointer_down(struct kiosk *k, double px, double py, int64_t pointer)
 		return;
 	}
 	const struct layout *l = screen_layout(k->screen);
+	int lang = k->state.name == SCREEN_RATING && k->state.highlight < 0 ? screen_language_hit(k->screen, lx, ly) : -1;
+	if (lang >= 0) {
+		kiosk_lang_choose(k, lang);
+		return;
+	}
 	int face = layout_hit(l, lx, ly);
 	if (face < 0 && k->state.name == SCREEN_RATING && staff_view_in_corner(l->w, l->h, lx, ly)) {
 		staff_access_corner_down(k, pointer);

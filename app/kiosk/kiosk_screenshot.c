@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "layout.h"
@@ -76,8 +77,35 @@ static int shoot_staff(const struct config *cfg, struct text *text, SDL_Surface 
 	return rc;
 }
 
-int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, const char *path,
-		     int64_t clock_offset_ms)
+/*
+ * Every language's config (names for the buttons; the texts of the one
+ * shown). 0, or -1 when language is not in [kiosk] languages or cannot be read.
+ */
+static int load_languages(const struct config *cfg, const char *config_path, const char *language,
+			  struct config **langs, int *shown)
+{
+	static char errs[8192];
+	*shown = 0;
+	for (int i = 0; i < cfg->nlanguages; i++) {
+		if (language && !strcmp(language, cfg->languages[i]))
+			*shown = i;
+		if (i == 0)
+			continue;
+		langs[i] = malloc(sizeof(*langs[i]));
+		if (!langs[i] || config_load_language(langs[i], config_path, i, errs, sizeof(errs)) != 0) {
+			fprintf(stderr, "tally-kiosk: language %s: %s", cfg->languages[i], langs[i] ? errs : "out of memory\n");
+			return -1;
+		}
+	}
+	if (language && strcmp(language, cfg->languages[*shown])) {
+		fprintf(stderr, "tally-kiosk: --language %s is not in [kiosk] languages\n", language);
+		return -1;
+	}
+	return 0;
+}
+
+int kiosk_screenshot(const struct config *cfg, const char *config_path, const char *language, const char *name,
+		     int w, int h, const char *path, int64_t clock_offset_ms)
 {
 	enum screen_name which;
 	if (screen_parse_name(name, &which) != 0) {
@@ -89,12 +117,28 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 	struct text *text = NULL;
 	if (text_open(&text, cfg->font, err, sizeof(err)) != 0)
 		fprintf(stderr, "tally-kiosk: %s (drawing without text)\n", err);
+	else if (text_set_fallback(text, cfg->fallback_font, err, sizeof(err)) != 0)
+		fprintf(stderr, "tally-kiosk: %s\n", err);
+	struct config *langs[CONFIG_MAX_LANGS] = { 0 };
+	int shown;
+	if (load_languages(cfg, config_path, language, langs, &shown) != 0) {
+		for (int i = 0; i < CONFIG_MAX_LANGS; i++)
+			free(langs[i]);
+		text_close(text);
+		return 2;
+	}
+	const struct config *texts = shown ? langs[shown] : cfg;
 	int lw, lh;
 	layout_logical_size(cfg->rotate, w, h, &lw, &lh);
 	SDL_Surface *canvas = SDL_CreateRGBSurfaceWithFormat(0, lw, lh, 32, SDL_PIXELFORMAT_ARGB8888);
 	struct screen *s = canvas ? screen_new(cfg, text, lw, lh) : NULL;
 	int code = 1;
 	if (s) {
+		const char *names[CONFIG_MAX_LANGS];
+		for (int i = 0; i < cfg->nlanguages; i++)
+			names[i] = i ? langs[i]->t_language_name : cfg->t_language_name;
+		screen_set_language_names(s, names, cfg->nlanguages);
+		screen_set_language(s, texts, shown);
 		/* The question: the answers after a negative rating where there are any (the usual case). */
 		struct screen_state st = { .name = which, .highlight = -1, .chosen = cfg->faces - 1,
 					   .question_positive = cfg->followup_negative.n == 0, .answer_lit = -1,
@@ -104,7 +148,7 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 		int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
 		int painted = 0;
 		if (which == SCREEN_STAFF || which == SCREEN_PIN || which == SCREEN_DISPLAY || which == SCREEN_SHIFT_END)
-			painted = shoot_staff(cfg, text, canvas, which, now) == 0;
+			painted = shoot_staff(texts, text, canvas, which, now) == 0;
 		else {
 			screen_paint(s, canvas, &st);
 			painted = 1;
@@ -117,6 +161,8 @@ int kiosk_screenshot(const struct config *cfg, const char *name, int w, int h, c
 		fprintf(stderr, "tally-kiosk: out of memory for a %dx%d screen\n", lw, lh);
 	}
 	screen_free(s);
+	for (int i = 0; i < CONFIG_MAX_LANGS; i++)
+		free(langs[i]);
 	SDL_FreeSurface(canvas);
 	text_close(text);
 	SDL_Quit();

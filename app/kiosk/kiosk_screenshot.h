@@ -16,7 +16,7 @@
  * cfg). The staff screens read cfg's database, read-only, for the local day
  * of the wall clock moved by clock_offset_ms. Exit status.
  */
-int kiosk_screenshot(const struct config *cfg, const char *screen, int w, int h, const char *path,
+int kiosk_screenshot(const struct config *cfg, const char *config_path, const char *language, const char *screen, int w, int h, const char *path,
 		     int64_t clock_offset_ms);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "kiosk_lang.h"
 #include "log.h"
 #include "rating_flow.h"
 #include "shift_screen.h"
@@ -38,7 +39,7 @@ static void reload(struct kiosk *k)
 		next.mode = k->own.mode;
 	}
 	int new_db = strcmp(next.database, k->own.database) != 0;
-	int new_font = strcmp(next.font, k->own.font) != 0;
+	int new_font = strcmp(next.font, k->own.font) != 0 || strcmp(next.fallback_font, k->own.fallback_font) != 0;
 	shift_screen_stop(k);
 	if (k->cfg->mode == MODE_RATING)
 		kiosk_stop_rating_parts(k);
@@ -56,6 +57,8 @@ static void reload(struct kiosk *k)
 		if (text_open(&k->text, k->cfg->font, err, sizeof(err)) != 0)
 			log_msg(LOG_ERR, "%s (showing faces without text)", err);
 	}
+	kiosk_lang_load(k);
+	kiosk_open_fallback_font(k); /* the new texts may need it, or no longer */
 	k->filter.interval_ms = (int64_t)(k->cfg->response_interval_s * 1000.0 + 0.5);
 	if (k->state.name == SCREEN_THANKS)
 		kiosk_show(k, SCREEN_RATING);

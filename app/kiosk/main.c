@@ -16,6 +16,7 @@
 #include "journal_log.h"
 #include "kiosk.h"
 #include "kiosk_args.h"
+#include "kiosk_check.h"
 #include "kiosk_screenshot.h"
 #include "log.h"
 #include "tzday.h"
@@ -61,9 +62,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tally-kiosk: --now wants the store's local time 'YYYY-MM-DD HH:MM[:SS]', not \"%s\"\n", a.now);
 		return 2;
 	}
+	if (a.check_config)
+		return kiosk_check_config(&cfg, a.config_path);
 	if (a.test_buttons)
 		return buttontest_run(&cfg);
 	if (a.screenshot)
-		return kiosk_screenshot(&cfg, a.screen, a.shot_w, a.shot_h, a.screenshot, a.run.clock_offset_ms);
+		return kiosk_screenshot(&cfg, a.config_path, a.language, a.screen, a.shot_w, a.shot_h, a.screenshot, a.run.clock_offset_ms);
 	return kiosk_run(&cfg, &a.run);
 }

@@ -180,7 +180,7 @@ static void fill_in(const char *template, const char *time, const char *day, cha
 	}
 }
 
-void opening_closed_text(const struct opening *o, char *buf, size_t len)
+void opening_closed_text(const struct opening *o, const struct config *texts, char *buf, size_t len)
 {
 	const struct config *cfg = o->cfg;
 	struct hours_calendar cal = { cfg->hours, cfg->hours_dated, cfg->hours_ndated };
@@ -191,15 +191,16 @@ void opening_closed_text(const struct opening *o, char *buf, size_t len)
 	if (hours_local_date(cfg->timezone, o->clock(o->arg), &date, &minute, err, sizeof(err)) != 0 ||
 	    hours_next_open_on(&cal, date, minute, &open_date, &open_minute, &days) != 0) {
 		/* No time to give: the words before the dash (or the first placeholder), "Closed". */
-		const char *cut = strstr(cfg->t_closed, " \u2014");
-		if (!cut)
-			cut = strchr(cfg->t_closed, '{');
-		size_t l = cut ? (size_t)(cut - cfg->t_closed) : strlen(cfg->t_closed);
-		snprintf(buf, len, "%.*s", (int)l, cfg->t_closed);
+		const char *t = texts->t_closed, *cut = NULL;
+		static const char *dashes[] = { " \u2014", " \u2013", "\uff0c", ",", "{" };
+		for (size_t i = 0; i < sizeof(dashes) / sizeof(dashes[0]) && !cut; i++)
+			cut = strstr(t, dashes[i]);
+		size_t l = cut ? (size_t)(cut - t) : strlen(t);
+		snprintf(buf, len, "%.*s", (int)l, t);
 		return;
 	}
 	char time[8], day[64];
 	snprintf(time, sizeof(time), "%02d:%02d", open_minute / 60 % 24, open_minute % 60);
-	weekday_name(cfg->t_weekdays, tzday_weekday(open_date), day, sizeof(day));
-	fill_in(days == 0 ? cfg->t_closed : cfg->t_closed_day, time, day, buf, len);
+	weekday_name(texts->t_weekdays, tzday_weekday(open_date), day, sizeof(day));
+	fill_in(days == 0 ? texts->t_closed : texts->t_closed_day, time, day, buf, len);
 }

@@ -42,6 +42,6 @@ void opening_light(struct opening *o, int lit);
  * today. Without a next opening (closed every day) the sentence up to
  * " {" / the first placeholder is kept, e.g. "Closed". Never fails.
  */
-void opening_closed_text(const struct opening *o, char *buf, size_t len);
+void opening_closed_text(const struct opening *o, const struct config *texts, char *buf, size_t len);
 
 #endif

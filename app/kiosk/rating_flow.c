@@ -15,6 +15,7 @@
 
 #include "clockstate.h"
 #include "followup_flow.h"
+#include "kiosk_lang.h"
 #include "log.h"
 
 /* How often a kiosk without a working store tries again. */
@@ -60,6 +61,7 @@ static void thanks_over(void *arg)
 		check_burst(k);
 	rating_flow_led(k, -1);
 	kiosk_show(k, opening_is_open(k->opening) ? SCREEN_RATING : SCREEN_CLOSED);
+	kiosk_lang_after_rating(k);
 }
 
 void rating_flow_thank(struct kiosk *k)
@@ -194,7 +196,7 @@ void rating_flow_rate(struct kiosk *k, int face, enum rating_source source, int6
 	if (k->state.name == SCREEN_CLOSED) {
 		/* Stored, flagged closed; the customer is told when to come back, not ignored. */
 		char text[sizeof(k->notice)];
-		opening_closed_text(k->opening, text, sizeof(text));
+		opening_closed_text(k->opening, kiosk_texts(k), text, sizeof(text));
 		opening_light(k->opening, 1);
 		rating_flow_notice(k, text, k->cfg->closed_wake_s);
 		log_msg(LOG_INFO, "press while closed: stored, flagged closed; screen shows \"%s\"", text);

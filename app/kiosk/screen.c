@@ -30,6 +30,11 @@ struct screen {
 	struct question_screen *followup;     /* the follow-up question */
 	struct text *text;
 	int w, h;
+	int rtl;                              /* the language runs right to left */
+	/* language buttons (touch, more than one language) */
+	int nlang, lang_current;
+	struct rect lang_box[CONFIG_MAX_LANGS];
+	SDL_Surface *lang_label[CONFIG_MAX_LANGS];
 };
 
 static SDL_Surface *make_face(int size, int value, int scale, int lit)
@@ -51,7 +56,21 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 	s->text = text;
 	s->w = w;
 	s->h = h;
-	layout_rating(&s->layout, w, h, cfg->faces);
+	/* A strip at the foot for the language buttons; the faces and question take the rest. */
+	int strip = screen_has_language_buttons(cfg) ? h * 13 / 100 : 0;
+	layout_rating(&s->layout, w, h - strip, cfg->faces);
+	s->layout.h = h; /* corners and hit tests see the whole screen */
+	if (strip) {
+		s->nlang = cfg->nlanguages;
+		/* Clear of the corners, where a long press opens the staff view. */
+		int z = (w < h ? w : h) / 7 + w / 80, gap = w / 60;
+		int bw = (w - 2 * z - (s->nlang - 1) * gap) / s->nlang;
+		if (bw > w / 4)
+			bw = w / 4;
+		int x0 = (w - s->nlang * bw - (s->nlang - 1) * gap) / 2;
+		for (int i = 0; i < s->nlang; i++)
+			s->lang_box[i] = (struct rect){ x0 + i * (bw + gap), h - strip + strip / 8, bw, strip * 3 / 4 };
+	}
 	int size = (int)(s->layout.diameter * FACE_PADDING);
 	int big = (int)(((w < h ? w : h) * 0.42) * FACE_PADDING);
 	/* Surfaces are indexed by position on screen, 0 = leftmost, in [screen] face_order. */
@@ -65,7 +84,6 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 			return NULL;
 		}
 	}
-	SDL_Color white = { cfg->text_colour >> 16 & 0xff, cfg->text_colour >> 8 & 0xff, cfg->text_colour & 0xff, 255 };
 	struct rect *q = &s->layout.question;
 	if (cfg->logo[0]) {
 		/* The logo takes the question box's top part; the question the rest. */
@@ -79,15 +97,76 @@ struct screen *screen_new(const struct config *cfg, struct text *text, int w, in
 			q->h -= logo_h;
 		}
 	}
-	/* Text may be missing (no font): the faces alone still take ratings. */
-	s->question = text_fit(text, cfg->question, q->w, q->h, q->h / 2, white);
-	s->thanks = text_fit(text, cfg->thanks, w * 9 / 10, h * 25 / 100, h / 6, white);
-	s->out_of_order = text_fit(text, cfg->out_of_order, w * 9 / 10, h * 45 / 100, h / 7, white);
-	if (!(s->followup = question_screen_new(cfg, text, &s->layout))) {
+	screen_set_language(s, cfg, 0);
+	if (!s->followup) {
 		screen_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+void screen_set_language(struct screen *s, const struct config *texts, int current)
+{
+	SDL_Color white = { s->cfg->text_colour >> 16 & 0xff, s->cfg->text_colour >> 8 & 0xff, s->cfg->text_colour & 0xff,
+			    255 };
+	const struct rect *q = &s->layout.question;
+	SDL_FreeSurface(s->question);
+	SDL_FreeSurface(s->thanks);
+	SDL_FreeSurface(s->out_of_order);
+	/* Text may be missing (no font): the faces alone still take ratings. */
+	s->question = text_fit(s->text, texts->question, q->w, q->h, q->h / 2, white);
+	s->thanks = text_fit(s->text, texts->thanks, s->w * 9 / 10, s->h * 25 / 100, s->h / 6, white);
+	s->out_of_order = text_fit(s->text, texts->out_of_order, s->w * 9 / 10, s->h * 45 / 100, s->h / 7, white);
+	s->rtl = text_is_rtl(texts->question);
+	s->lang_current = current;
+	/*
+	 * The follow-up question in this language. Its answers translate the
+	 * configured ones one for one (what is stored is the configured
+	 * answer at the same place, so head office counts one answer however
+	 * it was read), so a language whose lists have other lengths keeps
+	 * the configured ones.
+	 */
+	const struct config *fq = texts->followup_positive.n == s->cfg->followup_positive.n &&
+					  texts->followup_negative.n == s->cfg->followup_negative.n ? texts : s->cfg;
+	struct question_screen *qs = question_screen_new(fq, s->text, &s->layout);
+	if (qs) {
+		question_screen_free(s->followup);
+		s->followup = qs;
+	}
+}
+
+int screen_has_language_buttons(const struct config *cfg)
+{
+	/* A kiosk with buttons has no one to touch them: its languages rotate instead (kiosk_lang.c). */
+	for (int i = 0; i < CONFIG_MAX_BUTTONS; i++)
+		if (cfg->button[i].configured)
+			return 0;
+	return cfg->nlanguages > 1 && cfg->mode == MODE_RATING;
+}
+
+void screen_set_language_names(struct screen *s, const char *const *names, int n)
+{
+	SDL_Color white = { 0xff, 0xff, 0xff, 255 };
+	for (int i = 0; i < s->nlang && i < n; i++) {
+		SDL_FreeSurface(s->lang_label[i]);
+		const struct rect *b = &s->lang_box[i];
+		s->lang_label[i] = text_fit(s->text, names[i], b->w * 88 / 100, b->h * 80 / 100, b->h * 55 / 100, white);
+	}
+}
+
+struct rect screen_language_button(const struct screen *s, int i)
+{
+	return i >= 0 && i < s->nlang ? s->lang_box[i] : (struct rect){ 0, 0, 0, 0 };
+}
+
+int screen_language_hit(const struct screen *s, double x, double y)
+{
+	for (int i = 0; i < s->nlang; i++) {
+		const struct rect *b = &s->lang_box[i];
+		if (x >= b->x && x < b->x + b->w && y >= b->y && y < b->y + b->h)
+			return i;
+	}
+	return -1;
 }
 
 void screen_free(struct screen *s)
@@ -104,6 +183,8 @@ void screen_free(struct screen *s)
 	SDL_FreeSurface(s->thanks);
 	SDL_FreeSurface(s->out_of_order);
 	question_screen_free(s->followup);
+	for (int i = 0; i < CONFIG_MAX_LANGS; i++)
+		SDL_FreeSurface(s->lang_label[i]);
 	SDL_free(s);
 }
 
@@ -169,6 +250,20 @@ static void paint_rating(struct screen *s, SDL_Surface *c, int highlight, const 
 		paint_text(s, c, notice, q->w, q->h, q->x + q->w / 2, q->y + q->h / 2, amber);
 	} else {
 		blit_centred(s->question, c, q->x + q->w / 2, q->y + q->h / 2);
+	}
+	for (int i = 0; i < s->nlang; i++) {
+		/* The language shown is lit; the others wait, each in its own script. */
+		const struct rect *b = &s->lang_box[i];
+		SDL_Rect r = { b->x, b->y, b->w, b->h };
+		unsigned bg = s->cfg->background;
+		int lift = i == s->lang_current ? 0x40 : 0x16;
+		unsigned rr = (bg >> 16 & 0xff) + lift, gg = (bg >> 8 & 0xff) + lift, bb = (bg & 0xff) + lift;
+		SDL_FillRect(c, &r, SDL_MapRGB(c->format, rr > 255 ? 255 : rr, gg > 255 ? 255 : gg, bb > 255 ? 255 : bb));
+		if (i == s->lang_current) {
+			SDL_Rect bar = { b->x, b->y + b->h - b->h / 12, b->w, b->h / 12 };
+			SDL_FillRect(c, &bar, SDL_MapRGB(c->format, 0xff, 0xc8, 0x57));
+		}
+		blit_centred(s->lang_label[i], c, b->x + b->w / 2, b->y + b->h / 2);
 	}
 	for (int i = 0; i < l->faces; i++) {
 		SDL_Surface *f = i == highlight ? s->lit[i] : s->face[i];

@@ -43,7 +43,27 @@ const struct layout *screen_layout(const struct screen *s);
 /* Where the follow-up question's answers of that kind are (question_layout.h). */
 const struct question_layout *screen_question_layout(const struct screen *s, int positive);
 
+/*
+ * The customers' languages: the texts of the one shown (question,
+ * thank-you, out of order) rendered anew from texts. Called after
+ * screen_new and whenever the language changes; cheap enough for a touch.
+ */
+void screen_set_language(struct screen *s, const struct config *texts, int current);
+
+/*
+ * The language buttons on the rating screen (a touch kiosk with more than
+ * one language; screen_has_language_buttons): each named in its own
+ * script, names[i] of n, rendered once.
+ */
+void screen_set_language_names(struct screen *s, const char *const *names, int n);
+int screen_has_language_buttons(const struct config *cfg);
+/* The language button at logical (x, y), or -1. */
+int screen_language_hit(const struct screen *s, double x, double y);
+/* Where language button i is (w == 0: none), for tests and hit testing. */
+struct rect screen_language_button(const struct screen *s, int i);
+
 /* Parses "rating", "thanks", "out-of-order", "staff", "pin", "display", "shift-end" or "question"; -1 if unknown. */
+
 int screen_parse_name(const char *name, enum screen_name *out);
 
 #endif

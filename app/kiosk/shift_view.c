@@ -100,13 +100,13 @@ void shift_view_label(const struct shift_occ *o, char *out, size_t outlen)
 
 static void pct_text(const struct shift_paint *p, const struct shift_figures *f, char *out, size_t outlen)
 {
-	draw_score(p->loc, f->total > 0 ? f->positive_pct : -1, 0, "%", out, outlen);
+	draw_score(p->cfg->t_decimal_separator, f->total > 0 ? f->positive_pct : -1, 0, "%", out, outlen);
 }
 
 static void index_text(const struct shift_paint *p, const struct shift_figures *f, int decimals, char *out,
 		       size_t outlen)
 {
-	draw_score(p->loc, f->total > 0 ? f->happy_index : -1, decimals, "", out, outlen);
+	draw_score(p->cfg->t_decimal_separator, f->total > 0 ? f->happy_index : -1, decimals, "", out, outlen);
 }
 
 /* "{shift} shift so far" / "{shift} shift" with the name filled in. */
@@ -311,9 +311,7 @@ static void sentence(const struct shift_paint *p, SDL_Surface *c, struct rect r,
 {
 	struct shift_texts t;
 	shift_view_texts(p->cfg, p->weekday, &t);
-	locale_t old = uselocale(p->loc);
 	shift_sentence(s, p->cfg->shift_weeks, p->cfg->shift_min_ratings, &t, m->sentence_text, sizeof(m->sentence_text));
-	uselocale(old);
 	draw_fill(c, r, DRAW_PANEL);
 	m->sentence = draw_text(p->text, c, m->sentence_text, draw_rect(r.x + r.h / 4, r.y, r.w - r.h / 2, r.h),
 				r.h * 48 / 100, draw_white, 0);
@@ -488,10 +486,8 @@ void shift_view_paint_end(const struct shift_paint *p, SDL_Surface *c, const str
 	struct shift_texts t;
 	shift_view_texts(p->cfg, p->weekday, &t);
 	struct shift_claim claim = shift_choose(r, p->cfg->shift_weeks, p->cfg->shift_min_ratings);
-	locale_t old = uselocale(p->loc);
 	shift_claim_text(r, claim, &t, m->claim_text, sizeof(m->claim_text));
 	shift_sentence(r, p->cfg->shift_weeks, p->cfg->shift_min_ratings, &t, m->sentence_text, sizeof(m->sentence_text));
-	uselocale(old);
 	char count[64], shown[300];
 	draw_count(p->cfg->t_thousands_separator, r->now.total, count, sizeof(count));
 	if (m->claim_text[0])

@@ -17,7 +17,6 @@
 #define TALLY_SHIFT_VIEW_H
 
 #include <SDL.h>
-#include <locale.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,11 +52,10 @@ int shift_data_result(sqlite3 *db, const struct config *cfg, const struct shift_
 /* The end-of-shift sentence's texts from [text] (weekday names as given). */
 void shift_view_texts(const struct config *cfg, const char *const weekday[7], struct shift_texts *t);
 
-/* What painting needs: the config, the font, the locale, the weekday names, the canvas size. */
+/* What painting needs: the config, the font, the weekday names, the canvas size. */
 struct shift_paint {
 	const struct config *cfg;
 	struct text *text;
-	locale_t loc;
 	const char *const *weekday;
 	int w, h;
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "face.h"
+#include "textfmt.h"
 
 const SDL_Color draw_white = { 255, 255, 255, 255 };
 const SDL_Color draw_grey = { 0xb0, 0xbe, 0xcc, 255 };
@@ -33,6 +34,8 @@ struct rect draw_text(struct text *text, SDL_Surface *c, const char *s, struct r
 		return at;
 	at.w = t->w < box.w ? t->w : box.w;
 	at.h = t->h < box.h ? t->h : box.h;
+	if (text_is_rtl(s))
+		align = -align; /* a right-to-left text starts at the right */
 	at.x = align < 0 ? box.x : align > 0 ? box.x + box.w - at.w : box.x + (box.w - at.w) / 2;
 	at.y = box.y + (box.h - at.h) / 2;
 	SDL_Rect src = { (t->w - at.w) / 2, (t->h - at.h) / 2, at.w, at.h };
@@ -78,32 +81,14 @@ int draw_fit_px(struct text *t, const char *s, int box_w, int box_h, int max_px,
 	return px > 8 ? px : 8;
 }
 
-void draw_score(locale_t loc, double score, int decimals, const char *unit, char *out, size_t outlen)
+void draw_score(const char *sep, double score, int decimals, const char *unit, char *out, size_t outlen)
 {
-	locale_t old = uselocale(loc);
-	if (score < 0)
-		snprintf(out, outlen, "\u2013");
-	else
-		snprintf(out, outlen, "%.*f%s", decimals, score, unit);
-	uselocale(old);
+	textfmt_decimal(score, decimals, sep, unit, out, outlen);
 }
 
 void draw_count(const char *sep, int64_t n, char *out, size_t outlen)
 {
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
-	size_t len = strlen(digits), used = 0;
-	if (outlen == 0)
-		return;
-	if (n < 0 && used + 1 < outlen)
-		out[used++] = '-';
-	for (size_t i = 0; i < len && used + 1 < outlen; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			for (const char *s = sep; *s && used + 1 < outlen; s++)
-				out[used++] = *s;
-		out[used++] = digits[i];
-	}
-	out[used] = '\0';
+	textfmt_count(n, sep, out, outlen);
 }
 
 void draw_template(const char *tmpl, const char *const *names, const char *const *vals, int n, char *out,

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staff_draw: the drawing helpers the staff screens share (staff_view.c,
- * shift_view.c): boxes, text fitted to a box, numbers in the [kiosk]
- * locale, {name} templates, and the screens' colours.
+ * shift_view.c): boxes, text fitted to a box, numbers in the language's
+ * own conventions (textfmt.h), {name} templates, and the screens' colours.
  */
 #ifndef TALLY_STAFF_DRAW_H
 #define TALLY_STAFF_DRAW_H
 
 #include <SDL.h>
-#include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,8 +40,8 @@ struct rect draw_text(struct text *t, SDL_Surface *c, const char *s, struct rect
  */
 int draw_fit_px(struct text *t, const char *s, int box_w, int box_h, int max_px, int words);
 
-/* A score with decimals and unit in locale loc; a dash when score < 0. */
-void draw_score(locale_t loc, double score, int decimals, const char *unit, char *out, size_t outlen);
+/* A score with decimals, decimal separator sep and unit; a dash when score < 0. */
+void draw_score(const char *sep, double score, int decimals, const char *unit, char *out, size_t outlen);
 /*
  * A count grouped in thousands with sep ([text] thousands_separator,
  * "12,345"): the project's own setting, as a Pi may lack the OS locale.

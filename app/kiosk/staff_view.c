@@ -10,15 +10,15 @@
  * figures change (every few seconds at most). Neither costs anything per
  * frame.
  *
- * Numbers and dates are formatted under the [kiosk] locale with
- * uselocale(), only around our own formatting: switching the process's
- * LC_NUMERIC would also turn the decimal points of the JSON and logs the
- * kiosk writes into commas.
+ * Numbers and dates follow the default language's texts (textfmt.h),
+ * never the C library's locales, which a Pi may not have installed.
+ *
+ * The parts: the hourly chart is drawn by staff_chart.c, the comparison
+ * table by staff_table.c; they share struct staff_view (staff_parts.h).
  */
 #include "staff_view.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,33 +29,15 @@
 #include "staff_draw.h"
 #include "log.h"
 #include "reasons_view.h"
+#include "staff_parts.h"
+#include "textfmt.h"
 #include "tzday.h"
 
 #define BG       DRAW_BG
 #define PANEL    DRAW_PANEL
-#define BAR      0x64b5f6u
-#define BAR_PEAK 0x90caf9u
 #define MAX_ENTRIES (PROTOCOL_MAX_AREAS + 3 + SHIFTS_PER_DAY)
 
-static const SDL_Color note = { 0xff, 0xc8, 0x57, 255 }; /* notes on the chart */
 
-struct staff_view {
-	const struct config *cfg;
-	struct text *text;
-	int w, h;
-	locale_t loc;
-	const char *weekday[7];
-	char weekdays_buf[CONFIG_TEXT_MAX];
-	SDL_Surface *face[STATS_MAX_FACES];   /* sized for the staff view */
-	int face_size;
-	SDL_Surface *cache;                   /* the staff view as last set */
-	int measuring;                        /* table: a first pass that only sizes the text */
-	int table_px;                         /* table: one text size for every row */
-	struct staff_marks marks;
-	/* the PIN pad */
-	struct rect pad_key[12];              /* 1..9, cancel, 0, (unused) */
-	int pad_digit[12];
-};
 
 /* --- figures ------------------------------------------------------------- */
 
@@ -147,31 +129,24 @@ static void fill(const char *tmpl, const char *const *names, const char *const *
 	draw_template(tmpl, names, vals, n, out, outlen);
 }
 
-/* The day's date in [text] date_format, in the configured locale's words. */
+/* The day's date in [text] date_format, with the language's own day and month names. */
 static void format_date(struct staff_view *v, const struct tzday *day, char *out, size_t outlen)
 {
-	struct tm tm = { .tm_year = day->date.year - 1900, .tm_mon = day->date.month - 1,
-			 .tm_mday = day->date.day, .tm_wday = day->wday, .tm_hour = 12 };
-	if (strftime_l(out, outlen, v->cfg->t_date_format, &tm, v->loc) == 0)
-		snprintf(out, outlen, "%04d-%02d-%02d", day->date.year, day->date.month, day->date.day);
-	/* "%e" pads the day with a space; a title reads better without the double space. */
-	char *dbl;
-	while ((dbl = strstr(out, "  ")) != NULL)
-		memmove(dbl, dbl + 1, strlen(dbl));
+	textfmt_date(v->cfg, day->date, day->wday, out, outlen);
 }
 
 /* A score with its decimals and unit in the locale's conventions; a dash when there is none (< 0). */
-static void format_score(struct staff_view *v, double score, int decimals, const char *unit, char *out, size_t outlen)
+static void format_score(const struct staff_view *v, double score, int decimals, const char *unit, char *out, size_t outlen)
 {
-	draw_score(v->loc, score, decimals, unit, out, outlen);
+	draw_score(v->cfg->t_decimal_separator, score, decimals, unit, out, outlen);
 }
 
-static void format_pct(struct staff_view *v, double pct, char *out, size_t outlen)
+void staff_fmt_pct(const struct staff_view *v, double pct, char *out, size_t outlen)
 {
 	format_score(v, pct, 0, "%", out, outlen);
 }
 
-static void format_index(struct staff_view *v, double hi, char *out, size_t outlen)
+void staff_fmt_index(const struct staff_view *v, double hi, char *out, size_t outlen)
 {
 	format_score(v, hi, 1, "", out, outlen);
 }
@@ -180,9 +155,15 @@ static void format_index(struct staff_view *v, double hi, char *out, size_t outl
  * A count grouped in thousands with [text] thousands_separator ("12,345"):
  * the project's own setting, as a Pi may lack the OS locale that has it.
  */
-static void format_count(struct staff_view *v, int64_t n, char *out, size_t outlen)
+void staff_fmt_count(const struct staff_view *v, int64_t n, char *out, size_t outlen)
 {
 	draw_count(v->cfg->t_thousands_separator, n, out, outlen);
+}
+
+int staff_min_px(const struct staff_view *v)
+{
+	int shorter = v->w < v->h ? v->w : v->h;
+	return shorter * 16 / 480 > 8 ? shorter * 16 / 480 : 8;
 }
 
 static void split_weekdays(struct staff_view *v)
@@ -259,7 +240,8 @@ static void lay_out(int w, int h, struct blocks *b, int *pad_out)
 		int y0 = pad + title_h + pad / 2;
 		int sy = h - pad - sentence_h;
 		int body = sy - pad / 2 - y0;
-		int lw = (w - 3 * pad) * 55 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
+		/* Over half for the table: its four columns need the width at 800x480 ("Bewertungen", "Letzter Dienstag"). */
+		int lw = (w - 3 * pad) * 46 / 100, rw = w - 3 * pad - lw, rx = 2 * pad + lw;
 		int faces_h = body * 45 / 100;
 		int scores_h = body * 30 / 100;
 		b->title = rect_of(pad, pad, w - 2 * pad, title_h);
@@ -291,7 +273,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 	size_t longest = 1;
 	for (int i = 0; i < n; i++) {
 		char num[32];
-		format_count(v, d->counts[i], num, sizeof(num));
+		staff_fmt_count(v, d->counts[i], num, sizeof(num));
 		if (strlen(num) > longest)
 			longest = strlen(num);
 	}
@@ -307,7 +289,7 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 			SDL_BlitSurface(v->face[value], NULL, c, &dst);
 		}
 		char num[32];
-		format_count(v, d->counts[value], num, sizeof(num));
+		staff_fmt_count(v, d->counts[value], num, sizeof(num));
 		struct rect box = rect_of(r.x + i * cell + cell / 20, r.y + r.h - text_h, cell - cell / 10, text_h);
 		v->marks.count[value] = put_text(v, c, num, box, count_px, draw_white, 0);
 		snprintf(v->marks.count_text[value], sizeof(v->marks.count_text[value]), "%s", num);
@@ -317,8 +299,8 @@ static void draw_faces(struct staff_view *v, SDL_Surface *c, struct rect r, cons
 static void draw_scores(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
 {
 	char pct[32], hi[32];
-	format_pct(v, d->positive_pct, pct, sizeof(pct));
-	format_index(v, d->happy_index, hi, sizeof(hi));
+	staff_fmt_pct(v, d->positive_pct, pct, sizeof(pct));
+	staff_fmt_index(v, d->happy_index, hi, sizeof(hi));
 	int half = r.w / 2;
 	int num_h = r.h * 68 / 100, label_h = r.h - num_h;
 	v->marks.positive = put_text(v, c, pct, rect_of(r.x, r.y, half, num_h), num_h, draw_white, 0);
@@ -327,224 +309,6 @@ static void draw_scores(struct staff_view *v, SDL_Surface *c, struct rect r, con
 	snprintf(v->marks.happy_text, sizeof(v->marks.happy_text), "%s", hi);
 	put_text(v, c, v->cfg->t_happy_index, rect_of(r.x + half, r.y + num_h, r.w - half, label_h), label_h * 8 / 10,
 		 draw_grey, 0);
-}
-
-static void draw_chart(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_day *d)
-{
-	int title_h = r.h * 17 / 100, label_h = r.h * 14 / 100;
-	put_text(v, c, v->cfg->t_per_hour, rect_of(r.x, r.y, r.w, title_h), title_h * 8 / 10, draw_grey, -1);
-	int first = d->hour_first, end = d->hour_end, n = end - first;
-	struct rect area = rect_of(r.x, r.y + title_h + r.h / 30, r.w, r.h - title_h - label_h - r.h / 30);
-	v->marks.chart = area;
-	v->marks.hour_first = first;
-	v->marks.hour_end = end;
-	int64_t peak = 0;
-	int peak_h = first;
-	for (int h = first; h < end; h++)
-		if (d->hourly[h] > peak) {
-			peak = d->hourly[h];
-			peak_h = h;
-		}
-	int slot = area.w / n;
-	int bw = slot * 72 / 100 > 1 ? slot * 72 / 100 : 1;
-	/* Room above the tallest bar for its count. */
-	int top_room = area.h / 6;
-	for (int h = first; h < end; h++) {
-		int x = area.x + (h - first) * slot + (slot - bw) / 2;
-		int bh = peak ? (int)((area.h - top_room) * d->hourly[h] / peak) : 0;
-		if (d->hourly[h] > 0 && bh < 2)
-			bh = 2; /* an hour with ratings is never invisible */
-		struct rect bar = rect_of(x, area.y + area.h - bh, bw, bh);
-		v->marks.bar[h] = bar;
-		fill_rect(c, bar, h == peak_h ? BAR_PEAK : BAR);
-	}
-	fill_rect(c, rect_of(area.x, area.y + area.h, area.w, r.h / 120 + 1), 0x566577);
-	if (peak > 0) {
-		char num[32];
-		format_count(v, peak, num, sizeof(num));
-		int x = area.x + (peak_h - first) * slot + slot / 2;
-		int bw_text = slot * 4;
-		struct rect box = rect_of(x - bw_text / 2, area.y, bw_text, top_room);
-		if (box.x < area.x)
-			box.x = area.x;
-		if (box.x + box.w > area.x + area.w)
-			box.x = area.x + area.w - box.w;
-		put_text(v, c, num, box, top_room, draw_white, 0);
-	}
-	/*
-	 * Ratings whose time is unknown (the clock was never set) are in no
-	 * hour: say so on the chart, so an empty or low chart is not misread.
-	 */
-	if (d->time_unknown > 0) {
-		char num[32], line[CONFIG_TEXT_MAX + 32];
-		format_count(v, d->time_unknown, num, sizeof(num));
-		const char *names[] = { "count" };
-		const char *vals[] = { num };
-		fill(v->cfg->t_time_unknown, names, vals, 1, line, sizeof(line));
-		int note_h = peak > 0 ? top_room : area.h / 2;
-		struct rect box = peak > 0 ? rect_of(area.x, area.y, area.w, note_h)
-					   : rect_of(area.x, area.y + (area.h - note_h) / 2, area.w, note_h);
-		v->marks.time_unknown = put_text(v, c, line, box, note_h * 45 / 100, note, peak > 0 ? -1 : 0);
-	}
-	/* Hour labels, as many as fit without crowding. */
-	int step = 1;
-	while (step < n && slot * step < label_h * 2)
-		step = step == 1 ? 2 : step == 2 ? 3 : step == 3 ? 4 : step == 4 ? 6 : 12;
-	for (int h = first; h < end; h += step) {
-		char lbl[16];
-		snprintf(lbl, sizeof(lbl), "%d", h);
-		int x = area.x + (h - first) * slot + slot / 2;
-		put_text(v, c, lbl, rect_of(x - slot * step / 2, r.y + r.h - label_h, slot * step, label_h), label_h * 8 / 10,
-			 draw_dim, 0);
-	}
-}
-
-/*
- * The table's columns: the label, then three right-aligned figures with a
- * gap before each, so "285" and "83%" never read as one number and every
- * row's figures line up under their header.
- */
-static void table_columns(struct rect row, int x[4], int w[4], int *gap)
-{
-	*gap = row.w / 30;
-	w[0] = row.w * 34 / 100;
-	w[1] = w[2] = (row.w - w[0]) / 3 - *gap;
-	w[3] = row.w - w[0] - w[1] - w[2] - 3 * *gap;
-	x[0] = row.x;
-	for (int i = 1; i < 4; i++)
-		x[i] = x[i - 1] + w[i - 1] + *gap;
-}
-
-/* Smallest text on the staff screens: 16 px at 480 px high, scaled (readable at arm's length). */
-static int min_px(const struct staff_view *v)
-{
-	int shorter = v->w < v->h ? v->w : v->h;
-	return shorter * 16 / 480 > 8 ? shorter * 16 / 480 : 8;
-}
-
-/* One row of the comparison table: label, ratings, % positive, Happy Index; every row at v->table_px. */
-static void table_row(struct staff_view *v, SDL_Surface *c, struct rect row, const char *label, int64_t total,
-		      double pct, double hi, SDL_Color colour)
-{
-	char n[32], p[32], i[32];
-	format_count(v, total, n, sizeof(n));
-	format_pct(v, total > 0 ? pct : -1, p, sizeof(p));
-	format_index(v, total > 0 ? hi : -1, i, sizeof(i));
-	const char *cell[4] = { label, n, p, i };
-	int x[4], w[4], gap;
-	table_columns(row, x, w, &gap);
-	if (v->measuring) {
-		/* The first pass: the size at which every cell of every row fits on one line. */
-		if (v->table_px > row.h * 72 / 100)
-			v->table_px = row.h * 72 / 100 > min_px(v) ? row.h * 72 / 100 : min_px(v);
-		for (int k = 0; k < 4; k++) {
-			int tw, th;
-			while (v->table_px > min_px(v) && text_size(v->text, cell[k], v->table_px, &tw, &th) == 0 && tw > w[k])
-				v->table_px--;
-		}
-		return;
-	}
-	for (int k = 0; k < 4; k++)
-		put_text(v, c, cell[k], rect_of(x[k], row.y, w[k], row.h), v->table_px, colour, k == 0 ? -1 : 1);
-}
-
-/* The figures' names over their columns: whole words, on up to two lines, never under min_px. */
-static void table_header(struct staff_view *v, SDL_Surface *c, struct rect row)
-{
-	int x[4], w[4], gap;
-	table_columns(row, x, w, &gap);
-	int px = v->table_px * 80 / 100 > min_px(v) ? v->table_px * 80 / 100 : min_px(v);
-	const char *name[4] = { NULL, v->cfg->t_ratings, v->cfg->t_positive, v->cfg->t_happy_index };
-	for (int k = 1; k < 4; k++)
-		v->marks.header[k - 1] = put_text(v, c, name[k], rect_of(x[k], row.y, w[k], row.h), px, draw_dim, 1);
-	v->marks.table_px = v->table_px;
-}
-
-static void draw_table(struct staff_view *v, SDL_Surface *c, struct rect r, const struct staff_data *d)
-{
-	const struct stats_view *sv = &d->view;
-	const struct protocol_summary *s = &d->summary;
-	/* Rows: header, three days; then head office's: this area, others, store, chain, "as of". */
-	int fixed = 4; /* header and three days */
-	int others = 0;
-	int mine = -1;
-	if (d->have_summary) {
-		for (size_t i = 0; i < s->nareas; i++) {
-			if (!strcmp(s->areas[i].area, v->cfg->area))
-				mine = (int)i;
-			else
-				others++;
-		}
-		fixed += (mine >= 0) + 2 + 1 + 1; /* this area, store, chain, "as of", the rule above them */
-	}
-	int shorter = v->w < v->h ? v->w : v->h;
-	int min_row = shorter / 20 > 14 ? shorter / 20 : 14;
-	int max_row = shorter / 11;
-	/* Too many areas for readable rows: keep this area, store and chain; drop others from the end. */
-	int fit = r.h / min_row - fixed;
-	if (others > fit)
-		others = fit > 0 ? fit : 0;
-	/* The header gets two lines of the smallest size: "Happy / Index" stays whole and readable. */
-	int header_h = min_px(v) * 5 / 2;
-	int row_h = (r.h - header_h) / (fixed - 1 + others);
-	if (row_h > max_row)
-		row_h = max_row;
-	if (!v->measuring) {
-		table_header(v, c, rect_of(r.x, r.y, r.w, header_h));
-	}
-	int y = r.y + header_h;
-	char last[CONFIG_NAME_MAX * 2];
-	const char *names[] = { "weekday" };
-	const char *vals[] = { v->weekday[sv->last_week.day.wday] };
-	fill(v->cfg->t_last_weekday, names, vals, 1, last, sizeof(last));
-	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_today, sv->today.total, sv->today.positive_pct,
-		  sv->today.happy_index, draw_white);
-	y += row_h;
-	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_yesterday, sv->yesterday.total,
-		  sv->yesterday.positive_pct, sv->yesterday.happy_index, draw_grey);
-	y += row_h;
-	table_row(v, c, rect_of(r.x, y, r.w, row_h), last, sv->last_week.total, sv->last_week.positive_pct,
-		  sv->last_week.happy_index, draw_grey);
-	y += row_h;
-	memset(&v->marks.head_office, 0, sizeof(v->marks.head_office));
-	if (!d->have_summary)
-		return; /* unknown or stale: left out, never shown as zeros */
-	int top = y;
-	fill_rect(c, rect_of(r.x, y + row_h / 6, r.w, row_h / 14 + 1), 0x3c4d60);
-	y += row_h / 3;
-	if (mine >= 0) {
-		const struct protocol_figures *f = &s->areas[mine].figures;
-		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[mine].area, f->total, f->positive_pct,
-			  f->happy_index, draw_white);
-		y += row_h;
-	}
-	int shown = 0;
-	for (size_t i = 0; i < s->nareas && shown < others; i++) {
-		if ((int)i == mine)
-			continue;
-		const struct protocol_figures *f = &s->areas[i].figures;
-		table_row(v, c, rect_of(r.x, y, r.w, row_h), s->areas[i].area, f->total, f->positive_pct,
-			  f->happy_index, draw_grey);
-		y += row_h;
-		shown++;
-	}
-	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_store, s->store_total.total,
-		  s->store_total.positive_pct, s->store_total.happy_index, draw_grey);
-	y += row_h;
-	table_row(v, c, rect_of(r.x, y, r.w, row_h), v->cfg->t_chain, s->chain.total, s->chain.positive_pct,
-		  s->chain.happy_index, draw_grey);
-	y += row_h;
-	char when[16], as_of[CONFIG_TEXT_MAX + 16];
-	int64_t local = s->as_of_ms / 1000 + d->as_of_offset_s;
-	snprintf(when, sizeof(when), "%02d:%02d", (int)(local / 3600 % 24), (int)(local / 60 % 60));
-	const char *n2[] = { "time" };
-	const char *v2[] = { when };
-	fill(v->cfg->t_as_of, n2, v2, 1, as_of, sizeof(as_of));
-	int ah = r.y + r.h - y;
-	if (ah > row_h)
-		ah = row_h;
-	put_text(v, c, as_of, rect_of(r.x, y, r.w, ah), ah * 62 / 100 > min_px(v) ? ah * 62 / 100 : min_px(v), draw_dim, -1);
-	v->marks.head_office = rect_of(r.x, top, r.w, y + ah - top);
 }
 
 static void draw_sentence(struct staff_view *v, SDL_Surface *c, struct rect r, const struct stats_view *sv)
@@ -558,9 +322,9 @@ static void draw_sentence(struct staff_view *v, SDL_Surface *c, struct rect r, c
 	};
 	for (int i = 0; i < 7; i++)
 		t.weekday[i] = v->weekday[i];
-	locale_t old = uselocale(v->loc); /* {happy} has a decimal separator */
+	t.decimal = v->cfg->t_decimal_separator;
+	t.thousands = v->cfg->t_thousands_separator;
 	stats_summary(sv, &t, v->marks.sentence_text, sizeof(v->marks.sentence_text));
-	uselocale(old);
 	fill_rect(c, r, PANEL);
 	v->marks.sentence = put_text(v, c, v->marks.sentence_text, rect_of(r.x + r.h / 4, r.y, r.w - r.h / 2, r.h),
 				     r.h * 48 / 100, draw_white, 0);
@@ -589,12 +353,6 @@ struct staff_view *staff_view_new(const struct config *cfg, struct text *text, i
 	v->text = text;
 	v->w = w;
 	v->h = h;
-	const char *name = cfg->locale[0] ? cfg->locale : "C";
-	v->loc = newlocale(LC_NUMERIC_MASK | LC_TIME_MASK, name, (locale_t)0);
-	if (!v->loc) {
-		log_msg(LOG_WARNING, "locale %s is not installed (see locale -a): numbers and dates as in C", name);
-		v->loc = newlocale(LC_NUMERIC_MASK | LC_TIME_MASK, "C", (locale_t)0);
-	}
 	split_weekdays(v);
 	v->face_size = face_size_for(cfg, w, h);
 	for (int i = 0; i < cfg->faces && i < STATS_MAX_FACES; i++)
@@ -603,7 +361,7 @@ struct staff_view *staff_view_new(const struct config *cfg, struct text *text, i
 			return NULL;
 		}
 	v->cache = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-	if (!v->cache || !v->loc) {
+	if (!v->cache) {
 		staff_view_free(v);
 		return NULL;
 	}
@@ -617,8 +375,6 @@ void staff_view_free(struct staff_view *v)
 	for (int i = 0; i < STATS_MAX_FACES; i++)
 		SDL_FreeSurface(v->face[i]);
 	SDL_FreeSurface(v->cache);
-	if (v->loc)
-		freelocale(v->loc);
 	SDL_free(v);
 }
 
@@ -629,7 +385,7 @@ const struct staff_marks *staff_view_marks(const struct staff_view *v)
 
 static struct shift_paint paint_of(const struct staff_view *v)
 {
-	return (struct shift_paint){ v->cfg, v->text, v->loc, v->weekday, v->w, v->h };
+	return (struct shift_paint){ v->cfg, v->text, v->weekday, v->w, v->h };
 }
 
 void staff_view_paint_shift_end(struct staff_view *v, SDL_Surface *canvas, const struct shift_result *r)
@@ -660,7 +416,7 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 		snprintf(v->marks.sentence_text, sizeof(v->marks.sentence_text), "%s", v->marks.shift.sentence_text);
 		return 0;
 	}
-	int hint_w = b.title.w * 30 / 100;
+	int hint_w = b.title.w * 36 / 100;
 	put_text(v, c, title, rect_of(b.title.x, b.title.y, b.title.w - hint_w, b.title.h), b.title.h * 80 / 100, draw_white, -1);
 	put_text(v, c, v->cfg->t_close_hint, rect_of(b.title.x + b.title.w - hint_w, b.title.y, hint_w, b.title.h),
 		 b.title.h * 40 / 100, draw_dim, 1);
@@ -671,13 +427,13 @@ int staff_view_set_data(struct staff_view *v, const struct staff_data *d)
 		make_room_for_reasons(&b, pad, v->h > v->w);
 		reasons_view_paint(v->text, c, b.reasons, v->cfg, &d->reasons);
 	}
-	draw_chart(v, c, b.chart, today);
+	staff_chart_draw(v, c, b.chart, today);
 	/* Twice: first only to find the one size every row's text fits at. */
 	v->measuring = 1;
 	v->table_px = 200;
-	draw_table(v, c, b.table, d);
+	staff_table_draw(v, c, b.table, d);
 	v->measuring = 0;
-	draw_table(v, c, b.table, d);
+	staff_table_draw(v, c, b.table, d);
 	draw_sentence(v, c, b.sentence, &d->view);
 	return 0;
 }
@@ -837,9 +593,9 @@ static void draw_tile(struct staff_view *v, SDL_Surface *c, struct rect r, const
 	int name_h = b.h * 20 / 100, big_h = b.h * 40 / 100, line_h = b.h * 17 / 100, dist_h = b.h * 12 / 100;
 	put_text(v, c, e->name, rect_of(b.x, b.y, b.w, name_h), name_h * 85 / 100, draw_white, 0);
 	char pct[32], hi[32], n[32], line[CONFIG_NAME_MAX * 3 + 96];
-	format_pct(v, e->total > 0 ? e->pct : -1, pct, sizeof(pct));
-	format_index(v, e->total > 0 ? e->hi : -1, hi, sizeof(hi));
-	format_count(v, e->total, n, sizeof(n));
+	staff_fmt_pct(v, e->total > 0 ? e->pct : -1, pct, sizeof(pct));
+	staff_fmt_index(v, e->total > 0 ? e->hi : -1, hi, sizeof(hi));
+	staff_fmt_count(v, e->total, n, sizeof(n));
 	int half = b.w / 2;
 	int gap = b.w / 16; /* keeps "71%" and "73.8" from reading as one number */
 	put_text(v, c, pct, rect_of(b.x + gap / 2, b.y + name_h, half - gap, big_h), big_h, draw_white, 0);

@@ -96,7 +96,7 @@ expect_eq "Early: last week, four-week average over 20 shifts" '[1,0,2,50,20]' \
 expect_eq "Late: the corrected rating, closed apart" '[1,1,1,0]' \
 	"$(j '.shifts[1].figures | [.total,.time_corrected,.closed,.positive_pct]')"
 expect_eq "unknown time counted apart" '[0,1]' "$(j '[.no_shift,.time_unknown]')"
-expect_eq "Early's sentence" '"Early shift: 100 % positive, Happy Index 100, 50 points above its four-week average"' \
+expect_eq "Early's sentence" '"Early shift: 100% positive, Happy Index 100, 50 points above its four-week average"' \
 	"$(j '.shifts[0].sentence')"
 expect_rc "by shift, text" 0 "$CTL" $S stats --by shift --day 2026-03-10
 grep -q '^Early        06:00-14:00       1        100%        100.0  0% (+100)    50% (+50)' "$WORK/out" ||

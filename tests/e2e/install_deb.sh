@@ -15,6 +15,7 @@ make --no-print-directory -s install PREFIX=/usr DESTDIR="$WORK/dest" BUILD="$BU
 (cd "$WORK/dest" && find . ! -type d | sort) >"$WORK/files"
 for f in ./usr/bin/tally-kiosk ./usr/bin/tally-sync ./usr/bin/tally-hq ./usr/bin/tallyctl \
 	./usr/share/tally/fonts/DejaVuSans.ttf ./usr/share/tally/fonts/LICENSE ./usr/share/tally/tally.conf.example \
+	./usr/share/tally/lang/de.ini ./usr/share/tally/lang/ar.ini ./usr/share/tally/lang/zh.ini \
 	./etc/tally/tally.conf ./usr/share/man/man1/tally-kiosk.1 ./usr/share/man/man8/tallyctl.8 \
 	./usr/share/man/man8/tally-hq.8 ./usr/share/man/man5/tally.conf.5 \
 	./lib/systemd/system/tally-kiosk.service ./lib/systemd/system/tally-sync.service \
@@ -48,6 +49,11 @@ cmp -s "$WORK/login.html" assets/web/login.html && cmp -s "$WORK/uplot.js" asset
 	fail "the installed tally-hq served other files than it installed"
 ! grep -q "dashboard: no pages" "$WORK/hq.err" || fail "the installed tally-hq did not find its pages"
 echo "ok: the installed tally-hq serves its installed dashboard"
+# ... and its installed languages: German texts from /usr/share/tally/lang/de.ini.
+printf '[kiosk]\nlanguages = de\n' >"$WORK/de.conf"
+(unset TALLY_DATADIR; "$WORK/dest/usr/bin/tallyctl" check-config "$WORK/de.conf") >"$WORK/de.log" 2>&1 ||
+	{ cat "$WORK/de.log"; fail "the installed programs do not find their languages"; }
+echo "ok: the installed programs find their language files"
 
 # Another PREFIX keeps everything under it, the config in PREFIX/etc, units pointing there.
 make --no-print-directory -s install PREFIX=/opt/tally DESTDIR="$WORK/opt" BUILD="$BUILD_REL" >"$WORK/install2.log" 2>&1 \
@@ -70,6 +76,7 @@ lintian --fail-on error "$DEB" >"$WORK/lintian.out" 2>&1 || { cat "$WORK/lintian
 grep -v 'running with root privileges' "$WORK/lintian.out" || true
 echo "ok: lintian finds no error in $(basename "$DEB")"
 dpkg-deb -f "$DEB" Depends | grep -q libsqlite3 || fail "Depends lacks the libraries"
+dpkg-deb -f "$DEB" Depends | grep -q fonts-wqy-microhei || fail "Depends lacks the CJK fallback font"
 dpkg-deb -e "$DEB" "$WORK/ctrl"
 grep -qx /etc/tally/tally.conf "$WORK/ctrl/conffiles" || fail "tally.conf is not a conffile"
 

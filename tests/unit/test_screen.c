@@ -183,7 +183,7 @@ static void test_screenshot_writes_a_png_of_the_panel(void **state)
 	struct config cfg;
 	config_defaults(&cfg);
 	cfg.rotate = 90;
-	assert_int_equal(kiosk_screenshot(&cfg, "rating", 800, 480, path, 0), 0);
+	assert_int_equal(kiosk_screenshot(&cfg, NULL, NULL, "rating", 800, 480, path, 0), 0);
 	png_image img = { 0 };
 	img.version = PNG_IMAGE_VERSION;
 	assert_true(png_image_begin_read_from_file(&img, path));
@@ -191,7 +191,7 @@ static void test_screenshot_writes_a_png_of_the_panel(void **state)
 	assert_int_equal(img.width, 480);
 	assert_int_equal(img.height, 800);
 	png_image_free(&img);
-	assert_int_equal(kiosk_screenshot(&cfg, "nonsense", 800, 480, path, 0), 2);
+	assert_int_equal(kiosk_screenshot(&cfg, NULL, NULL, "nonsense", 800, 480, path, 0), 2);
 	tu_rmdir(dir);
 }
 
@@ -209,7 +209,7 @@ static void test_staff_screens_render_without_a_database(void **state)
 		for (int j = 0; j < 2; j++) {
 			snprintf(cfg.database, sizeof(cfg.database), "%s/%s", dir, dbs[j]);
 			snprintf(path, sizeof(path), "%s/%s.png", dir, names[i]);
-			assert_int_equal(kiosk_screenshot(&cfg, names[i], 800, 480, path, 0), 0);
+			assert_int_equal(kiosk_screenshot(&cfg, NULL, NULL, names[i], 800, 480, path, 0), 0);
 			png_image img = { 0 };
 			img.version = PNG_IMAGE_VERSION;
 			assert_true(png_image_begin_read_from_file(&img, path));

@@ -175,7 +175,7 @@ static void test_chooser_best_only_when_every_week_is_beaten(void **state)
 	shift_texts_default(&t);
 	char out[256];
 	assert_int_equal(shift_sentence(&r, 4, 5, &t, out, sizeof(out)), 0);
-	assert_string_equal(out, "Early shift: 84 % positive, Happy Index 76, best Tuesday in 4 weeks");
+	assert_string_equal(out, "Early shift: 84% positive, Happy Index 76, best Tuesday in 4 weeks");
 	/* a tie (84 against 83.6, both shown as 84) is no record: the average speaks instead */
 	p[2] = 83.6;
 	r = result(30, 84, n, p, 3, 100, 80);
@@ -183,7 +183,7 @@ static void test_chooser_best_only_when_every_week_is_beaten(void **state)
 	assert_int_equal(c.kind, SHIFT_CLAIM_ABOVE);
 	assert_int_equal(c.points, 4);
 	assert_int_equal(shift_sentence(&r, 4, 5, &t, out, sizeof(out)), 0);
-	assert_string_equal(out, "Early shift: 84 % positive, Happy Index 76, 4 points above its four-week average");
+	assert_string_equal(out, "Early shift: 84% positive, Happy Index 76, 4 points above its four-week average");
 }
 
 static void test_chooser_worst_said_plainly(void **state)
@@ -213,7 +213,7 @@ static void test_chooser_too_few_ratings_say_nothing(void **state)
 	shift_texts_default(&t);
 	char out[256];
 	assert_int_equal(shift_sentence(&r, 4, 5, &t, out, sizeof(out)), 0);
-	assert_string_equal(out, "Early shift: 100 % positive, Happy Index 90");
+	assert_string_equal(out, "Early shift: 100% positive, Happy Index 90");
 	/* weeks before with too few ratings are no yardstick: a record needs two in a row */
 	int thin[] = { 20, 3, 20 };
 	r = result(30, 95, thin, p, 3, 0, 0);

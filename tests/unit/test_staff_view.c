@@ -11,8 +11,10 @@
 #include <sys/wait.h>
 
 #include "config.h"
+#include "face.h"
 #include "layout.h"
 #include "protocol.h"
+#include "config_validate.h"
 #include "staff_view.h"
 #include "store.h"
 #include "text.h"
@@ -168,6 +170,91 @@ static void test_bars_follow_the_hourly_counts(void **state)
 	}
 }
 
+/* How each hour felt: the 12:00 bar (one worst, three best) is split in the faces' colours, best on top. */
+static void test_bars_are_split_by_face(void **state)
+{
+	struct fixture *f = *state;
+	static struct staff_data d;
+	SDL_Surface *c;
+	struct staff_view *v;
+	struct text *t;
+	paint_staff(f, 800, 480, &d, &c, &v, &t);
+	const struct staff_marks *m = staff_view_marks(v);
+	struct rect b = m->bar[12];
+	Uint32 *px = c->pixels;
+	int pitch = c->pitch / 4;
+	Uint32 top = px[(b.y + 1) * pitch + b.x + b.w / 2] & 0xffffff;
+	Uint32 bottom = px[(b.y + b.h - 2) * pitch + b.x + b.w / 2] & 0xffffff;
+	assert_int_equal(top, face_colour(3, 4));
+	assert_int_equal(bottom, face_colour(0, 4));
+	/* a quarter of the bar is the worst face's, within rounding */
+	int worst = 0;
+	for (int y = b.y; y < b.y + b.h; y++)
+		worst += (px[y * pitch + b.x + b.w / 2] & 0xffffff) == face_colour(0, 4);
+	assert_true(abs(worst * 4 - b.h) <= 4);
+	done(c, v, t);
+}
+
+/*
+ * Every shipped language at 800x480 on the staff view and the wall
+ * display, with head office's figures and ratings at unknown times: no
+ * text is drawn under 16 px (text_fit never breaks a word, it shrinks
+ * instead, so this is also "no word broken").
+ */
+static void test_every_language_reads_at_800x480(void **state)
+{
+	struct fixture *f = *state;
+	static const char *codes[] = { "en", "de", "ar", "zh" };
+	int64_t ms;
+	char err[512];
+	struct tzdate day = { 2025, 6, 17 };
+	assert_int_equal(tzday_local_to_ms(TZ, day, 11, 0, 0, &ms, err, sizeof(err)), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->store),
+				      "INSERT INTO ratings (kiosk_id, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced)"
+				      " SELECT 'k', 3, 4, 'key', wall_ms, 0, 'b', 0 FROM ratings LIMIT 3",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	put_summary(f, f->now_ms - 60000);
+	static struct config saved;
+	saved = f->cfg;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		f->cfg = saved;
+		struct config_report r = { .path = "test" };
+		config_apply_language_file(&f->cfg, codes[i], &r);
+		assert_int_equal(config_report_write(&r, err, sizeof(err)), 0);
+		static struct staff_data d;
+		SDL_Surface *c;
+		struct staff_view *v;
+		struct text *t;
+		assert_int_equal(text_open(&t, "", err, sizeof(err)), 0);
+		assert_int_equal(text_set_fallback(t, f->cfg.fallback_font, err, sizeof(err)), 0);
+		assert_int_equal(staff_data_load(&d, store_db(f->store), &f->cfg, f->now_ms, err, sizeof(err)), 0);
+		assert_true(d.have_summary);
+		assert_true(d.view.today.time_unknown > 0);
+		c = SDL_CreateRGBSurfaceWithFormat(0, 800, 480, 32, SDL_PIXELFORMAT_ARGB8888);
+		v = staff_view_new(&f->cfg, t, 800, 480);
+		assert_non_null(v);
+		text_smallest_reset(t);
+		print_message("%s:\n", codes[i]);
+		assert_int_equal(staff_view_set_data(v, &d), 0);
+		staff_view_paint(v, c);
+		int staff = text_smallest(t);
+		text_smallest_reset(t);
+		staff_view_paint_display(v, c, &d, 0);
+		int wall = text_smallest(t);
+		print_message("%s: smallest text %d px on the staff view, %d px on the wall display\n", codes[i], staff,
+			      wall);
+		assert_true(staff >= 16);
+		assert_true(wall >= 16);
+		/* the table's headers sit over their columns, one beside the other, never on each other */
+		const struct staff_marks *m = staff_view_marks(v);
+		for (int k = 0; k < 2; k++)
+			assert_true(m->header[k].x + m->header[k].w <= m->header[k + 1].x);
+		done(c, v, t);
+	}
+	f->cfg = saved;
+}
+
 static void test_every_number_is_drawn(void **state)
 {
 	struct fixture *f = *state;
@@ -195,20 +282,21 @@ static void test_every_number_is_drawn(void **state)
 }
 
 /*
- * [kiosk] locale: numbers and the date follow its conventions. The German
- * locale is built for the test with localedef into a scratch LOCPATH, so
- * the machine needs only the locale sources (Debian's locales package).
+ * [kiosk] languages: numbers and the date follow the language's own texts
+ * (assets/lang/de.ini), with no OS locale at all: LANG=C, as on a Pi that
+ * has none installed.
  */
-static void test_numbers_and_date_follow_the_locale(void **state)
+static void test_numbers_and_date_follow_the_language_not_the_locale(void **state)
 {
 	struct fixture *f = *state;
-	char dir[700], cmd[1600];
-	snprintf(dir, sizeof(dir), "%s/locale", f->dir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' 2>/dev/null", dir, dir);
-	int rc = system(cmd);
-	assert_true(rc == 0 || WEXITSTATUS(rc) == 1); /* 1: built, with warnings */
-	setenv("LOCPATH", dir, 1);
-	snprintf(f->cfg.locale, sizeof(f->cfg.locale), "de_DE.UTF-8");
+	setenv("LANG", "C", 1);
+	setenv("LC_ALL", "C", 1);
+	static struct config saved;
+	saved = f->cfg;
+	struct config_report r = { .path = "test" };
+	config_apply_language_file(&f->cfg, "de", &r);
+	char errs[1024];
+	assert_int_equal(config_report_write(&r, errs, sizeof(errs)), 0);
 	static struct staff_data d;
 	SDL_Surface *c;
 	struct staff_view *v;
@@ -220,11 +308,12 @@ static void test_numbers_and_date_follow_the_locale(void **state)
 	*strchr(expect, '.') = ',';
 	assert_string_equal(m->happy_text, expect);
 	/* the date in German words: the fixture's day is a Tuesday in June */
-	assert_non_null(strstr(m->title_text, "Dienstag"));
-	assert_non_null(strstr(m->title_text, "Juni"));
+	assert_non_null(strstr(m->title_text, "Dienstag, 17. Juni"));
+	/* the sentence in German, its Happy Index (when named) with the decimal comma */
+	assert_non_null(strstr(m->sentence_text, "positiv"));
 	done(c, v, t);
-	unsetenv("LOCPATH");
-	f->cfg.locale[0] = '\0';
+	f->cfg = saved;
+	unsetenv("LC_ALL");
 }
 
 static void test_counts_have_thousands_separators_and_unknown_times_are_said(void **state)
@@ -460,7 +549,7 @@ static void test_shifts_put_the_running_shift_first(void **state)
 		assert_string_equal(m->focus_text, "Late shift so far");
 		assert_int_equal(d.shifts.day.shift[0].now.total, 5);
 		assert_int_equal(d.shifts.day.shift[1].now.total, 2);
-		assert_string_equal(m->sentence_text, "Late shift: 50 % positive, Happy Index 50");
+		assert_string_equal(m->sentence_text, "Late shift: 50% positive, Happy Index 50");
 		/* the day's shifts side by side, each drawn, apart from each other and the rest */
 		assert_int_equal(m->ntiles, 2);
 		assert_true(m->tile[0].x + m->tile[0].w <= m->tile[1].x);
@@ -489,7 +578,7 @@ static void test_shift_end_screen_says_only_what_the_numbers_support(void **stat
 	staff_view_paint_shift_end(v, c, &d.shifts.day.shift[0]);
 	const struct shift_marks *m = &staff_view_marks(v)->shift;
 	/* five ratings, no weeks before: the figures, and no comparison to make */
-	assert_string_equal(m->sentence_text, "Early shift: 80 % positive, Happy Index 80");
+	assert_string_equal(m->sentence_text, "Early shift: 80% positive, Happy Index 80");
 	assert_string_equal(m->claim_text, "");
 	struct rect parts[] = { m->title, m->positive, m->happy, m->claim, m->table };
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -521,7 +610,7 @@ static void test_shift_view_says_how_many_ratings_have_no_known_time(void **stat
 	assert_int_equal(d.shifts.day.time_unknown, 1);
 	assert_int_equal(d.shifts.day.shift[1].now.total, 2); /* not guessed into Late */
 	assert_string_equal(staff_view_marks(v)->shift.sentence_text,
-			    "Late shift: 50 % positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
+			    "Late shift: 50% positive, Happy Index 50 \u00b7 Time unknown, in no shift: 1");
 	done(c, v, t);
 }
 
@@ -531,7 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bars_follow_the_hourly_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_number_is_drawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_have_thousands_separators_and_unknown_times_are_said, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_locale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_and_date_follow_the_language_not_the_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_office_block_only_when_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_display_paints_the_largest_counts_head_office_may_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart_keeps_to_the_configured_hours, setup, teardown),
@@ -541,6 +630,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shifts_put_the_running_shift_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_end_screen_says_only_what_the_numbers_support, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_view_says_how_many_ratings_have_no_known_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bars_are_split_by_face, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_language_reads_at_800x480, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
