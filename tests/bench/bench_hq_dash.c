@@ -148,8 +148,8 @@ static int fill(struct hq_store *db, const char *path)
 	}
 	hq_db_finalize(st);
 	/* As an upgraded database: the day totals are filled from the quarter hours on first use. */
-	if (hq_db_exec(s, "DELETE FROM rating_days; UPDATE dash_state SET value = 0; COMMIT", err, sizeof(err)) !=
-	    HQ_DB_DONE) {
+	if (hq_db_exec(s, "DELETE FROM rating_days; UPDATE dash_state SET value = 0", err, sizeof(err)) != HQ_DB_DONE ||
+	    hq_db_commit(s, err, sizeof(err)) != HQ_DB_DONE) {
 		fprintf(stderr, "bench_hq_dash: %s\n", err);
 		return -1;
 	}
