@@ -286,6 +286,13 @@ static void get_poster(struct hq_store *db, const struct hq_api_options *opt, co
 		return;
 	}
 	hq_api_send(res, "application/pdf", pdf, len);
+	/* A file name of plain letters and digits: a store's name may hold quotes or any UTF-8. */
+	char name[64];
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)store; *c && o < 40; c++)
+		name[o++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? (char)*c : '-';
+	name[o] = '\0';
+	snprintf(res->disposition, sizeof(res->disposition), "attachment; filename=\"tally-poster-%s-%.8s.pdf\"", name, week);
 }
 
 void hq_api_alert_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,

@@ -280,7 +280,9 @@ check(len(events(event="clear")) == 1, "North Two's episode still open: no all c
 
 # --- the poster, downloaded by a user who may see the store -----------------------------
 st, h, data = req("GET", "/api/v1/poster?store=" + quote("North One") + "&week=2026-W46", cookie=n1[0])
-check(st == 200 and h["Content-Type"] == "application/pdf" and data.startswith(b"%PDF-"), f"the poster downloads as a PDF ({st})")
+check(st == 200 and h["Content-Type"] == "application/pdf" and data.startswith(b"%PDF-") and
+      h.get("Content-Disposition") == 'attachment; filename="tally-poster-North-One-2026-W46.pdf"',
+      f"the poster downloads as a PDF ({st} {h.get('Content-Disposition')})")
 st, _, _ = req("GET", "/api/v1/poster?store=" + quote("North One") + "&week=2026-W46", cookie=lone[0])
 check(st == 404, "a user who may not see the store gets 404 for its poster")
 st, _, _ = req("GET", "/api/v1/poster?store=Lonely&week=2026-W99", cookie=lone[0])
