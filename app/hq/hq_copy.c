@@ -26,9 +26,9 @@
 #include "hq_db.h"
 #include "hq_migrate.h"
 
-#define ROWS 500 /* rows per INSERT: 18 parameters each, far below both engines' limits */
+#define ROWS 500 /* rows per INSERT: 19 parameters each at most, far below both engines' limits */
 
-/* One table of schema version 6: its columns, and each column's type (t text, i integer, b blob). */
+/* One table of the schema: its columns, and each column's type (t text, i integer, d double, b blob). */
 struct table {
 	const char *name, *cols, *types;
 	const char *identity; /* PostgreSQL: the identity column to move past the copied ids, or NULL */
@@ -41,8 +41,9 @@ static const struct table tables[] = {
 	{ "admin_tokens", "rowid, token_hash, created_ms, revoked_ms, prefix, label, expires_ms", "ibiitti", "rowid" },
 	{ "installs", "id, kiosk_id, install_id, acked_through, first_ms, last_ms", "ittiii", "id" },
 	{ "ratings", "rowid, kiosk_id, seq, value, scale, source, wall_ms, boot_ms, boot_id, clock_synced,"
-		     " corrected_ms, flags, best_ms, time_known, received_ms, install, corrected_by, corrected_err_ms",
-	  "itiiitiitiiiiiiiii", "rowid" },
+		     " corrected_ms, flags, best_ms, time_known, received_ms, install, corrected_by, corrected_err_ms,"
+		     " reason",
+	  "itiiitiitiiiiiiiiit", "rowid" },
 	{ "conflicts", "kiosk_id, install_id, seq, fields, first_ms, last_ms, times", "ttitiii", NULL },
 	{ "rating_counts", "slot, kiosk_id, scale, known, v0, v1, v2, v3, v4, misuse, closed", "itiiiiiiiii", NULL },
 	{ "kiosk_shifts", "kiosk_id, valid_from_ms, definition, received_ms", "titi", NULL },
@@ -50,12 +51,24 @@ static const struct table tables[] = {
 	{ "users", "name, role, pw_hash, created_ms", "ttti", NULL },
 	{ "user_scopes", "username, scope", "tt", NULL },
 	{ "sessions", "id_hash, username, csrf, created_ms, seen_ms", "bttii", NULL },
+	{ "rating_days", "kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed", "tiiiiiiiiii", NULL },
+	{ "dash_state", "name, value", "ti", NULL },
+	{ "alert_rules", "id, kind, scope_kind, scope, threshold, window_min, min_ratings, send_at, webhook, secret,"
+			 " mail_to, enabled, updated_ms", "itttdiittttii", NULL },
+	{ "alert_episodes", "id, rule_id, subject, store, opened_ms, cleared_ms, value, ratings, detail", "iittiidit",
+	  NULL },
+	{ "alert_outbox", "id, rule_id, channel, target, subject, body, created_ms, attempts, next_ms, sent_ms,"
+			  " gave_up_ms, last_error", "iittttiiiiit", NULL },
+	{ "report_runs", "rule_id, period, sent_ms", "iti", NULL },
+	{ "kiosk_hours", "kiosk_id, week", "tt", NULL },
+	{ "reason_counts", "slot, kiosk_id, positive, reason, n", "ititi", NULL },
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
 
 const char *const hq_copy_tables[] = { "kiosks", "admin_tokens", "installs", "ratings", "conflicts",
 				       "rating_counts", "kiosk_shifts", "stores", "users", "user_scopes",
-				       "sessions", NULL };
+				       "sessions", "rating_days", "dash_state", "alert_rules", "alert_episodes",
+				       "alert_outbox", "report_runs", "kiosk_hours", "reason_counts", NULL };
 
 static double now_s(void)
 {
@@ -122,6 +135,8 @@ static void bind_from(struct hq_db_stmt *ins, int p, struct hq_db_stmt *src, int
 		hq_db_bind_null(ins, p);
 	} else if (type == 't') {
 		hq_db_bind_text(ins, p, hq_db_column_text(src, c));
+	} else if (type == 'd') {
+		hq_db_bind_double(ins, p, hq_db_column_double(src, c));
 	} else if (type == 'b') {
 		size_t n = 0;
 		const void *v = hq_db_column_blob(src, c, &n);
@@ -219,8 +234,8 @@ static int kiosk_sum(struct hq_db *db, const char *kiosk, int64_t *n, uint64_t *
 {
 	static const char sql[] = "SELECT rowid, install, seq, value, scale, source, wall_ms, boot_ms, boot_id,"
 				  " clock_synced, corrected_ms, flags, best_ms, time_known, received_ms, corrected_by,"
-				  " corrected_err_ms FROM ratings WHERE kiosk_id = ? ORDER BY install, seq";
-	static const char types[] = "iiiiitiitiiiiiiii";
+				  " corrected_err_ms, reason FROM ratings WHERE kiosk_id = ? ORDER BY install, seq";
+	static const char types[] = "iiiiitiitiiiiiiiit";
 	struct hq_db_stmt *st;
 	if (hq_db_prepare(db, sql, &st, err, errlen) != HQ_DB_DONE)
 		return -1;

@@ -41,7 +41,10 @@ CONF
 
 # start CONF: tally-hq on CONF's database; sets PID and PORT.
 start() {
-	$HQ --config "$1" >"$DIR/out" 2>>"$DIR/err" &
+	# Emptied here, not by the background job's redirection: until that job
+	# runs, the file may still hold the previous server's port (or not exist).
+	: >"$DIR/out"
+	$HQ --config "$1" >>"$DIR/out" 2>>"$DIR/err" &
 	PID=$!
 	PORT=""
 	for _ in $(seq 300); do

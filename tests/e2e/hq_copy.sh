@@ -40,7 +40,8 @@ export ADMIN="$(cat "$DIR/admin.txt")" DAY=2025-06-17 OUT="$DIR"
 
 # start TARGET: tally-hq on TARGET; sets PID and PORT.
 start() {
-	$HQ --db "$1" --listen 127.0.0.1:0 >"$DIR/out" 2>>"$DIR/err" &
+	: >"$DIR/out" # emptied now: the background job's redirection may come after the first read
+	$HQ --db "$1" --listen 127.0.0.1:0 >>"$DIR/out" 2>>"$DIR/err" &
 	PID=$!
 	PORT=""
 	for _ in $(seq 300); do

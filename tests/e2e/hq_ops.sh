@@ -38,7 +38,8 @@ $HQC admin-token --label ops >"$DIR/admin1.txt" 2>/dev/null
 $HQC admin-token --label backup --expires 30 >"$DIR/admin2.txt" 2>/dev/null
 
 start() {
-	$HQC >"$DIR/out" 2>>"$DIR/err" &
+	: >"$DIR/out" # emptied now: the background job's redirection may come after the first read
+	$HQC >>"$DIR/out" 2>>"$DIR/err" &
 	PID=$!
 	for _ in $(seq 300); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1; done
 	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
