@@ -68,6 +68,20 @@ static const char *arg(const struct hq_request *req, const char *name)
 	return req->query ? req->query(req->query_ctx, name) : NULL;
 }
 
+/*
+ * Appends o to arr; *bad = 1 when o is NULL (a name from before names were
+ * checked that is not UTF-8, or out of memory), so the answer becomes an
+ * error naming the problem, never a list silently one row short.
+ */
+static void push(json_t *arr, int *bad, json_t *o)
+{
+	if (!o || json_array_append_new(arr, o))
+		*bad = 1;
+}
+
+static const char *bad_names = "a store, region, area or kiosk name is not valid UTF-8 (fix it with sqlite3)"
+			       " or head office is out of memory";
+
 static json_t *score_or_null(double v)
 {
 	return v < 0 ? json_null() : json_real(v);
@@ -145,12 +159,12 @@ static void csv_value(FILE *f, json_t *v)
 		char *words = NULL;
 		size_t len = 0;
 		FILE *w = open_memstream(&words, &len);
-		size_t i;
-		json_t *x;
 		if (!w)
 			return;
-		json_array_foreach(v, i, x)
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *x = json_array_get(v, i);
 			fprintf(w, "%s%s", i ? " " : "", json_is_string(x) ? json_string_value(x) : "");
+		}
 		if (fclose(w) == 0 && words)
 			csv_text(words, mem_put, f);
 		free(words);
@@ -299,17 +313,18 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 		return;
 	}
 	json_t *doc = json_object(), *regions = json_array(), *stores = json_array(), *movers = json_array();
+	int bad = !doc || !regions || !stores || !movers;
 	as_of_set(doc, o.as_of_ms);
 	period_set(doc, &p, o.from_day, o.to_day);
 	json_object_set_new(doc, "min_ratings", json_integer(min));
 	json_t *chain = json_pack("{s:i,s:i}", "stores", o.chain.stores, "kiosks", o.chain.kiosks);
 	fig_set(chain, &o.chain);
-	json_object_set_new(doc, "chain", chain);
+	bad |= json_object_set_new(doc, "chain", chain) != 0;
 	for (size_t i = 0; i < o.nregions; i++) {
 		json_t *r = json_pack("{s:s,s:i,s:i}", "region", o.regions[i].name, "stores", o.regions[i].stores,
 				      "kiosks", o.regions[i].kiosks);
 		fig_set(r, &o.regions[i]);
-		json_array_append_new(regions, r);
+		push(regions, &bad, r);
 	}
 	for (size_t i = 0; i < o.nstores; i++) {
 		const struct hq_dash_row *s = &o.stores[i];
@@ -317,13 +332,13 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 				      s->region, "tz", s->tz, "kiosks", s->kiosks, "from", day_json(s->from_day),
 				      "to", day_json(s->to_day));
 		fig_set(r, s);
-		json_array_append_new(stores, r);
+		push(stores, &bad, r);
 	}
 	for (size_t i = 0; i < o.nmovers; i++) {
 		const struct hq_dash_row *s = &o.stores[o.movers[i]];
 		json_t *f = row_json(s);
 		double change = json_real_value(json_object_get(f, "change_happy_index"));
-		json_array_append_new(movers, json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "store", s->name,
+		push(movers, &bad, json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "store", s->name,
 							"region", s->region, "direction", change > 0 ? "up" : "down",
 							"ratings", json_object_get(f, "ratings"),
 							"prev_ratings", json_object_get(f, "prev_ratings"),
@@ -340,32 +355,38 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 	hq_dash_day_text(o.to_day, b, sizeof(b));
 	snprintf(label, sizeof(label), "%s-%s", a, b);
 	hq_dash_overview_free(&o);
+	if (bad) {
+		json_decref(doc);
+		hq_api_error(res, req, 500, "overview: %s", bad_names);
+		return;
+	}
 	answer(req, res, doc, "overview", label);
 }
 
 /* --- GET /api/v1/store --------------------------------------------------------- */
 
-static void store_tables(json_t *doc, const struct hq_dash_store *d)
+static void store_tables(json_t *doc, const struct hq_dash_store *d, int *bad_out)
 {
+	int bad = 0;
 	json_t *areas = json_array(), *kiosks = json_array(), *heat = json_array(), *trend = json_array();
 	json_t *faces = json_array();
 	for (size_t i = 0; i < d->nareas; i++) {
 		json_t *r = json_pack("{s:s,s:i}", "area", d->areas[i].name, "kiosks", d->areas[i].kiosks);
 		fig_set(r, &d->areas[i]);
-		json_array_append_new(areas, r);
+		push(areas, &bad, r);
 	}
 	for (size_t i = 0; i < d->nkiosks; i++) {
 		json_t *r = json_pack("{s:s,s:s,s:s}", "kiosk", d->kiosks[i].name, "area", d->kiosks[i].area, "tz",
 				      d->kiosks[i].tz);
 		fig_set(r, &d->kiosks[i]);
-		json_array_append_new(kiosks, r);
+		push(kiosks, &bad, r);
 	}
 	for (int wd = 0; wd < 7; wd++)
 		for (int h = 0; h < 24; h++) {
 			struct hq_dash_score s;
 			hq_dash_score_of(&d->heat[wd][h], &s);
 			if (s.ratings)
-				json_array_append_new(heat, json_pack("{s:i,s:i,s:I,s:o,s:o}", "weekday", wd, "hour", h,
+				push(heat, &bad, json_pack("{s:i,s:i,s:I,s:o,s:o}", "weekday", wd, "hour", h,
 								      "ratings", (json_int_t)s.ratings, "happy_index",
 								      score_or_null(s.happy_index), "positive_pct",
 								      score_or_null(s.positive_pct)));
@@ -374,7 +395,7 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d)
 		int64_t day = d->totals.from_day + (int64_t)i;
 		struct hq_dash_score s;
 		hq_dash_score_of(&d->trend[i], &s);
-		json_array_append_new(trend, json_pack("{s:o,s:i,s:I,s:o,s:o,s:I,s:I,s:I}", "date", day_json(day),
+		push(trend, &bad, json_pack("{s:o,s:i,s:I,s:o,s:o,s:I,s:I,s:I}", "date", day_json(day),
 						       "weekday", (int)(((day + 4) % 7 + 7) % 7), "ratings",
 						       (json_int_t)s.ratings, "happy_index", score_or_null(s.happy_index),
 						       "positive_pct", score_or_null(s.positive_pct), "misuse",
@@ -389,7 +410,7 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d)
 		char colour[8];
 		snprintf(colour, sizeof(colour), "#%06x", (unsigned)face_colour(v, s.scale));
 		int64_t total = score_total(d->totals.cur.counts[s.scale], s.scale);
-		json_array_append_new(faces, json_pack("{s:i,s:s,s:s,s:I,s:o}", "value", v, "label",
+		push(faces, &bad, json_pack("{s:i,s:s,s:s,s:I,s:o}", "value", v, "label",
 						       score_face_label(v, s.scale), "colour", colour, "count",
 						       (json_int_t)count, "share_pct",
 						       total ? json_real(round1(100.0 * (double)count / (double)total))
@@ -402,6 +423,7 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d)
 	json_object_set_new(doc, "faces", faces);
 	/* The follow-up question's answers: none until kiosks ask one. */
 	json_object_set_new(doc, "reasons", json_array());
+	*bad_out |= bad;
 }
 
 static void get_store(struct hq_store *db, const struct hq_who *who, const struct hq_request *req,
@@ -451,8 +473,8 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 				   "tz", d->totals.tz, "kiosks", d->totals.kiosks, "from", day_json(d->totals.from_day),
 				   "to", day_json(d->totals.to_day));
 	fig_set(totals, &d->totals);
-	json_object_set_new(doc, "totals", totals);
-	store_tables(doc, d);
+	int bad = !doc || json_object_set_new(doc, "totals", totals) != 0;
+	store_tables(doc, d, &bad);
 	char label[128], a[16], b[16];
 	hq_dash_day_text(d->totals.from_day, a, sizeof(a));
 	hq_dash_day_text(d->totals.to_day, b, sizeof(b));
@@ -461,6 +483,11 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 	snprintf(label, sizeof(label), "%s-%s-%s", safe, a, b);
 	hq_dash_store_free(d);
 	free(d);
+	if (bad) {
+		json_decref(doc);
+		hq_api_error(res, req, 500, "store: %s", bad_names);
+		return;
+	}
 	answer(req, res, doc, "store", label);
 }
 
@@ -523,6 +550,7 @@ static void get_fleet(struct hq_store *db, const struct hq_who *who, const struc
 	int64_t now = now_ms();
 	struct fleet_row *rows = calloc(n ? n : 1, sizeof(*rows));
 	json_t *doc = rows ? json_object() : NULL, *list = json_array();
+	int bad = !doc || !list;
 	size_t m = 0;
 	for (size_t i = 0; rows && i < n; i++) {
 		size_t s;
@@ -565,17 +593,19 @@ static void get_fleet(struct hq_store *db, const struct hq_who *who, const struc
 		json_object_set_new(o, "clock", x->clock[0] ? json_string(x->clock) : json_null());
 		json_object_set_new(o, "conflicts", json_integer(x->conflicts));
 		json_object_set_new(o, "ratings", json_integer(x->k.ratings));
-		json_array_append_new(list, o);
+		push(list, &bad, o);
 	}
 	free(rows);
 	free(f);
 	free(stores);
-	if (doc) {
-		as_of_set(doc, now);
-		json_object_set_new(doc, "kiosks", list);
-	} else {
+	if (bad) {
+		json_decref(doc);
 		json_decref(list);
+		hq_api_error(res, req, 500, "fleet: %s", bad_names);
+		return;
 	}
+	as_of_set(doc, now);
+	json_object_set_new(doc, "kiosks", list);
 	char label[16];
 	hq_dash_day_text(now / 86400000, label, sizeof(label)); /* the UTC date of the as_of */
 	answer(req, res, doc, "fleet", label);

@@ -22,7 +22,6 @@
  *
  *   bench_hq_dash [DB] [--runs N]   (DB default $TMPDIR/tally-bench-dash.db, kept between runs)
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 
 #include "hq_api.h"
 #include "hq_dash_days.h"
+#include "hq_db.h"
 #include "hq_scope.h"
 #include "hq_session.h"
 #include "hq_store.h"
@@ -105,12 +105,12 @@ static int fill(struct hq_store *db, const char *path)
 			return -1;
 		}
 	}
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	if (sqlite3_exec(s, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4, misuse,"
-			       " closed) VALUES (?, ?, 4, ?, ?, ?, ?, ?, 0, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "bench_hq_dash: %s: %s\n", path, sqlite3_errmsg(s));
+	struct hq_db *s = hq_store_sql(db);
+	struct hq_db_stmt *st;
+	if (hq_db_begin(s, 1, err, sizeof(err)) != HQ_DB_DONE ||
+	    hq_db_prepare(s, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4, misuse,"
+			  " closed) VALUES (?, ?, 4, ?, ?, ?, ?, ?, 0, ?, ?)", &st, err, sizeof(err)) != HQ_DB_DONE) {
+		fprintf(stderr, "bench_hq_dash: %s: %s\n", path, err);
 		return -1;
 	}
 	int64_t now = wall_ms(), ratings = 0;
@@ -129,28 +129,28 @@ static int fill(struct hq_store *db, const char *path)
 					unsigned u = next(100);
 					v[u < 5u + (unsigned)base ? 0 : u < 15u + (unsigned)base * 2 ? 1 : u < 50 ? 2 : 3]++;
 				}
-				sqlite3_bind_int64(st, 1, (open + q * SLOT_MS) / SLOT_MS);
-				sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-				sqlite3_bind_int(st, 3, next(200) != 0); /* one quarter hour in 200 on an unsynced clock */
+				hq_db_bind_int64(st, 1, (open + q * SLOT_MS) / SLOT_MS);
+				hq_db_bind_text(st, 2, id);
+				hq_db_bind_int64(st, 3, next(200) != 0); /* one quarter hour in 200 on an unsynced clock */
 				for (int x = 0; x < 4; x++)
-					sqlite3_bind_int64(st, 4 + x, v[x]);
-				sqlite3_bind_int64(st, 8, next(10) == 0);
-				sqlite3_bind_int64(st, 9, q == 47 && next(4) == 0);
+					hq_db_bind_int64(st, 4 + x, v[x]);
+				hq_db_bind_int64(st, 8, next(10) == 0);
+				hq_db_bind_int64(st, 9, q == 47 && next(4) == 0);
 				ratings += n;
-				if (sqlite3_step(st) != SQLITE_DONE) {
-					fprintf(stderr, "bench_hq_dash: %s\n", sqlite3_errmsg(s));
-					sqlite3_finalize(st);
+				if (hq_db_step(st) != HQ_DB_DONE) {
+					fprintf(stderr, "bench_hq_dash: %s\n", hq_db_errmsg(s));
+					hq_db_finalize(st);
 					return -1;
 				}
-				sqlite3_reset(st);
+				hq_db_reset(st);
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	/* As an upgraded database: the day totals are filled from the quarter hours on first use. */
-	if (sqlite3_exec(s, "DELETE FROM rating_days; UPDATE dash_state SET value = 0; COMMIT", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "bench_hq_dash: %s\n", sqlite3_errmsg(s));
+	if (hq_db_exec(s, "DELETE FROM rating_days; UPDATE dash_state SET value = 0", err, sizeof(err)) != HQ_DB_DONE ||
+	    hq_db_commit(s, err, sizeof(err)) != HQ_DB_DONE) {
+		fprintf(stderr, "bench_hq_dash: %s\n", err);
 		return -1;
 	}
 	printf("chain: %d kiosks, 50 stores, 5 regions, 3 zones; %d days; %lld ratings in %d quarter-hour rows"
@@ -232,12 +232,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* A year that ends today: refilled when the file is missing or from another day. */
-	sqlite3_stmt *st;
+	struct hq_db_stmt *st;
 	int have = 0;
-	if (sqlite3_prepare_v2(hq_store_db(db), "SELECT max(slot) FROM rating_counts", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			have = sqlite3_column_int64(st, 0) * SLOT_MS > wall_ms() - 20 * 3600000LL;
-		sqlite3_finalize(st);
+	if (hq_db_prepare(hq_store_sql(db), "SELECT max(slot) FROM rating_counts", &st, err, sizeof(err)) == HQ_DB_DONE) {
+		if (hq_db_step(st) == HQ_DB_ROW)
+			have = hq_db_column_int64(st, 0) * SLOT_MS > wall_ms() - 20 * 3600000LL;
+		hq_db_finalize(st);
 	}
 	if (!have) {
 		hq_store_close(db);
@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 	snprintf(auth, sizeof(auth), "Bearer %s", token);
 	snprintf(cookie, sizeof(cookie), "tally_session=%s", sid);
 	printf("each request %d times through hq_api_handle (authentication, figures, JSON), 1 thread:\n", runs);
-	static const char *ov_today[] = { "period=today", NULL }, *ov_7d[] = { "period=7d", NULL },
+	const char *ov_today[] = { "period=today", NULL }, *ov_7d[] = { "period=7d", NULL },
 			  *ov_30d[] = { "period=30d", NULL }, *ov_year[] = { "from=2000-01-01", "to=2000-12-31", NULL },
 			  *st_today[] = { "store=Store 06", "period=today", NULL },
 			  *st_7d[] = { "store=Store 06", "period=7d", NULL },
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 	ov_year[1] = a_to;
 	snprintf(s_from, sizeof(s_from), "from=%s", from);
 	snprintf(s_to, sizeof(s_to), "to=%s", to);
-	static const char *st_half[] = { "store=Store 06", NULL, NULL, NULL };
+	const char *st_half[] = { "store=Store 06", NULL, NULL, NULL };
 	st_half[1] = s_from;
 	st_half[2] = s_to;
 	for (int w = 0; w < 2; w++) {

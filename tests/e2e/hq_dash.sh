@@ -225,5 +225,12 @@ for path in ["/api/v1/overview", "/api/v1/store?store=Berlin", "/api/v1/fleet"]:
     check(st == 405, f"{path}: POST is 405")
 st, _, data = get("/api/v1/overview?period=30d", "boss")
 check(st == 200 and json.loads(data)["period"]["days"] == 30, "period=30d")
+
+# A name from before names were checked, not UTF-8: an error naming the problem, never a shorter answer.
+import subprocess
+subprocess.run(["sqlite3", f"{D}/hq.db", "UPDATE kiosks SET area = CAST(X'50ff' AS TEXT) WHERE id = 'k-h1'"], check=True)
+for path in ["/api/v1/fleet", "/api/v1/store?store=%3DHamburg&" + R, "/api/v1/fleet?format=csv"]:
+    st, _, data = get(path, "boss")
+    check(st == 500 and "not valid UTF-8" in json.loads(data)["error"], f"{path}: a name that is not UTF-8 is a 500 naming it")
 EOF
 echo "ok: dashboard data end to end"

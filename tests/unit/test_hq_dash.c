@@ -9,10 +9,9 @@
  */
 #include "testutil.h"
 
-#include <sqlite3.h>
-
 #include "hq_dash.h"
 #include "hq_dash_days.h"
+#include "hq_db.h"
 #include "hq_scope.h"
 #include "hq_store.h"
 #include "hq_token.h"
@@ -270,20 +269,22 @@ static void test_store_heat_map_uses_local_hours_on_a_dst_day(void **state)
 	free(d);
 }
 
-/* Every row of rating_days, as one string. */
+/* Every row of rating_days, as one string (through hq_db.h: the same on either engine). */
 static char *dump_days(void)
 {
-	sqlite3 *s = hq_store_db(db);
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(s, "SELECT kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed"
-					    " FROM rating_days ORDER BY 1, 2, 3, 4", -1, &st, NULL), SQLITE_OK);
+	struct hq_db_stmt *st;
+	assert_int_equal(hq_db_prepare(hq_store_sql(db), "SELECT kiosk_id, day, scale, known, v0, v1, v2, v3, v4,"
+				       " misuse, closed FROM rating_days ORDER BY kiosk_id, day, scale, known", &st, err,
+				       sizeof(err)), HQ_DB_DONE);
 	char *out = calloc(1, 8192);
 	assert_non_null(out);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (int i = 0; i < 11; i++)
-			snprintf(out + strlen(out), 8192 - strlen(out), "%s%s", sqlite3_column_text(st, i), i < 10 ? "," : "\n");
+	while (hq_db_step(st) == HQ_DB_ROW) {
+		snprintf(out + strlen(out), 8192 - strlen(out), "%s", hq_db_column_text(st, 0));
+		for (int i = 1; i < 11; i++)
+			snprintf(out + strlen(out), 8192 - strlen(out), ",%lld", (long long)hq_db_column_int64(st, i));
+		snprintf(out + strlen(out), 8192 - strlen(out), "\n");
 	}
-	sqlite3_finalize(st);
+	hq_db_finalize(st);
 	return out;
 }
 
@@ -293,8 +294,8 @@ static void test_day_totals_rebuilt_from_quarter_hours(void **state)
 	char *kept = dump_days();
 	assert_true(strlen(kept) > 0);
 	/* A database from before the table: empty, marked unfilled. */
-	assert_int_equal(sqlite3_exec(hq_store_db(db), "DELETE FROM rating_days; UPDATE dash_state SET value = 0",
-				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(hq_db_exec(hq_store_sql(db), "DELETE FROM rating_days; UPDATE dash_state SET value = 0", err,
+				    sizeof(err)), HQ_DB_DONE);
 	assert_int_equal(hq_dash_days_ready(db, err, sizeof(err)), 0);
 	char *rebuilt = dump_days();
 	assert_string_equal(kept, rebuilt);
