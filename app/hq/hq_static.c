@@ -191,12 +191,11 @@ static void add_encoded(char *out, size_t outlen, size_t *at, const char *s)
 }
 
 /* Location: /login?next=PATH[?QUERY], the page's own parameters kept, all encoded once more. */
-static void login_location(const struct hq_request *req, char *out, size_t outlen)
+static void login_location(const struct hq_request *req, const char *path, char *out, size_t outlen)
 {
 	char back[400];
 	size_t at = 0;
 	back[0] = '\0';
-	const char *path = req->path ? req->path : "/";
 	add(back, sizeof(back), &at, path, strlen(path));
 	int first = 1;
 	for (size_t i = 0; req->query && i < sizeof(page_args) / sizeof(page_args[0]); i++) {
@@ -278,7 +277,7 @@ void hq_static_handle(struct hq_store *db, const struct hq_api_options *opt, con
 			/* The HTML holds no figures; the redirect only spares the visitor a page that cannot load. */
 			res->status = 303;
 			res->content_type = "text/plain; charset=utf-8";
-			login_location(req, res->location, sizeof(res->location));
+			login_location(req, path, res->location, sizeof(res->location));
 			res->cache_control = "no-store";
 			return;
 		}
