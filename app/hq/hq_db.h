@@ -13,7 +13,11 @@
  *    and RETURNING; never INSERT OR IGNORE / OR REPLACE;
  *  - times are integer milliseconds since the epoch, computed in C; no
  *    engine functions (strftime, randomblob, now(), ...);
- *  - truth values are integers 0/1 (PostgreSQL's booleans read as 't').
+ *  - truth values are integers 0/1 (PostgreSQL's booleans read as 't');
+ *  - PostgreSQL types a parameter from its first use: one only tested
+ *    with IS NULL ("?1 IS NULL OR store = ?1" is fine) is taken as text;
+ *  - integers in tables are BIGINT on PostgreSQL (hq_migrate.c), so
+ *    milliseconds fit; a blob is BYTEA there.
  * What differs (DDL types, PRAGMAs, transaction modes, locking) stays in
  * the implementations, behind the functions below.
  *

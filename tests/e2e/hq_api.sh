@@ -36,9 +36,10 @@ for _ in $(seq 600); do grep -q '^listening on ' "$DIR/out" && break; sleep 0.1;
 PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 [ -n "$PORT" ] || { echo "no listening line"; cat "$DIR/err"; exit 1; }
 
+case $HQ_DB in postgres*) ENGINE=postgresql ;; *) ENGINE=sqlite ;; esac
 TOKEN_A=$(awk '$1=="token"{print $2}' "$DIR/a.txt") \
 TOKEN_B=$(awk '$1=="token"{print $2}' "$DIR/b.txt") \
-ADMIN=$(cat "$DIR/admin.txt") PORT=$PORT HQC="$HQC" /usr/bin/python3 - <<'EOF'
+ADMIN=$(cat "$DIR/admin.txt") ENGINE=$ENGINE PORT=$PORT HQC="$HQC" /usr/bin/python3 - <<'EOF'
 import gzip, http.client, json, os, socket, subprocess, time
 
 port = int(os.environ["PORT"])
@@ -79,7 +80,8 @@ def check(cond, what):
     print("ok:", what)
 
 st, _, _, data = req("GET", "/healthz")
-check(st == 200 and hq_clock(json.loads(data)) == {"ok": True}, "healthz")
+check(st == 200 and hq_clock(json.loads(data)) == {"ok": True, "db": os.environ["ENGINE"], "db_reachable": True},
+      "healthz")
 
 st, ack = post(batch("k-a", range(1, 101), misuse={5}))
 check(st == 200 and ack == {"kiosk": "k-a", "accepted": 100, "duplicates": 0, "acked_through": 100, "gaps": []}, "ingest 100")

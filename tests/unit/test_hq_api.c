@@ -202,12 +202,40 @@ static void test_revoked_token_is_refused(void **state)
 	free(b);
 }
 
+static int database_gone(void *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	snprintf(why, len, "PostgreSQL database hq on db.example: cannot connect: Connection refused");
+	return 0;
+}
+
+static void test_healthz_names_the_engine_and_says_503_while_the_database_is_gone(void **state)
+{
+	(void)state;
+	struct hq_api_options o = opt;
+	o.db_engine = "postgresql";
+	o.db_ok = database_gone;
+	struct hq_request req = { .method = "GET", .path = "/healthz", .peer = "test" };
+	struct hq_response res;
+	hq_api_handle(NULL, &o, &req, &res);
+	assert_int_equal(res.status, 503);
+	json_error_t je;
+	json_t *j = json_loadb(res.body, res.body_len, 0, &je);
+	assert_non_null(j);
+	assert_false(json_is_true(json_object_get(j, "ok")));
+	assert_string_equal(json_string_value(json_object_get(j, "db")), "postgresql");
+	assert_false(json_is_true(json_object_get(j, "db_reachable")));
+	assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "Connection refused"));
+	json_decref(j);
+	hq_api_response_free(&res);
+}
+
 static void test_routes_and_methods(void **state)
 {
 	(void)state;
 	struct hq_response res;
 	assert_int_equal(call("GET", "/healthz", NULL, NULL, NULL, &res), 200);
-	assert_memory_equal(res.body, "{\"ok\":true,\"hq_time_ms\":", 24);
+	assert_non_null(strstr(res.body, "{\"ok\":true,\"db\":\"sqlite\",\"db_reachable\":true,\"hq_time_ms\":"));
 	hq_api_response_free(&res);
 	assert_int_equal(call("GET", "/nothing", NULL, NULL, NULL, &res), 404);
 	hq_api_response_free(&res);
@@ -765,6 +793,7 @@ int main(void)
 		T(test_bad_input_is_refused_and_writes_nothing),
 		T(test_revoked_token_is_refused),
 		T(test_routes_and_methods),
+		T(test_healthz_names_the_engine_and_says_503_while_the_database_is_gone),
 		T(test_error_for_any_path_is_one_line_of_json),
 		T(test_summary_on_the_spring_forward_day),
 		T(test_summary_on_the_fall_back_day),
