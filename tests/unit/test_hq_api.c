@@ -233,7 +233,8 @@ static void test_routes_and_methods(void **state)
 	(void)state;
 	struct hq_response res;
 	assert_int_equal(call("GET", "/healthz", NULL, NULL, NULL, &res), 200);
-	assert_memory_equal(res.body, "{\"ok\":true,\"hq_time_ms\":", 24);
+	assert_memory_equal(res.body, "{\"ok\":true,", 11); /* then the engine (hq_health), then the clock */
+	assert_non_null(strstr(res.body, "\"hq_time_ms\":"));
 	hq_api_response_free(&res);
 	assert_int_equal(call("GET", "/nothing", NULL, NULL, NULL, &res), 404);
 	hq_api_response_free(&res);
