@@ -84,13 +84,13 @@ status=0
 
 # Ingest: fresh databases every run, dropped afterwards.
 for d in ingest ingest_limit; do
-	pg_psql "$(pg_uri postgres)" "DROP DATABASE IF EXISTS $d" >/dev/null
+	pg_psql "$(pg_uri postgres)" "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
 	pg_psql "$(pg_uri postgres)" "CREATE DATABASE $d" >/dev/null
 	"$HQ" --db "$(pg_uri "$d")" migrate >/dev/null
 done
 "$BUILD/bench/bench_hq_ingest" --hq "$HQ" --db "$(pg_uri ingest)" --limit-db "$(pg_uri ingest_limit)" --replicas 2 \
 	2>/dev/null || status=1
 for d in ingest ingest_limit; do
-	pg_psql "$(pg_uri postgres)" "DROP DATABASE IF EXISTS $d" >/dev/null
+	pg_psql "$(pg_uri postgres)" "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
 done
 exit $status
