@@ -51,7 +51,7 @@ static void round_trip(const struct protocol_summary *s, struct protocol_summary
 }
 
 /*
- * The two summaries (tens of KiB each, PROTOCOL_MAX_AREAS areas) are
+ * The two summaries (26 KiB each: PROTOCOL_MAX_AREAS areas) are
  * allocated once: allocating, poisoning and freeing them under ASan for
  * every input took more time than decoding it. The decoder clears its
  * output first, so nothing of one input is left for the next to read.

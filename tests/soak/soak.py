@@ -17,10 +17,11 @@ the soak checks:
     store with that value, and at head office exactly once with that value;
   - the kiosk's seqs run 1..N without a gap, head office holds exactly them;
   - nothing grew without levelling off: for RSS and descriptors of each
-    daemon, the WAL sizes, the backlog and the bytes per rating of each
-    database, the highest sample of the last third of the run is at most
-    the highest of the middle third plus a tolerance (10 % and a small
-    absolute slack).
+    daemon, the WAL sizes and the bytes per rating of each database, the
+    highest sample of the last third of the run is at most the highest of
+    the middle third plus a tolerance (10 % and a small absolute slack);
+    the unsynced backlog, a queue that rises with every outage and falls
+    after it, comes down to 500 rows at least once in the last third.
 Exit status 0 only if all hold. Processes are tracked by their pids.
 
 usage: soak.py BUILD_DIR [--seconds S] [--sample-s S] [--out DIR]
@@ -172,7 +173,9 @@ def main():
     with open(mode_file, "w") as f:
         f.write("random:0.3\n")
     with open(f"{work}/kiosk.ini", "w") as f:
-        f.write("[kiosk]\nid = soak-kiosk\ndatabase = %s\n[screen]\nthanks_s = 0.2\nhighlight_s = 0\n" % kdb)
+        # worst-first: face N (the -v line's, by button index) is value N - 1, as the checks below read it.
+        f.write("[kiosk]\nid = soak-kiosk\ndatabase = %s\n[screen]\nface_order = worst-first\nthanks_s = 0.2\n"
+                "highlight_s = 0\n" % kdb)
         for i in range(4):
             f.write(f"[button.{i + 1}]\nchip = sim:{fifo}\nline = {i + 20}\n")
     os.mkfifo(fifo)
@@ -356,7 +359,12 @@ def main():
                 elif c.endswith("wal"):
                     check(c, v, slack=1 << 20)
                 elif c == "backlog":
-                    check(c, v, rel=0.5, slack=500)
+                    # A queue, not a store: it rises with every outage the faults and restarts make
+                    # and falls when the link lets it, so its peaks compare nothing. A sender that
+                    # cannot keep up never catches up: the last third must come down to the slack once.
+                    last = [x for x in v[2 * third:] if x >= 0]
+                    if last and min(last) > 500:
+                        growth.append(f"backlog never below {min(last)} in the last third: tally-sync falls behind")
             for db, rcol in (("kiosk_db", "kiosk_rows"), ("hq_db", "hq_rows")):
                 i, j = cols.index(db), cols.index(rcol)
                 per = [s[i] / s[j] if s[j] > 1000 else -1 for s in samples[:-1]]
