@@ -111,7 +111,8 @@ int hq_zones_load(struct hq_store *s, const char *store, struct tzdate from, str
 	if (rc != HQ_DB_DONE)
 		return -1;
 	/* strcmp's order, whatever the database's collation: hq_zones_find searches by it. */
-	qsort(z->tz, z->n, sizeof(*z->tz), tz_cmp);
+	if (z->n > 1) /* no zones: z->tz is NULL, which qsort may not be given even for 0 items */
+		qsort(z->tz, z->n, sizeof(*z->tz), tz_cmp);
 	for (size_t i = 0; i < z->n; i++) {
 		struct tzday last;
 		const struct tzif *zone = zone_get(s, z->tz[i], err, errlen);
