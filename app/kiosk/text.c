@@ -327,7 +327,7 @@ static int widest_word(struct text *t, const char *utf8)
 static SDL_Surface *render_lines(struct text *t, const char *s, SDL_Color colour)
 {
 	enum { MAX_LINES = 32 };
-	SDL_Surface *line[MAX_LINES];
+	SDL_Surface *line[MAX_LINES] = { 0 };
 	int n = 0, w = 0, skip = TTF_FontLineSkip(t->f.main);
 	if (t->f.fallback && TTF_FontLineSkip(t->f.fallback) > skip && has_unspaced(s, strlen(s)))
 		skip = TTF_FontLineSkip(t->f.fallback);
