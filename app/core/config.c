@@ -658,22 +658,45 @@ static void remember_text(struct parse *p, const char *section, const char *name
 
 void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i].section, "text"))
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].section, "text"))
+			continue;
+		if (keys[i].type == K_ANSWERS) {
+			/* A list of follow-up answers: each answer is a text of its own. */
+			const struct config_answers *a = (const void *)((const char *)cfg + keys[i].offset);
+			for (int j = 0; j < a->n; j++)
+				fn(keys[i].name, a->text[j], arg);
+		} else {
 			fn(keys[i].name, (const char *)cfg + keys[i].offset, arg);
+		}
+	}
+}
+
+/* Puts a [text] key's value into cfg as its type says: a string, or a list of answers. 0, or -1 with why. */
+static int text_store(struct config *cfg, const struct key *k, const char *value, char *why, size_t whylen)
+{
+	char *field = (char *)cfg + k->offset;
+	if (k->type == K_ANSWERS) {
+		char msg[160];
+		if (followup_parse_answers(value, (struct config_answers *)(void *)field, msg, sizeof(msg))) {
+			snprintf(why, whylen, "%s: %s", k->name, msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strlen(value) >= k->size) {
+		snprintf(why, whylen, "%s is too long (at most %zu bytes)", k->name, k->size - 1);
+		return -1;
+	}
+	memcpy(field, value, strlen(value) + 1);
+	return 0;
 }
 
 int config_text_set(struct config *cfg, const char *name, const char *value, char *why, size_t whylen)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name)) {
-			if (strlen(value) >= keys[i].size) {
-				snprintf(why, whylen, "%s is too long (at most %zu bytes)", name, keys[i].size - 1);
-				return -1;
-			}
-			memcpy((char *)cfg + keys[i].offset, value, strlen(value) + 1);
-			return 0;
-		}
+		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name))
+			return text_store(cfg, &keys[i], value, why, whylen);
 	snprintf(why, whylen, "unknown key \"%s\" in [text]", name);
 	return -1;
 }
@@ -711,8 +734,11 @@ static void apply_texts(struct parse *p, struct config *cfg)
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < p->ntexts; i++) {
 			const struct text_line *t = &p->texts[i];
-			if (pass == 0 ? cfg->language == 0 && !strcmp(t->section, "text") : !strcmp(t->section, own))
-				memcpy((char *)cfg + t->key->offset, t->value, strlen(t->value) + 1);
+			char why[256];
+			/* Checked already (remember_text tried it on the scratch config): cannot fail here. */
+			if ((pass == 0 ? cfg->language == 0 && !strcmp(t->section, "text") : !strcmp(t->section, own)) &&
+			    text_store(cfg, t->key, t->value, why, sizeof(why)))
+				problem(p, t->line, "%s", why);
 		}
 }
 
