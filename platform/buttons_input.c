@@ -16,7 +16,8 @@
  * of its debounce time after each read: the storm's edges then cost one
  * wakeup per pause instead of one per edge or two. Nothing is lost that
  * matters: the pause is shorter than the quiet period, so the storm still
- * looks unbroken, and the level after it is re-read anyway.
+ * looks unbroken (and should the scheduler stretch it, a deadline reads the
+ * waiting edges before it decides), and the level after it is re-read anyway.
  */
 #include "buttons_input.h"
 
@@ -266,15 +267,16 @@ static void on_timer(int fd, short revents, void *arg)
 	 * queued (the loop was busy with a commit, or a recording is replayed
 	 * faster than we keep up) would become a zero-length glitch and be lost.
 	 * So read what waits first, and never move the clock past edges left
-	 * unread. A muted line (a noise storm) stays unread: its pause is meant.
+	 * unread. A muted line (a noise storm) is read too: its pause only
+	 * saves wakeups, and a pause the scheduler stretched past the quiet
+	 * period leaves the storm's next edges waiting; ticking past them would
+	 * end the storm there and count the rest as a second one.
 	 */
 	int64_t upto = mono_ns();
 	for (int s = 0; s < bi->nfds && !bi->input_ended; s++) {
-		if (bi->slot[s].mute_timer)
-			continue;
 		for (int batch = 0;; batch++) {
 			int64_t newest = INT64_MIN;
-			if (take_edges(bi, bi->slot[s].fd, &newest) == 0 || newest >= upto || bi->slot[s].mute_timer)
+			if (take_edges(bi, bi->slot[s].fd, &newest) == 0 || newest >= upto)
 				break;
 			if (batch == TIMER_DRAIN_BATCHES) {
 				upto = newest;

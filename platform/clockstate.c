@@ -111,8 +111,23 @@ void clockstate_stamp(struct rating *r)
 void clockstate_stamp_at(struct rating *r, int64_t mono_ns)
 {
 	clockstate_stamp(r);
-	/* The three clocks read back to back: their offsets are what matters, to a few microseconds. */
-	int64_t mono = ns(CLOCK_MONOTONIC), boot = ns(CLOCK_BOOTTIME), wall = ns(CLOCK_REALTIME);
+	/*
+	 * The clocks' offsets are what matters, to a few microseconds. Read back
+	 * to back they are, unless we are preempted between two reads: on a busy
+	 * machine that skewed one stamp by milliseconds (wall 2 ms off boot). So
+	 * read them between two monotonic reads and keep the tightest of a few tries.
+	 */
+	int64_t mono = 0, boot = 0, wall = 0, window = INT64_MAX;
+	for (int k = 0; k < 8 && window > 100000; k++) {
+		int64_t m0 = ns(CLOCK_MONOTONIC), b = ns(CLOCK_BOOTTIME), w = ns(CLOCK_REALTIME);
+		int64_t m1 = ns(CLOCK_MONOTONIC);
+		if (m1 - m0 < window) {
+			window = m1 - m0;
+			mono = m0;
+			boot = b;
+			wall = w;
+		}
+	}
 	int64_t shift = mono_ns - mono;
 	r->boot_ms = ns_to_ms(boot + shift);
 	r->wall_ms = ns_to_ms(wall + shift);
