@@ -162,6 +162,8 @@ static void fill_in(const char *template, const char *time, const char *day, cha
 {
 	size_t used = 0;
 	buf[0] = '\0';
+	if (!template)
+		return; /* never: both texts are arrays; scan-build cannot tell through the language's config */
 	for (const char *p = template; *p && used + 1 < len;) {
 		const char *with = NULL;
 		size_t skip = 1;
