@@ -180,9 +180,16 @@ test-cross:
 	@$(MAKE) --no-print-directory $(TEST_BINS)
 	@BUILD=$(BUILD) QEMU=$(QEMU_$(ARCH)) TRIPLET=$(TRIPLET_$(ARCH)) ./tests/run_cross.sh
 
+# make test builds on 2 cores unless told otherwise (make -jN test), in
+# phases, each timed (wall and CPU time; docs/testing.md says where the
+# time goes); then tests/run.sh runs TEST_JOBS tests at a time.
+TEST_BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j2)
+test_phase = /usr/bin/time -f "  time: $(1) %e s wall, %U+%S s cpu" $(MAKE) --no-print-directory $(TEST_BUILD_JOBS) $(2)
 test: deps
-	@$(MAKE) --no-print-directory all $(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS) $(FUZZ_BINS)
-	@BUILD=$(BUILD) ./tests/run.sh
+	@$(call test_phase,release build,all)
+	@$(call test_phase,sanitizer build,$(addprefix $(BUILD)/asan/,$(BUILT_PROGRAMS)) $(TEST_BINS))
+	@$(call test_phase,fuzz build,$(FUZZ_BINS))
+	@BUILD=$(BUILD) /usr/bin/time -f "  time: tests %e s wall, %U+%S s cpu" ./tests/run.sh
 
 # --- fuzzing (clang's libFuzzer, with ASan and UBSan) ---------------------------
 # The whole library is built again with clang's coverage instrumentation in

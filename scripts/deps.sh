@@ -40,6 +40,8 @@ PKGS="$PKGS tzdata"
 # make test also runs the libFuzzer targets (clang with its runtime) and the
 # static analysers (scan-build from clang-tools, cppcheck).
 PKGS="$PKGS clang libclang-rt-14-dev clang-tools cppcheck"
+# make test reports the wall and CPU time of each phase and test (/usr/bin/time).
+PKGS="$PKGS time"
 # `make` turns man/*.scd into man pages.
 PKGS="$PKGS scdoc"
 # The dashboard's browser test (tests/e2e/dash_browser.sh) drives headless chromium through chromium-driver.
