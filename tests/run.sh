@@ -151,7 +151,7 @@ fi
 # the slow kinds first), so the queue does not end waiting on one long test.
 order() {
 	awk -v solo=" $SOLO " '
-		FNR == NR { t[$1] = $2; next }
+		FILENAME == ARGV[1] { t[$1] = $2; next }
 		{
 			if (index(solo, " " $1 " ")) next
 			w = ($1 in t) ? t[$1] : ($1 == "analyze" ? 1000 : $1 ~ /^e2e\// ? 400 : $1 ~ /^pg\/e2e\// ? 300 : $1 ~ /^fuzz\// ? 6 : 100)
@@ -209,7 +209,7 @@ if [ "$pg_failed" = 1 ]; then
 	failed=$((failed + 1)) failures="pg/cluster $failures"
 fi
 # This run's times, merged over the last run's for tests not run now.
-awk 'FNR == NR { t[$1] = $0; next } { if (!($1 in t)) t[$1] = $0 } END { for (k in t) print t[k] }' \
+awk 'FILENAME == ARGV[1] { t[$1] = $0; next } { if (!($1 in t)) t[$1] = $0 } END { for (k in t) print t[k] }' \
 	"$STATE/times" "$STATE/prev" | sort >"$LOGS/times.txt"
 
 echo
