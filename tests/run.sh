@@ -104,12 +104,14 @@ run() {
 		set -- sh "$STATE/cmd.sh" "$name"
 	fi
 	# CPU time beside wall time: a test far slower than its CPU time waits on something.
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f "%U %S" -o "$STATE/$slug.cpu" "$@" </dev/null >"$log" 2>&1
-	else
-		"$@" </dev/null >"$log" 2>&1
-	fi
+	[ -x /usr/bin/time ] && set -- /usr/bin/time -f "%U %S" -o "$STATE/$slug.cpu" "$@"
+	# In a session of its own, so that an interrupted run stops the test and
+	# all it started (worker() below); waited for, so that the trap can run.
+	setsid "$@" </dev/null >"$log" 2>&1 &
+	TEST_PID=$!
+	wait "$TEST_PID"
 	rc=$?
+	TEST_PID=""
 	wall=$(secs "$start" "$(now)")
 	cpu=$(tail -n 1 "$STATE/$slug.cpu" 2>/dev/null | awk 'NF == 2 { printf "%.1f", $1 + $2 }')
 	echo "$name $wall ${cpu:--}" >>"$STATE/times"
@@ -125,6 +127,8 @@ run() {
 # worker: takes tests from the queue until it is empty; a test is taken by
 # whoever first creates its claim directory (mkdir is atomic).
 worker() {
+	TEST_PID=""
+	trap '[ -z "$TEST_PID" ] || kill -TERM -- "-$TEST_PID" 2>/dev/null; exit 143' TERM
 	while read -r name; do
 		mkdir "$STATE/claim/$(echo "$name" | tr / _)" 2>/dev/null || continue
 		run "$name"
@@ -167,8 +171,11 @@ order() {
 # A cluster that cannot start fails the run.
 PG_SOCKET="" PG_TEMPLATE=""
 . "$ROOT/tests/e2e/pg_lib.inc"
+# Interrupted (^C, or a CI's time limit): the workers stop their tests.
+pids=""
 trap 'pg_stop; rm -rf "$STATE"' EXIT
-trap 'exit 130' INT TERM
+TEST_PID=""
+trap 'for p in $pids; do kill -TERM "$p" 2>/dev/null; done; [ -z "$TEST_PID" ] || kill -TERM -- "-$TEST_PID" 2>/dev/null; wait; echo "interrupted: $(grep -c "^ok" "$STATE/results") passed, $(grep -c "^FAIL" "$STATE/results") failed so far"; exit 130' INT TERM
 pg_failed=0
 if grep -q '^pg/' "$STATE/wanted"; then
 	if pg_start >"$LOGS/pg-cluster.log" 2>&1; then
@@ -189,7 +196,6 @@ order "$STATE/prev" >"$STATE/queue"
 n=$(wc -l <"$STATE/queue")
 solo=$(for s in $SOLO; do grep -qx "$s" "$STATE/wanted" && printf ' %s' "$s"; done)
 echo "tests: $n from one queue, $JOBS at a time${solo:+; then alone:$solo}"
-pids=""
 i=0
 while [ "$i" -lt "$JOBS" ]; do
 	worker &
