@@ -85,9 +85,10 @@ static void tick(void *arg)
 	o->timer = 0;
 	if (open != o->open) {
 		o->open = open;
+		/* Dimmed first, then said: whoever acts on the line finds the panel as it says. */
+		apply_backlight(o);
 		log_msg(LOG_NOTICE, "store %s (opening hours): %s", open ? "opens" : "closes",
 			open ? "faces back" : "screen dimmed, presses stored as closed");
-		apply_backlight(o);
 		o->changed(open, o->arg);
 	}
 	arm(o, next);
