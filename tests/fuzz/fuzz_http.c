@@ -268,6 +268,29 @@ static void check_answers(size_t len, int head)
 	}
 }
 
+/*
+ * connect, carried on when a signal interrupts it (libFuzzer's timer
+ * ticks every second; at hundreds of connections a second one was hit):
+ * the connection goes on being made, so wait for it and take its result.
+ */
+static int connect_whole(int fd)
+{
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return 0;
+	if (errno != EINTR)
+		return -1;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int r;
+	while ((r = poll(&p, 1, WAIT_MS)) < 0 && errno == EINTR)
+		;
+	int e = 0;
+	socklen_t len = sizeof(e);
+	if (r != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		return -1;
+	errno = e;
+	return e ? -1 : 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/*
@@ -279,8 +302,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sockaddr_in src = { .sin_family = AF_INET };
 	src.sin_addr.s_addr = htonl(0x7f000000u | (1 + next_src++ % 0xfffffdu));
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0 ||
-	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0 || connect_whole(fd) < 0) {
 		fprintf(stderr, "fuzz harness: connect: %s\n", strerror(errno));
 		fuzz_die("cannot connect: the server is gone");
 	}
