@@ -96,7 +96,7 @@ static int answer_complete(size_t len)
 static int server_end(int fd)
 {
 	static int last = -1;
-	struct sockaddr_in ours, peer;
+	struct sockaddr_in ours = { 0 }, peer = { 0 };
 	socklen_t len = sizeof(ours);
 	if (getsockname(fd, (struct sockaddr *)&ours, &len) < 0)
 		return -1;
@@ -136,7 +136,7 @@ static void wait_server_closed(int server, const struct sockaddr_in *ours)
 {
 	int64_t until = mono_ms() + 1000;
 	while (server >= 0 && mono_ms() < until) {
-		struct sockaddr_in peer;
+		struct sockaddr_in peer = { 0 };
 		socklen_t len = sizeof(peer);
 		if (getpeername(server, (struct sockaddr *)&peer, &len) < 0 || len != sizeof(peer) ||
 		    peer.sin_port != ours->sin_port || peer.sin_addr.s_addr != ours->sin_addr.s_addr)
@@ -307,9 +307,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_die("cannot connect: the server is gone");
 	}
 	int server_fd;
-	struct sockaddr_in ours;
+	struct sockaddr_in ours = { 0 };
 	socklen_t len = sizeof(ours);
-	getsockname(fd, (struct sockaddr *)&ours, &len);
+	if (getsockname(fd, (struct sockaddr *)&ours, &len) < 0)
+		fuzz_die("getsockname failed");
 	size_t got = exchange(fd, data, size, &server_fd);
 	close(fd);
 	wait_server_closed(server_fd, &ours);
