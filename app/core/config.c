@@ -298,7 +298,7 @@ static int section_known(const char *section)
 	if (parse_button_section(section) > 0 || !strcmp(section, "shifts") || text_section(section))
 		return 1;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(keys[i].section, section) == 0)
+		if (keys[i].section[0] == section[0] && strcmp(keys[i].section, section) == 0)
 			return 1;
 	return 0;
 }
@@ -781,8 +781,10 @@ static int handler(void *user, const char *section, const char *name, const char
 				      "files (assets/lang/CODE.ini), never the system's locales; remove the line");
 		return 1;
 	}
+	/* The first bytes rule out most rows without a call (each line of the file walks the table). */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) {
+		if (keys[i].name[0] == name[0] && keys[i].section[0] == section[0] && !strcmp(keys[i].section, section) &&
+		    !strcmp(keys[i].name, name)) {
 			set_key(p, &keys[i], (char *)p->cfg, section, value);
 			return 1;
 		}

@@ -20,8 +20,10 @@ int config_seen_line(const struct config_seen *seen, const char *section, const 
 {
 	if (!seen)
 		return 0;
+	/* Called for every key set and every rule: the first bytes rule out most entries without a call. */
 	for (int i = 0; i < seen->n; i++)
-		if (!strcmp(seen->key[i].section, section) && !strcmp(seen->key[i].name, name))
+		if (seen->key[i].name[0] == name[0] && seen->key[i].section[0] == section[0] &&
+		    !strcmp(seen->key[i].section, section) && !strcmp(seen->key[i].name, name))
 			return seen->key[i].bad ? -1 : seen->key[i].line;
 	return 0;
 }

@@ -22,6 +22,11 @@
 
 int hq_gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
 {
+	return hq_gunzip_max(in, inlen, PROTOCOL_MAX_BODY, out, outlen);
+}
+
+int hq_gunzip_max(const char *in, size_t inlen, size_t max, char **out, size_t *outlen)
+{
 	*out = NULL;
 	*outlen = 0;
 	if (inlen > UINT_MAX)
@@ -30,10 +35,12 @@ int hq_gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
 		return 400;
-	size_t limit = PROTOCOL_MAX_BODY + 1; /* one byte over tells "too big" from "exactly full" */
+	size_t limit = max + 1; /* one byte over tells "too big" from "exactly full" */
 	size_t cap = inlen < limit / 8 ? inlen * 8 : limit;
 	if (cap < FIRST_CAP)
 		cap = FIRST_CAP;
+	if (cap > limit)
+		cap = limit;
 	char *buf = malloc(cap);
 	if (!buf) {
 		inflateEnd(&zs);
@@ -48,7 +55,7 @@ int hq_gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
 		zs.avail_out = (uInt)(cap - produced);
 		rc = inflate(&zs, Z_NO_FLUSH);
 		produced = cap - zs.avail_out;
-		if (rc == Z_STREAM_END || produced > PROTOCOL_MAX_BODY)
+		if (rc == Z_STREAM_END || produced > max)
 			break;
 		/* Out of room: grow. Out of input with room left: the body is cut short. */
 		if ((rc != Z_OK && rc != Z_BUF_ERROR) || zs.avail_out != 0)
@@ -64,7 +71,7 @@ int hq_gunzip(const char *in, size_t inlen, char **out, size_t *outlen)
 		cap = more;
 	}
 	inflateEnd(&zs);
-	if (produced > PROTOCOL_MAX_BODY) {
+	if (produced > max) {
 		free(buf);
 		return 413;
 	}

@@ -192,6 +192,46 @@ static void test_reads_are_bounded(void **state)
 	gpio_close(g);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_gpio_sim: a line longer than a read's share
+ * (GPIO_READ_MAX records' worth) was then read a byte per call, and each
+ * call scanned the line again from its start: a 3 KiB comment took some
+ * 1,500 reads and millions of byte checks. Counted in calls, not timed:
+ * the whole file now takes a handful, and a line too long for the buffer
+ * is still skipped with the records after it read.
+ */
+static void test_a_long_line_is_read_in_blocks(void **state)
+{
+	(void)state;
+	log_set_level(LOG_EMERG); /* the warning for the too-long line is expected */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputc('#', f);
+	for (int i = 0; i < 3000; i++)
+		fputc('x', f);
+	fputs("\n17 1 100\n", f);
+	for (int i = 0; i < 6000; i++)
+		fputc('9', f);
+	fputs("\n27 1 200\n", f);
+	fclose(f);
+	struct gpio *g = open_two();
+	int fd = -1;
+	gpio_fds(g, &fd, 1);
+	struct gpio_edge e[GPIO_READ_MAX] = { 0 };
+	int n = 0, reads = 0;
+	while (!gpio_ended(g)) {
+		n += gpio_read(g, fd, e + n, GPIO_READ_MAX - n, err, sizeof(err));
+		assert_true(++reads <= 16);
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(e[0].input, 0);
+	assert_true(e[0].ts_ns == 100000);
+	assert_int_equal(e[1].input, 1);
+	assert_true(e[1].ts_ns == 200000);
+	gpio_close(g);
+	log_set_level(LOG_INFO);
+}
+
 static void test_chips_must_not_be_mixed_or_shared(void **state)
 {
 	(void)state;
@@ -212,6 +252,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timestamp_too_late_for_the_clock_is_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_is_created_and_records_may_arrive_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_long_line_is_read_in_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chips_must_not_be_mixed_or_shared, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

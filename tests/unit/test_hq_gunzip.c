@@ -85,12 +85,34 @@ static void test_cut_short_corrupt_or_plain_is_400(void **state)
 	free(z);
 }
 
+/* A smaller limit (fuzz_gunzip's): exactly at it comes back, one byte over is 413, under the first buffer too. */
+static void test_a_smaller_limit_holds_the_same_way(void **state)
+{
+	(void)state;
+	size_t limits[] = { 100, 65536 };
+	for (size_t k = 0; k < 2; k++) {
+		size_t zlen, outlen;
+		char *out;
+		unsigned char *z = gz(limits[k], 1, &zlen);
+		assert_int_equal(hq_gunzip_max((const char *)z, zlen, limits[k], &out, &outlen), 0);
+		assert_int_equal(outlen, limits[k]);
+		free(out);
+		free(z);
+		z = gz(limits[k] + 1, 0, &zlen);
+		assert_int_equal(hq_gunzip_max((const char *)z, zlen, limits[k], &out, &outlen), 413);
+		assert_null(out);
+		assert_int_equal(outlen, 0);
+		free(z);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_up_to_exactly_the_limit),
 		cmocka_unit_test(test_one_byte_over_the_limit_is_413),
 		cmocka_unit_test(test_cut_short_corrupt_or_plain_is_400),
+		cmocka_unit_test(test_a_smaller_limit_holds_the_same_way),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
