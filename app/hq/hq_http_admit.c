@@ -149,6 +149,20 @@ static int has_body(struct MHD_Connection *c, const char *method)
 	return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
 }
 
+/* A declared body's bytes counted against the budget and its buffer allocated, or 503. */
+static enum MHD_Result hold_body(struct hq_http *h, struct MHD_Connection *c, struct req *q, unsigned long long declared)
+{
+	if (!declared)
+		return MHD_YES;
+	if (hq_guard_body_reserve(h->guard, (size_t)declared))
+		return hq_http_refuse(c, q, 503, "head office is busy (request bodies in flight at their memory limit): try again");
+	q->reserved = (size_t)declared;
+	if (!(q->body = malloc((size_t)declared)))
+		return hq_http_refuse(c, q, 503, "out of memory");
+	q->cap = (size_t)declared;
+	return MHD_YES;
+}
+
 /* The body of POST /login, /logout or a person's /api/v1/alert-rules: no token needed, at most PEOPLE_MAX_BODY, within the body budget. */
 #define PEOPLE_MAX_BODY 8192
 static enum MHD_Result people_body(struct hq_http *h, struct MHD_Connection *c, struct req *q)
@@ -157,15 +171,7 @@ static enum MHD_Result people_body(struct hq_http *h, struct MHD_Connection *c, 
 	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
 	if (declared > PEOPLE_MAX_BODY || (!cl && MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)))
 		return hq_http_refuse(c, q, 413, "a login or logout body has a Content-Length of at most 8192 bytes");
-	if (declared) {
-		if (hq_guard_body_reserve(h->guard, (size_t)declared))
-			return hq_http_refuse(c, q, 503, "head office is busy (request bodies in flight at their memory limit): try again");
-		q->reserved = (size_t)declared;
-		if (!(q->body = malloc((size_t)declared)))
-			return hq_http_refuse(c, q, 503, "out of memory");
-		q->cap = (size_t)declared;
-	}
-	return MHD_YES;
+	return hold_body(h, c, q, declared);
 }
 
 /*
@@ -175,6 +181,16 @@ static enum MHD_Result people_body(struct hq_http *h, struct MHD_Connection *c, 
  */
 enum MHD_Result hq_http_on_headers(struct hq_http *h, struct MHD_Connection *c, struct req *q)
 {
+	/*
+	 * Request line and headers over HQ_HTTP_MAX_HEADER: refused here, with
+	 * a JSON body like every answer of ours, while they still fit
+	 * libmicrohttpd's connection memory (32 KiB by default); past that MHD
+	 * answers 431 itself, with no hook to give it a JSON body
+	 * (docs/http-api.md, "Answers libmicrohttpd gives itself").
+	 */
+	const union MHD_ConnectionInfo *hs = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (hs && hs->header_size > HQ_HTTP_MAX_HEADER)
+		return hq_http_refuse(c, q, 431, "request line and headers over 16384 bytes");
 	q->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	q->encoding = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
 	q->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
@@ -216,15 +232,7 @@ enum MHD_Result hq_http_on_headers(struct hq_http *h, struct MHD_Connection *c, 
 	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
 	if (declared > PROTOCOL_MAX_BODY)
 		return hq_http_refuse(c, q, 413, "body over 1048576 bytes");
-	if (declared) {
-		if (hq_guard_body_reserve(h->guard, (size_t)declared))
-			return hq_http_refuse(c, q, 503, "head office is busy (request bodies in flight at their memory limit): try again");
-		q->reserved = (size_t)declared;
-		if (!(q->body = malloc((size_t)declared)))
-			return hq_http_refuse(c, q, 503, "out of memory");
-		q->cap = (size_t)declared;
-	}
-	return MHD_YES;
+	return hold_body(h, c, q, declared);
 }
 
 /* Appends a piece of body; a status to refuse with, or 0. */
