@@ -190,7 +190,7 @@ enum MHD_Result hq_http_on_headers(struct hq_http *h, struct MHD_Connection *c, 
 	 */
 	const union MHD_ConnectionInfo *hs = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	if (hs && hs->header_size > HQ_HTTP_MAX_HEADER)
-		return hq_http_refuse(c, q, 431, "request line and headers over 16384 bytes");
+		return hq_http_refuse(c, q, 431, "request line and headers over 8192 bytes");
 	q->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	q->encoding = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
 	q->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
