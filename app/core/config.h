@@ -239,13 +239,10 @@ int config_load_language(struct config *cfg, const char *path, int lang, char *e
 
 /*
  * Where a language's texts are shipped: assets/lang/CODE.ini found as the
- * fonts are (TALLY_DATADIR, next to the program, the install's data dir).
+ * fonts are (sharedir.h: TALLY_DATADIR, next to the program, the install's data dir).
  * 0 with the path, or -1 when no such file exists (path: where it was sought).
  */
 int config_language_file(const char *code, char *path, size_t pathlen);
-
-/* A shipped data file (rel under assets/: "fonts/DejaVuSans-Bold.ttf"), found the same way. 0, or -1. */
-int config_asset_path(const char *rel, char *path, size_t pathlen);
 
 /*
  * Reads path over the defaults already in cfg. Returns the number of

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "config_validate.h"
+#include "sharedir.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -21,45 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int config_asset_path(const char *rel, char *path, size_t pathlen)
-{
-	const char *datadir = getenv("TALLY_DATADIR"); /* tests, relocated installs */
-	if (datadir && *datadir) {
-		snprintf(path, pathlen, "%s/%s", datadir, rel);
-		return access(path, R_OK) == 0 ? 0 : -1;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		/*
-		 * Installed: PREFIX/bin/../share/tally, whatever PREFIX the build
-		 * was compiled for. A development build runs from build/ or
-		 * build/asan/ in the tree.
-		 */
-		const char *ups[] = { "/../share/tally/", "/../assets/", "/../../assets/" };
-		for (size_t i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
-			snprintf(path, pathlen, "%s%s%s", exe, ups[i], rel);
-			if (access(path, R_OK) == 0)
-				return 0;
-		}
-	}
-#ifdef TALLY_DATADIR
-	snprintf(path, pathlen, "%s/%s", TALLY_DATADIR, rel);
-#else
-	snprintf(path, pathlen, "/usr/share/tally/%s", rel);
-#endif
-	return access(path, R_OK) == 0 ? 0 : -1;
-}
-
 int config_language_file(const char *code, char *path, size_t pathlen)
 {
 	char rel[64];
 	snprintf(rel, sizeof(rel), "lang/%s.ini", code);
-	return config_asset_path(rel, path, pathlen);
+	return sharedir_find(rel, path, pathlen);
 }
 
 /* Trims spaces at both ends in place. */

@@ -5,7 +5,7 @@
  * must be writable, not only the file; when it is not, SQLite says only
  * "unable to open database file". This names the real cause: a read-only
  * file system, a missing directory, or the user, owner and mode that do
- * not fit.
+ * not fit. (Tally's installed, read-only files are found by sharedir.h.)
  */
 #ifndef TALLY_DATADIR_H
 #define TALLY_DATADIR_H

@@ -17,7 +17,7 @@
 #define TALLY_DATADIR "/usr/local/share/tally"
 #endif
 
-int sharedir_find(const char *rel, char *out, size_t len)
+int sharedir_find_from(const char *progdir, const char *rel, char *out, size_t len)
 {
 	const char *env = getenv("TALLY_DATADIR");
 	if (env && *env) {
@@ -25,20 +25,28 @@ int sharedir_find(const char *rel, char *out, size_t len)
 		snprintf(out, len, "%s/%s", env, rel);
 		return access(out, R_OK) == 0 ? 0 : -1;
 	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
+	if (progdir) {
+		/* Installed first, then a development build in build/ or build/asan/ of the tree. */
 		static const char *const ups[] = { "/../share/tally/", "/../assets/", "/../../assets/" };
 		for (size_t i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
-			snprintf(out, len, "%s%s%s", exe, ups[i], rel);
+			snprintf(out, len, "%s%s%s", progdir, ups[i], rel);
 			if (access(out, R_OK) == 0)
 				return 0;
 		}
 	}
 	snprintf(out, len, "%s/%s", TALLY_DATADIR, rel);
 	return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+int sharedir_find(const char *rel, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return sharedir_find_from(NULL, rel, out, len);
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	return sharedir_find_from(exe, rel, out, len);
 }

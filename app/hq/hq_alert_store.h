@@ -3,7 +3,8 @@
  * hq_alert_store: alert rules, their episodes, the outbox of messages to
  * send, and kiosks' opening hours, in head office's database (migration 7
  * of hq_store.c). Written against hq_db.h, so it runs on SQLite and
- * PostgreSQL alike.
+ * PostgreSQL alike. The rules are in hq_alert_store.c, episodes and the
+ * outbox in hq_alert_outbox.c, opening hours in hq_alert_hours.c.
  *
  * A rule belongs to a store or a region and is one of:
  *   negative  the share of negative faces is >= threshold % within the last

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hq_cli_demo.h"
+#include "hq_cli_opts.h"
 #include "hq_cli_user.h"
 #include "hq_copy.h"
 #include "hq_registry.h"
@@ -103,15 +104,7 @@ static int new_token(char token[HQ_TOKEN_LEN + 1], uint8_t hash[HQ_HASH_LEN], ch
 /* Parses "--NAME VALUE" pairs of argv into the slots named in names (NULL-terminated). 0 or usage's 2. */
 static int options(int argc, char **argv, const char *const *names, const char **slots)
 {
-	for (int i = 0; i < argc; i++) {
-		int k;
-		for (k = 0; names[k] && strcmp(argv[i], names[k]) != 0; k++)
-			;
-		if (!names[k] || i + 1 >= argc)
-			return usage();
-		slots[k] = argv[++i];
-	}
-	return 0;
+	return hq_cli_options(argc, argv, names, 0, slots) ? usage() : 0;
 }
 
 /* --expires VALUE into *ms (0 when absent). 0, or 2 with the error printed. */

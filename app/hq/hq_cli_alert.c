@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hq_alerter.h"
+#include "hq_cli_opts.h"
 #include "hq_poster.h"
 
 static int usage(void)
@@ -77,12 +78,12 @@ static int parse_time(const char *s, int64_t *ms)
 /* --now TIME among argv, or the clock. 0, or -1 (said). */
 static int now_arg(int argc, char **argv, int64_t *now)
 {
+	static const char *const names[] = { "--now", NULL };
+	const char *v[1] = { NULL };
 	*now = wall_ms();
-	for (int i = 0; i < argc; i += 2) {
-		if (strcmp(argv[i], "--now") || i + 1 >= argc || parse_time(argv[i + 1], now)) {
-			fprintf(stderr, "tally-hq: %s: expected --now TIME (YYYY-MM-DDTHH:MMZ)\n", argv[i]);
-			return -1;
-		}
+	if (hq_cli_options(argc, argv, names, 0, v) || (v[0] && parse_time(v[0], now))) {
+		fprintf(stderr, "tally-hq: %s: expected --now TIME (YYYY-MM-DDTHH:MMZ)\n", v[0] ? v[0] : argv[0]);
+		return -1;
 	}
 	return 0;
 }
@@ -131,6 +132,18 @@ static int rules_list(struct hq_store *db)
 	return 0;
 }
 
+/* value of option name as a number (whole: an integer, as strtol reads it). 0, or 2 with the error printed. */
+static int number(const char *name, const char *value, int whole, double *out)
+{
+	char *end;
+	*out = whole ? (double)strtol(value, &end, 10) : strtod(value, &end);
+	if (*end) {
+		fprintf(stderr, "tally-hq: %s: \"%s\" is not a number\n", name, value);
+		return 2;
+	}
+	return 0;
+}
+
 static int rules_add(struct hq_store *db, int argc, char **argv)
 {
 	struct hq_alert_rule r;
@@ -138,43 +151,40 @@ static int rules_add(struct hq_store *db, int argc, char **argv)
 		fprintf(stderr, "tally-hq: alerts add: a kind first: negative, index, silent, daily or weekly\n");
 		return 2;
 	}
-	for (int i = 1; i < argc;) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(k, "--secret-stdin")) {
-			i++;
-			if (!fgets(r.secret, sizeof(r.secret), stdin)) {
-				fprintf(stderr, "tally-hq: --secret-stdin: nothing on standard input\n");
-				return 2;
-			}
-			r.secret[strcspn(r.secret, "\r\n")] = '\0';
-			continue;
-		}
-		if (!v)
-			return usage();
-		i += 2;
-		char *end = NULL;
-		if (!strcmp(k, "--store") || !strcmp(k, "--region")) {
-			snprintf(r.scope_kind, sizeof(r.scope_kind), "%s", k + 2);
-			snprintf(r.scope, sizeof(r.scope), "%s", v);
-		} else if (!strcmp(k, "--threshold")) {
-			r.threshold = strtod(v, &end);
-		} else if (!strcmp(k, "--window")) {
-			r.window_min = (int)strtol(v, &end, 10);
-		} else if (!strcmp(k, "--min")) {
-			r.min_ratings = (int)strtol(v, &end, 10);
-		} else if (!strcmp(k, "--at")) {
-			snprintf(r.send_at, sizeof(r.send_at), "%.7s", v);
-		} else if (!strcmp(k, "--webhook")) {
-			snprintf(r.webhook, sizeof(r.webhook), "%s", v);
-		} else if (!strcmp(k, "--mail-to")) {
-			snprintf(r.mail_to, sizeof(r.mail_to), "%s", v);
-		} else {
-			return usage();
-		}
-		if (end && *end) {
-			fprintf(stderr, "tally-hq: %s: \"%s\" is not a number\n", k, v);
+	enum { STORE, REGION, THRESHOLD, WINDOW, MIN, AT, WEBHOOK, MAIL_TO, SECRET_STDIN };
+	static const char *const names[] = { "--store", "--region", "--threshold", "--window", "--min", "--at",
+					     "--webhook", "--mail-to", "--secret-stdin", NULL };
+	const char *v[SECRET_STDIN + 1] = { NULL };
+	/* A rule belongs to a store or a region: both is a mistake, not "the last one". */
+	if (hq_cli_options(argc - 1, argv + 1, names, 1u << SECRET_STDIN, v) || (v[STORE] && v[REGION]))
+		return usage();
+	if (v[STORE] || v[REGION]) {
+		snprintf(r.scope_kind, sizeof(r.scope_kind), "%s", v[STORE] ? "store" : "region");
+		snprintf(r.scope, sizeof(r.scope), "%s", v[STORE] ? v[STORE] : v[REGION]);
+	}
+	double x;
+	if (v[THRESHOLD] && number(names[THRESHOLD], v[THRESHOLD], 0, &r.threshold))
+		return 2;
+	if (v[WINDOW] && number(names[WINDOW], v[WINDOW], 1, &x))
+		return 2;
+	if (v[WINDOW])
+		r.window_min = (int)x;
+	if (v[MIN] && number(names[MIN], v[MIN], 1, &x))
+		return 2;
+	if (v[MIN])
+		r.min_ratings = (int)x;
+	if (v[AT])
+		snprintf(r.send_at, sizeof(r.send_at), "%.7s", v[AT]);
+	if (v[WEBHOOK])
+		snprintf(r.webhook, sizeof(r.webhook), "%s", v[WEBHOOK]);
+	if (v[MAIL_TO])
+		snprintf(r.mail_to, sizeof(r.mail_to), "%s", v[MAIL_TO]);
+	if (v[SECRET_STDIN]) {
+		if (!fgets(r.secret, sizeof(r.secret), stdin)) {
+			fprintf(stderr, "tally-hq: --secret-stdin: nothing on standard input\n");
 			return 2;
 		}
+		r.secret[strcspn(r.secret, "\r\n")] = '\0';
 	}
 	char err[512];
 	if (hq_alert_rule_save(db, &r, wall_ms(), err, sizeof(err))) {
@@ -239,19 +249,11 @@ static int hours_cmd(struct hq_store *db, int argc, char **argv)
 
 static int poster_cmd(struct hq_store *db, int argc, char **argv)
 {
-	const char *store = NULL, *week = NULL, *out = NULL;
-	for (int i = 0; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--store"))
-			store = argv[i + 1];
-		else if (!strcmp(argv[i], "--week"))
-			week = argv[i + 1];
-		else if (!strcmp(argv[i], "--out"))
-			out = argv[i + 1];
-		else
-			return usage();
-	}
-	if (!store || !week || !out || argc % 2)
+	static const char *const names[] = { "--store", "--week", "--out", NULL };
+	const char *v[3] = { NULL };
+	if (hq_cli_options(argc, argv, names, 0, v) || !v[0] || !v[1] || !v[2])
 		return usage();
+	const char *store = v[0], *week = v[1], *out = v[2];
 	char *pdf, err[512];
 	size_t len;
 	if (hq_poster_make(db, store, week, &pdf, &len, err, sizeof(err))) {

@@ -31,6 +31,8 @@ struct hq_http_options {
 /* TLS 1.2 and 1.3 only, forward-secret key exchanges only (no static RSA). */
 #define HQ_HTTP_TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 #define HQ_HTTP_MAX_CONNECTIONS 10000
+/* Request line and headers at most this many bytes (as Tomcat; nginx allows 8 KiB a line): beyond, 431. A browser's cookies and a kiosk's token fit many times over. */
+#define HQ_HTTP_MAX_HEADER 8192
 
 struct hq_http;
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sharedir.h"
 #include "text_line.h"
 
 struct text {
@@ -29,7 +30,7 @@ struct text {
 const char *text_default_font(void)
 {
 	static char path[PATH_MAX];
-	config_asset_path("fonts/DejaVuSans-Bold.ttf", path, sizeof(path));
+	sharedir_find("fonts/DejaVuSans-Bold.ttf", path, sizeof(path));
 	return path;
 }
 

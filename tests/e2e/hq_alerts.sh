@@ -344,3 +344,20 @@ total=$(/usr/bin/python3 -c "import struct,sys; d=open(sys.argv[1],'rb').read();
 if $HQC poster --store Nowhere --week 2026-W46 --out "$DIR/x.pdf" 2>"$DIR/e"; then fail "a poster for an unknown store"; fi
 grep -q 'no store "Nowhere"' "$DIR/e" || fail "unknown store: $(cat "$DIR/e")"
 echo "ok: the poster is A4 with the store's name and figures ($white of $total pixels white; build/screenshots/poster.png)"
+
+# --- rules on the command line (hq_cli_opts reads its options, as kiosk add's) ------------
+rule=$($HQC alerts add negative --store "North One" --threshold 40 --window 30 --min 5 --mail-to cli@example.test |
+	awk '$1=="rule"{print $2}')
+[ -n "$rule" ] || fail "alerts add printed no rule id"
+$HQC alerts list | grep -E "^$rule +negative +store North One +40 +30 +5 +- +cli@example.test" >/dev/null ||
+	fail "alerts list lacks rule $rule as added: $($HQC alerts list)"
+if $HQC alerts add negative --store A --region B 2>"$DIR/e"; then fail "a rule for a store and a region"; fi
+grep -q '^usage:' "$DIR/e" || fail "--store with --region: $(cat "$DIR/e")"
+if $HQC alerts add index --store A --min 2.5 2>"$DIR/e"; then fail "--min 2.5 taken"; fi
+grep -q -- '--min: "2.5" is not a number' "$DIR/e" || fail "--min 2.5: $(cat "$DIR/e")"
+if $HQC alerts add index --store A --window 2>"$DIR/e"; then fail "an option without its value taken"; fi
+if $HQC alerts check --now 2>"$DIR/e"; then fail "--now without its time taken"; fi
+grep -q 'expected --now TIME' "$DIR/e" || fail "--now alone: $(cat "$DIR/e")"
+if $HQC poster --store "North One" --week 2026-W46 2>"$DIR/e"; then fail "a poster without --out"; fi
+$HQC alerts del "$rule" >/dev/null || fail "alerts del $rule"
+echo "ok: rules added, listed and refused on the command line"
