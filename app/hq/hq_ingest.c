@@ -19,11 +19,19 @@
  *   kiosk at once (its retries land on either). Each batch first takes a
  *   lock on its kiosk (hq_db_lock_key: an advisory lock until its
  *   transaction ends), so one kiosk's batches run one after the other in
- *   every process, and acked_through never moves back. A transaction holds
- *   the lock of one kiosk only, and every row it touches belongs to that
- *   kiosk, so two replicas can never wait on each other in a circle: no
- *   deadlock. That is also why group commit is SQLite's alone: a group
- *   would hold several kiosks' locks in one transaction.
+ *   every process, and acked_through never moves back. A group of
+ *   batches (group commit, below) holds several kiosks' locks in one
+ *   transaction: it takes them all before it touches anything, in
+ *   ascending order of key (hq_store_group_lock, one round trip), and
+ *   every row a batch touches belongs to its kiosk. So a transaction that
+ *   waits for a lock holds only smaller keys than the one it waits for,
+ *   and two replicas can never wait on each other in a circle: no
+ *   deadlock. (A table shared by several kiosks, written by ingest, would
+ *   break that promise: keep such writes out of the batch's transaction or
+ *   take their locks in the same ordered step.)
+ * - The export pages through ratings by rowid (hq_export.c): a transaction
+ *   that inserts ratings holds the horizon first (hq_db_hold_horizon), so
+ *   an export never passes a rowid a running transaction may still commit.
  * - installs.acked_through and kiosks.acked_through are advanced in the
  *   batch's transaction, so the ack can never claim more than is committed.
  * - The best time of a rating is decided once, here (best_ms,
@@ -267,22 +275,21 @@ static void conflict_line(const struct protocol_conflict *c, char *err, size_t e
  * transaction, the kiosk's lock, and the batch in its own savepoint
  * "batch", so that a conflict rolls back the batch alone and keeps the
  * record of the conflict. Inside a group (hq_store_group_begin, the
- * writer thread, SQLite) the transaction and the lock are the group's,
- * and a batch is its savepoint only.
+ * writer thread) the transaction and the locks are the group's, and a
+ * batch is its savepoint only.
  *
- * Group commit (SQLite): the writer thread puts several batches into one
- * transaction, so one fsync of the WAL covers them all (the fsync, not the
- * inserts, is what limits a durable ingest). A batch that fails or
+ * Group commit (both engines): the writer thread puts several batches
+ * into one transaction, so one flush of the log covers them all (the
+ * flush, and on PostgreSQL the round trips of BEGIN and COMMIT, not the
+ * inserts, are what limit a durable ingest). A batch that fails or
  * conflicts is rolled back alone and the others still commit. No ack
  * leaves before the group's COMMIT returned, so durability per ack is what
- * it was with one transaction per batch. On PostgreSQL each batch commits
- * by itself (see the top of this file); the server groups the flushes of
- * concurrent commits on its own.
+ * it was with one transaction per batch; a replica killed mid-group, or a
+ * connection lost, takes the whole group's transaction with it and every
+ * batch of it is answered 503 or not at all, and sent again.
  */
 int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen)
 {
-	if (s->engine != HQ_DB_SQLITE)
-		return 0;
 	hq_store_lock_process(1);
 	if (hq_db_begin(s->sql, 1, err, errlen) != HQ_DB_DONE) {
 		hq_store_lock_process(0);
@@ -296,6 +303,9 @@ int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen)
 {
 	if (!s->in_group)
 		return 0;
+	free(s->group_keys);
+	s->group_keys = NULL;
+	s->ngroup_keys = 0;
 	int rc = 0;
 	if (hq_db_commit(s->sql, err, errlen) != HQ_DB_DONE) {
 		rc = -1;
@@ -315,6 +325,36 @@ static int64_t kiosk_key(const char *id)
 	return (int64_t)(h >> 1);
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int hq_store_group_lock(struct hq_store *s, const char *const *kiosk_ids, size_t n, char *err, size_t errlen)
+{
+	if (!s->in_group || n == 0 || s->group_keys)
+		return 0;
+	int64_t *keys = malloc(n * sizeof(*keys));
+	if (!keys) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = kiosk_key(kiosk_ids[i]);
+	char why[256];
+	size_t m = n;
+	if (hq_db_lock_keys(s->sql, keys, &m, why, sizeof(why)) != HQ_DB_DONE ||
+	    hq_db_hold_horizon(s->sql, "ratings", "rowid", why, sizeof(why)) != HQ_DB_DONE) {
+		snprintf(err, errlen, "cannot lock the group's kiosks: %s", why);
+		free(keys);
+		return -1;
+	}
+	s->group_keys = keys; /* sorted, without repeats: batch_begin searches it */
+	s->ngroup_keys = m;
+	return 0;
+}
+
 static int batch_begin(struct hq_store *s, const char *kiosk_id, char *err, size_t errlen)
 {
 	if (!s->in_group) {
@@ -324,7 +364,15 @@ static int batch_begin(struct hq_store *s, const char *kiosk_id, char *err, size
 			return -2; /* nothing begun: nothing to roll back */
 		}
 	}
-	if (hq_db_lock_key(s->sql, kiosk_key(kiosk_id), err, errlen) != HQ_DB_DONE ||
+	/*
+	 * A group's batch runs under the lock its group took in order; a kiosk
+	 * the group did not name (a caller that skipped hq_store_group_lock)
+	 * takes its own, and PostgreSQL's deadlock detector stays the net.
+	 */
+	int64_t key = kiosk_key(kiosk_id);
+	int held = s->in_group && s->ngroup_keys && bsearch(&key, s->group_keys, s->ngroup_keys, sizeof(key), key_cmp);
+	if ((!held && hq_db_lock_key(s->sql, key, err, errlen) != HQ_DB_DONE) ||
+	    (!s->in_group && hq_db_hold_horizon(s->sql, "ratings", "rowid", err, errlen) != HQ_DB_DONE) ||
 	    hq_db_exec(s->sql, "SAVEPOINT batch", err, errlen) != HQ_DB_DONE)
 		return -1;
 	return 0;
