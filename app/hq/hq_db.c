@@ -157,6 +157,17 @@ int hq_db_lock_keys(struct hq_db *db, int64_t *keys, size_t *n, char *err, size_
 	return rc;
 }
 
+int hq_db_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		  size_t errlen)
+{
+	*rows = 0;
+	if (!db->ops->copy_in) {
+		snprintf(err, errlen, "COPY is PostgreSQL's");
+		return HQ_DB_ERROR;
+	}
+	return db->ops->copy_in(db, sql, data, len, rows, err, errlen);
+}
+
 int hq_db_hold_horizon(struct hq_db *db, const char *table, const char *column, char *err, size_t errlen)
 {
 	return db->ops->hold_horizon ? db->ops->hold_horizon(db, table, column, err, errlen) : HQ_DB_DONE;

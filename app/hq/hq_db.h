@@ -143,6 +143,16 @@ int hq_db_hold_horizon(struct hq_db *db, const char *table, const char *column, 
 int hq_db_horizon(struct hq_db *db, const char *table, const char *column, int64_t *safe, int64_t *last, char *err,
 		  size_t errlen);
 
+/*
+ * PostgreSQL only: runs sql, a COPY ... FROM STDIN, fed data (len bytes in
+ * COPY's text format) as its input, in the current transaction. COPY
+ * writes rows a page at a time (one WAL record per page, not per row), the
+ * cheapest way into a table. *rows: the rows it stored. SQLite has no COPY:
+ * HQ_DB_ERROR, and callers ask hq_db_engine first. HQ_DB_DONE or the code.
+ */
+int hq_db_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		  size_t errlen);
+
 /* Whether the database answers (reconnecting a lost connection first). HQ_DB_DONE, or an error with err. */
 int hq_db_ping(struct hq_db *db, char *err, size_t errlen);
 

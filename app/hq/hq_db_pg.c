@@ -673,6 +673,47 @@ static int pg_lock_keys(struct hq_db *db, const int64_t *keys, size_t n, char *e
 	return rc;
 }
 
+/*
+ * COPY FROM STDIN: the data in one piece, then the end; the result says
+ * how it went (a constraint, a lost connection) as any statement's does.
+ */
+static int pg_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		      size_t errlen)
+{
+	struct pg_db *d = pg(db);
+	int rc = d->lost_in_tx ? HQ_DB_GONE : usable(d);
+	if (rc)
+		return fill(d, rc, err, errlen);
+	PGresult *res = PQexec(d->conn, sql);
+	if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = failed(d, res, NULL);
+		PQclear(res);
+		return fill(d, rc == HQ_DB_DONE ? HQ_DB_ERROR : rc, err, errlen);
+	}
+	PQclear(res);
+	int sent = 1;
+	/* PQputCopyData takes an int's worth at most: larger data goes in pieces. */
+	for (size_t at = 0; sent && at < len;) {
+		size_t n = len - at < (1u << 30) ? len - at : (1u << 30);
+		sent = PQputCopyData(d->conn, data + at, (int)n) == 1;
+		at += n;
+	}
+	sent = PQputCopyEnd(d->conn, sent ? NULL : "tally-hq could not send the rows") == 1 && sent;
+	rc = HQ_DB_DONE;
+	while ((res = PQgetResult(d->conn))) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			const char *n = PQcmdTuples(res);
+			*rows = n && *n ? strtoll(n, NULL, 10) : 0;
+		} else if (rc == HQ_DB_DONE) {
+			rc = failed(d, res, NULL);
+		}
+		PQclear(res);
+	}
+	if (rc == HQ_DB_DONE && !sent)
+		rc = failed(d, NULL, "COPY");
+	return fill(d, rc, err, errlen);
+}
+
 /* The sequence behind table.column, as pg_get_serial_sequence names it (looked up once). 0, or -1. */
 static int sequence_of(struct pg_db *d, const char *table, const char *column)
 {
@@ -787,6 +828,7 @@ static const struct hq_db_ops pg_ops = {
 	.lock_key = pg_lock_key,
 	.lock_keys = pg_lock_keys,
 	.hold_horizon = pg_hold_horizon,
+	.copy_in = pg_copy_in,
 	.horizon = pg_horizon,
 	.ping = pg_ping,
 };

@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "hq_dash_days.h"
+#include "hq_ingest_pg.h"
 #include "hq_reasons.h"
 #include "hq_registry.h"
 #include "log.h"
@@ -611,6 +612,75 @@ static int insert_chunk(struct hq_store *s, const char *kiosk_id, int64_t instal
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
+static int seq_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * PostgreSQL: whether every rating of b is new, so that the whole batch
+ * goes in as one plain INSERT (hq_ingest_pg.c) instead of chunks with ON
+ * CONFLICT ... RETURNING: no seq twice in the batch, and none held for the
+ * install between the batch's lowest and highest seq (one index range
+ * probe; a kiosk's next batch finds nothing there). Only batches of this
+ * kiosk write its rows, and they run under its lock (taken already), so
+ * nothing can appear in between. PostgreSQL's ON CONFLICT is a
+ * speculative insertion (the index checked, the row inserted, the entry
+ * confirmed): 7 us more server CPU per row than a plain INSERT into
+ * ratings, which takes 12 (INSERT ... SELECT of 200,000 rows, measured).
+ * 1 yes, 0 no (or cannot tell: the careful path answers it), -1 error.
+ */
+static int batch_all_new(struct hq_store *s, const char *kiosk_id, int64_t install_ref, const struct protocol_batch *b)
+{
+	if (s->engine != HQ_DB_PG || b->n < 2)
+		return 0;
+	int64_t *seqs = malloc(b->n * sizeof(*seqs));
+	if (!seqs)
+		return 0;
+	for (size_t i = 0; i < b->n; i++)
+		seqs[i] = b->ratings[i].r.seq;
+	qsort(seqs, b->n, sizeof(*seqs), seq_cmp);
+	int distinct = 1;
+	for (size_t i = 1; i < b->n && distinct; i++)
+		distinct = seqs[i] != seqs[i - 1];
+	int64_t lo = seqs[0], hi = seqs[b->n - 1];
+	free(seqs);
+	if (!distinct)
+		return 0;
+	struct hq_db_stmt *st = cached(s, "SELECT 1 FROM ratings WHERE kiosk_id = ? AND install = ? AND seq >= ?"
+				       " AND seq <= ? LIMIT 1");
+	if (!st)
+		return -1;
+	hq_db_bind_text(st, 1, kiosk_id);
+	hq_db_bind_int64(st, 2, install_ref);
+	hq_db_bind_int64(st, 3, lo);
+	hq_db_bind_int64(st, 4, hi);
+	int rc = hq_db_step(st);
+	hq_db_reset(st);
+	return rc == HQ_DB_DONE ? 1 : rc == HQ_DB_ROW ? 0 : -1;
+}
+
+/* Every rating of b, all new (batch_all_new), in one statement (hq_ingest_pg.c). 0, or -1. */
+static int insert_all_new(struct hq_store *s, const char *kiosk_id, int64_t install_ref, int64_t now,
+			  const struct protocol_batch *b)
+{
+	int64_t *best = malloc(b->n * sizeof(*best));
+	unsigned char *known = malloc(b->n);
+	int rc = -1;
+	if (best && known) {
+		for (size_t i = 0; i < b->n; i++) {
+			int kn;
+			best_time(&b->ratings[i], &best[i], &kn);
+			known[i] = (unsigned char)kn;
+		}
+		rc = hq_ingest_pg_insert(s, kiosk_id, install_ref, now, b->ratings, best, known, b->n);
+	}
+	free(best);
+	free(known);
+	return rc;
+}
+
 int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b,
 		    int64_t now, struct protocol_ack *ack, char *err, size_t errlen)
 {
@@ -687,12 +757,23 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		}
 	}
 	unsigned char fresh[INSERT_ROWS];
+	int all_new = batch_all_new(s, k->id, install_ref, b);
+	if (all_new < 0) {
+		hq_store_fail(s, "cannot look for held ratings", err, errlen);
+		goto rollback;
+	}
+	if (all_new && insert_all_new(s, k->id, install_ref, now, b)) {
+		hq_store_fail(s, "cannot store rating", err, errlen);
+		goto rollback;
+	}
 	for (size_t at = 0; at < b->n;) {
 		size_t left = b->n - at, n = INSERT_ROWS;
 		while (n > left)
 			n /= 2;
 		const struct protocol_rating *p = &b->ratings[at];
-		if (insert_chunk(s, k->id, install_ref, now, p, n, fresh)) {
+		if (all_new)
+			memset(fresh, 1, n); /* in already, every one */
+		else if (insert_chunk(s, k->id, install_ref, now, p, n, fresh)) {
 			hq_store_fail(s, "cannot store rating", err, errlen);
 			goto rollback;
 		}
