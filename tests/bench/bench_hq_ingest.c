@@ -558,7 +558,7 @@ int main(int argc, char **argv)
 	hq_store_close(s);
 
 	/* tally-hq as its own process(es), as in production: replicas share the one database. */
-	pid_t pids[MAX_REPLICAS];
+	pid_t pids[MAX_REPLICAS] = { 0 };
 	for (int r = 0; r < n_replicas; r++) {
 		int out[2];
 		if (pipe(out)) {
