@@ -124,12 +124,17 @@ static int handshake(int told, int go)
 	return write(told, &c, 1) == 1 && read(go, &c, 1) == 1;
 }
 
-static pid_t replica(const char *const *ids, size_t n, int64_t from, int64_t to, int told, int go, int at)
+static pid_t replica(const char *const *ids, size_t n, int64_t from, int64_t to, const int tell[2], const int hear[2],
+		     int at)
 {
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid > 0)
 		return pid;
+	/* Only the parent writes to hear: a parent that ends (a failed assertion) ends the wait with EOF. */
+	close(tell[0]);
+	close(hear[1]);
+	int told = tell[1], go = hear[0];
 	struct hq_store *s;
 	char why[512] = "";
 	int ok = hq_store_open(&s, target, why, sizeof(why)) == 0;
@@ -176,7 +181,7 @@ static void export_never_passes_a_rowid_still_in_flight(void **state)
 	assert_int_equal(pipe(told), 0);
 	assert_int_equal(pipe(go), 0);
 	const char *ids[] = { "k-1" };
-	pid_t a = replica(ids, 1, 1, 10, told[1], go[0], 1);
+	pid_t a = replica(ids, 1, 1, 10, told, go, 1);
 	char c;
 	assert_int_equal(read(told[0], &c, 1), 1);
 	/* Replica b meanwhile: k-2's next batch commits, with higher rowids (16..25). */
@@ -224,7 +229,7 @@ static void a_group_locks_all_its_kiosks_first_and_groups_take_turns(void **stat
 	assert_int_equal(pipe(told), 0);
 	assert_int_equal(pipe(go), 0);
 	const char *ids_a[] = { "k-1", "k-2" };
-	pid_t a = replica(ids_a, 2, 1, 3, told[1], go[0], 0);
+	pid_t a = replica(ids_a, 2, 1, 3, told, go, 0);
 	char c;
 	assert_int_equal(read(told[0], &c, 1), 1);
 	struct hq_db *db;
