@@ -334,6 +334,10 @@ install: all man
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(UDEVRULESDIR)
 	for u in $(UNITS); do sed -e 's|/usr/bin/|$(BINDIR)/|g' -e 's|/etc/tally/|$(SYSCONFDIR)/tally/|g' \
 		systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	@# tally-hq's drop-in for PostgreSQL, inert where it lies (systemd reads only units there): an admin links it in.
+	sed -e 's|/usr/bin/|$(BINDIR)/|g' -e 's|/etc/tally/|$(SYSCONFDIR)/tally/|g' -e 's|/lib/systemd/system/|$(UNITDIR)/|g' \
+		systemd/tally-hq-postgresql.conf >$(DESTDIR)$(UNITDIR)/tally-hq-postgresql.conf
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tally-hq-postgresql.conf
 	install -m 0644 systemd/tally.sysusers $(DESTDIR)$(SYSUSERSDIR)/tally.conf
 	sed 's|/etc/tally/|$(SYSCONFDIR)/tally/|g' systemd/tally.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/tally.conf
 	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/tally.conf
@@ -347,7 +351,7 @@ deb: all man
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
 	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(SYSUSERSDIR)/tally.conf \
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS) tally-hq-postgresql.conf) $(DESTDIR)$(SYSUSERSDIR)/tally.conf \
 		$(DESTDIR)$(TMPFILESDIR)/tally.conf $(DESTDIR)$(UDEVRULESDIR)/60-tally-gpio.rules
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,man1/tally-kiosk.1 man8/tallyctl.8 man8/tally-hq.8 man8/tally-sync.8 man5/tally.conf.5)
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/tally (your config) and /var/lib/tally (ratings)"

@@ -133,6 +133,53 @@ int hq_db_lock_key(struct hq_db *db, int64_t key, char *err, size_t errlen)
 	return db->ops->lock_key ? db->ops->lock_key(db, key, err, errlen) : HQ_DB_DONE;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int hq_db_lock_keys(struct hq_db *db, int64_t *keys, size_t *n, char *err, size_t errlen)
+{
+	if (*n == 0)
+		return HQ_DB_DONE;
+	qsort(keys, *n, sizeof(*keys), key_cmp);
+	size_t m = 1;
+	for (size_t i = 1; i < *n; i++)
+		if (keys[i] != keys[m - 1])
+			keys[m++] = keys[i];
+	*n = m;
+	if (db->ops->lock_keys)
+		return db->ops->lock_keys(db, keys, m, err, errlen);
+	int rc = HQ_DB_DONE;
+	for (size_t i = 0; i < m && rc == HQ_DB_DONE; i++)
+		rc = hq_db_lock_key(db, keys[i], err, errlen);
+	return rc;
+}
+
+int hq_db_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		  size_t errlen)
+{
+	*rows = 0;
+	if (!db->ops->copy_in) {
+		snprintf(err, errlen, "COPY is PostgreSQL's");
+		return HQ_DB_ERROR;
+	}
+	return db->ops->copy_in(db, sql, data, len, rows, err, errlen);
+}
+
+int hq_db_hold_horizon(struct hq_db *db, const char *table, const char *column, char *err, size_t errlen)
+{
+	return db->ops->hold_horizon ? db->ops->hold_horizon(db, table, column, err, errlen) : HQ_DB_DONE;
+}
+
+int hq_db_horizon(struct hq_db *db, const char *table, const char *column, int64_t *safe, int64_t *last, char *err,
+		  size_t errlen)
+{
+	*safe = *last = INT64_MAX;
+	return db->ops->horizon ? db->ops->horizon(db, table, column, safe, last, err, errlen) : HQ_DB_DONE;
+}
+
 int hq_db_ping(struct hq_db *db, char *err, size_t errlen)
 {
 	return db->ops->ping(db, err, errlen);

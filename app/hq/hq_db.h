@@ -114,6 +114,44 @@ void hq_db_init_process(void);
  * transaction already excludes every other writer. HQ_DB_DONE or an error.
  */
 int hq_db_lock_key(struct hq_db *db, int64_t key, char *err, size_t errlen);
+/*
+ * Takes the locks of keys[0..*n) as hq_db_lock_key does, always in
+ * ascending order of key (keys is sorted in place, repeats dropped, and *n
+ * set to what is left): two transactions that each take their locks this
+ * way before anything else can never wait on each other in a circle.
+ * PostgreSQL: one round trip.
+ */
+int hq_db_lock_keys(struct hq_db *db, int64_t *keys, size_t *n, char *err, size_t errlen);
+
+/*
+ * Arrival order that a reader can page through without skipping a row.
+ * A table's identity column is handed out when a row is inserted, but rows
+ * become visible when their transaction commits: on PostgreSQL with
+ * several writers, row 101 may be visible while row 100 (a transaction
+ * still running) is not, and a reader that went on "after 101" would never
+ * see 100. So a write transaction that will insert into table calls
+ * hq_db_hold_horizon first, and a reader asks hq_db_horizon for *safe: no
+ * row with column <= *safe can still appear (every transaction that could
+ * commit one has ended); *last is the highest value handed out so far
+ * (above *safe: rows may still appear below it). SQLite has one writer at
+ * a time and hands out rowids above every committed one: both INT64_MAX,
+ * and holding does nothing. HQ_DB_DONE or an error code with err.
+ * PostgreSQL: column is an identity (or serial) column; one table per
+ * database uses this (the marks are negative advisory lock keys).
+ */
+int hq_db_hold_horizon(struct hq_db *db, const char *table, const char *column, char *err, size_t errlen);
+int hq_db_horizon(struct hq_db *db, const char *table, const char *column, int64_t *safe, int64_t *last, char *err,
+		  size_t errlen);
+
+/*
+ * PostgreSQL only: runs sql, a COPY ... FROM STDIN, fed data (len bytes in
+ * COPY's text format) as its input, in the current transaction. COPY
+ * writes rows a page at a time (one WAL record per page, not per row), the
+ * cheapest way into a table. *rows: the rows it stored. SQLite has no COPY:
+ * HQ_DB_ERROR, and callers ask hq_db_engine first. HQ_DB_DONE or the code.
+ */
+int hq_db_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		  size_t errlen);
 
 /* Whether the database answers (reconnecting a lost connection first). HQ_DB_DONE, or an error with err. */
 int hq_db_ping(struct hq_db *db, char *err, size_t errlen);

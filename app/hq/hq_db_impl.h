@@ -33,7 +33,16 @@ struct hq_db_ops {
 	void (*reset)(struct hq_db_stmt *st);
 	void (*finalize)(struct hq_db_stmt *st);
 	int (*lock_key)(struct hq_db *db, int64_t key, char *err, size_t errlen);
+	/* keys sorted ascending, no repeats, n > 0 (NULL: lock_key one at a time). */
+	int (*lock_keys)(struct hq_db *db, const int64_t *keys, size_t n, char *err, size_t errlen);
 	int (*ping)(struct hq_db *db, char *err, size_t errlen);
+	/* NULL where the engine has no COPY. */
+	int (*copy_in)(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		       size_t errlen);
+	/* NULL: one writer at a time, nothing to hold (hq_db_horizon answers INT64_MAX). */
+	int (*hold_horizon)(struct hq_db *db, const char *table, const char *column, char *err, size_t errlen);
+	int (*horizon)(struct hq_db *db, const char *table, const char *column, int64_t *safe, int64_t *last, char *err,
+		       size_t errlen);
 	/* SQLite only (NULL elsewhere). */
 	void (*busy_timeout)(struct hq_db *db, int ms);
 	void (*on_wal)(struct hq_db *db, void (*fn)(void *arg, int frames), void *arg);

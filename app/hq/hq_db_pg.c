@@ -40,6 +40,8 @@ struct pg_db {
 	int in_tx;
 	int lost_in_tx;         /* the connection died inside a transaction: gone until rollback */
 	char dealloc[32 * 24];  /* "DEALLOCATE hqN;" of finalised one-off statements, sent together */
+	char seq_for[128];      /* "table.column" whose sequence seq names (hq_db_horizon) */
+	char seq[192];
 	int ndealloc;
 };
 
@@ -649,6 +651,152 @@ static int pg_lock_key(struct hq_db *db, int64_t key, char *err, size_t errlen)
 	return pg_exec(db, sql, err, errlen);
 }
 
+/*
+ * Several locks in one round trip: a string of statements runs in its
+ * order, so the locks are taken in the ascending order of keys (the
+ * caller's promise that two groups never wait on each other in a circle).
+ */
+static int pg_lock_keys(struct hq_db *db, const int64_t *keys, size_t n, char *err, size_t errlen)
+{
+	static const char one[] = "SELECT pg_advisory_xact_lock(-9223372036854775808);";
+	size_t len = n * sizeof(one) + 1;
+	char *sql = malloc(len);
+	if (!sql) {
+		snprintf(pg(db)->errmsg, sizeof(pg(db)->errmsg), "out of memory");
+		return fill(pg(db), HQ_DB_ERROR, err, errlen);
+	}
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(sql + at, len - at, "SELECT pg_advisory_xact_lock(%lld);", (long long)keys[i]);
+	int rc = pg_exec(db, sql, err, errlen);
+	free(sql);
+	return rc;
+}
+
+/*
+ * COPY FROM STDIN: the data in one piece, then the end; the result says
+ * how it went (a constraint, a lost connection) as any statement's does.
+ */
+static int pg_copy_in(struct hq_db *db, const char *sql, const char *data, size_t len, int64_t *rows, char *err,
+		      size_t errlen)
+{
+	struct pg_db *d = pg(db);
+	int rc = d->lost_in_tx ? HQ_DB_GONE : usable(d);
+	if (rc)
+		return fill(d, rc, err, errlen);
+	PGresult *res = PQexec(d->conn, sql);
+	if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = failed(d, res, NULL);
+		PQclear(res);
+		return fill(d, rc == HQ_DB_DONE ? HQ_DB_ERROR : rc, err, errlen);
+	}
+	PQclear(res);
+	int sent = 1;
+	/* PQputCopyData takes an int's worth at most: larger data goes in pieces. */
+	for (size_t at = 0; sent && at < len;) {
+		size_t n = len - at < (1u << 30) ? len - at : (1u << 30);
+		sent = PQputCopyData(d->conn, data + at, (int)n) == 1;
+		at += n;
+	}
+	sent = PQputCopyEnd(d->conn, sent ? NULL : "tally-hq could not send the rows") == 1 && sent;
+	rc = HQ_DB_DONE;
+	while ((res = PQgetResult(d->conn))) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			const char *n = PQcmdTuples(res);
+			*rows = n && *n ? strtoll(n, NULL, 10) : 0;
+		} else if (rc == HQ_DB_DONE) {
+			rc = failed(d, res, NULL);
+		}
+		PQclear(res);
+	}
+	if (rc == HQ_DB_DONE && !sent)
+		rc = failed(d, NULL, "COPY");
+	return fill(d, rc, err, errlen);
+}
+
+/* The sequence behind table.column, as pg_get_serial_sequence names it (looked up once). 0, or -1. */
+static int sequence_of(struct pg_db *d, const char *table, const char *column)
+{
+	char key[sizeof(d->seq_for)];
+	snprintf(key, sizeof(key), "%s.%s", table, column);
+	if (!strcmp(key, d->seq_for))
+		return 0;
+	int rc = usable(d);
+	if (rc)
+		return -1;
+	const char *vals[] = { table, column };
+	PGresult *res = PQexecParams(d->conn, "SELECT pg_get_serial_sequence($1, $2)", 2, NULL, vals, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
+	    strlen(PQgetvalue(res, 0, 0)) >= sizeof(d->seq)) {
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+			snprintf(d->errmsg, sizeof(d->errmsg), "%s: %s has no sequence", d->what, key);
+		else
+			failed(d, res, NULL);
+		PQclear(res);
+		return -1;
+	}
+	snprintf(d->seq, sizeof(d->seq), "%s", PQgetvalue(res, 0, 0));
+	snprintf(d->seq_for, sizeof(d->seq_for), "%s", key);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The mark: a shared advisory lock, until the transaction ends, whose key
+ * is -1 - (the last value the sequence handed out). Every value this
+ * transaction takes from the sequence afterwards is above that, and
+ * pg_locks shows the mark to every session. Shared: marks never wait.
+ */
+static int pg_hold_horizon(struct hq_db *db, const char *table, const char *column, char *err, size_t errlen)
+{
+	struct pg_db *d = pg(db);
+	if (d->lost_in_tx)
+		return fill(d, HQ_DB_GONE, err, errlen);
+	if (sequence_of(d, table, column))
+		return fill(d, PQstatus(d->conn) == CONNECTION_OK ? HQ_DB_ERROR : HQ_DB_GONE, err, errlen);
+	char sql[400];
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock_shared(-1 - CASE WHEN is_called THEN last_value"
+		 " ELSE last_value - 1 END) FROM %s", d->seq);
+	return pg_exec(db, sql, err, errlen);
+}
+
+/*
+ * The sequence's last value first, then the marks: a transaction whose
+ * mark is not there yet takes its values after that read, so above it.
+ * safe: below every mark (a running transaction's values are above its
+ * mark), or the last value when there is none.
+ */
+static int pg_horizon(struct hq_db *db, const char *table, const char *column, int64_t *safe, int64_t *last,
+		      char *err, size_t errlen)
+{
+	struct pg_db *d = pg(db);
+	if (sequence_of(d, table, column))
+		return fill(d, PQstatus(d->conn) == CONNECTION_OK ? HQ_DB_ERROR : HQ_DB_GONE, err, errlen);
+	char sql[400];
+	snprintf(sql, sizeof(sql), "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s", d->seq);
+	const char *marks = "SELECT min(-1 - ((classid::bigint << 32) | objid::bigint)) FROM pg_locks"
+			    " WHERE locktype = 'advisory' AND objsubid = 1 AND classid >= 2147483648"
+			    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+	int64_t v[2] = { 0, INT64_MAX };
+	for (int i = 0; i < 2; i++) {
+		int rc = usable(d);
+		if (rc)
+			return fill(d, rc, err, errlen);
+		PGresult *res = PQexec(d->conn, i == 0 ? sql : marks);
+		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			rc = failed(d, res, NULL);
+			PQclear(res);
+			return fill(d, rc, err, errlen);
+		}
+		if (!PQgetisnull(res, 0, 0))
+			v[i] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	*last = v[0];
+	*safe = v[1] < v[0] ? v[1] : v[0];
+	return HQ_DB_DONE;
+}
+
 static int pg_ping(struct hq_db *db, char *err, size_t errlen)
 {
 	return pg_exec(db, "SELECT 1", err, errlen);
@@ -678,5 +826,9 @@ static const struct hq_db_ops pg_ops = {
 	.reset = pg_reset,
 	.finalize = pg_finalize,
 	.lock_key = pg_lock_key,
+	.lock_keys = pg_lock_keys,
+	.hold_horizon = pg_hold_horizon,
+	.copy_in = pg_copy_in,
+	.horizon = pg_horizon,
 	.ping = pg_ping,
 };

@@ -109,6 +109,13 @@ int hq_store_admin_check(struct hq_store *s, const uint8_t hash[HQ_HASH_LEN]);
  * lock in between. 0 or -1 with err (commit: the whole group is rolled back).
  */
 int hq_store_group_begin(struct hq_store *s, char *err, size_t errlen);
+/*
+ * Right after hq_store_group_begin: takes the locks of every kiosk whose
+ * batch the group will store, all at once and in one fixed order, so that
+ * two replicas' groups on one PostgreSQL database never deadlock (see
+ * hq_ingest.c). 0 or -1 with err (then commit the group: nothing is in it).
+ */
+int hq_store_group_lock(struct hq_store *s, const char *const *kiosk_ids, size_t n, char *err, size_t errlen);
 int hq_store_group_commit(struct hq_store *s, char *err, size_t errlen);
 
 /*

@@ -22,6 +22,8 @@ struct hq_store {
 	struct hq_db *sql;
 	enum hq_db_engine engine;
 	int in_group;                  /* inside hq_store_group_begin: batches use SAVEPOINTs */
+	int64_t *group_keys;           /* the kiosk locks the group holds (hq_store_group_lock), sorted */
+	size_t ngroup_keys;
 	struct hq_zone_cache *zones;   /* sorted by name */
 	size_t nzones;
 };

@@ -94,6 +94,28 @@ static void run_group(struct hq_writer *w, struct job *group, struct hq_writer_s
 		log_msg(LOG_ERR, "writer: %s", err);
 		return;
 	}
+	/* Every kiosk of the group locked at once, in order (PostgreSQL replicas: see hq_ingest.c). */
+	size_t njobs = 0;
+	for (struct job *j = group; j; j = j->next)
+		njobs++;
+	const char **ids = malloc(njobs * sizeof(*ids));
+	size_t at = 0;
+	for (struct job *j = group; ids && j; j = j->next)
+		ids[at++] = j->k->id;
+	int locked = ids && hq_store_group_lock(w->db, ids, njobs, err, sizeof(err)) == 0;
+	free(ids);
+	if (!locked) {
+		if (at < njobs)
+			snprintf(err, sizeof(err), "out of memory");
+		char why[256];
+		hq_store_group_commit(w->db, why, sizeof(why)); /* nothing stored yet: only ends the transaction */
+		for (struct job *j = group; j; j = j->next) {
+			snprintf(j->err, j->errlen, "%s", err);
+			j->rc = -1;
+		}
+		log_msg(LOG_ERR, "writer: %s", err);
+		return;
+	}
 	int64_t batches = 0, ratings = 0;
 	for (struct job *j = group; j; j = j->next) {
 		j->rc = hq_store_ingest(w->db, j->k, j->b, j->now_ms, j->ack, j->err, j->errlen);

@@ -19,7 +19,8 @@ for f in ./usr/bin/tally-kiosk ./usr/bin/tally-sync ./usr/bin/tally-hq ./usr/bin
 	./etc/tally/tally.conf ./usr/share/man/man1/tally-kiosk.1 ./usr/share/man/man8/tallyctl.8 \
 	./usr/share/man/man8/tally-hq.8 ./usr/share/man/man5/tally.conf.5 \
 	./lib/systemd/system/tally-kiosk.service ./lib/systemd/system/tally-sync.service \
-	./lib/systemd/system/tally-hq.service ./usr/lib/sysusers.d/tally.conf ./usr/lib/tmpfiles.d/tally.conf; do
+	./lib/systemd/system/tally-hq.service ./lib/systemd/system/tally-hq-postgresql.conf \
+	./usr/lib/sysusers.d/tally.conf ./usr/lib/tmpfiles.d/tally.conf; do
 	grep -qx "$f" "$WORK/files" || fail "make install did not install $f"
 done
 [ "$(stat -c %a "$WORK/dest/etc/tally/tally.conf")" = 640 ] || fail "tally.conf is not 0640"
@@ -131,6 +132,7 @@ dpkg -r tally >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log"; fail "dpkg -r fa
 dpkg -P tally >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log"; fail "dpkg -P failed"; }
 [ ! -e /etc/tally ] || fail "/etc/tally left after purge: $(ls -A /etc/tally)"
 [ ! -e /lib/systemd/system/tally-kiosk.service ] || fail "unit left after purge"
+[ ! -e /lib/systemd/system/tally-hq-postgresql.conf ] || fail "the PostgreSQL drop-in left after purge"
 [ "$(cat /var/lib/tally/tally.db)" = data ] || fail "purge deleted the ratings"
 ! ls /var/lib/systemd/deb-systemd-helper-enabled/ 2>/dev/null | grep -q tally || fail "unit state left after purge"
 echo "ok: remove keeps the config, purge removes it and keeps the ratings; nothing left running"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # systemd units: `systemd-analyze verify` finds nothing to say about the
 # three units (ExecStart pointed at the built programs, so the binaries
-# resolve), and `systemd-analyze security --offline=yes` rates each one's
+# resolve) nor about tally-hq's PostgreSQL drop-in (also installed by make
+# install), and `systemd-analyze security --offline=yes` rates each one's
 # exposure at 3.0 or less. Offline only: no systemd needs to be running.
 . "$(dirname "$0")/lib.inc"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +19,38 @@ if [ -s "$WORK/verify.out" ]; then
 	fail "systemd-analyze verify has warnings"
 fi
 echo "ok: systemd-analyze verify, no warnings"
+
+# tally-hq's PostgreSQL drop-in, linked in as docs/head-office.md says, verified
+# with its unit (SYSTEMD_UNIT_PATH: systemd-analyze reads tally-hq.service.d/
+# from there). A broken copy must be reported, or the silence proves nothing.
+mkdir -p "$WORK/units/tally-hq.service.d"
+cp "$WORK/tally-hq.service" "$WORK/units/"
+sed "s|/usr/bin/|$TALLY_BUILD/|g" "$ROOT/systemd/tally-hq-postgresql.conf" >"$WORK/units/tally-hq.service.d/postgresql.conf"
+for line in After=postgresql.service Wants=postgresql.service Environment=PGPASSFILE=/etc/tally/pgpass \
+	"ExecStartPre=$TALLY_BUILD/tally-hq --config /etc/tally/tally.conf migrate"; do
+	grep -qx "$line" "$WORK/units/tally-hq.service.d/postgresql.conf" || fail "tally-hq-postgresql.conf lacks $line"
+done
+dropin_verify() {
+	(cd "$WORK/units" && SYSTEMD_UNIT_PATH="$WORK/units:" systemd-analyze verify --man=no --generators=no \
+		tally-hq.service) >"$WORK/verify-pg.out" 2>&1
+}
+dropin_verify || { cat "$WORK/verify-pg.out"; fail "systemd-analyze verify failed with the PostgreSQL drop-in"; }
+[ ! -s "$WORK/verify-pg.out" ] || { cat "$WORK/verify-pg.out"; fail "the PostgreSQL drop-in has warnings"; }
+sed -i 's|^ExecStartPre=.*|ExecStartPre=not/absolute migrate|' "$WORK/units/tally-hq.service.d/postgresql.conf"
+dropin_verify || true
+grep -q 'postgresql.conf' "$WORK/verify-pg.out" || { cat "$WORK/verify-pg.out"; fail "systemd-analyze did not read the drop-in"; }
+echo "ok: tally-hq.service with tally-hq-postgresql.conf as its drop-in verifies, no warnings"
+
+# make install puts the drop-in beside the units (inert there), pointing into PREFIX.
+make --no-print-directory -s -C "$ROOT" install PREFIX=/opt/tally DESTDIR="$WORK/inst" BUILD="${TALLY_BUILD#"$ROOT"/}" \
+	>"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; fail "make install failed"; }
+d="$WORK/inst/opt/tally/lib/systemd/system/tally-hq-postgresql.conf"
+[ -f "$d" ] || fail "make install did not install tally-hq-postgresql.conf beside the units"
+grep -qx 'ExecStartPre=/opt/tally/bin/tally-hq --config /opt/tally/etc/tally/tally.conf migrate' "$d" ||
+	fail "the installed drop-in does not point into PREFIX"
+grep -q 'ln -s /opt/tally/lib/systemd/system/tally-hq-postgresql.conf' "$d" ||
+	fail "the installed drop-in does not say how to link it in"
+echo "ok: make install puts tally-hq-postgresql.conf beside the units"
 
 for u in tally-kiosk tally-sync tally-hq; do
 	(cd "$WORK" && systemd-analyze security --offline=yes --no-pager "$u.service") >"$WORK/$u.security" 2>&1 \

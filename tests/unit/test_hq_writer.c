@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* HQ writer: batches queued together commit as one group, each in its own SAVEPOINT; a real SQLite file. */
+/* HQ writer: batches queued together commit as one group, each in its own SAVEPOINT; SQLite and PostgreSQL. */
 #include "hqtest.h"
 
 #include <pthread.h>
@@ -118,9 +118,8 @@ static void test_batches_queued_together_commit_as_one_group_each_in_its_savepoi
 	assert_int_equal(hq_db_open(&db, path, err, sizeof(err)), 0);
 	hq_db_busy_timeout(db, 30000);
 	/*
-	 * A batch that fails inside the database: on SQLite its savepoint goes,
-	 * the others of its group stay; on PostgreSQL each batch is its own
-	 * transaction anyway (hq_ingest.c), and the others stay the same.
+	 * A batch that fails inside the database: its savepoint goes, the
+	 * others of its group stay (both engines commit groups: hq_ingest.c).
 	 */
 	if (hqtest_pg())
 		sql(db, "CREATE FUNCTION refuse_k3() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
