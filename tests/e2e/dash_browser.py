@@ -243,6 +243,42 @@ def screenshot(d, name, w, h, full=False):
         check(size[0] == w, f"{name} at {w} px wide: nothing wider than the screen ({size[0]} px); whole page in {path}")
 
 
+def login_without_js(hq):
+    """The login form as a plain HTML form: chromium with JavaScript off posts it, head office answers 303."""
+    d = dashlib.browser(javascript=False)
+    try:
+        user, path = "muc", "/store?store=M%C3%BCnchen"
+        pw = dashlib.USERS[user][0]
+        d.get(hq.url(path))
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login" and x.find_elements("id", "user"),
+             "the login page (no JavaScript)")
+        check(urllib.parse.parse_qs(urllib.parse.urlparse(d.current_url).query).get("next") == [path]
+              and not d.find_element("id", "wrong").is_displayed(), "no JavaScript: the page sends to /login?next=, no error shown")
+        d.find_element("id", "user").send_keys(user)
+        d.find_element("id", "password").send_keys("wrong-" + pw)
+        d.find_element("id", "login-submit").click()
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).fragment == "wrong", "back at /login#wrong")
+        check(d.find_element("id", "wrong").is_displayed() and "Wrong user name or password" in d.find_element("id", "wrong").text
+              and not d.find_element("id", "limited").is_displayed() and d.get_cookie("tally_session") is None,
+              "no JavaScript: a wrong password comes back to the form, said so, no session")
+        d.find_element("id", "user").clear()
+        d.find_element("id", "user").send_keys(user)
+        d.find_element("id", "password").send_keys(pw)
+        d.find_element("id", "login-submit").click()
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/store", "the store page after the form")
+        got = urllib.parse.urlparse(d.current_url)
+        check(urllib.parse.parse_qs(got.query) == {"store": ["München"]}, f"no JavaScript: back at {path} after logging in")
+        cookie = d.get_cookie("tally_session")
+        check(cookie and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", "no JavaScript: the session cookie, HttpOnly, SameSite=Strict")
+        st, _, data = hq.request("GET", "/api/v1/session", cookie=cookie["value"])
+        check(st == 200 and json.loads(data)["user"] == user, "no JavaScript: the cookie is a live session of muc")
+        # JavaScript was off indeed: the page's script never drew it.
+        check(d.find_elements("css selector", "#content .loading") and not d.find_elements("css selector", "#content table"),
+              "no JavaScript: the page was not drawn by a script (JavaScript was off)")
+    finally:
+        d.quit()
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     work = tempfile.mkdtemp(prefix="tally-dash-")
@@ -395,6 +431,7 @@ def main():
             d.get(hq.url("/fleet"))
             wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "/login again")
             check(True, f"{user}: after Log out a page sends to /login again")
+        login_without_js(hq)
         logs = [e for e in d.get_log("browser") if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")
                 and "401" not in e.get("message", "") and "403" not in e.get("message", "")]
         check(not logs, f"no script errors in the browser's console {logs[:3]}")
