@@ -353,6 +353,17 @@ def main():
                 open_page(d, hq, f"/?{pq}")
                 big = d.find_element("css selector", "#card-happy .big").text
                 check(big == f"{api['chain']['happy_index']:.1f}".replace(".", ","), f"de-DE: Happy Index reads {big}")
+                # The range's dates read in the page's locale beside the native inputs (which follow the browser's UI
+                # language instead), and follow a new pick at once.
+                fmt = "new Intl.DateTimeFormat(arguments[0], {day: 'numeric', month: 'short', year: 'numeric'}).format(new Date(arguments[1], arguments[2] - 1, arguments[3]))"
+                ymd = lambda s: [int(x) for x in s.split("-")]
+                de_from, en_from = js(d, "return " + fmt, "de-DE", *ymd(fr)), js(d, "return " + fmt, "en-GB", *ymd(fr))
+                got_from, got_to = d.find_element("id", "range-from-text").text, d.find_element("id", "range-to-text").text
+                check(got_from == de_from != en_from and got_to == js(d, "return " + fmt, "de-DE", *ymd(to)),
+                      f"de-DE: the range reads {got_from} – {got_to} beside its inputs (en-GB would be {en_from})")
+                js(d, "var i = document.getElementById('range-from'); i.value = '2024-03-05'; i.dispatchEvent(new Event('input'));")
+                got = d.find_element("id", "range-from-text").text
+                check(got == js(d, "return " + fmt, "de-DE", 2024, 3, 5), f"de-DE: a new pick reads {got}")
                 d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
             # --- the store page, for each store the user may see ---
             for store in sorted(sees):
