@@ -401,6 +401,20 @@ def main():
                       [sum(1 for r in counted if r["value"] == f["value"]) for f in sapi["faces"]],
                       f"{user} {store}: each face's count as posted")
                 check(js(d, "return !!document.querySelector('#trend-chart canvas')"), f"{user} {store}: the daily trend is drawn")
+                # Each chart-like table reads as a chart: the heat map's thin cells ringed and its key a scale, the
+                # faces' bars each the face's share of a track that is the whole 100 %.
+                thin = js(d, "return Array.from(document.querySelectorAll('#heatmap td[data-ratings]')).map(function (c) {"
+                             " return [+c.getAttribute('data-ratings'), c.classList.contains('few')]; })")
+                check(thin and all(few == (n < 3) for n, few in thin) and any(n < 3 for n, _ in thin) == any(f for _, f in thin),
+                      f"{user} {store}: heat-map cells of fewer than 3 ratings, and only those, are marked ({sum(f for _, f in thin)} of {len(thin)})")
+                key = d.find_element("id", "heat-legend").text
+                check("Happy Index" in key and "0" in key and "100" in key and "no ratings" in key and "fewer than 3" in key,
+                      f"{user} {store}: the heat map's key names the scale, empty and thin cells")
+                bars = js(d, "return Array.from(document.querySelectorAll('#faces .facetrack')).map(function (t) {"
+                             " return t.firstChild.getBoundingClientRect().width / t.getBoundingClientRect().width; })")
+                check(len(bars) == len(sapi["faces"]) and all(abs(b - max(f["share_pct"] or 0, 0) / 100) < 0.03 or
+                                                          (f["share_pct"] or 0) < 2 for b, f in zip(bars, sapi["faces"])),
+                      f"{user} {store}: each face's bar is its share of a 100 % track {[round(b, 3) for b in bars]}")
                 if user == "nord" and store == "Hamburg":
                     download(d, hq, "trend-csv", f"/api/v1/store?store=Hamburg&{pq}&format=csv&table=trend", cookie, dl)
                     screenshot(d, "store", 390, 844, full=True)
