@@ -76,6 +76,47 @@ static json_t *attention_of(const struct fleet_row *r)
 	return a;
 }
 
+/* The zones a request has loaded: a fleet of 100 kiosks lies in a handful of them. */
+struct zones {
+	size_t n;
+	struct zone {
+		char name[HQ_TZ_MAX];
+		struct tzif *z;     /* NULL: head office cannot read it */
+	} *at;
+};
+
+static const struct tzif *zone_of(struct zones *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->at[i].name, name))
+			return c->at[i].z;
+	struct zone *more = realloc(c->at, (c->n + 1) * sizeof(*more));
+	if (!more)
+		return NULL;
+	c->at = more;
+	struct zone *z = &c->at[c->n++];
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	char why[256];
+	if (tzif_load(&z->z, name, why, sizeof(why)))
+		z->z = NULL;
+	return z->z;
+}
+
+static void zones_free(struct zones *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		tzif_free(c->at[i].z);
+	free(c->at);
+}
+
+/* Whether week says open at UTC instant ms in zone z. */
+static int open_at(const struct tzif *z, const struct day_hours week[7], int64_t ms)
+{
+	int64_t local = ms / 1000 + tzif_offset(z, ms / 1000), days = local / 86400 - (local % 86400 < 0);
+	int minute = (int)((local - days * 86400) / 60);
+	return hours_open_at(week, (int)(((days + 4) % 7 + 7) % 7), minute); /* 1 January 1970 was a Thursday */
+}
+
 /*
  * r's opening-hours state at now: whether it is open, and how many minutes
  * of its opening hours passed since its last batch. Only a kiosk quiet for
@@ -83,27 +124,20 @@ static json_t *attention_of(const struct fleet_row *r)
  * hours read); the others cannot be silent. A zone head office cannot read
  * counts as open all day: better a false "silent" than a hidden one.
  */
-static void opening_of(struct hq_store *db, struct fleet_row *r, int64_t now)
+static void opening_of(struct hq_store *db, struct zones *zones, struct fleet_row *r, int64_t now)
 {
 	const struct hq_fleet_kiosk *x = r->x;
 	struct day_hours week[7];
 	if (hq_alert_hours_get(db, x->k.id, week))
 		hours_always_open(week);
-	int wday, minute;
-	char why[256];
-	r->open_now = hours_local_now(x->k.tz, now, &wday, &minute, why, sizeof(why)) ? -1
-			: hours_open_at(week, wday, minute);
+	const struct tzif *z = zone_of(zones, x->k.tz);
+	r->open_now = z ? open_at(z, week, now) : -1;
 	r->silent_open_min = 0;
 	int64_t limit = (int64_t)HQ_FLEET_SILENT_OPEN_MIN * 60000;
 	if (!x->last_batch_ms || now - x->last_batch_ms < limit)
 		return;
-	struct tzif *z;
-	if (tzif_load(&z, x->k.tz, why, sizeof(why))) {
-		r->silent_open_min = (double)(now - x->last_batch_ms) / 60000;
-		return;
-	}
-	r->silent_open_min = hq_alert_open_minutes(z, week, x->last_batch_ms, now, HQ_FLEET_SILENT_OPEN_MIN);
-	tzif_free(z);
+	r->silent_open_min = z ? hq_alert_open_minutes(z, week, x->last_batch_ms, now, HQ_FLEET_SILENT_OPEN_MIN)
+			       : (double)(now - x->last_batch_ms) / 60000;
 }
 
 static json_t *row_json(const struct fleet_row *r, int64_t now)
@@ -150,6 +184,7 @@ void hq_api_fleet(struct hq_store *db, const struct hq_who *who, const struct hq
 	json_t *doc = rows ? json_object() : NULL, *list = json_array();
 	int bad = !doc || !list;
 	size_t m = 0;
+	struct zones zones = { 0, NULL };
 	for (size_t i = 0; rows && i < n; i++) {
 		size_t s;
 		for (s = 0; s < nstores && strcmp(stores[s].name, f[i].k.store); s++)
@@ -162,12 +197,13 @@ void hq_api_fleet(struct hq_store *db, const struct hq_who *who, const struct hq
 		r->region = s < nstores ? stores[s].region : "";
 		r->revoked = f[i].k.revoked_ms != 0;
 		r->expired = f[i].k.token_expires_ms && f[i].k.token_expires_ms <= now;
-		opening_of(db, r, now);
+		opening_of(db, &zones, r, now);
 		json_t *a = attention_of(r);
 		r->reasons = (int)json_array_size(a);
 		json_decref(a);
 		r->silent_ms = f[i].last_batch_ms ? now - f[i].last_batch_ms : INT64_MAX;
 	}
+	zones_free(&zones);
 	if (rows)
 		qsort(rows, m, sizeof(*rows), fleet_cmp);
 	for (size_t i = 0; rows && i < m; i++)
