@@ -130,7 +130,7 @@ static int tally(struct hq_store *db, const char *store, int64_t from, int64_t t
 }
 
 /* Minutes of opening hours (week, zone z) in [from, to), counted by quarter hour; stops once past cap_min. */
-static double open_minutes(const struct tzif *z, const struct day_hours week[7], int64_t from, int64_t to, double cap_min)
+double hq_alert_open_minutes(const struct tzif *z, const struct day_hours week[7], int64_t from, int64_t to, double cap_min)
 {
 	if (to - from > SILENT_LOOKBACK_DAYS * 86400000LL)
 		from = to - SILENT_LOOKBACK_DAYS * 86400000LL;
@@ -361,7 +361,7 @@ static int check_silent(struct hq_store *db, const struct hq_alert_env *env, con
 			failed = 1;
 			continue;
 		}
-		double cap = r->threshold * 60, open = open_minutes(z, week, k[i].last_ms, now_ms, cap);
+		double cap = r->threshold * 60, open = hq_alert_open_minutes(z, week, k[i].last_ms, now_ms, cap);
 		tzif_free(z);
 		char detail[HQ_ALERT_DETAIL_MAX], since[32];
 		utc_minute(k[i].last_ms, since);

@@ -52,6 +52,16 @@ int hq_alert_rule_stores(struct hq_store *db, const struct hq_alert_rule *r, cha
 /* The zone of store (its first active kiosk's), into tz. 0, or -1 (no kiosk: "UTC" is filled). */
 int hq_alert_store_zone(struct hq_store *db, const char *store, char tz[HQ_TZ_MAX]);
 
+struct tzif;
+/*
+ * Minutes of opening hours (week, in zone z) within [from, to), counted by
+ * quarter hour over at most the last 15 days; stops
+ * counting once past cap_min. The silent rule's measure, shared with the
+ * fleet page so both call the same kiosk silent.
+ */
+double hq_alert_open_minutes(const struct tzif *z, const struct day_hours week[7], int64_t from, int64_t to,
+			     double cap_min);
+
 /* "%"-escapes s for a URL's query into out. */
 void hq_alert_url_escape(const char *s, char *out, size_t len);
 

@@ -6,14 +6,16 @@
  * of its tables with a fixed column list, the same names in the same order
  * as the JSON, so a spreadsheet and the page can never disagree. Who may
  * see what is decided below this file, in hq_dash's SQL (and, for the
- * fleet, by the stores hq_scope lists for the user).
+ * fleet, by the stores hq_scope lists for the user). The fleet's route is
+ * hq_api_fleet.c's; it shares this file's answer (hq_api_dash_impl.h).
  */
 #include "hq_api_dash.h"
+#include "hq_api_dash_impl.h"
+#include "hq_api_fleet.h"
 #include "hq_api_user.h"
 #include "hq_dash.h"
 #include "hq_dash_days.h"
 #include "hq_reasons.h"
-#include "hq_registry.h"
 #include "hq_scope.h"
 
 #include <jansson.h>
@@ -29,7 +31,6 @@
 #include "score.h"
 
 #define MIN_RATINGS_DEFAULT 20
-#define SILENT_S 3600 /* tally-sync posts at least every few minutes while it runs */
 
 #define FIG "ratings", "happy_index", "positive_pct", "prev_ratings", "prev_happy_index", "prev_positive_pct", \
 	"change_ratings", "change_happy_index", "change_positive_pct", "misuse", "closed", "unknown_time", "scale"
@@ -53,7 +54,7 @@ static const struct table tables[] = {
 			      "unknown_time", NULL } },
 	{ "store", "faces", { "value", "label", "colour", "count", "share_pct", NULL } },
 	{ "store", "reasons", { "reason", "after", "count", NULL } },
-	{ "fleet", "kiosks", { "kiosk", "store", "region", "area", "tz", "status", "attention", "last_batch_ms",
+	{ "fleet", "kiosks", { "kiosk", "store", "region", "area", "tz", "status", "attention", "open_now", "last_batch_ms",
 			       "last_batch", "silent_s", "last_seq", "acked_through", "gaps", "version", "clock",
 			       "conflicts", "ratings", NULL } },
 };
@@ -75,13 +76,13 @@ static const char *arg(const struct hq_request *req, const char *name)
  * checked that is not UTF-8, or out of memory), so the answer becomes an
  * error naming the problem, never a list silently one row short.
  */
-static void push(json_t *arr, int *bad, json_t *o)
+void hq_api_dash_push(json_t *arr, int *bad, json_t *o)
 {
 	if (!o || json_array_append_new(arr, o))
 		*bad = 1;
 }
 
-static const char *bad_names = "a store, region, area or kiosk name is not valid UTF-8 (fix it with sqlite3)"
+const char *const hq_api_dash_bad_names = "a store, region, area or kiosk name is not valid UTF-8 (fix it with sqlite3)"
 			       " or head office is out of memory";
 
 static json_t *score_or_null(double v)
@@ -125,7 +126,7 @@ static void fig_set(json_t *o, const struct hq_dash_row *r)
 	json_object_set_new(o, "scale", json_integer(c.scale));
 }
 
-static void as_of_set(json_t *doc, int64_t ms)
+void hq_api_dash_as_of(json_t *doc, int64_t ms)
 {
 	char t[40];
 	csv_export_time(ms, 0, t, sizeof(t));
@@ -219,8 +220,8 @@ static void file_safe(const char *s, char *out, size_t outlen)
  * Answers with doc as JSON, or (format=csv) with its table `table` as CSV
  * named "tally-<route>-<label>-<table>.csv". Takes doc over.
  */
-static void answer(const struct hq_request *req, struct hq_response *res, json_t *doc, const char *route,
-		   const char *label)
+void hq_api_dash_answer(const struct hq_request *req, struct hq_response *res, json_t *doc, const char *route,
+			const char *label)
 {
 	const char *format = arg(req, "format"), *want = arg(req, "table");
 	if (!doc) {
@@ -317,7 +318,7 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 	}
 	json_t *doc = json_object(), *regions = json_array(), *stores = json_array(), *movers = json_array();
 	int bad = !doc || !regions || !stores || !movers;
-	as_of_set(doc, o.as_of_ms);
+	hq_api_dash_as_of(doc, o.as_of_ms);
 	period_set(doc, &p, o.from_day, o.to_day);
 	json_object_set_new(doc, "min_ratings", json_integer(min));
 	json_t *chain = json_pack("{s:i,s:i}", "stores", o.chain.stores, "kiosks", o.chain.kiosks);
@@ -327,7 +328,7 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 		json_t *r = json_pack("{s:s,s:i,s:i}", "region", o.regions[i].name, "stores", o.regions[i].stores,
 				      "kiosks", o.regions[i].kiosks);
 		fig_set(r, &o.regions[i]);
-		push(regions, &bad, r);
+		hq_api_dash_push(regions, &bad, r);
 	}
 	for (size_t i = 0; i < o.nstores; i++) {
 		const struct hq_dash_row *s = &o.stores[i];
@@ -335,13 +336,13 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 				      s->region, "tz", s->tz, "kiosks", s->kiosks, "from", day_json(s->from_day),
 				      "to", day_json(s->to_day));
 		fig_set(r, s);
-		push(stores, &bad, r);
+		hq_api_dash_push(stores, &bad, r);
 	}
 	for (size_t i = 0; i < o.nmovers; i++) {
 		const struct hq_dash_row *s = &o.stores[o.movers[i]];
 		json_t *f = row_json(s);
 		double change = json_real_value(json_object_get(f, "change_happy_index"));
-		push(movers, &bad, json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "store", s->name,
+		hq_api_dash_push(movers, &bad, json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "store", s->name,
 							"region", s->region, "direction", change > 0 ? "up" : "down",
 							"ratings", json_object_get(f, "ratings"),
 							"prev_ratings", json_object_get(f, "prev_ratings"),
@@ -360,10 +361,10 @@ static void get_overview(struct hq_store *db, const struct hq_who *who, const st
 	hq_dash_overview_free(&o);
 	if (bad) {
 		json_decref(doc);
-		hq_api_error(res, req, 500, "overview: %s", bad_names);
+		hq_api_error(res, req, 500, "overview: %s", hq_api_dash_bad_names);
 		return;
 	}
-	answer(req, res, doc, "overview", label);
+	hq_api_dash_answer(req, res, doc, "overview", label);
 }
 
 /* --- GET /api/v1/store --------------------------------------------------------- */
@@ -376,20 +377,20 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d, int *bad_ou
 	for (size_t i = 0; i < d->nareas; i++) {
 		json_t *r = json_pack("{s:s,s:i}", "area", d->areas[i].name, "kiosks", d->areas[i].kiosks);
 		fig_set(r, &d->areas[i]);
-		push(areas, &bad, r);
+		hq_api_dash_push(areas, &bad, r);
 	}
 	for (size_t i = 0; i < d->nkiosks; i++) {
 		json_t *r = json_pack("{s:s,s:s,s:s}", "kiosk", d->kiosks[i].name, "area", d->kiosks[i].area, "tz",
 				      d->kiosks[i].tz);
 		fig_set(r, &d->kiosks[i]);
-		push(kiosks, &bad, r);
+		hq_api_dash_push(kiosks, &bad, r);
 	}
 	for (int wd = 0; wd < 7; wd++)
 		for (int h = 0; h < 24; h++) {
 			struct hq_dash_score s;
 			hq_dash_score_of(&d->heat[wd][h], &s);
 			if (s.ratings)
-				push(heat, &bad, json_pack("{s:i,s:i,s:I,s:o,s:o}", "weekday", wd, "hour", h,
+				hq_api_dash_push(heat, &bad, json_pack("{s:i,s:i,s:I,s:o,s:o}", "weekday", wd, "hour", h,
 								      "ratings", (json_int_t)s.ratings, "happy_index",
 								      score_or_null(s.happy_index), "positive_pct",
 								      score_or_null(s.positive_pct)));
@@ -398,7 +399,7 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d, int *bad_ou
 		int64_t day = d->totals.from_day + (int64_t)i;
 		struct hq_dash_score s;
 		hq_dash_score_of(&d->trend[i], &s);
-		push(trend, &bad, json_pack("{s:o,s:i,s:I,s:o,s:o,s:I,s:I,s:I}", "date", day_json(day),
+		hq_api_dash_push(trend, &bad, json_pack("{s:o,s:i,s:I,s:o,s:o,s:I,s:I,s:I}", "date", day_json(day),
 						       "weekday", (int)(((day + 4) % 7 + 7) % 7), "ratings",
 						       (json_int_t)s.ratings, "happy_index", score_or_null(s.happy_index),
 						       "positive_pct", score_or_null(s.positive_pct), "misuse",
@@ -413,7 +414,7 @@ static void store_tables(json_t *doc, const struct hq_dash_store *d, int *bad_ou
 		char colour[8];
 		snprintf(colour, sizeof(colour), "#%06x", (unsigned)face_colour(v, s.scale));
 		int64_t total = score_total(d->totals.cur.counts[s.scale], s.scale);
-		push(faces, &bad, json_pack("{s:i,s:s,s:s,s:I,s:o}", "value", v, "label",
+		hq_api_dash_push(faces, &bad, json_pack("{s:i,s:s,s:s,s:I,s:o}", "value", v, "label",
 						       score_face_label(v, s.scale), "colour", colour, "count",
 						       (json_int_t)count, "share_pct",
 						       total ? json_real(round1(100.0 * (double)count / (double)total))
@@ -443,7 +444,7 @@ static int store_reasons(struct hq_store *db, json_t *doc, const struct hq_dash_
 	json_t *reasons = json_array();
 	int bad = !reasons;
 	for (int i = 0; i < n; i++)
-		push(reasons, &bad, json_pack("{s:s,s:s,s:I}", "reason", top[i].reason, "after",
+		hq_api_dash_push(reasons, &bad, json_pack("{s:s,s:s,s:I}", "reason", top[i].reason, "after",
 					      top[i].positive ? "positive" : "negative", "count", (json_int_t)top[i].n));
 	if (bad || json_object_set_new(doc, "reasons", reasons)) {
 		snprintf(err, errlen, "out of memory");
@@ -490,7 +491,7 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 		return;
 	}
 	json_t *doc = json_object();
-	as_of_set(doc, d->as_of_ms);
+	hq_api_dash_as_of(doc, d->as_of_ms);
 	json_object_set_new(doc, "store", json_string(d->totals.name));
 	json_object_set_new(doc, "region", json_string(d->totals.region));
 	json_object_set_new(doc, "tz", json_string(d->totals.tz));
@@ -518,130 +519,10 @@ static void get_store(struct hq_store *db, const struct hq_who *who, const struc
 	free(d);
 	if (bad) {
 		json_decref(doc);
-		hq_api_error(res, req, 500, "store: %s", bad_names);
+		hq_api_error(res, req, 500, "store: %s", hq_api_dash_bad_names);
 		return;
 	}
-	answer(req, res, doc, "store", label);
-}
-
-/* --- GET /api/v1/fleet --------------------------------------------------------- */
-
-struct fleet_row {
-	const struct hq_fleet_kiosk *x;
-	const char *region;
-	int reasons, revoked;
-	int64_t silent_ms;          /* INT64_MAX: never posted */
-};
-
-static int fleet_cmp(const void *a, const void *b)
-{
-	const struct fleet_row *x = a, *y = b;
-	if (x->revoked != y->revoked)
-		return x->revoked - y->revoked;
-	if ((x->reasons > 0) != (y->reasons > 0))
-		return x->reasons > 0 ? -1 : 1;
-	if (x->reasons != y->reasons)
-		return y->reasons - x->reasons;
-	if (x->reasons && x->silent_ms != y->silent_ms)
-		return x->silent_ms > y->silent_ms ? -1 : 1;
-	return strcmp(x->x->k.id, y->x->k.id);
-}
-
-static json_t *attention_of(const struct hq_fleet_kiosk *x, int64_t now, int revoked, int expired)
-{
-	json_t *a = json_array();
-	if (revoked)
-		return a;
-	if (!x->last_batch_ms)
-		json_array_append_new(a, json_string("never"));
-	else if (now - x->last_batch_ms > (int64_t)SILENT_S * 1000)
-		json_array_append_new(a, json_string("silent"));
-	if (x->conflicts > 0)
-		json_array_append_new(a, json_string("conflicts"));
-	if (x->last_seq > x->k.acked_through)
-		json_array_append_new(a, json_string("gaps"));
-	if (!strcmp(x->clock, "unsynced"))
-		json_array_append_new(a, json_string("clock"));
-	if (expired)
-		json_array_append_new(a, json_string("token"));
-	return a;
-}
-
-static void get_fleet(struct hq_store *db, const struct hq_who *who, const struct hq_request *req,
-		      struct hq_response *res)
-{
-	struct hq_fleet_kiosk *f = NULL;
-	struct hq_scope_store *stores = NULL;
-	size_t n = 0, nstores = 0;
-	char err[256];
-	if (hq_registry_fleet(db, &f, &n, err, sizeof(err)) ||
-	    hq_scope_stores(db, who->admin ? NULL : who->user.name, &stores, &nstores, err, sizeof(err))) {
-		hq_api_error(res, req, 503, "fleet: %s", err);
-		free(f);
-		return;
-	}
-	int64_t now = now_ms();
-	struct fleet_row *rows = calloc(n ? n : 1, sizeof(*rows));
-	json_t *doc = rows ? json_object() : NULL, *list = json_array();
-	int bad = !doc || !list;
-	size_t m = 0;
-	for (size_t i = 0; rows && i < n; i++) {
-		size_t s;
-		for (s = 0; s < nstores && strcmp(stores[s].name, f[i].k.store); s++)
-			;
-		/* Only the stores the asker may see; the admin token sees kiosks of stores without a row too. */
-		if (s == nstores && !who->admin)
-			continue;
-		struct fleet_row *r = &rows[m++];
-		r->x = &f[i];
-		r->region = s < nstores ? stores[s].region : "";
-		r->revoked = f[i].k.revoked_ms != 0;
-		int expired = f[i].k.token_expires_ms && f[i].k.token_expires_ms <= now;
-		json_t *a = attention_of(&f[i], now, r->revoked, expired);
-		r->reasons = (int)json_array_size(a);
-		json_decref(a);
-		r->silent_ms = f[i].last_batch_ms ? now - f[i].last_batch_ms : INT64_MAX;
-	}
-	if (rows)
-		qsort(rows, m, sizeof(*rows), fleet_cmp);
-	for (size_t i = 0; rows && i < m; i++) {
-		const struct hq_fleet_kiosk *x = rows[i].x;
-		int expired = x->k.token_expires_ms && x->k.token_expires_ms <= now;
-		char last[40] = "";
-		if (x->last_batch_ms)
-			csv_export_time(x->last_batch_ms, 0, last, sizeof(last));
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kiosk", x->k.id, "store", x->k.store, "region",
-				      rows[i].region, "area", x->k.area, "tz", x->k.tz, "status",
-				      rows[i].revoked ? "revoked" : expired ? "expired" : "active");
-		json_object_set_new(o, "attention", attention_of(x, now, rows[i].revoked, expired));
-		json_object_set_new(o, "last_batch_ms", x->last_batch_ms ? json_integer(x->last_batch_ms) : json_null());
-		json_object_set_new(o, "last_batch", x->last_batch_ms ? json_string(last) : json_null());
-		json_object_set_new(o, "silent_s", x->last_batch_ms ? json_integer((now - x->last_batch_ms) / 1000)
-								    : json_null());
-		json_object_set_new(o, "last_seq", json_integer(x->last_seq));
-		json_object_set_new(o, "acked_through", json_integer(x->k.acked_through));
-		json_object_set_new(o, "gaps", json_integer(x->last_seq > x->k.acked_through
-								     ? x->last_seq - x->k.acked_through : 0));
-		json_object_set_new(o, "version", x->version[0] ? json_string(x->version) : json_null());
-		json_object_set_new(o, "clock", x->clock[0] ? json_string(x->clock) : json_null());
-		json_object_set_new(o, "conflicts", json_integer(x->conflicts));
-		json_object_set_new(o, "ratings", json_integer(x->k.ratings));
-		push(list, &bad, o);
-	}
-	free(rows);
-	free(f);
-	free(stores);
-	if (bad) {
-		json_decref(doc);
-		json_decref(list);
-		hq_api_error(res, req, 500, "fleet: %s", bad_names);
-		return;
-	}
-	as_of_set(doc, now);
-	json_object_set_new(doc, "kiosks", list);
-	char label[16];
-	hq_dash_day_text(now / 86400000, label, sizeof(label)); /* the UTC date of the as_of */
-	answer(req, res, doc, "fleet", label);
+	hq_api_dash_answer(req, res, doc, "store", label);
 }
 
 void hq_api_dash(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
@@ -655,5 +536,5 @@ void hq_api_dash(struct hq_store *db, const struct hq_api_options *opt, const st
 	else if (!strcmp(req->path, "/api/v1/store"))
 		get_store(db, &who, req, res);
 	else
-		get_fleet(db, &who, req, res);
+		hq_api_fleet(db, &who, req, res);
 }

@@ -133,6 +133,73 @@ static int login_fields(const struct hq_request *req, char *user, size_t ulen, c
 	return 0;
 }
 
+/*
+ * Whether the body is the login page's own form posted without JavaScript
+ * (its hidden reply=page): the answer is then a page's, 303 See Other,
+ * rather than JSON for a script.
+ */
+static int wants_page(const struct hq_request *req)
+{
+	char v[8];
+	return req->content_type && !strncasecmp(req->content_type, "application/x-www-form-urlencoded", 33) &&
+	       !form_field(req->body ? req->body : "", req->body_len, "reply", v, sizeof(v)) && !strcmp(v, "page");
+}
+
+/* s %-encoded into out: every byte but RFC 3986's unreserved ones, and (path) also / ? = & % kept. */
+static void url_encode(const char *s, int path, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (; *s && o + 4 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c) ||
+		    (path && strchr("/?=&%+", c)))
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Where the form goes back to: the login page's ?next= (the form posts to
+ * the page's own address, so it comes along) when it is a path of this
+ * server, never another site ("//evil.example", "/\\evil"); else "/".
+ */
+static const char *page_next(const struct hq_request *req)
+{
+	const char *n = req->query ? req->query(req->query_ctx, "next") : NULL;
+	if (!n || n[0] != '/' || n[1] == '/' || n[1] == '\\' || strlen(n) > 400)
+		return "/";
+	for (const char *p = n; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "/";
+	return n;
+}
+
+/*
+ * The page's answer to a login: 303 to next with the cookie set, or back
+ * to the form with the reason as its fragment (#wrong, #limited), which
+ * login.html shows with CSS alone (:target). Other errors stay JSON.
+ */
+static void page_answer(const struct hq_request *req, struct hq_response *res)
+{
+	const char *next = page_next(req);
+	if (res->status == 200)
+		url_encode(next, 1, res->location, sizeof(res->location));
+	else if (res->status == 400 || res->status == 401 || res->status == 429) {
+		char enc[sizeof(res->location) - 40];
+		url_encode(next, 0, enc, sizeof(enc));
+		snprintf(res->location, sizeof(res->location), "/login?next=%s#%s", enc,
+			 res->status == 429 ? "limited" : "wrong");
+	} else
+		return;
+	res->status = 303;
+}
+
 /* {"user","role","scopes"[,"csrf_token"]} of u. NULL when out of memory. */
 static json_t *user_json(const struct hq_user *u, const char *csrf)
 {
@@ -155,7 +222,7 @@ static void send_json(struct hq_response *res, const struct hq_request *req, jso
 		hq_api_json(res, body, strlen(body));
 }
 
-void hq_api_login(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+static void login(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
 		  struct hq_response *res)
 {
 	char user[HQ_USERS_NAME_MAX + 1], pw[HQ_USERS_PW_MAX + 2], why[256], err[256];
@@ -202,6 +269,15 @@ void hq_api_login(struct hq_store *db, const struct hq_api_options *opt, const s
 	send_json(res, req, user_json(&u, csrf));
 	if (res->status == 200)
 		hq_session_set_cookie(res->set_cookie, sizeof(res->set_cookie), id, &opt->session, opt->tls);
+}
+
+void hq_api_login(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
+		  struct hq_response *res)
+{
+	/* The same checks, limits and cookie either way; only the form of the answer differs. */
+	login(db, opt, req, res);
+	if (wants_page(req))
+		page_answer(req, res);
 }
 
 /* --- POST /logout, GET /api/v1/session ------------------------------------- */

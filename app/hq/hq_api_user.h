@@ -33,6 +33,13 @@ struct hq_who {
 int hq_api_who(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
 	       struct hq_response *res, int write, struct hq_who *who);
 
+/*
+ * POST /login: a JSON or form body {user, password}. A script gets JSON
+ * (200 with the cookie, 401, 429); the login page's form posted without
+ * JavaScript (its hidden reply=page) gets 303 to the page's ?next= (a path
+ * of this server, else /) with the cookie, or back to /login#wrong or
+ * #limited. Both pass the same origin check and rate limits.
+ */
 void hq_api_login(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
 		  struct hq_response *res);
 void hq_api_logout(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,

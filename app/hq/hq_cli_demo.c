@@ -9,6 +9,14 @@
  * fixed-seed generator, so two demos differ only in where "now" falls;
  * each store has its own mood, and Hamburg's turns sour in the last week,
  * so the overview has a mover to show.
+ *
+ * The chain also gets the alert rules a chain would start with (the market
+ * leader's 50 % / 15 min / 4 per store, a Happy Index floor per region, a
+ * silent-kiosk rule per region) and its kiosks their opening hours; and
+ * Hamburg's last quarter hour before "now" holds a queue's worth of bad
+ * ratings, so the first check of the server that follows opens an episode
+ * and the Alerts page has something to show (its all clear follows when
+ * the quarter hour has passed).
  */
 #include "hq_cli_demo.h"
 
@@ -17,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hq_alert_store.h"
 #include "hq_dash_days.h"
 #include "hq_scope.h"
 #include "hq_token.h"
@@ -24,6 +33,12 @@
 #include "rating.h"
 
 #define HOUR_MS 3600000LL
+#define MINUTE_MS 60000LL
+#define DEMO_HOURS "08:00-20:00" /* demo_day's opening hours */
+
+/* Hamburg's bad moment, minutes before now and the face (0 worst of 4): 5 of 6 negative. */
+static const struct { int ago_min, value; } burst[] = { { 12, 0 }, { 10, 1 }, { 9, 3 }, { 7, 0 }, { 5, 1 }, { 3, 0 } };
+#define NBURST (sizeof(burst) / sizeof(burst[0]))
 
 struct demo_kiosk {
 	const char *id, *store, *area, *region, *tz;
@@ -77,7 +92,7 @@ static int face(const double p[4])
 static int demo_day(struct hq_store *db, const struct hq_kiosk *k, const struct demo_kiosk *d, int64_t day,
 		    int last_week, int64_t now, int64_t *seq, char *err, size_t errlen)
 {
-	struct protocol_rating *r = calloc(600, sizeof(*r));
+	struct protocol_rating *r = calloc(600, sizeof(*r)); /* room for the day, its misuse and a burst */
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -108,6 +123,16 @@ static int demo_day(struct hq_store *db, const struct hq_kiosk *k, const struct 
 			}
 		}
 	}
+	/* Hamburg, today: the queue at the till just now, whatever the hour (the demo's alert to see). */
+	if (!strcmp(d->id, "demo-hamburg") && day == hq_dash_local_day(hq_dash_zone(d->tz), now, NULL))
+		for (size_t i = 0; i < NBURST && n < 600; i++) {
+			struct protocol_rating *p = &r[n++];
+			p->r.value = burst[i].value;
+			p->r.scale = 4;
+			p->r.source = SOURCE_BUTTON;
+			p->r.wall_ms = now - burst[i].ago_min * MINUTE_MS;
+			p->r.clock_synced = 1;
+		}
 	/* Ratings come in time order, as a kiosk stores them. */
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && r[j].r.wall_ms < r[j - 1].r.wall_ms; j--) {
@@ -158,6 +183,41 @@ static int demo_user(struct hq_store *db, const char *name, enum hq_role role, c
 	return 0;
 }
 
+/* A rule of kind with its defaults for scope (store or region), threshold if > 0. 0 or -1 (said on stderr). */
+static int demo_rule(struct hq_store *db, const char *kind, const char *scope_kind, const char *scope, double threshold,
+		     int64_t now)
+{
+	struct hq_alert_rule r;
+	char err[256];
+	hq_alert_rule_defaults(&r, kind);
+	snprintf(r.scope_kind, sizeof(r.scope_kind), "%s", scope_kind);
+	snprintf(r.scope, sizeof(r.scope), "%s", scope);
+	if (threshold > 0)
+		r.threshold = threshold;
+	if (hq_alert_rule_save(db, &r, now, err, sizeof(err))) {
+		fprintf(stderr, "tally-hq: demo rule %s for %s: %s\n", kind, scope, err);
+		return -1;
+	}
+	printf("rule %lld %s %s %s %g\n", (long long)r.id, kind, scope_kind, scope, r.threshold);
+	return 0;
+}
+
+/* The rules a chain starts with: per store the market leader's default; per region a floor and silent kiosks. */
+static int demo_rules(struct hq_store *db, int64_t now)
+{
+	for (size_t i = 0; i < NDEMO; i++) {
+		if (i && !strcmp(demo[i].store, demo[i - 1].store))
+			continue;
+		if (demo_rule(db, "negative", "store", demo[i].store, 0, now))
+			return -1;
+	}
+	const char *regions[] = { "North", "West", "Americas" };
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		if (demo_rule(db, "index", "region", regions[i], 60, now) || demo_rule(db, "silent", "region", regions[i], 2, now))
+			return -1;
+	return 0;
+}
+
 int hq_cli_demo_run(struct hq_store *db, int argc, char **argv)
 {
 	long days = 14;
@@ -192,6 +252,11 @@ int hq_cli_demo_run(struct hq_store *db, int argc, char **argv)
 			fprintf(stderr, "tally-hq: demo kiosk %s: %s\n", k.id, err);
 			return 1;
 		}
+		const char *const week[7] = { DEMO_HOURS, DEMO_HOURS, DEMO_HOURS, DEMO_HOURS, DEMO_HOURS, DEMO_HOURS, DEMO_HOURS };
+		if (hq_alert_hours_set(db, k.id, week, err, sizeof(err))) {
+			fprintf(stderr, "tally-hq: demo kiosk %s: opening hours: %s\n", k.id, err);
+			return 1;
+		}
 		int64_t today = hq_dash_local_day(hq_dash_zone(k.tz), now, NULL), seq = 0;
 		for (int64_t day = today - days + 1; day <= today; day++)
 			if (demo_day(db, &k, &demo[i], day, day > today - 7, now, &seq, err, sizeof(err))) {
@@ -201,6 +266,8 @@ int hq_cli_demo_run(struct hq_store *db, int argc, char **argv)
 		printf("kiosk %s %s / %s (%s, %s): %lld ratings\n", k.id, k.store, k.area, demo[i].region, k.tz,
 		       (long long)seq);
 	}
+	if (demo_rules(db, now))
+		return 1;
 	if (demo_user(db, "demo-chain", HQ_ROLE_CHAIN, NULL) || demo_user(db, "demo-north", HQ_ROLE_REGION, "North") ||
 	    demo_user(db, "demo-berlin", HQ_ROLE_STORE, "Berlin Mitte"))
 		return 1;

@@ -218,7 +218,7 @@ int hq_poster_make(struct hq_store *db, const char *store, const char *week, cha
 	char one[1][HQ_NAME_MAX];
 	snprintf(one[0], sizeof(one[0]), "%s", store);
 	struct hq_report_figures f;
-	if (hq_report_figures(db, one, 1, tz, monday, 7, &f, err, errlen))
+	if (hq_report_figures(db, one, &tz, 1, monday, 7, &f, err, errlen))
 		return -1;
 	return hq_poster_render(store, week, &f, pdf, len, err, errlen);
 }

@@ -59,8 +59,8 @@ static int add_day(struct hq_store *db, const char *store, const struct tzday *d
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
-int hq_report_figures(struct hq_store *db, char (*stores)[HQ_NAME_MAX], size_t n, const char *tz, struct tzdate from,
-		      int days, struct hq_report_figures *out, char *err, size_t errlen)
+int hq_report_figures(struct hq_store *db, char (*stores)[HQ_NAME_MAX], char (*tzs)[HQ_TZ_MAX], size_t n,
+		      struct tzdate from, int days, struct hq_report_figures *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (days < 1 || days > HQ_REPORT_MAX_DAYS) {
@@ -73,16 +73,18 @@ int hq_report_figures(struct hq_store *db, char (*stores)[HQ_NAME_MAX], size_t n
 	memset(&all, 0, sizeof(all));
 	memset(&prev, 0, sizeof(prev));
 	for (int d = -days; d < days; d++) {
-		struct tzday td;
-		if (tzday_make(&td, tz, tzday_add_days(from, d), err, errlen))
-			return -1;
 		struct acc day;
 		memset(&day, 0, sizeof(day));
-		for (size_t i = 0; i < n; i++)
+		/* Each store's own local day of that date (and its own local hours for the best hour). */
+		for (size_t i = 0; i < n; i++) {
+			struct tzday td;
+			if (tzday_make(&td, tzs[i], tzday_add_days(from, d), err, errlen))
+				return -1;
 			if (add_day(db, stores[i], &td, d >= 0 ? &day : &prev, d >= 0)) {
 				snprintf(err, errlen, "cannot read the ratings of %s", stores[i]);
 				return -1;
 			}
+		}
 		if (d < 0)
 			continue;
 		out->day_ratings[d] = day.n;
@@ -256,6 +258,12 @@ static int hhmm(const char *t)
 	return (t[0] - '0') * 600 + (t[1] - '0') * 60 + (t[3] - '0') * 10 + (t[4] - '0');
 }
 
+/* a before b: negative; the same date: 0; after: positive. */
+static int64_t date_cmp(struct tzdate a, struct tzdate b)
+{
+	return day_number(a) - day_number(b);
+}
+
 /* Queues rule r's report if it is due at now_ms: 1 queued, 0 not due (or sent already), -1 error. */
 static int queue_one(struct hq_store *db, const struct hq_alert_env *env, const struct hq_alert_rule *r, int64_t now_ms,
 		     char *err, size_t errlen)
@@ -270,18 +278,40 @@ static int queue_one(struct hq_store *db, const struct hq_alert_env *env, const 
 		free(stores);
 		return 0;
 	}
-	char tz[HQ_TZ_MAX];
-	hq_alert_store_zone(db, stores[0], tz);
-	struct tzdate today;
-	int minute, wday, rc = 0;
-	if (hours_local_date(tz, now_ms, &today, &minute, err, errlen)) {
+	char (*tzs)[HQ_TZ_MAX] = calloc(n, sizeof(*tzs));
+	if (!tzs) {
 		free(stores);
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	wday = tzday_weekday(today);
-	int weekly = !strcmp(r->kind, "weekly");
+	/*
+	 * The period is the same dates for every store, each its own local day;
+	 * "today" is the earliest local date among the stores (the one furthest
+	 * west), and the report goes once the send time has passed in every
+	 * zone still on that date: when the last store's period has closed.
+	 */
+	struct tzdate today = { 0, 0, 0 };
+	int late = 0, weekly = !strcmp(r->kind, "weekly"), rc = 0;
 	const char *at = r->send_at[0] ? r->send_at : env->report_time;
-	if (minute < hhmm(at) || (weekly && wday != 1)) {
+	for (size_t i = 0; i < n; i++) {
+		struct tzdate date;
+		int minute;
+		hq_alert_store_zone(db, stores[i], tzs[i]);
+		if (hours_local_date(tzs[i], now_ms, &date, &minute, err, errlen)) {
+			free(tzs);
+			free(stores);
+			return -1;
+		}
+		int64_t c = i ? date_cmp(date, today) : -1;
+		if (c < 0) {
+			today = date;
+			late = 0;
+		}
+		if (c <= 0 && minute < hhmm(at))
+			late = 1;
+	}
+	if (late || (weekly && tzday_weekday(today) != 1)) {
+		free(tzs);
 		free(stores);
 		return 0;
 	}
@@ -295,7 +325,7 @@ static int queue_one(struct hq_store *db, const struct hq_alert_env *env, const 
 	char *subject = NULL, *text = NULL, *json = NULL;
 	struct hq_alert_msg *msgs = NULL;
 	size_t nm = 0;
-	if (hq_report_figures(db, stores, n, tz, from, weekly ? 7 : 1, &f, err, errlen)) {
+	if (hq_report_figures(db, stores, tzs, n, from, weekly ? 7 : 1, &f, err, errlen)) {
 		rc = -1;
 	} else if (compose(r, env, period, &f, &subject, &text, &json) ||
 		   hq_alert_messages(r, env, json, subject, text, &msgs, &nm)) {
@@ -312,6 +342,7 @@ static int queue_one(struct hq_store *db, const struct hq_alert_env *env, const 
 	free(subject);
 	free(text);
 	free(json);
+	free(tzs);
 	free(stores);
 	return rc;
 }

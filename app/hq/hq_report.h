@@ -5,8 +5,12 @@
  *
  * A report rule (hq_alert_store.h, kind daily or weekly) is due once its
  * send time (send_at, or [alerts] report_time) has passed in its store's
- * zone (a region: its first store's, by name): a daily one each day for
- * the day before, a weekly one on Mondays for the ISO week before. A
+ * zone: a daily one each day for the day before, a weekly one on Mondays
+ * for the ISO week before. A region's covers the same dates in each of
+ * its stores' own local days, and is due once the send time has passed in
+ * every one of their zones: when the last store's period has closed (its
+ * stores in Auckland and Los Angeles get Sunday's report on Monday
+ * morning in Los Angeles, with Los Angeles's Sunday evening in it). A
  * period missed entirely (head office down all that day) is not sent
  * later; one sent is never sent again (report_runs).
  *
@@ -42,9 +46,13 @@ struct hq_report_figures {
 	int64_t day_ratings[HQ_REPORT_MAX_DAYS];
 };
 
-/* The figures of stores[0..n) for days local days from `from` in zone tz. 0, or -1 with err. */
-int hq_report_figures(struct hq_store *db, char (*stores)[HQ_NAME_MAX], size_t n, const char *tz, struct tzdate from,
-		      int days, struct hq_report_figures *out, char *err, size_t errlen);
+/*
+ * The figures of stores[0..n) for `days` dates from `from`, each store's
+ * ratings of its own local day in its zone tzs[i] (the best hour: each
+ * store's local hour). 0, or -1 with err.
+ */
+int hq_report_figures(struct hq_store *db, char (*stores)[HQ_NAME_MAX], char (*tzs)[HQ_TZ_MAX], size_t n,
+		      struct tzdate from, int days, struct hq_report_figures *out, char *err, size_t errlen);
 
 /* Parses "YYYY-Www" (an ISO week) into its Monday. 0, or -1. */
 int hq_report_parse_week(const char *s, struct tzdate *monday);

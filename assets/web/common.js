@@ -188,10 +188,27 @@
 		var p = T.params(), current = p.get('from') && p.get('to') ? 'range' : p.get('period') || 'today';
 		var group = T.el('div', { class: 'periods', role: 'group', 'aria-label': 'Period' });
 		var range = T.el('form', { class: 'range', hidden: current !== 'range' });
-		var from = T.el('input', { type: 'date', id: 'range-from', required: true, value: p.get('from') || '' });
-		var to = T.el('input', { type: 'date', id: 'range-to', required: true, value: p.get('to') || '' });
-		T.fill(range, [T.el('label', { for: 'range-from' }, 'From'), from, T.el('label', { for: 'range-to' }, 'to'), to,
-			T.el('button', { type: 'submit' }, 'Show')]);
+		var from = T.el('input', { type: 'date', id: 'range-from', required: true, value: p.get('from') || '',
+					   'aria-describedby': 'range-from-text' });
+		var to = T.el('input', { type: 'date', id: 'range-to', required: true, value: p.get('to') || '',
+					 'aria-describedby': 'range-to-text' });
+		/*
+		 * A native date input writes its date in the browser's UI language
+		 * (an English Chromium shows 11/01/2026 to a German manager); the
+		 * page's locale is Intl's. Each input gets its chosen day echoed
+		 * beside it in that locale, so what is picked reads one way.
+		 */
+		var fromText = T.el('output', { id: 'range-from-text', for: 'range-from', class: 'range-echo' });
+		var toText = T.el('output', { id: 'range-to-text', for: 'range-to', class: 'range-echo' });
+		function echo() {
+			fromText.textContent = /^\d{4}-\d{2}-\d{2}$/.test(from.value) ? T.day(from.value) : '';
+			toText.textContent = /^\d{4}-\d{2}-\d{2}$/.test(to.value) ? T.day(to.value) : '';
+		}
+		from.addEventListener('input', echo);
+		to.addEventListener('input', echo);
+		echo();
+		T.fill(range, [T.el('label', { for: 'range-from' }, 'From'), from, fromText, T.el('label', { for: 'range-to' }, 'to'),
+			to, toText, T.el('button', { type: 'submit' }, 'Show')]);
 		function press(key) {
 			Array.prototype.forEach.call(group.querySelectorAll('button'), function (b) {
 				b.setAttribute('aria-pressed', b.getAttribute('data-period') === key ? 'true' : 'false');
@@ -220,6 +237,7 @@
 				from.value = to.value;
 				to.value = t;
 			}
+			echo();
 			T.setParams({ period: null, from: from.value, to: to.value });
 			onchange();
 		});

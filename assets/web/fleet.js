@@ -2,7 +2,8 @@
 /*
  * fleet.js: every kiosk of the user's stores with its last batch, backlog,
  * version, clock and conflicts, those needing someone first (the API's
- * order), each reason in words. Data: GET /api/v1/fleet.
+ * order), each reason in words; "silent" counts only opening hours, and a
+ * kiosk closed now says so. Data: GET /api/v1/fleet.
  */
 'use strict';
 
@@ -54,7 +55,10 @@
 				       { key: 'area', label: 'Area', opt: true },
 				       { key: 'needs', label: 'Attention', type: 'int', left: true, cell: badges },
 				       { key: 'silent_s', label: 'Last batch', type: 'int', cell: function (k) {
-						return T.el('span', { title: T.when(k.last_batch_ms) }, ago(k.silent_s));
+						/* Quiet while the shop is shut is expected: said beside the time, not flagged. */
+						return T.el('span', { title: T.when(k.last_batch_ms) },
+							    k.open_now === false ? [ago(k.silent_s), T.el('span', { 'data-closed': '1' }, ' (closed now)')]
+										 : ago(k.silent_s));
 					} },
 				       { key: 'gaps', label: 'Backlog', type: 'int' },
 				       { key: 'version', label: 'Version', opt: true },

@@ -27,6 +27,7 @@
 
 	/* --- heat map: colour from the Happy Index, text in whichever of black or white reads better ---- */
 
+	var FEW = 3; /* a heat-map cell from fewer ratings is marked as thin */
 	var STOPS = [[0, [198, 40, 40]], [25, [239, 108, 0]], [50, [249, 168, 37]], [75, [156, 204, 101]], [100, [46, 125, 50]]];
 
 	function ramp(v) {
@@ -82,6 +83,9 @@
 					td.textContent = Math.round(c.happy_index);
 					td.setAttribute('data-value', c.happy_index);
 					td.setAttribute('data-ratings', c.ratings);
+					/* One or two ratings make a 0 or a 100: marked, so a red square is not read as a pattern. */
+					if (c.ratings < FEW)
+						td.className = 'few';
 					td.title = T.weekday(wd) + ' ' + hh + ':00–' + hh + ':59: ' + T.HAPPY + ' ' + T.num1(c.happy_index) + ', ' +
 						T.num1(c.positive_pct) + ' ' + T.POSITIVE + ', ' + T.int(c.ratings) + ' ratings';
 					td.setAttribute('aria-label', td.title);
@@ -96,9 +100,24 @@
 			     ['Download CSV', T.el('span', { class: 'sr' }, ' of the heat map')])]);
 		return T.el('section', { class: 'block', 'aria-labelledby': 'heat-title' }, [
 			head, T.el('div', { class: 'table-wrap' }, table),
-			T.el('p', { class: 'heat-legend' }, ['0', T.el('span', { class: 'ramp', 'aria-hidden': 'true' }), '100 · ' +
-				'local hours in ' + d.tz + '; empty cells had no ratings; ratings with an unknown time are not placed.']),
-			T.asOf(d.as_of_ms)]);
+			heatLegend(d), T.asOf(d.as_of_ms)]);
+	}
+
+	/* The heat map's key: what the colour means on a scale, the empty and the thin cells, the axes. */
+	function heatLegend(d) {
+		var ticks = T.el('span', { class: 'ticks', 'aria-hidden': 'true' }, [0, 50, 100].map(function (v) {
+			return T.el('span', null, T.int(v));
+		}));
+		return T.el('div', { class: 'heat-legend', id: 'heat-legend' }, [
+			T.el('div', { class: 'keys' }, [
+				T.el('span', { class: 'key' }, [T.HAPPY + ' ', T.el('span', { class: 'scale' }, [
+					T.el('span', { class: 'ramp', role: 'img', 'aria-label': 'from red at 0 through amber at 50 to green at 100' }),
+					ticks])]),
+				T.el('span', { class: 'key' }, [T.el('span', { class: 'cell-key', 'aria-hidden': 'true' }), 'no ratings']),
+				T.el('span', { class: 'key' }, [T.el('span', { class: 'cell-key few', 'aria-hidden': 'true' }),
+					'fewer than ' + T.int(FEW) + ' ratings: read with care'])]),
+			T.el('p', { class: 'legend-note' }, 'Columns are the local hour in ' + d.tz + ' (9 = 09:00–09:59), rows the weekday; ' +
+				'each cell is the ' + T.HAPPY + ' of its ratings. Ratings with an unknown time are not placed.')]);
 	}
 
 	/* --- the daily trend, drawn by uPlot ------------------------------------ */
@@ -118,8 +137,16 @@
 		});
 		var num = function (u, v) { return v === null || v === undefined ? '–' : T.num1(v); };
 		var width = Math.max(box.clientWidth, 280);
-		/* One label per day where they fit, else every k-th day: never two labels for one day. */
-		var every = Math.max(1, Math.ceil(xs.length / Math.max(1, Math.floor((width - 60) / 64))));
+		/*
+		 * One label per day where they fit, else every k-th day, worked out
+		 * from the plot's width at each drawing: a phone turned, or a window
+		 * made narrower, never gets labels on top of each other.
+		 */
+		function shown(u) {
+			var w = u.bbox && u.bbox.width ? u.bbox.width / (window.uPlot.pxRatio || 1) : width - 60;
+			var every = Math.max(1, Math.ceil(xs.length / Math.max(1, Math.floor(w / 64))));
+			return xs.filter(function (x, i) { return (xs.length - 1 - i) % every === 0; });
+		}
 		var opts = {
 			width: width, height: 240,
 			legend: { live: false },
@@ -127,7 +154,7 @@
 			series: [{ value: function (u, v) { return v ? T.day(localYmd(v)) : '–'; } },
 				 { label: T.HAPPY, stroke: '#1f4e79', width: 2, points: { show: true, size: 5 }, value: num },
 				 { label: T.POSITIVE, stroke: '#b35c00', width: 2, dash: [6, 4], points: { show: true, size: 5 }, value: num }],
-			axes: [{ splits: function () { return xs.filter(function (x, i) { return (xs.length - 1 - i) % every === 0; }); },
+			axes: [{ splits: shown,
 				 values: function (u, ticks) { return ticks.map(function (s) { return T.shortDay(localYmd(s)); }); } },
 			       { values: function (u, ticks) { return ticks.map(function (v) { return T.int(v); }); } }],
 			hooks: { draw: [function () { T.drawn(); }] }
@@ -146,9 +173,10 @@
 	/* --- faces ------------------------------------------------------------- */
 
 	function faces(d) {
-		var max = d.faces.reduce(function (m, f) { return Math.max(m, f.count); }, 0) || 1;
 		return T.table({
-			id: 'faces', title: 'Each face', caption: 'Best face first, as on the kiosk.', csv: csv('faces'),
+			id: 'faces', title: 'Each face', csv: csv('faces'),
+			caption: 'Best face first, as on the kiosk, in its colours; each bar is the face\'s share of the ratings, ' +
+				 'the whole track 100 %.',
 			asOf: d.as_of_ms, rows: d.faces,
 			cols: [{ key: 'label', label: 'Face', cell: function (f) {
 					var sw = T.el('span', { class: 'swatch', 'aria-hidden': 'true' });
@@ -157,11 +185,11 @@
 				} },
 			       { key: 'count', label: 'Count', type: 'int' },
 			       { key: 'share_pct', label: 'Share', type: 'num', cell: function (f) { return T.num1(f.share_pct) + ' %'; } },
-			       { key: 'value', label: 'Bar', opt: true, cell: function (f) {
-					var bar = T.el('div', { class: 'facebar', 'aria-hidden': 'true' });
+			       { key: 'value', label: '0–100 %', left: true, cell: function (f) {
+					var bar = T.el('span', { class: 'facebar' });
 					bar.style.background = f.colour;
-					bar.style.width = (100 * f.count / max) + '%';
-					return bar;
+					bar.style.width = (f.share_pct || 0) + '%';
+					return T.el('span', { class: 'facetrack', 'aria-hidden': 'true' }, bar);
 				} }]
 		});
 	}

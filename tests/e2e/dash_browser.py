@@ -243,6 +243,42 @@ def screenshot(d, name, w, h, full=False):
         check(size[0] == w, f"{name} at {w} px wide: nothing wider than the screen ({size[0]} px); whole page in {path}")
 
 
+def login_without_js(hq):
+    """The login form as a plain HTML form: chromium with JavaScript off posts it, head office answers 303."""
+    d = dashlib.browser(javascript=False)
+    try:
+        user, path = "muc", "/store?store=M%C3%BCnchen"
+        pw = dashlib.USERS[user][0]
+        d.get(hq.url(path))
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login" and x.find_elements("id", "user"),
+             "the login page (no JavaScript)")
+        check(urllib.parse.parse_qs(urllib.parse.urlparse(d.current_url).query).get("next") == [path]
+              and not d.find_element("id", "wrong").is_displayed(), "no JavaScript: the page sends to /login?next=, no error shown")
+        d.find_element("id", "user").send_keys(user)
+        d.find_element("id", "password").send_keys("wrong-" + pw)
+        d.find_element("id", "login-submit").click()
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).fragment == "wrong", "back at /login#wrong")
+        check(d.find_element("id", "wrong").is_displayed() and "Wrong user name or password" in d.find_element("id", "wrong").text
+              and not d.find_element("id", "limited").is_displayed() and d.get_cookie("tally_session") is None,
+              "no JavaScript: a wrong password comes back to the form, said so, no session")
+        d.find_element("id", "user").clear()
+        d.find_element("id", "user").send_keys(user)
+        d.find_element("id", "password").send_keys(pw)
+        d.find_element("id", "login-submit").click()
+        wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/store", "the store page after the form")
+        got = urllib.parse.urlparse(d.current_url)
+        check(urllib.parse.parse_qs(got.query) == {"store": ["München"]}, f"no JavaScript: back at {path} after logging in")
+        cookie = d.get_cookie("tally_session")
+        check(cookie and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", "no JavaScript: the session cookie, HttpOnly, SameSite=Strict")
+        st, _, data = hq.request("GET", "/api/v1/session", cookie=cookie["value"])
+        check(st == 200 and json.loads(data)["user"] == user, "no JavaScript: the cookie is a live session of muc")
+        # JavaScript was off indeed: the page's script never drew it.
+        check(d.find_elements("css selector", "#content .loading") and not d.find_elements("css selector", "#content table"),
+              "no JavaScript: the page was not drawn by a script (JavaScript was off)")
+    finally:
+        d.quit()
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     work = tempfile.mkdtemp(prefix="tally-dash-")
@@ -317,6 +353,17 @@ def main():
                 open_page(d, hq, f"/?{pq}")
                 big = d.find_element("css selector", "#card-happy .big").text
                 check(big == f"{api['chain']['happy_index']:.1f}".replace(".", ","), f"de-DE: Happy Index reads {big}")
+                # The range's dates read in the page's locale beside the native inputs (which follow the browser's UI
+                # language instead), and follow a new pick at once.
+                fmt = "new Intl.DateTimeFormat(arguments[0], {day: 'numeric', month: 'short', year: 'numeric'}).format(new Date(arguments[1], arguments[2] - 1, arguments[3]))"
+                ymd = lambda s: [int(x) for x in s.split("-")]
+                de_from, en_from = js(d, "return " + fmt, "de-DE", *ymd(fr)), js(d, "return " + fmt, "en-GB", *ymd(fr))
+                got_from, got_to = d.find_element("id", "range-from-text").text, d.find_element("id", "range-to-text").text
+                check(got_from == de_from != en_from and got_to == js(d, "return " + fmt, "de-DE", *ymd(to)),
+                      f"de-DE: the range reads {got_from} – {got_to} beside its inputs (en-GB would be {en_from})")
+                js(d, "var i = document.getElementById('range-from'); i.value = '2024-03-05'; i.dispatchEvent(new Event('input'));")
+                got = d.find_element("id", "range-from-text").text
+                check(got == js(d, "return " + fmt, "de-DE", 2024, 3, 5), f"de-DE: a new pick reads {got}")
                 d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
             # --- the store page, for each store the user may see ---
             for store in sorted(sees):
@@ -354,6 +401,20 @@ def main():
                       [sum(1 for r in counted if r["value"] == f["value"]) for f in sapi["faces"]],
                       f"{user} {store}: each face's count as posted")
                 check(js(d, "return !!document.querySelector('#trend-chart canvas')"), f"{user} {store}: the daily trend is drawn")
+                # Each chart-like table reads as a chart: the heat map's thin cells ringed and its key a scale, the
+                # faces' bars each the face's share of a track that is the whole 100 %.
+                thin = js(d, "return Array.from(document.querySelectorAll('#heatmap td[data-ratings]')).map(function (c) {"
+                             " return [+c.getAttribute('data-ratings'), c.classList.contains('few')]; })")
+                check(thin and all(few == (n < 3) for n, few in thin) and any(n < 3 for n, _ in thin) == any(f for _, f in thin),
+                      f"{user} {store}: heat-map cells of fewer than 3 ratings, and only those, are marked ({sum(f for _, f in thin)} of {len(thin)})")
+                key = d.find_element("id", "heat-legend").text
+                check("Happy Index" in key and "0" in key and "100" in key and "no ratings" in key and "fewer than 3" in key,
+                      f"{user} {store}: the heat map's key names the scale, empty and thin cells")
+                bars = js(d, "return Array.from(document.querySelectorAll('#faces .facetrack')).map(function (t) {"
+                             " return t.firstChild.getBoundingClientRect().width / t.getBoundingClientRect().width; })")
+                check(len(bars) == len(sapi["faces"]) and all(abs(b - max(f["share_pct"] or 0, 0) / 100) < 0.03 or
+                                                          (f["share_pct"] or 0) < 2 for b, f in zip(bars, sapi["faces"])),
+                      f"{user} {store}: each face's bar is its share of a 100 % track {[round(b, 3) for b in bars]}")
                 if user == "nord" and store == "Hamburg":
                     download(d, hq, "trend-csv", f"/api/v1/store?store=Hamburg&{pq}&format=csv&table=trend", cookie, dl)
                     screenshot(d, "store", 390, 844, full=True)
@@ -395,6 +456,7 @@ def main():
             d.get(hq.url("/fleet"))
             wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "/login again")
             check(True, f"{user}: after Log out a page sends to /login again")
+        login_without_js(hq)
         logs = [e for e in d.get_log("browser") if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")
                 and "401" not in e.get("message", "") and "403" not in e.get("message", "")]
         check(not logs, f"no script errors in the browser's console {logs[:3]}")

@@ -196,7 +196,7 @@ def figures(rows):
     return out
 
 
-def browser(download_dir=None, width=1366, height=768, lang="en-GB"):
+def browser(download_dir=None, width=1366, height=768, lang="en-GB", javascript=True):
     """Headless Chromium through chromium-driver. Raises when it cannot start:
     a browser test that cannot run a browser has failed, it has not passed."""
     from selenium import webdriver
@@ -208,7 +208,10 @@ def browser(download_dir=None, width=1366, height=768, lang="en-GB"):
               "--disable-extensions", "--disable-background-networking", "--disable-component-update",
               "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}"]:
         o.add_argument(a)
-    o.add_experimental_option("prefs", {"intl.accept_languages": lang})
+    prefs = {"intl.accept_languages": lang}
+    if not javascript:  # as a browser with JavaScript switched off (chromium's content setting, 2: blocked)
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    o.add_experimental_option("prefs", prefs)
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
     # Intl follows this (the --lang flag alone does not reach a headless browser's Intl).
     d.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": lang})

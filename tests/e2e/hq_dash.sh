@@ -41,7 +41,7 @@ for _ in $(seq 600); do grep -q '^listening on ' "$DIR/out" && break; kill -0 "$
 PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
 [ -n "$PORT" ] || { cat "$DIR/err"; fail "no listening line"; }
 
-PORT=$PORT DIR=$DIR ADMIN=$(cat "$DIR/admin") /usr/bin/python3 - <<'EOF'
+PORT=$PORT DIR=$DIR HQ=$HQ ADMIN=$(cat "$DIR/admin") /usr/bin/python3 - <<'EOF'
 import csv, http.client, io, json, os
 from urllib.parse import quote
 
@@ -208,6 +208,23 @@ k = {x["kiosk"]: x for x in f}
 check(k["k-b1"]["version"] == "9.9.9" and k["k-b1"]["last_seq"] == 8 and k["k-b1"]["gaps"] == 0
       and k["k-b1"]["region"] == "North" and k["k-b1"]["conflicts"] == 0, "fleet: version, last seq, region")
 check(all(x["attention"] == [] or x["attention"][0] in ("silent", "never", "clock") for x in f), "fleet: attention words")
+
+# Silence counts in opening hours: two kiosks quiet for three hours, one closed all week (a shop shut for
+# the night), one open all day (no hours set). Only the open one is "silent".
+import subprocess, time
+subprocess.run([os.environ["HQ"], "--config", f"{D}/hq.conf", "kiosk", "hours", "k-b2", "daily=closed"], check=True,
+               stdout=subprocess.DEVNULL)
+quiet = int(time.time() * 1000) - 3 * H
+subprocess.run(["sqlite3", f"{D}/hq.db", f"UPDATE kiosks SET last_batch_ms = {quiet} WHERE id IN ('k-b2', 'k-t1')"], check=True)
+st, _, data = get("/api/v1/fleet", "admin")
+k = {x["kiosk"]: x for x in json.loads(data)["kiosks"]}
+check("silent" in k["k-t1"]["attention"] and k["k-t1"]["open_now"] is True and k["k-t1"]["silent_s"] >= 3 * 3600,
+      "fleet: a kiosk open all day, quiet for 3 h, is silent")
+check("silent" not in k["k-b2"]["attention"] and k["k-b2"]["open_now"] is False and k["k-b2"]["silent_s"] >= 3 * 3600,
+      "fleet: a kiosk closed all week, quiet for 3 h, is not silent (closed, open_now false)")
+st, _, data = get("/api/v1/fleet?format=csv", "admin")
+rows = {r["kiosk"]: r for r in csv.DictReader(io.StringIO(data.decode()))}
+check(rows["k-b2"]["open_now"] == "false" and rows["k-t1"]["open_now"] == "true", "fleet CSV: open_now")
 
 # --- errors -------------------------------------------------------------------------------
 for path, what in [("/api/v1/overview?period=week", "period"), ("/api/v1/overview?from=2024-04-02&to=2024-04-01", "after"),

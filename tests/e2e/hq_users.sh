@@ -212,6 +212,20 @@ st, _, data = req("POST", "/login", "user=boss", {"Content-Type": "application/x
 check(st == 400, "a login without a password: 400")
 st, _, _ = login("boss", "chain-pass-1", headers={"Origin": "http://evil.example"})
 check(st == 403, "a login posted from another site's page: 403")
+# The login page's form posted without JavaScript (reply=page): 303 to its ?next= when that is a path of this
+# server, never another site; back to the form with the reason; a cross-site post still refused.
+form = {"Content-Type": "application/x-www-form-urlencoded"}
+st, h, _ = req("POST", "/login?next=%2Fstore%3Fstore%3DBerlin%2520Mitte", "reply=page&user=boss&password=chain-pass-1", form)
+check(st == 303 and h.get("Location") == "/store?store=Berlin%20Mitte" and h.get("Set-Cookie", "").startswith("tally_session="),
+      f"the form without JavaScript: 303 to ?next= with the cookie ({h.get('Location')})")
+for evil in ["//evil.example/x", "/%5Cevil.example", "https://evil.example/", "/x%0d%0aSet-Cookie:a=b"]:
+    st, h, _ = req("POST", "/login?next=" + evil, "reply=page&user=boss&password=chain-pass-1", form)
+    check(st == 303 and h.get("Location") == "/", f"the form's next={evil} is not followed: 303 to /")
+st, h, _ = req("POST", "/login?next=%2Ffleet", "reply=page&user=boss&password=wrong-pass-1", form)
+check(st == 303 and h.get("Location") == "/login?next=%2Ffleet#wrong" and "Set-Cookie" not in h,
+      "the form with a wrong password: back to /login#wrong, no cookie")
+st, _, _ = req("POST", "/login", "reply=page&user=boss&password=chain-pass-1", dict(form, Origin="http://evil.example"))
+check(st == 403, "the form posted from another site's page (login CSRF): 403, no redirect")
 
 # Wrong passwords: 401 each, then 429 with Retry-After, even for the right one.
 for i in range(3):

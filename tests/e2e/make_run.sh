@@ -13,7 +13,7 @@ BUILD_REL=${TALLY_BUILD#"$ROOT"/}
 # in with the password make run printed and sees only their stores, the
 # live kiosk's rating among them.
 cat >"$WORK/dash_check.py" <<'PY'
-import http.client, json, re, sys
+import http.client, json, re, sys, time
 port, log = int(sys.argv[1]), open(sys.argv[2]).read()
 assert f"dashboard on http://127.0.0.1:{port}/" in log, "make run did not print the dashboard's URL"
 users = dict(re.findall(r"^tally:   (demo-[a-z]+)  password ([0-9a-f]{16})  \((?:chain|region|store)\)$", log, re.M))
@@ -36,6 +36,30 @@ for user, pw in users.items():
         d = stores["Demo Store"]
         assert d["ratings"] + d["unknown_time"] == 1, f"{user}: the pressed rating is not counted: {d}"
     print(f"ok: {user} sees {sorted(stores)} with two weeks of ratings")
+    if user != "demo-chain":
+        continue
+    # The demo's alert rules: the market leader's default per store, a floor and silent kiosks per region.
+    c.request("GET", "/api/v1/alert-rules", headers={"Cookie": cookie})
+    r = c.getresponse(); rules = json.loads(r.read())["rules"]
+    got = {(x["kind"], x["scope_kind"], x["scope"]) for x in rules if x["enabled"]}
+    demo = want[user] - {"Demo Store"}
+    need = {("negative", "store", s) for s in demo} | {(k, "region", g) for k in ("index", "silent")
+                                                         for g in ("North", "West", "Americas")}
+    assert need <= got, f"demo rules missing: {sorted(need - got)}"
+    neg = [x for x in rules if x["kind"] == "negative"]
+    assert all((x["threshold"], x["window_min"], x["min_ratings"]) == (50, 15, 4) for x in neg), f"negative rules: {neg}"
+    print(f"ok: the demo chain has {len(rules)} alert rules (50 % / 15 min / 4 per store, a floor and silent kiosks per region)")
+    # Hamburg's bad quarter hour: the alert thread's first check opens an episode the Alerts page shows.
+    deadline = time.monotonic() + 60
+    while True:
+        c.request("GET", "/api/v1/alerts?state=all", headers={"Cookie": cookie})
+        r = c.getresponse(); alerts = json.loads(r.read())["alerts"]
+        ham = [a for a in alerts if a["kind"] == "negative" and a["store"] == "Hamburg"]
+        if ham or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert ham, f"no alert episode for Hamburg within 60 s: {alerts}"
+    print(f"ok: the Alerts page has an episode to show: {ham[0]['detail']}")
 PY
 
 cat >"$WORK/desktop.sh" <<DESKTOP
