@@ -42,7 +42,7 @@ done
 # (tests/e2e/pg_lib.inc: initdb as an unprivileged user, a Unix socket in a
 # temporary directory, removed afterwards), a fresh database per test copied
 # from a migrated template. A cluster that cannot start fails the run.
-PG_UNIT="test_hq_api test_hq_db test_hq_writer test_hq_session test_hq_ops test_hq_reasons"
+PG_UNIT="test_hq_api test_hq_db test_hq_writer test_hq_session test_hq_ops test_hq_reasons test_hq_summary"
 PG_E2E="hq_api hq_body_limits hq_slow_clients hq_tls sync_basic sync_conflict sync_faults sync_kill9 sync_reimage sync_timefix sync_followup hq_pg_replicas hq_pg_failures"
 . "$ROOT/tests/e2e/pg_lib.inc"
 trap 'pg_stop' EXIT
