@@ -134,6 +134,16 @@ static struct raw {
 } *raw;
 static size_t nraw;
 
+static int kiosk_index(const char *id)
+{
+	for (int i = 0; i < NK; i++)
+		if (id && !strcmp(spec[i].id, id))
+			return i;
+	fail();
+	return 0;
+}
+
+/* Every stored rating (expect of them) into raw. */
 static void read_raw(size_t expect)
 {
 	struct hq_db_stmt *st;
@@ -146,10 +156,7 @@ static void read_raw(size_t expect)
 	while (hq_db_step(st) == HQ_DB_ROW) {
 		assert_true(nraw < cap);
 		struct raw *r = &raw[nraw++];
-		int i;
-		for (i = 0; i < NK && strcmp(spec[i].id, hq_db_column_text(st, 0)); i++)
-			;
-		assert_true(i < NK);
+		int i = kiosk_index(hq_db_column_text(st, 0));
 		r->kiosk = i;
 		r->value = (int)hq_db_column_int64(st, 1);
 		r->scale = (int)hq_db_column_int64(st, 2);
@@ -307,6 +314,7 @@ static void test_summaries_equal_a_recount_from_the_ratings(void **state)
 	/* Every rating of every kiosk lies in the days checked: none was lost or counted twice. */
 	assert_int_equal(check_every_day(), NK * PER_KIOSK);
 	free(raw);
+	raw = NULL;
 }
 
 static void test_hour_totals_refilled_after_an_upgrade(void **state)
@@ -319,6 +327,7 @@ static void test_hour_totals_refilled_after_an_upgrade(void **state)
 	read_raw(NK * PER_KIOSK);
 	assert_int_equal(check_every_day(), NK * PER_KIOSK);
 	free(raw);
+	raw = NULL;
 	/* Filled once: ingest keeps adding after it. */
 	assert_int_equal(hq_hours_ready(db, err, sizeof(err)), 0);
 	static struct protocol_rating r;
@@ -339,6 +348,7 @@ static void test_hour_totals_refilled_after_an_upgrade(void **state)
 	read_raw(NK * PER_KIOSK + 1);
 	assert_int_equal(check_every_day(), NK * PER_KIOSK + 1);
 	free(raw);
+	raw = NULL;
 }
 
 int main(void)
