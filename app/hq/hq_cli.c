@@ -12,6 +12,8 @@
 #include "hq_cli_opts.h"
 #include "hq_cli_user.h"
 #include "hq_copy.h"
+#include "hq_dash_days.h"
+#include "hq_hours.h"
 #include "hq_registry.h"
 #include "hq_scope.h"
 #include "hq_store.h"
@@ -392,11 +394,19 @@ int hq_cli_run(const char *db_path, int argc, char **argv)
 	}
 	int rc;
 	if (is_migrate) {
-		/* Opening migrated it: for deployments that change the schema apart from starting the servers. */
+		/*
+		 * Opening migrated it: for deployments that change the schema apart
+		 * from starting the servers. The roll-ups a newer schema added are
+		 * filled here too (from rating_counts: zones need C), so the first
+		 * summary or dashboard request after an upgrade does not wait for it.
+		 */
 		char what[256];
 		hq_db_describe(db_path, what, sizeof(what));
-		printf("%s: schema version %d\n", what, hq_store_schema_latest());
-		rc = 0;
+		rc = hq_hours_ready(db, err, sizeof(err)) || hq_dash_days_ready(db, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "tally-hq: %s: %s\n", what, err);
+		else
+			printf("%s: schema version %d\n", what, hq_store_schema_latest());
 	} else if (is_people) {
 		rc = hq_cli_user_run(db, argc, argv);
 	} else if (is_demo) {

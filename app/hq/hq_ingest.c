@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "hq_dash_days.h"
+#include "hq_hours.h"
 #include "hq_ingest_pg.h"
 #include "hq_reasons.h"
 #include "hq_registry.h"
@@ -462,6 +463,8 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 	if (!st)
 		return -1;
 	int rc = HQ_DB_DONE;
+	struct hq_hours_acc hours;
+	hours.n = 0;
 	for (size_t i = 0; i < sc->n && rc == HQ_DB_DONE; i++) {
 		const struct slot_count *c = &sc->c[i];
 		hq_db_bind_int64(st, 1, c->slot);
@@ -478,7 +481,13 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 		if (rc == HQ_DB_DONE && hq_dash_days_add(s, k->id, k->tz, c->slot, c->scale, c->known, c->v, c->misuse,
 							 c->closed))
 			rc = HQ_DB_ERROR;
+		/* The summary's hour totals, likewise (hq_hours.h). */
+		if (rc == HQ_DB_DONE && hq_hours_add(s, &hours, k->id, k->tz, c->slot, c->scale, c->known, c->v,
+						     c->misuse, c->closed))
+			rc = HQ_DB_ERROR;
 	}
+	if (rc == HQ_DB_DONE && hq_hours_flush(s, &hours))
+		rc = HQ_DB_ERROR;
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
 

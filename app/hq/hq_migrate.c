@@ -310,6 +310,29 @@ static const char *migrations[] = {
 	" reason TEXT NOT NULL,"
 	" n BIGINT NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (slot, kiosk_id, positive, reason));",
+	/*
+	 * 10: the summary's hours (hq_hours.c). rating_hours: the quarter-hour
+	 *   counts summed per kiosk, local day and local hour of its zone
+	 *   (local_hour -1: ratings whose time is unknown, counted in the day
+	 *   only), kept by ingest beside rating_counts, so the summary of one
+	 *   day reads about 13 rows a kiosk, all of that day, instead of every
+	 *   quarter hour of the 40 hours the chain's zones span. Keyed by day
+	 *   first: a summary reads one day of every kiosk. dash_state
+	 *   'rating_hours' 0: rating_counts held rows before this table
+	 *   existed; they are summed into it once (zones need C) before the
+	 *   first summary is served.
+	 */
+	"CREATE TABLE rating_hours ("
+	" day BIGINT NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" local_hour INTEGER NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" v0 BIGINT NOT NULL DEFAULT 0, v1 BIGINT NOT NULL DEFAULT 0, v2 BIGINT NOT NULL DEFAULT 0,"
+	" v3 BIGINT NOT NULL DEFAULT 0, v4 BIGINT NOT NULL DEFAULT 0,"
+	" misuse BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (day, kiosk_id, local_hour, scale));"
+	"INSERT INTO dash_state (name, value)"
+	" SELECT 'rating_hours', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

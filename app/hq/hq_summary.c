@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_summary: the figures of one local day for a kiosk, its store and
- * areas, and the chain (hq_store_summary), read from rating_counts, the
- * quarter-hour counts ingest keeps, never from the ratings themselves.
+ * areas, and the chain (hq_store_summary), read from rating_hours, the
+ * hour totals per kiosk and local day that ingest keeps (hq_hours.h),
+ * never from the ratings themselves: one day of a 100-kiosk chain is
+ * about 1,300 rows, every one of them that day's.
  */
 #include "hq_store_impl.h"
+#include "hq_hours.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +82,6 @@ struct area_agg {
 /* Where one kiosk's ratings count in a summary. */
 struct place {
 	char id[RATING_ID_MAX];
-	int zi;                  /* its zone in struct hq_zones, -1: none */
 	int in_store, mine;
 	int area;                /* index into the areas, -1: another store's */
 };
@@ -114,12 +116,12 @@ static const struct place *place_find(const struct places *pl, const char *id, s
 }
 
 /* Reads every kiosk and decides its place for requester k. 0 or -1 with err. */
-static int kiosk_places(struct hq_store *s, const struct hq_kiosk *k, const struct hq_zones *z, struct area_agg *areas,
-			size_t *nareas, struct places *pl, char *err, size_t errlen)
+static int kiosk_places(struct hq_store *s, const struct hq_kiosk *k, struct area_agg *areas, size_t *nareas,
+			struct places *pl, char *err, size_t errlen)
 {
 	struct hq_db_stmt *st;
 	char why[256];
-	if (hq_db_prepare(s->sql, "SELECT id, store, area, tz FROM kiosks", &st, why, sizeof(why)) != HQ_DB_DONE) {
+	if (hq_db_prepare(s->sql, "SELECT id, store, area FROM kiosks", &st, why, sizeof(why)) != HQ_DB_DONE) {
 		snprintf(err, errlen, "cannot list kiosks: %s", why);
 		return -1;
 	}
@@ -137,7 +139,6 @@ static int kiosk_places(struct hq_store *s, const struct hq_kiosk *k, const stru
 		}
 		struct place *p = &pl->p[pl->n++];
 		hq_store_text(st, 0, p->id, sizeof(p->id));
-		p->zi = hq_zones_find(z, hq_db_column_text(st, 3));
 		p->in_store = !strcmp(hq_db_column_text(st, 1), k->store);
 		p->mine = p->in_store && !strcmp(p->id, k->id);
 		p->area = -1;
@@ -179,23 +180,20 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 		     struct protocol_summary *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	struct hq_zones *z = calloc(1, sizeof(*z));
 	struct area_agg *areas = calloc(PROTOCOL_MAX_AREAS, sizeof(*areas));
 	struct agg *mine = calloc(3, sizeof(*mine)), *store = NULL, *chain = NULL;
 	struct places places = { 0 };
 	size_t nareas = 0;
 	int rc = -1;
 	struct hq_db_stmt *st = NULL;
-	if (!z || !areas || !mine) {
+	if (!areas || !mine) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	store = mine + 1; /* not before the check: arithmetic on a NULL pointer is undefined */
 	chain = mine + 2;
-	if (hq_zones_load(s, NULL, date, date, z, err, errlen))
+	if (hq_hours_ready(s, err, errlen))
 		goto done;
-	int64_t lo, hi;
-	hq_zones_span(z, &lo, &hi);
 	/*
 	 * The requester's own scale, for figures that have no ratings yet: that
 	 * of the last rating of its latest kiosk store. One index probe; "ORDER
@@ -204,53 +202,56 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	 */
 	int default_scale = 4;
 	char why[256];
-	if (hq_db_prepare(s->sql, "SELECT scale FROM ratings WHERE kiosk_id = ?1 AND install ="
-			  " (SELECT id FROM installs WHERE kiosk_id = ?1 ORDER BY last_ms DESC, id DESC LIMIT 1)"
-			  " ORDER BY seq DESC LIMIT 1", &st, why, sizeof(why)) == HQ_DB_DONE) {
+	if (hq_db_cached(s->sql, "SELECT scale FROM ratings WHERE kiosk_id = ?1 AND install ="
+			 " (SELECT id FROM installs WHERE kiosk_id = ?1 ORDER BY last_ms DESC, id DESC LIMIT 1)"
+			 " ORDER BY seq DESC LIMIT 1", &st, why, sizeof(why)) == HQ_DB_DONE) {
 		hq_db_bind_text(st, 1, k->id);
 		if (hq_db_step(st) == HQ_DB_ROW)
 			default_scale = (int)hq_db_column_int64(st, 0);
-		hq_db_finalize(st);
+		hq_db_reset(st);
 	}
 	/*
-	 * Each kiosk's place in the figures (its zone, the requester's store,
-	 * the requester itself, its area) is decided once here, not per row:
-	 * the rows below are per kiosk and quarter hour, and a summary is asked
-	 * by every kiosk every few minutes.
+	 * Each kiosk's place in the figures (the requester's store, the
+	 * requester itself, its area) is decided once here, not per row: the
+	 * rows below are per kiosk and hour, and a summary is asked by every
+	 * kiosk every few minutes.
 	 */
-	if (kiosk_places(s, k, z, areas, &nareas, &places, err, errlen))
+	if (kiosk_places(s, k, areas, &nareas, &places, err, errlen))
 		goto done;
-	/* Quarter-hour counts (see migration 3), not the ratings themselves: one row per kiosk and slot. */
-	if (hq_db_prepare(s->sql, "SELECT kiosk_id, scale, slot, known, v0, v1, v2, v3, v4, misuse, closed"
-			  " FROM rating_counts WHERE slot >= ? AND slot < ?", &st, why, sizeof(why)) != HQ_DB_DONE) {
+	/*
+	 * Hour totals of the day (migration 10): each kiosk's rows are already
+	 * those of its own local day, so nothing is sorted into days here.
+	 */
+	if (hq_db_cached(s->sql, "SELECT kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse, closed"
+			 " FROM rating_hours WHERE day = ?", &st, why, sizeof(why)) != HQ_DB_DONE) {
 		hq_store_fail(s, "cannot read ratings", err, errlen);
 		goto done;
 	}
-	hq_db_bind_int64(st, 1, lo / HQ_SLOT_MS);
-	hq_db_bind_int64(st, 2, (hi + HQ_SLOT_MS - 1) / HQ_SLOT_MS);
+	hq_db_bind_int64(st, 1, tzif_days_from_civil(date.year, date.month, date.day));
 	int step;
 	while ((step = hq_db_step(st)) == HQ_DB_ROW) {
 		const char *id = hq_db_column_text(st, 0);
 		const struct place *pl = place_find(&places, id, id ? strlen(id) : 0);
-		int64_t ms = hq_db_column_int64(st, 2) * HQ_SLOT_MS;
-		if (!pl || pl->zi < 0 || ms < z->from[pl->zi].start_ms || ms >= z->from[pl->zi].end_ms)
+		if (!pl)
 			continue;
-		int scale = (int)hq_db_column_int64(st, 1);
-		int hour = (int)hq_db_column_int64(st, 3) ? tzday_hour(&z->from[pl->zi], ms) : -1;
+		int hour = (int)hq_db_column_int64(st, 1), scale = (int)hq_db_column_int64(st, 2);
 		if (scale < 3 || scale > 5)
 			continue; /* the decoder refuses these; never index out of bounds on a hand-edited row */
 		struct agg *to[4] = { chain, pl->in_store ? store : NULL, pl->mine ? mine : NULL,
 				      pl->area >= 0 ? &areas[pl->area].a : NULL };
+		int64_t v[5], misuse = hq_db_column_int64(st, 8), closed = hq_db_column_int64(st, 9);
+		for (int i = 0; i < scale; i++)
+			v[i] = hq_db_column_int64(st, 3 + i);
 		for (int t = 0; t < 4; t++) {
 			if (!to[t])
 				continue;
-			for (int v = 0; v < scale; v++)
-				agg_add(to[t], v, scale, 0, hour, hq_db_column_int64(st, 4 + v));
-			agg_add(to[t], 0, scale, RATING_MISUSE, hour, hq_db_column_int64(st, 9));
-			agg_add(to[t], 0, scale, RATING_CLOSED, hour, hq_db_column_int64(st, 10));
+			for (int i = 0; i < scale; i++)
+				agg_add(to[t], i, scale, 0, hour, v[i]);
+			agg_add(to[t], 0, scale, RATING_MISUSE, hour, misuse);
+			agg_add(to[t], 0, scale, RATING_CLOSED, hour, closed);
 		}
 	}
-	hq_db_finalize(st);
+	hq_db_reset(st);
 	if (step != HQ_DB_DONE) {
 		hq_store_fail(s, "cannot read ratings", err, errlen);
 		goto done;
@@ -281,9 +282,6 @@ int hq_store_summary(struct hq_store *s, const struct hq_kiosk *k, struct tzdate
 	agg_figures(chain, default_scale, &out->chain);
 	rc = 0;
 done:
-	if (z)
-		hq_zones_free(z);
-	free(z);
 	free(areas);
 	free(mine);
 	free(places.p);

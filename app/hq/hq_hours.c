@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hq_hours: hour totals per kiosk and local day beside the quarter hours
+ * (see hq_hours.h). The quarter hours stay the source: hour totals are
+ * written from them, in the same transaction, and rebuilt from them when
+ * missing (a database from before migration 10).
+ */
+#include "hq_hours.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hq_dash_days.h"
+#include "hq_db.h"
+#include "log.h"
+
+#define SLOT_MS 900000
+
+static const char *upsert_sql =
+	"INSERT INTO rating_hours (day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse, closed)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, kiosk_id, local_hour, scale) DO UPDATE SET"
+	" v0 = rating_hours.v0 + excluded.v0, v1 = rating_hours.v1 + excluded.v1, v2 = rating_hours.v2 + excluded.v2,"
+	" v3 = rating_hours.v3 + excluded.v3, v4 = rating_hours.v4 + excluded.v4,"
+	" misuse = rating_hours.misuse + excluded.misuse, closed = rating_hours.closed + excluded.closed";
+
+int hq_hours_flush(struct hq_store *s, struct hq_hours_acc *a)
+{
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	char err[256];
+	if (!a->n)
+		return 0;
+	if (hq_db_cached(db, upsert_sql, &st, err, sizeof(err)) != HQ_DB_DONE) {
+		log_msg(LOG_ERR, "rating_hours: %s", err);
+		return -1;
+	}
+	int rc = HQ_DB_DONE;
+	for (size_t i = 0; i < a->n && rc == HQ_DB_DONE; i++) {
+		const struct hq_hours_row *r = &a->row[i];
+		hq_db_bind_int64(st, 1, r->day);
+		hq_db_bind_text(st, 2, a->kiosk_id);
+		hq_db_bind_int64(st, 3, r->hour);
+		hq_db_bind_int64(st, 4, r->scale);
+		for (int v = 0; v < 5; v++)
+			hq_db_bind_int64(st, 5 + v, r->v[v]);
+		hq_db_bind_int64(st, 10, r->misuse);
+		hq_db_bind_int64(st, 11, r->closed);
+		rc = hq_db_step(st);
+		if (rc != HQ_DB_DONE)
+			log_msg(LOG_ERR, "rating_hours: %s", hq_db_errmsg(db));
+		hq_db_reset(st);
+	}
+	a->n = 0;
+	return rc == HQ_DB_DONE ? 0 : -1;
+}
+
+int hq_hours_add(struct hq_store *s, struct hq_hours_acc *a, const char *kiosk_id, const char *tz, int64_t slot,
+		 int scale, int known, const int64_t v[5], int64_t misuse, int64_t closed)
+{
+	int hour;
+	int64_t day = hq_dash_local_day(hq_dash_zone(tz), slot * SLOT_MS, &hour);
+	if (!known)
+		hour = -1; /* counted in its day, left out of the hourly figures (as the summary always did) */
+	/* Another kiosk, or a full table: write what is held (the upsert adds, so nothing is counted twice). */
+	if (a->n && (strcmp(a->kiosk_id, kiosk_id) || a->n == HQ_HOURS_PENDING) && hq_hours_flush(s, a))
+		return -1;
+	if (!a->n)
+		snprintf(a->kiosk_id, sizeof(a->kiosk_id), "%s", kiosk_id);
+	size_t i;
+	for (i = 0; i < a->n && !(a->row[i].day == day && a->row[i].hour == hour && a->row[i].scale == scale); i++)
+		;
+	if (i == a->n) {
+		memset(&a->row[i], 0, sizeof(a->row[i]));
+		a->row[i].day = day;
+		a->row[i].hour = hour;
+		a->row[i].scale = scale;
+		a->n++;
+	}
+	struct hq_hours_row *r = &a->row[i];
+	for (int k = 0; k < 5; k++)
+		r->v[k] += v[k];
+	r->misuse += misuse;
+	r->closed += closed;
+	return 0;
+}
+
+/* Rebuilds rating_hours from rating_counts, inside the caller's write transaction. 0 or -1 with err. */
+static int rebuild(struct hq_store *s, char *err, size_t errlen)
+{
+	struct hq_db *db = hq_store_sql(s);
+	struct hq_db_stmt *st;
+	if (hq_db_exec(db, "DELETE FROM rating_hours", err, errlen) != HQ_DB_DONE ||
+	    hq_db_prepare(db, "SELECT rc.kiosk_id, k.tz, rc.slot, rc.scale, rc.known, rc.v0, rc.v1, rc.v2, rc.v3,"
+			  " rc.v4, rc.misuse, rc.closed FROM rating_counts rc JOIN kiosks k ON k.id = rc.kiosk_id"
+			  " ORDER BY rc.kiosk_id, rc.slot", &st, err, errlen) != HQ_DB_DONE)
+		return -1;
+	static struct hq_hours_acc zero;
+	struct hq_hours_acc a = zero;
+	int rc, failed = 0;
+	while (!failed && (rc = hq_db_step(st)) == HQ_DB_ROW) {
+		const char *id = hq_db_column_text(st, 0);
+		int scale = (int)hq_db_column_int64(st, 3);
+		if (!id || scale < 3 || scale > 5)
+			continue; /* ingest never writes these; a hand-edited row is left out, as the summary does */
+		int64_t v[5];
+		for (int i = 0; i < 5; i++)
+			v[i] = hq_db_column_int64(st, 5 + i);
+		failed = hq_hours_add(s, &a, id, hq_db_column_text(st, 1), hq_db_column_int64(st, 2), scale,
+				      (int)hq_db_column_int64(st, 4), v, hq_db_column_int64(st, 10),
+				      hq_db_column_int64(st, 11));
+	}
+	if (!failed && rc != HQ_DB_DONE) {
+		snprintf(err, errlen, "%s", hq_db_errmsg(db));
+		failed = 1;
+	}
+	hq_db_finalize(st);
+	if (!failed && hq_hours_flush(s, &a))
+		failed = 1;
+	if (failed && !err[0])
+		snprintf(err, errlen, "%s", hq_db_errmsg(db));
+	return failed ? -1 : 0;
+}
+
+static int filled(struct hq_db *db)
+{
+	struct hq_db_stmt *st;
+	char err[256];
+	if (hq_db_cached(db, "SELECT value FROM dash_state WHERE name = 'rating_hours'", &st, err, sizeof(err)) !=
+	    HQ_DB_DONE)
+		return -1;
+	int rc = hq_db_step(st);
+	int v = rc == HQ_DB_ROW ? (int)hq_db_column_int64(st, 0) : rc == HQ_DB_DONE ? 0 : -1;
+	hq_db_reset(st);
+	return v;
+}
+
+int hq_hours_ready(struct hq_store *s, char *err, size_t errlen)
+{
+	struct hq_db *db = hq_store_sql(s);
+	int f = filled(db);
+	if (f == 1)
+		return 0;
+	if (f < 0) {
+		snprintf(err, errlen, "summary state: %s", hq_db_errmsg(db));
+		return -1;
+	}
+	err[0] = '\0';
+	hq_store_write_lock(1);
+	int rc = -1;
+	if (hq_db_begin(db, 1, err, errlen) == HQ_DB_DONE) {
+		/* Another thread may have filled it while this one waited for the lock. */
+		f = filled(db);
+		if (f == 1)
+			rc = 0;
+		else if (f == 0 && (log_msg(LOG_NOTICE, "summaries: summing the quarter-hour counts into hours"
+						     " (once, after an upgrade)"),
+				     rebuild(s, err, errlen) == 0) &&
+			 hq_db_exec(db, "DELETE FROM dash_state WHERE name = 'rating_hours';"
+				    "INSERT INTO dash_state (name, value) VALUES ('rating_hours', 1)", err, errlen) == HQ_DB_DONE)
+			rc = 0;
+		if (rc == 0 && hq_db_commit(db, err, errlen) != HQ_DB_DONE)
+			rc = -1;
+		if (rc)
+			hq_db_rollback(db);
+	}
+	hq_store_write_lock(0);
+	if (rc)
+		snprintf(err + strlen(err), errlen - strlen(err), "%s", err[0] ? "" : "cannot fill rating_hours");
+	else
+		log_msg(LOG_INFO, "summaries: hour totals filled from the quarter-hour counts");
+	return rc;
+}
