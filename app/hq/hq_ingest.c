@@ -45,6 +45,7 @@
 #include "hq_dash_days.h"
 #include "hq_reasons.h"
 #include "hq_registry.h"
+#include "hq_shifts.h"
 #include "log.h"
 
 /* Serialises write transactions of all connections in this process. */
@@ -610,6 +611,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	if (!install_ref && b->n == 0) {
 		/* An empty batch of an unknown store registers nothing (nor takes
 		 * the legacy ratings over: its first real batch decides that). */
+		if (hq_shifts_ingest(s, k->id, b, now)) {
+			hq_store_fail(s, "cannot store shift schedules", err, errlen);
+			goto rollback;
+		}
 		if (batch_commit(s, why, sizeof(why))) {
 			snprintf(err, errlen, "cannot commit: %s", why);
 			goto rollback;
@@ -734,6 +739,11 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	}
 	if (hq_registry_note_batch(s, k, b, now, ack)) {
 		hq_store_fail(s, "cannot update the kiosk's health", err, errlen);
+		goto rollback;
+	}
+	/* The schedules in the batch's transaction: a crash after the ack can no longer lose its shift names. */
+	if (hq_shifts_ingest(s, k->id, b, now)) {
+		hq_store_fail(s, "cannot store shift schedules", err, errlen);
 		goto rollback;
 	}
 	if (batch_commit(s, why, sizeof(why))) {
