@@ -248,9 +248,6 @@ static void post_ratings(struct hq_store *db, const struct hq_api_options *opt, 
 		protocol_batch_free(&b);
 		return;
 	}
-	/* The ratings are committed and acknowledged either way; a schedule lost here comes again with the next batch. */
-	if (hq_shifts_save(db, &k, &b, now_ms(), err, sizeof(err)))
-		log_msg(LOG_WARNING, "kiosk %s: %s", k.id, err);
 	log_msg(LOG_DEBUG, "kiosk %s: %lld accepted, %lld duplicates, acked through %lld", k.id,
 		(long long)ack->accepted, (long long)ack->duplicates, (long long)ack->acked_through);
 	char *body;

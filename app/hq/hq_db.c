@@ -108,6 +108,14 @@ void hq_db_bind_double(struct hq_db_stmt *st, int i, double v) { st->ops->bind_d
 void hq_db_bind_text(struct hq_db_stmt *st, int i, const char *s) { st->ops->bind_text(st, i, s); }
 void hq_db_bind_blob(struct hq_db_stmt *st, int i, const void *p, size_t n) { st->ops->bind_blob(st, i, p, n); }
 void hq_db_bind_null(struct hq_db_stmt *st, int i) { st->ops->bind_null(st, i); }
+
+void hq_db_bind_text_static(struct hq_db_stmt *st, int i, const char *s)
+{
+	if (st->ops->bind_text_static)
+		st->ops->bind_text_static(st, i, s);
+	else
+		st->ops->bind_text(st, i, s);
+}
 int hq_db_step(struct hq_db_stmt *st) { return st->ops->step(st); }
 int hq_db_column_null(struct hq_db_stmt *st, int i) { return st->ops->column_null(st, i); }
 int64_t hq_db_column_int64(struct hq_db_stmt *st, int i) { return st->ops->column_int64(st, i); }

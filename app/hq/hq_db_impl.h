@@ -23,6 +23,8 @@ struct hq_db_ops {
 	void (*bind_text)(struct hq_db_stmt *st, int i, const char *s);
 	void (*bind_blob)(struct hq_db_stmt *st, int i, const void *p, size_t n);
 	void (*bind_null)(struct hq_db_stmt *st, int i);
+	/* NULL: bind_text (the engine copies). */
+	void (*bind_text_static)(struct hq_db_stmt *st, int i, const char *s);
 	int (*step)(struct hq_db_stmt *st);
 	int (*column_null)(struct hq_db_stmt *st, int i);
 	int64_t (*column_int64)(struct hq_db_stmt *st, int i);

@@ -151,6 +151,14 @@ static void sq_bind_text(struct hq_db_stmt *st, int i, const char *s)
 		sqlite3_bind_null(sq(st)->st, i);
 }
 
+static void sq_bind_text_static(struct hq_db_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(sq(st)->st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(sq(st)->st, i);
+}
+
 static void sq_bind_blob(struct hq_db_stmt *st, int i, const void *p, size_t n)
 {
 	sqlite3_bind_blob64(sq(st)->st, i, p, n, SQLITE_TRANSIENT);
@@ -251,6 +259,7 @@ static const struct hq_db_ops sq_ops = {
 	.bind_text = sq_bind_text,
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
+	.bind_text_static = sq_bind_text_static,
 	.step = sq_step,
 	.column_null = sq_column_null,
 	.column_int64 = sq_column_int64,

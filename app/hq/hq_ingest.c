@@ -55,6 +55,7 @@
 #include "hq_ingest_pg.h"
 #include "hq_reasons.h"
 #include "hq_registry.h"
+#include "hq_shifts.h"
 #include "log.h"
 
 /* Serialises write transactions of all connections in this process. */
@@ -504,10 +505,11 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 #define INSERT_LOG2 6
 static char *insert_sqls[INSERT_LOG2 + 1];
 /*
- * The same without RETURNING, for SQLite's common case (every rating new):
- * SQLite keeps RETURNING's rows in a temporary table, about a quarter of
- * ingest's instructions there (callgrind, bench_hq_ingest); the count of
- * rows changed says the same when it equals the chunk's size.
+ * SQLite's common case (every rating new), as INSERT OR IGNORE without
+ * RETURNING: SQLite keeps RETURNING's rows in a temporary table, about a
+ * quarter of ingest's instructions there (callgrind, bench_hq_ingest). OR
+ * IGNORE rather than ON CONFLICT DO NOTHING because a statement that cannot
+ * abort needs no statement journal: no copy of every page it touches.
  */
 static char *insert_plain_sqls[INSERT_LOG2 + 1];
 static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
@@ -530,9 +532,11 @@ static void insert_sql_build(void)
 			at += (size_t)snprintf(q + at, len - at, "%s%s", r ? "," : "", row);
 		snprintf(q + at, len - at, "%s", tail);
 		insert_sqls[i] = q;
-		char *plain = strdup(q);
+		/* "INSERT OR IGNORE INTO ratings ... VALUES (...), ...": SQLite's own spelling. */
+		size_t plen = strlen("INSERT OR IGNORE") + at + 1;
+		char *plain = malloc(plen);
 		if (plain)
-			plain[at + strlen(" ON CONFLICT DO NOTHING")] = '\0';
+			snprintf(plain, plen, "INSERT OR IGNORE%.*s", (int)(at - strlen("INSERT")), q + strlen("INSERT"));
 		insert_plain_sqls[i] = plain;
 	}
 }
@@ -546,14 +550,15 @@ static void insert_bind(struct hq_db_stmt *st, const char *kiosk_id, int64_t ins
 		int known;
 		best_time(&p[i], &best, &known);
 		int c = (int)i * INSERT_COLS;
-		hq_db_bind_text(st, c + 1, kiosk_id);
+		/* Static: the kiosk's id, the batch and the source names outlive the statement's run. */
+		hq_db_bind_text_static(st, c + 1, kiosk_id);
 		hq_db_bind_int64(st, c + 2, p[i].r.seq);
 		hq_db_bind_int64(st, c + 3, p[i].r.value);
 		hq_db_bind_int64(st, c + 4, p[i].r.scale);
-		hq_db_bind_text(st, c + 5, rating_source_name(p[i].r.source));
+		hq_db_bind_text_static(st, c + 5, rating_source_name(p[i].r.source));
 		hq_db_bind_int64(st, c + 6, p[i].r.wall_ms);
 		hq_db_bind_int64(st, c + 7, p[i].r.boot_ms);
-		hq_db_bind_text(st, c + 8, p[i].r.boot_id);
+		hq_db_bind_text_static(st, c + 8, p[i].r.boot_id);
 		hq_db_bind_int64(st, c + 9, p[i].r.clock_synced);
 		if (p[i].has_corrected)
 			hq_db_bind_int64(st, c + 10, p[i].corrected_ms);
@@ -570,6 +575,30 @@ static void insert_bind(struct hq_db_stmt *st, const char *kiosk_id, int64_t ins
 }
 
 /*
+ * 1 if ratings [0, n) of p have rising seqs and none of them is held for
+ * (kiosk_id, install_ref): one probe of the unique index. 0 if some may be
+ * held, -1 on error (the RETURNING path then finds out).
+ */
+static int chunk_is_new(struct hq_store *s, const char *kiosk_id, int64_t install_ref,
+			const struct protocol_rating *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (p[i].r.seq <= p[i - 1].r.seq)
+			return 0;
+	struct hq_db_stmt *st = cached(s, "SELECT 1 FROM ratings WHERE kiosk_id = ? AND install = ? AND seq BETWEEN ? AND ?"
+				       " LIMIT 1");
+	if (!st)
+		return -1;
+	hq_db_bind_text_static(st, 1, kiosk_id);
+	hq_db_bind_int64(st, 2, install_ref);
+	hq_db_bind_int64(st, 3, p[0].r.seq);
+	hq_db_bind_int64(st, 4, p[n - 1].r.seq);
+	int rc = hq_db_step(st);
+	hq_db_reset(st);
+	return rc == HQ_DB_DONE ? 1 : rc == HQ_DB_ROW ? 0 : -1;
+}
+
+/*
  * Inserts ratings [0, n) of p (n a power of two) for install_ref; sets
  * fresh[i] for each that went in. 0, or -1 (the database's error).
  */
@@ -582,25 +611,23 @@ static int insert_chunk(struct hq_store *s, const char *kiosk_id, int64_t instal
 		log2++;
 	if (!insert_sqls[log2] || !insert_plain_sqls[log2])
 		return -1;
-	if (hq_db_engine(s->sql) == HQ_DB_SQLITE) {
-		/* All new (the common case): done without RETURNING. Else undone, and RETURNING says which. */
+	if (hq_db_engine(s->sql) == HQ_DB_SQLITE && chunk_is_new(s, kiosk_id, install_ref, p, n) == 1) {
+		/*
+		 * None of the chunk is held and its seqs rise: every row goes in, so
+		 * no RETURNING to say which, and no savepoint to undo a partial try.
+		 * A row still left out (it cannot be) fails the batch.
+		 */
 		struct hq_db_stmt *st = cached(s, insert_plain_sqls[log2]);
-		char why[256];
-		if (!st || hq_db_exec(s->sql, "SAVEPOINT chunk", why, sizeof(why)) != HQ_DB_DONE)
+		if (!st)
 			return -1;
 		insert_bind(st, kiosk_id, install_ref, now, p, n);
 		int rc = hq_db_step(st);
 		int all = rc == HQ_DB_DONE && hq_db_changes(st) == (int64_t)n;
 		hq_db_reset(st);
-		if (rc != HQ_DB_DONE)
-			return -1; /* the database's error stays for the caller, whose rollback ends the savepoint too */
-		if (hq_db_exec(s->sql, all ? "RELEASE chunk" : "ROLLBACK TO chunk; RELEASE chunk", why,
-			       sizeof(why)) != HQ_DB_DONE)
-			return -1;
-		if (all) {
-			memset(fresh, 1, n);
-			return 0;
-		}
+		if (!all)
+			return -1; /* the database's error (if any) stays for the caller */
+		memset(fresh, 1, n);
+		return 0;
 	}
 	struct hq_db_stmt *st = cached(s, insert_sqls[log2]);
 	if (!st)
@@ -737,6 +764,10 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	if (!install_ref && b->n == 0) {
 		/* An empty batch of an unknown store registers nothing (nor takes
 		 * the legacy ratings over: its first real batch decides that). */
+		if (hq_shifts_ingest(s, k->id, b, now)) {
+			hq_store_fail(s, "cannot store shift schedules", err, errlen);
+			goto rollback;
+		}
 		if (batch_commit(s, why, sizeof(why))) {
 			snprintf(err, errlen, "cannot commit: %s", why);
 			goto rollback;
@@ -840,7 +871,17 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		hq_store_fail(s, "cannot count ratings", err, errlen);
 		goto rollback;
 	}
-	if (progress(s, k->id, install_ref, from, ack)) {
+	/*
+	 * Every seq of the batch is held now (stored, or held already): those
+	 * that continue acked_through in the batch's order need no walk. A
+	 * kiosk sends its ratings in order, so the walk starts at the batch's
+	 * end and finds nothing above it, instead of reading back all its rows.
+	 */
+	int64_t start = from;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->ratings[i].r.seq == start + 1)
+			start++;
+	if (progress(s, k->id, install_ref, start, ack)) {
 		hq_store_fail(s, "cannot compute progress", err, errlen);
 		goto rollback;
 	}
@@ -872,6 +913,11 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 	}
 	if (hq_registry_note_batch(s, k, b, now, ack)) {
 		hq_store_fail(s, "cannot update the kiosk's health", err, errlen);
+		goto rollback;
+	}
+	/* The schedules in the batch's transaction: a crash after the ack can no longer lose its shift names. */
+	if (hq_shifts_ingest(s, k->id, b, now)) {
+		hq_store_fail(s, "cannot store shift schedules", err, errlen);
 		goto rollback;
 	}
 	if (batch_commit(s, why, sizeof(why))) {

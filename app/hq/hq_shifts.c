@@ -23,44 +23,31 @@
 #include "score.h"
 #include "shift_history.h"
 
-int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
-		   char *err, size_t errlen)
+int hq_shifts_ingest(struct hq_store *s, const char *kiosk_id, const struct protocol_batch *b, int64_t now_ms)
 {
 	if (b->nschedules == 0)
 		return 0;
-	struct hq_db *db = hq_store_sql(s);
 	struct hq_db_stmt *st;
-	if (hq_db_prepare(db,
-			       "INSERT INTO kiosk_shifts (kiosk_id, valid_from_ms, definition, received_ms)"
-			       " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", &st, NULL, 0) != HQ_DB_DONE) {
-		snprintf(err, errlen, "cannot store shift schedules: %s", hq_db_errmsg(db));
+	char why[256];
+	/* Cached: every batch carries the kiosk's schedules. */
+	if (hq_db_cached(hq_store_sql(s), "INSERT INTO kiosk_shifts (kiosk_id, valid_from_ms, definition, received_ms)"
+			 " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", &st, why, sizeof(why)) != HQ_DB_DONE)
 		return -1;
-	}
-	int rc = HQ_DB_DONE;
-	hq_store_write_lock(1);
-	hq_db_begin(db, 1, NULL, 0);
 	struct shifts *parsed = malloc(sizeof(*parsed));
+	int rc = parsed ? HQ_DB_DONE : HQ_DB_ERROR;
 	for (size_t i = 0; parsed && i < b->nschedules && rc == HQ_DB_DONE; i++) {
 		/* A schedule this build cannot read is left out here, not discovered at summary time. */
-		char why[256];
 		if (shifts_parse_text(b->schedules[i].definition, parsed, why, sizeof(why)))
 			continue;
-		hq_db_bind_text(st, 1, k->id);
+		hq_db_bind_text(st, 1, kiosk_id);
 		hq_db_bind_int64(st, 2, b->schedules[i].from_ms);
 		hq_db_bind_text(st, 3, b->schedules[i].definition);
 		hq_db_bind_int64(st, 4, now_ms);
 		rc = hq_db_step(st);
 		hq_db_reset(st);
 	}
-	int ok = parsed && rc == HQ_DB_DONE && hq_db_commit(db, NULL, 0) == HQ_DB_DONE;
 	free(parsed);
-	if (!ok) {
-		snprintf(err, errlen, "cannot store shift schedules: %s", hq_db_errmsg(db));
-		hq_db_rollback(db);
-	}
-	hq_store_write_lock(0);
-	hq_db_finalize(st);
-	return ok ? 0 : -1;
+	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
 /* Counts for one shift (of a kiosk, or of the store by name). */

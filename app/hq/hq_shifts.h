@@ -18,9 +18,13 @@
 #include "hq_store.h"
 #include "protocol.h"
 
-/* Keeps the schedules of batch b for kiosk k (repeats ignored). 0 or -1 with err. */
-int hq_shifts_save(struct hq_store *s, const struct hq_kiosk *k, const struct protocol_batch *b, int64_t now_ms,
-		   char *err, size_t errlen);
+/*
+ * Keeps the schedules of batch b for kiosk_id (repeats ignored), inside the
+ * caller's open transaction: ingest writes them with the batch's ratings,
+ * so an acknowledged batch never lacks its shift names. 0, or -1 on a
+ * database error (the caller rolls the batch back).
+ */
+int hq_shifts_ingest(struct hq_store *s, const char *kiosk_id, const struct protocol_batch *b, int64_t now_ms);
 
 /*
  * The "shifts" member of a summary for kiosk k on local date `date`: the

@@ -783,6 +783,45 @@ static void test_summary_by_shift_counts_by_the_schedule_in_force(void **state)
 	hq_api_response_free(&res);
 }
 
+/* One integer from sql on the test's database. */
+static int64_t count_of(const char *sql)
+{
+	struct hq_db_stmt *st;
+	assert_int_equal(hq_db_prepare(hq_store_sql(db), sql, &st, err, sizeof(err)), HQ_DB_DONE);
+	assert_int_equal(hq_db_step(st), HQ_DB_ROW);
+	int64_t n = hq_db_column_int64(st, 0);
+	hq_db_finalize(st);
+	return n;
+}
+
+/*
+ * The schedules go in the batch's own transaction: when they cannot be
+ * written, the batch is refused and nothing of it is stored (before, the
+ * ratings were committed and acknowledged first, and the shift names of an
+ * acknowledged batch could be lost).
+ */
+static void test_a_shift_write_that_fails_stores_nothing_of_the_batch(void **state)
+{
+	(void)state;
+	char out[512];
+	const char *body = "{\"kiosk\":\"k-a\",\"boots\":[\"b\"],\"ratings\":["
+			   "[1,3,4,\"touch\",1718080200000,1,0,1,null,0]],"
+			   "\"shifts\":[[0,\"Early = Mon-Fri 06:00-14:00\\n\"]]}";
+	/* The write of the schedules fails (its table is gone), on either engine. */
+	assert_int_equal(hq_db_exec(hq_store_sql(db), "DROP TABLE kiosk_shifts", err, sizeof(err)), HQ_DB_DONE);
+	assert_int_equal(post(TOKEN_A, body, out, sizeof(out)), 503);
+	assert_int_equal(count_of("SELECT count(*) FROM ratings"), 0);
+	assert_int_equal(count_of("SELECT count(*) FROM rating_counts"), 0);
+	assert_int_equal(count_of("SELECT acked_through FROM kiosks WHERE id = 'k-a'"), 0);
+	/* The table back: the kiosk's resend is stored whole, schedules and all. */
+	assert_int_equal(hq_db_exec(hq_store_sql(db), "CREATE TABLE kiosk_shifts (kiosk_id TEXT NOT NULL,"
+				    " valid_from_ms BIGINT NOT NULL, definition TEXT NOT NULL, received_ms BIGINT NOT NULL,"
+				    " PRIMARY KEY (kiosk_id, valid_from_ms))", err, sizeof(err)), HQ_DB_DONE);
+	assert_int_equal(post(TOKEN_A, body, out, sizeof(out)), 200);
+	assert_int_equal(count_of("SELECT count(*) FROM ratings"), 1);
+	assert_int_equal(count_of("SELECT count(*) FROM kiosk_shifts"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +847,7 @@ int main(void)
 		T(test_reimaged_store_after_legacy_leaves_legacy_alone),
 		T(test_every_answer_carries_head_office_clock),
 		T(test_schema_1_migrates_to_install_identity),
+		T(test_a_shift_write_that_fails_stores_nothing_of_the_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
