@@ -236,7 +236,9 @@ static void a_group_locks_all_its_kiosks_first_and_groups_take_turns(void **stat
 	assert_int_equal(hq_db_open(&db, target, err, sizeof(err)), 0);
 	struct hq_db_stmt *st;
 	assert_int_equal(hq_db_prepare(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-				       " AND objsubid = 1 AND classid < 2147483648 AND pid <> pg_backend_pid()",
+				       " AND objsubid = 1 AND classid < 2147483648 AND pid <> pg_backend_pid()"
+				       /* this test's database only: other tests share the cluster */
+				       " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
 				       &st, err, sizeof(err)), HQ_DB_DONE);
 	assert_int_equal(hq_db_step(st), HQ_DB_ROW);
 	assert_int_equal(hq_db_column_int64(st, 0), 2);
