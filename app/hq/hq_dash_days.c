@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "hq_db.h"
+#include "hq_rollup.h"
 #include "log.h"
 
 #define SLOT_MS 900000
@@ -209,50 +210,18 @@ static int rebuild(struct hq_db *db, char *err, size_t errlen)
 	return failed ? -1 : 0;
 }
 
-static int filled(struct hq_db *db)
+static int rebuild_store(struct hq_store *s, char *err, size_t errlen)
 {
-	struct hq_db_stmt *st;
-	char err[256];
-	if (hq_db_cached(db, "SELECT value FROM dash_state WHERE name = 'rating_days'", &st, err, sizeof(err)) !=
-	    HQ_DB_DONE)
-		return -1;
-	int rc = hq_db_step(st);
-	int v = rc == HQ_DB_ROW ? (int)hq_db_column_int64(st, 0) : rc == HQ_DB_DONE ? 0 : -1;
-	hq_db_reset(st);
-	return v;
+	return rebuild(hq_store_sql(s), err, errlen);
 }
 
 int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen)
 {
-	struct hq_db *db = hq_store_sql(s);
-	int f = filled(db);
-	if (f == 1)
-		return 0;
-	if (f < 0) {
-		snprintf(err, errlen, "dashboard state: %s", hq_db_errmsg(db));
-		return -1;
-	}
-	err[0] = '\0';
-	hq_store_write_lock(1);
-	int rc = -1;
-	if (hq_db_begin(db, 1, err, errlen) == HQ_DB_DONE) {
-		/* Another thread may have filled it while this one waited for the lock. */
-		f = filled(db);
-		if (f == 1)
-			rc = 0;
-		else if (f == 0 && rebuild(db, err, errlen) == 0 &&
-			 hq_db_exec(db, "DELETE FROM dash_state WHERE name = 'rating_days';"
-				    "INSERT INTO dash_state (name, value) VALUES ('rating_days', 1)", err, errlen) == HQ_DB_DONE)
-			rc = 0;
-		if (rc == 0 && hq_db_commit(db, err, errlen) != HQ_DB_DONE)
-			rc = -1;
-		if (rc)
-			hq_db_rollback(db);
-	}
-	hq_store_write_lock(0);
-	if (rc)
-		snprintf(err + strlen(err), errlen - strlen(err), "%s", err[0] ? "" : "cannot fill rating_days");
-	else
-		log_msg(LOG_INFO, "dashboard: day totals filled from the quarter-hour counts");
-	return rc;
+	static const struct hq_rollup days = {
+		.name = "rating_days",
+		.reader = "dashboard",
+		.filled = "dashboard: day totals filled from the quarter-hour counts",
+		.rebuild = rebuild_store,
+	};
+	return hq_rollup_ready(s, &days, err, errlen);
 }

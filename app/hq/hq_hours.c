@@ -12,6 +12,7 @@
 
 #include "hq_dash_days.h"
 #include "hq_db.h"
+#include "hq_rollup.h"
 #include "log.h"
 
 #define SLOT_MS 900000
@@ -121,52 +122,14 @@ static int rebuild(struct hq_store *s, char *err, size_t errlen)
 	return failed ? -1 : 0;
 }
 
-static int filled(struct hq_db *db)
-{
-	struct hq_db_stmt *st;
-	char err[256];
-	if (hq_db_cached(db, "SELECT value FROM dash_state WHERE name = 'rating_hours'", &st, err, sizeof(err)) !=
-	    HQ_DB_DONE)
-		return -1;
-	int rc = hq_db_step(st);
-	int v = rc == HQ_DB_ROW ? (int)hq_db_column_int64(st, 0) : rc == HQ_DB_DONE ? 0 : -1;
-	hq_db_reset(st);
-	return v;
-}
-
 int hq_hours_ready(struct hq_store *s, char *err, size_t errlen)
 {
-	struct hq_db *db = hq_store_sql(s);
-	int f = filled(db);
-	if (f == 1)
-		return 0;
-	if (f < 0) {
-		snprintf(err, errlen, "summary state: %s", hq_db_errmsg(db));
-		return -1;
-	}
-	err[0] = '\0';
-	hq_store_write_lock(1);
-	int rc = -1;
-	if (hq_db_begin(db, 1, err, errlen) == HQ_DB_DONE) {
-		/* Another thread may have filled it while this one waited for the lock. */
-		f = filled(db);
-		if (f == 1)
-			rc = 0;
-		else if (f == 0 && (log_msg(LOG_NOTICE, "summaries: summing the quarter-hour counts into hours"
-						     " (once, after an upgrade)"),
-				     rebuild(s, err, errlen) == 0) &&
-			 hq_db_exec(db, "DELETE FROM dash_state WHERE name = 'rating_hours';"
-				    "INSERT INTO dash_state (name, value) VALUES ('rating_hours', 1)", err, errlen) == HQ_DB_DONE)
-			rc = 0;
-		if (rc == 0 && hq_db_commit(db, err, errlen) != HQ_DB_DONE)
-			rc = -1;
-		if (rc)
-			hq_db_rollback(db);
-	}
-	hq_store_write_lock(0);
-	if (rc)
-		snprintf(err + strlen(err), errlen - strlen(err), "%s", err[0] ? "" : "cannot fill rating_hours");
-	else
-		log_msg(LOG_INFO, "summaries: hour totals filled from the quarter-hour counts");
-	return rc;
+	static const struct hq_rollup hours = {
+		.name = "rating_hours",
+		.reader = "summary",
+		.filling = "summaries: summing the quarter-hour counts into hours (once, after an upgrade)",
+		.filled = "summaries: hour totals filled from the quarter-hour counts",
+		.rebuild = rebuild,
+	};
+	return hq_rollup_ready(s, &hours, err, errlen);
 }
