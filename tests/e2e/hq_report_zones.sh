@@ -10,33 +10,20 @@
 # ratings posted over HTTP, `tally-hq report --now` at chosen instants,
 # the report's JSON as queued for its webhook.
 set -eu
-BUILD=${TALLY_BUILD:-build}
-HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-hq-report-zones-XXXXXX")
-PID=""
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+NAME=report-zones . "$(dirname "$0")/hq_lib.inc"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat >"$DIR/hq.conf" <<EOF
 [hq]
-database = $DIR/hq.db
+database = $HQ_DB
 listen = 127.0.0.1:0
 EOF
-HQC="$HQ --config $DIR/hq.conf"
 $HQC kiosk add --store Auckland --area Counter --region Pacific --tz Pacific/Auckland --id k-akl >"$DIR/k-akl" 2>/dev/null
 $HQC kiosk add --store "Los Angeles" --area Counter --region Pacific --tz America/Los_Angeles --id k-lax >"$DIR/k-lax" 2>/dev/null
 # Port 1 on loopback refuses: the report stays in the outbox, where this test reads it.
 $HQC alerts add daily --region Pacific --at 06:00 --webhook http://127.0.0.1:1/hook >/dev/null
 
-$HQC >"$DIR/out" 2>"$DIR/err" &
-PID=$!
-for _ in $(seq 600); do grep -q '^listening on ' "$DIR/out" && break; kill -0 "$PID" || break; sleep 0.05; done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/out")
-[ -n "$PORT" ] || { cat "$DIR/err"; fail "no listening line"; }
+hq_start
 
 PORT=$PORT DIR=$DIR /usr/bin/python3 - <<'PY'
 import http.client, json, os
@@ -67,7 +54,7 @@ for k, rs in posts.items():
         raise SystemExit(f"FAIL: {k} cannot post ({r.status})")
 print("ok: ratings of Auckland and Los Angeles posted around 3 November 2024")
 PY
-kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+hq_stop
 
 # The server itself queued today's report for the real yesterday while it ran: only 2024's are this test's.
 outbox() { sqlite3 "$DIR/hq.db" "SELECT body FROM alert_outbox WHERE body LIKE '%\"period\":\"2024-%' ORDER BY id"; }
