@@ -574,6 +574,31 @@ static void insert_bind(struct hq_db_stmt *st, const char *kiosk_id, int64_t ins
 	}
 }
 
+/* Whether the seqs of p[0, n) rise strictly (as a kiosk sends them): no seq twice. */
+static int rising(const struct protocol_rating *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (p[i].r.seq <= p[i - 1].r.seq)
+			return 0;
+	return 1;
+}
+
+/* 1 when the install holds no seq in [lo, hi] (one index range probe), 0 when it does, -1 on error. */
+static int seqs_free(struct hq_store *s, const char *kiosk_id, int64_t install_ref, int64_t lo, int64_t hi)
+{
+	struct hq_db_stmt *st = cached(s, "SELECT 1 FROM ratings WHERE kiosk_id = ? AND install = ? AND seq BETWEEN ? AND ?"
+				       " LIMIT 1");
+	if (!st)
+		return -1;
+	hq_db_bind_text_static(st, 1, kiosk_id);
+	hq_db_bind_int64(st, 2, install_ref);
+	hq_db_bind_int64(st, 3, lo);
+	hq_db_bind_int64(st, 4, hi);
+	int rc = hq_db_step(st);
+	hq_db_reset(st);
+	return rc == HQ_DB_DONE ? 1 : rc == HQ_DB_ROW ? 0 : -1;
+}
+
 /*
  * 1 if ratings [0, n) of p have rising seqs and none of them is held for
  * (kiosk_id, install_ref): one probe of the unique index. 0 if some may be
@@ -582,20 +607,7 @@ static void insert_bind(struct hq_db_stmt *st, const char *kiosk_id, int64_t ins
 static int chunk_is_new(struct hq_store *s, const char *kiosk_id, int64_t install_ref,
 			const struct protocol_rating *p, size_t n)
 {
-	for (size_t i = 1; i < n; i++)
-		if (p[i].r.seq <= p[i - 1].r.seq)
-			return 0;
-	struct hq_db_stmt *st = cached(s, "SELECT 1 FROM ratings WHERE kiosk_id = ? AND install = ? AND seq BETWEEN ? AND ?"
-				       " LIMIT 1");
-	if (!st)
-		return -1;
-	hq_db_bind_text_static(st, 1, kiosk_id);
-	hq_db_bind_int64(st, 2, install_ref);
-	hq_db_bind_int64(st, 3, p[0].r.seq);
-	hq_db_bind_int64(st, 4, p[n - 1].r.seq);
-	int rc = hq_db_step(st);
-	hq_db_reset(st);
-	return rc == HQ_DB_DONE ? 1 : rc == HQ_DB_ROW ? 0 : -1;
+	return rising(p, n) ? seqs_free(s, kiosk_id, install_ref, p[0].r.seq, p[n - 1].r.seq) : 0;
 }
 
 /*
@@ -648,17 +660,12 @@ static int insert_chunk(struct hq_store *s, const char *kiosk_id, int64_t instal
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
-static int seq_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * PostgreSQL: whether every rating of b is new, so that the whole batch
  * goes in as one plain INSERT (hq_ingest_pg.c) instead of chunks with ON
- * CONFLICT ... RETURNING: no seq twice in the batch, and none held for the
- * install between the batch's lowest and highest seq (one index range
+ * CONFLICT ... RETURNING: seqs rising as a kiosk sends them (so none twice; a
+ * batch in another order takes the careful path), and none held for the
+ * install between the batch's first and last seq (one index range
  * probe; a kiosk's next batch finds nothing there). Only batches of this
  * kiosk write its rows, and they run under its lock (taken already), so
  * nothing can appear in between. PostgreSQL's ON CONFLICT is a
@@ -669,32 +676,9 @@ static int seq_cmp(const void *a, const void *b)
  */
 static int batch_all_new(struct hq_store *s, const char *kiosk_id, int64_t install_ref, const struct protocol_batch *b)
 {
-	if (s->engine != HQ_DB_PG || b->n < 2)
+	if (s->engine != HQ_DB_PG || b->n < 2 || !rising(b->ratings, b->n))
 		return 0;
-	int64_t *seqs = malloc(b->n * sizeof(*seqs));
-	if (!seqs)
-		return 0;
-	for (size_t i = 0; i < b->n; i++)
-		seqs[i] = b->ratings[i].r.seq;
-	qsort(seqs, b->n, sizeof(*seqs), seq_cmp);
-	int distinct = 1;
-	for (size_t i = 1; i < b->n && distinct; i++)
-		distinct = seqs[i] != seqs[i - 1];
-	int64_t lo = seqs[0], hi = seqs[b->n - 1];
-	free(seqs);
-	if (!distinct)
-		return 0;
-	struct hq_db_stmt *st = cached(s, "SELECT 1 FROM ratings WHERE kiosk_id = ? AND install = ? AND seq >= ?"
-				       " AND seq <= ? LIMIT 1");
-	if (!st)
-		return -1;
-	hq_db_bind_text(st, 1, kiosk_id);
-	hq_db_bind_int64(st, 2, install_ref);
-	hq_db_bind_int64(st, 3, lo);
-	hq_db_bind_int64(st, 4, hi);
-	int rc = hq_db_step(st);
-	hq_db_reset(st);
-	return rc == HQ_DB_DONE ? 1 : rc == HQ_DB_ROW ? 0 : -1;
+	return seqs_free(s, kiosk_id, install_ref, b->ratings[0].r.seq, b->ratings[b->n - 1].r.seq);
 }
 
 /* Every rating of b, all new (batch_all_new), in one statement (hq_ingest_pg.c). 0, or -1. */
