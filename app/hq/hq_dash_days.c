@@ -137,77 +137,24 @@ int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, i
 	return upsert(hq_store_sql(s), kiosk_id, day, scale, known, v, misuse, closed);
 }
 
-/* One (day, scale, known) group of the kiosk being rebuilt. */
-struct group {
-	int64_t day;
-	int scale, known;
-	int64_t v[5], misuse, closed;
-};
-
-static int flush(struct hq_db *db, const char *kiosk_id, struct group *g, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (upsert(db, kiosk_id, g[i].day, g[i].scale, g[i].known, g[i].v, g[i].misuse, g[i].closed))
-			return -1;
-	*n = 0;
-	return 0;
-}
-
-/* Rebuilds rating_days from rating_counts, inside the caller's write transaction. 0 or -1 with err. */
+/*
+ * Rebuilds rating_days from rating_counts, inside the caller's write
+ * transaction: one INSERT ... SELECT over the quarter hours with their
+ * zone's offset (hq_rollup_zones), so the rows never leave the database.
+ * 0 or -1 with err.
+ */
 static int rebuild(struct hq_db *db, char *err, size_t errlen)
 {
-	struct hq_db_stmt *st;
-	if (hq_db_exec(db, "DELETE FROM rating_days", err, errlen) != HQ_DB_DONE ||
-	    hq_db_prepare(db, "SELECT rc.kiosk_id, k.tz, rc.slot, rc.scale, rc.known, rc.v0, rc.v1, rc.v2, rc.v3,"
-			  " rc.v4, rc.misuse, rc.closed FROM rating_counts rc JOIN kiosks k ON k.id = rc.kiosk_id"
-			  " ORDER BY rc.kiosk_id, rc.slot", &st, err, errlen) != HQ_DB_DONE)
+	if (hq_db_exec(db, "DELETE FROM rating_days", err, errlen) != HQ_DB_DONE || hq_rollup_zones(db, err, errlen))
 		return -1;
-	char kiosk[RATING_ID_MAX] = "";
-	const struct tzif *z = NULL;
-	struct group g[6];
-	size_t n = 0;
-	int rc, failed = 0;
-	while (!failed && (rc = hq_db_step(st)) == HQ_DB_ROW) {
-		const char *id = hq_db_column_text(st, 0);
-		if (!id)
-			continue;
-		if (strcmp(id, kiosk)) {
-			failed = flush(db, kiosk, g, &n);
-			snprintf(kiosk, sizeof(kiosk), "%s", id);
-			z = hq_dash_zone(hq_db_column_text(st, 1));
-		}
-		int64_t day = hq_dash_local_day(z, hq_db_column_int64(st, 2) * SLOT_MS, NULL);
-		int scale = (int)hq_db_column_int64(st, 3), known = (int)hq_db_column_int64(st, 4);
-		if (scale < 3 || scale > 5)
-			continue; /* ingest never writes these; a hand-edited row is left out, as the summary does */
-		/* Rows come by slot: a new day means the groups held are complete. */
-		if (n && g[0].day != day && flush(db, kiosk, g, &n))
-			failed = 1;
-		size_t i;
-		for (i = 0; i < n && !(g[i].scale == scale && g[i].known == known); i++)
-			;
-		if (i == n) { /* at most 3 scales x 2: g never fills */
-			memset(&g[n], 0, sizeof(g[n]));
-			g[n].day = day;
-			g[n].scale = scale;
-			g[n].known = known;
-			i = n++;
-		}
-		for (int v = 0; v < 5; v++)
-			g[i].v[v] += hq_db_column_int64(st, 5 + v);
-		g[i].misuse += hq_db_column_int64(st, 10);
-		g[i].closed += hq_db_column_int64(st, 11);
-	}
-	if (!failed && rc != HQ_DB_DONE) {
-		snprintf(err, errlen, "%s", hq_db_errmsg(db));
-		failed = 1;
-	}
-	hq_db_finalize(st);
-	if (!failed && flush(db, kiosk, g, &n))
-		failed = 1;
-	if (failed && !err[0])
-		snprintf(err, errlen, "%s", hq_db_errmsg(db));
-	return failed ? -1 : 0;
+	int rc = hq_db_exec(db, "INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed)"
+			    " SELECT rc.kiosk_id, " HQ_ROLLUP_DAY ", rc.scale, rc.known,"
+			    " CAST(sum(rc.v0) AS BIGINT), CAST(sum(rc.v1) AS BIGINT), CAST(sum(rc.v2) AS BIGINT),"
+			    " CAST(sum(rc.v3) AS BIGINT), CAST(sum(rc.v4) AS BIGINT), CAST(sum(rc.misuse) AS BIGINT),"
+			    " CAST(sum(rc.closed) AS BIGINT)" HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4", err, errlen);
+	if (rc != HQ_DB_DONE)
+		return -1;
+	return hq_rollup_zones_drop(db, err, errlen);
 }
 
 static int rebuild_store(struct hq_store *s, char *err, size_t errlen)

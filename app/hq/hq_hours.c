@@ -85,41 +85,26 @@ int hq_hours_add(struct hq_store *s, struct hq_hours_acc *a, const char *kiosk_i
 	return 0;
 }
 
-/* Rebuilds rating_hours from rating_counts, inside the caller's write transaction. 0 or -1 with err. */
+/*
+ * Rebuilds rating_hours from rating_counts, inside the caller's write
+ * transaction: one INSERT ... SELECT over the quarter hours with their
+ * zone's offset (hq_rollup_zones). A quarter hour whose time is unknown
+ * counts in its day's hour -1, as hq_hours_add writes it. 0 or -1 with err.
+ */
 static int rebuild(struct hq_store *s, char *err, size_t errlen)
 {
 	struct hq_db *db = hq_store_sql(s);
-	struct hq_db_stmt *st;
-	if (hq_db_exec(db, "DELETE FROM rating_hours", err, errlen) != HQ_DB_DONE ||
-	    hq_db_prepare(db, "SELECT rc.kiosk_id, k.tz, rc.slot, rc.scale, rc.known, rc.v0, rc.v1, rc.v2, rc.v3,"
-			  " rc.v4, rc.misuse, rc.closed FROM rating_counts rc JOIN kiosks k ON k.id = rc.kiosk_id"
-			  " ORDER BY rc.kiosk_id, rc.slot", &st, err, errlen) != HQ_DB_DONE)
+	if (hq_db_exec(db, "DELETE FROM rating_hours", err, errlen) != HQ_DB_DONE || hq_rollup_zones(db, err, errlen))
 		return -1;
-	static struct hq_hours_acc zero;
-	struct hq_hours_acc a = zero;
-	int rc, failed = 0;
-	while (!failed && (rc = hq_db_step(st)) == HQ_DB_ROW) {
-		const char *id = hq_db_column_text(st, 0);
-		int scale = (int)hq_db_column_int64(st, 3);
-		if (!id || scale < 3 || scale > 5)
-			continue; /* ingest never writes these; a hand-edited row is left out, as the summary does */
-		int64_t v[5];
-		for (int i = 0; i < 5; i++)
-			v[i] = hq_db_column_int64(st, 5 + i);
-		failed = hq_hours_add(s, &a, id, hq_db_column_text(st, 1), hq_db_column_int64(st, 2), scale,
-				      (int)hq_db_column_int64(st, 4), v, hq_db_column_int64(st, 10),
-				      hq_db_column_int64(st, 11));
-	}
-	if (!failed && rc != HQ_DB_DONE) {
-		snprintf(err, errlen, "%s", hq_db_errmsg(db));
-		failed = 1;
-	}
-	hq_db_finalize(st);
-	if (!failed && hq_hours_flush(s, &a))
-		failed = 1;
-	if (failed && !err[0])
-		snprintf(err, errlen, "%s", hq_db_errmsg(db));
-	return failed ? -1 : 0;
+	int rc = hq_db_exec(db, "INSERT INTO rating_hours (day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse,"
+			    " closed) SELECT " HQ_ROLLUP_DAY ", rc.kiosk_id,"
+			    " CASE WHEN rc.known = 0 THEN -1 ELSE " HQ_ROLLUP_HOUR " END, rc.scale,"
+			    " CAST(sum(rc.v0) AS BIGINT), CAST(sum(rc.v1) AS BIGINT), CAST(sum(rc.v2) AS BIGINT),"
+			    " CAST(sum(rc.v3) AS BIGINT), CAST(sum(rc.v4) AS BIGINT), CAST(sum(rc.misuse) AS BIGINT),"
+			    " CAST(sum(rc.closed) AS BIGINT)" HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4", err, errlen);
+	if (rc != HQ_DB_DONE)
+		return -1;
+	return hq_rollup_zones_drop(db, err, errlen);
 }
 
 int hq_hours_ready(struct hq_store *s, char *err, size_t errlen)

@@ -4,11 +4,16 @@
  */
 #include "hq_rollup.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hq_dash_days.h"
 #include "hq_db.h"
 #include "log.h"
+
+#define SLOT_S 900 /* rating_counts' quarter hour */
 
 /* 1 filled, 0 not yet, -1 the mark cannot be read. */
 static int filled(struct hq_db *db, const char *name)
@@ -80,4 +85,98 @@ int hq_rollup_ready(struct hq_store *s, const struct hq_rollup *r, char *err, si
 		log_msg(LOG_INFO, "%s", r->filled);
 	}
 	return rc;
+}
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) == (b < 0)) ? q + 1 : q;
+}
+
+/* Adds zone tz's spans over quarter hours [first, last] to rollup_zones. 0 or -1 with err. */
+static int zone_spans(struct hq_db *db, const char *tz, int64_t first, int64_t last, char *err, size_t errlen)
+{
+	const struct tzif *z = hq_dash_zone(tz);
+	struct hq_db_stmt *st;
+	/* Not a cached statement: the table is dropped after each fill. */
+	if (hq_db_prepare(db, "INSERT INTO rollup_zones (tz, lo, hi, off) VALUES (?, ?, ?, ?)", &st, err, errlen) !=
+	    HQ_DB_DONE)
+		return -1;
+	int rc = HQ_DB_DONE;
+	for (int64_t lo = first; lo <= last && rc == HQ_DB_DONE;) {
+		/* The offset at the span's first quarter hour holds until the zone's next change (a second). */
+		int64_t t = lo * SLOT_S, next = z ? tzif_next_change(z, t) : INT64_MAX;
+		int64_t hi = next == INT64_MAX || next > (last + 1) * SLOT_S ? last + 1 : ceil_div(next, SLOT_S);
+		hq_db_bind_text(st, 1, tz);
+		hq_db_bind_int64(st, 2, lo);
+		hq_db_bind_int64(st, 3, hi);
+		hq_db_bind_int64(st, 4, z ? tzif_offset(z, t) : 0);
+		rc = hq_db_step(st);
+		hq_db_reset(st);
+		lo = hi;
+	}
+	if (rc != HQ_DB_DONE)
+		snprintf(err, errlen, "rollup_zones: %s", hq_db_errmsg(db));
+	hq_db_finalize(st);
+	return rc == HQ_DB_DONE ? 0 : -1;
+}
+
+int hq_rollup_zones(struct hq_db *db, char *err, size_t errlen)
+{
+	if (hq_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS rollup_zones (tz TEXT NOT NULL, lo BIGINT NOT NULL,"
+		       " hi BIGINT NOT NULL, off BIGINT NOT NULL); DELETE FROM rollup_zones", err, errlen) != HQ_DB_DONE)
+		return -1;
+	/* rating_counts' first and last quarter hour, and the zones of its kiosks. */
+	struct hq_db_stmt *st;
+	if (hq_db_prepare(db, "SELECT min(slot), max(slot) FROM rating_counts", &st, err, errlen) != HQ_DB_DONE)
+		return -1;
+	int rc = hq_db_step(st);
+	int empty = rc != HQ_DB_ROW || hq_db_column_null(st, 0);
+	int64_t first = empty ? 0 : hq_db_column_int64(st, 0), last = empty ? 0 : hq_db_column_int64(st, 1);
+	hq_db_finalize(st);
+	if (rc != HQ_DB_ROW) {
+		snprintf(err, errlen, "rating_counts: %s", hq_db_errmsg(db));
+		return -1;
+	}
+	if (empty)
+		return 0;
+	if (hq_db_prepare(db, "SELECT DISTINCT tz FROM kiosks", &st, err, errlen) != HQ_DB_DONE)
+		return -1;
+	/* The zones first, then the spans: one statement at a time on the connection. */
+	char **tz = NULL;
+	size_t n = 0, cap = 0;
+	int failed = 0;
+	while (!failed && (rc = hq_db_step(st)) == HQ_DB_ROW) {
+		const char *name = hq_db_column_text(st, 0);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **more = realloc(tz, cap * sizeof(*tz));
+			if (!more) {
+				failed = 1;
+				break;
+			}
+			tz = more;
+		}
+		/* Whole, as stored: the join matches it exactly (a name too long for a zone is UTC, as in ingest). */
+		if (!(tz[n++] = strdup(name ? name : "")))
+			failed = 1;
+	}
+	if (failed) {
+		snprintf(err, errlen, "out of memory");
+	} else if (rc != HQ_DB_DONE) {
+		snprintf(err, errlen, "kiosks: %s", hq_db_errmsg(db));
+		failed = 1;
+	}
+	hq_db_finalize(st);
+	for (size_t i = 0; i < n && !failed; i++)
+		failed = zone_spans(db, tz[i], first, last, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		free(tz[i]);
+	free(tz);
+	return failed ? -1 : 0;
+}
+
+int hq_rollup_zones_drop(struct hq_db *db, char *err, size_t errlen)
+{
+	return hq_db_exec(db, "DROP TABLE rollup_zones", err, errlen) == HQ_DB_DONE ? 0 : -1;
 }
