@@ -99,12 +99,16 @@ void hq_dash_day_text(int64_t day, char *out, size_t outlen)
 	snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
 }
 
+/* A day already there (ingest adds a batch, the fill's slices share a day) gets the new counts added. */
+#define ADD_TO_DAY                                                                                                    \
+	" ON CONFLICT (kiosk_id, day, scale, known) DO UPDATE SET"                                                    \
+	" v0 = rating_days.v0 + excluded.v0, v1 = rating_days.v1 + excluded.v1, v2 = rating_days.v2 + excluded.v2,"   \
+	" v3 = rating_days.v3 + excluded.v3, v4 = rating_days.v4 + excluded.v4,"                                      \
+	" misuse = rating_days.misuse + excluded.misuse, closed = rating_days.closed + excluded.closed"
+
 static const char *upsert_sql =
 	"INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, day, scale, known) DO UPDATE SET"
-	" v0 = rating_days.v0 + excluded.v0, v1 = rating_days.v1 + excluded.v1, v2 = rating_days.v2 + excluded.v2,"
-	" v3 = rating_days.v3 + excluded.v3, v4 = rating_days.v4 + excluded.v4,"
-	" misuse = rating_days.misuse + excluded.misuse, closed = rating_days.closed + excluded.closed";
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" ADD_TO_DAY;
 
 static int upsert(struct hq_db *db, const char *kiosk_id, int64_t day, int scale, int known, const int64_t v[5],
 		  int64_t misuse, int64_t closed)
@@ -139,22 +143,15 @@ int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, i
 
 /*
  * Rebuilds rating_days from rating_counts, inside the caller's write
- * transaction: one INSERT ... SELECT over the quarter hours with their
- * zone's offset (hq_rollup_zones), so the rows never leave the database.
- * 0 or -1 with err.
+ * transaction, in the database itself (hq_rollup_fill). 0 or -1 with err.
  */
 static int rebuild(struct hq_db *db, char *err, size_t errlen)
 {
-	if (hq_db_exec(db, "DELETE FROM rating_days", err, errlen) != HQ_DB_DONE || hq_rollup_zones(db, err, errlen))
+	if (hq_db_exec(db, "DELETE FROM rating_days", err, errlen) != HQ_DB_DONE)
 		return -1;
-	int rc = hq_db_exec(db, "INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed)"
-			    " SELECT rc.kiosk_id, " HQ_ROLLUP_DAY ", rc.scale, rc.known,"
-			    " CAST(sum(rc.v0) AS BIGINT), CAST(sum(rc.v1) AS BIGINT), CAST(sum(rc.v2) AS BIGINT),"
-			    " CAST(sum(rc.v3) AS BIGINT), CAST(sum(rc.v4) AS BIGINT), CAST(sum(rc.misuse) AS BIGINT),"
-			    " CAST(sum(rc.closed) AS BIGINT)" HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4", err, errlen);
-	if (rc != HQ_DB_DONE)
-		return -1;
-	return hq_rollup_zones_drop(db, err, errlen);
+	return hq_rollup_fill(db, "INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse,"
+			      " closed) SELECT rc.kiosk_id, " HQ_ROLLUP_DAY ", rc.scale, rc.known," HQ_ROLLUP_SUMS
+			      HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4" ADD_TO_DAY, err, errlen);
 }
 
 static int rebuild_store(struct hq_store *s, char *err, size_t errlen)

@@ -17,12 +17,16 @@
 
 #define SLOT_MS 900000
 
+/* An hour already there (ingest adds a batch, the fill's slices share an hour) gets the new counts added. */
+#define ADD_TO_HOUR                                                                                                   \
+	" ON CONFLICT (day, kiosk_id, local_hour, scale) DO UPDATE SET"                                               \
+	" v0 = rating_hours.v0 + excluded.v0, v1 = rating_hours.v1 + excluded.v1, v2 = rating_hours.v2 + excluded.v2," \
+	" v3 = rating_hours.v3 + excluded.v3, v4 = rating_hours.v4 + excluded.v4,"                                    \
+	" misuse = rating_hours.misuse + excluded.misuse, closed = rating_hours.closed + excluded.closed"
+
 static const char *upsert_sql =
 	"INSERT INTO rating_hours (day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse, closed)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, kiosk_id, local_hour, scale) DO UPDATE SET"
-	" v0 = rating_hours.v0 + excluded.v0, v1 = rating_hours.v1 + excluded.v1, v2 = rating_hours.v2 + excluded.v2,"
-	" v3 = rating_hours.v3 + excluded.v3, v4 = rating_hours.v4 + excluded.v4,"
-	" misuse = rating_hours.misuse + excluded.misuse, closed = rating_hours.closed + excluded.closed";
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" ADD_TO_HOUR;
 
 int hq_hours_flush(struct hq_store *s, struct hq_hours_acc *a)
 {
@@ -87,24 +91,19 @@ int hq_hours_add(struct hq_store *s, struct hq_hours_acc *a, const char *kiosk_i
 
 /*
  * Rebuilds rating_hours from rating_counts, inside the caller's write
- * transaction: one INSERT ... SELECT over the quarter hours with their
- * zone's offset (hq_rollup_zones). A quarter hour whose time is unknown
- * counts in its day's hour -1, as hq_hours_add writes it. 0 or -1 with err.
+ * transaction, in the database itself (hq_rollup_fill). A quarter hour
+ * whose time is unknown counts in its day's hour -1, as hq_hours_add
+ * writes it. 0 or -1 with err.
  */
 static int rebuild(struct hq_store *s, char *err, size_t errlen)
 {
 	struct hq_db *db = hq_store_sql(s);
-	if (hq_db_exec(db, "DELETE FROM rating_hours", err, errlen) != HQ_DB_DONE || hq_rollup_zones(db, err, errlen))
+	if (hq_db_exec(db, "DELETE FROM rating_hours", err, errlen) != HQ_DB_DONE)
 		return -1;
-	int rc = hq_db_exec(db, "INSERT INTO rating_hours (day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse,"
-			    " closed) SELECT " HQ_ROLLUP_DAY ", rc.kiosk_id,"
-			    " CASE WHEN rc.known = 0 THEN -1 ELSE " HQ_ROLLUP_HOUR " END, rc.scale,"
-			    " CAST(sum(rc.v0) AS BIGINT), CAST(sum(rc.v1) AS BIGINT), CAST(sum(rc.v2) AS BIGINT),"
-			    " CAST(sum(rc.v3) AS BIGINT), CAST(sum(rc.v4) AS BIGINT), CAST(sum(rc.misuse) AS BIGINT),"
-			    " CAST(sum(rc.closed) AS BIGINT)" HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4", err, errlen);
-	if (rc != HQ_DB_DONE)
-		return -1;
-	return hq_rollup_zones_drop(db, err, errlen);
+	return hq_rollup_fill(db, "INSERT INTO rating_hours (day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4,"
+			      " misuse, closed) SELECT " HQ_ROLLUP_DAY ", rc.kiosk_id,"
+			      " CASE WHEN rc.known = 0 THEN -1 ELSE " HQ_ROLLUP_HOUR " END, rc.scale," HQ_ROLLUP_SUMS
+			      HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4" ADD_TO_HOUR, err, errlen);
 }
 
 int hq_hours_ready(struct hq_store *s, char *err, size_t errlen)
