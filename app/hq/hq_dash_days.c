@@ -99,28 +99,38 @@ void hq_dash_day_text(int64_t day, char *out, size_t outlen)
 	snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
 }
 
-/* A day already there (ingest adds a batch, the fill's slices share a day) gets the new counts added. */
-#define ADD_TO_DAY                                                                                                    \
-	" ON CONFLICT (kiosk_id, day, scale, known) DO UPDATE SET"                                                    \
-	" v0 = rating_days.v0 + excluded.v0, v1 = rating_days.v1 + excluded.v1, v2 = rating_days.v2 + excluded.v2,"   \
-	" v3 = rating_days.v3 + excluded.v3, v4 = rating_days.v4 + excluded.v4,"                                      \
-	" misuse = rating_days.misuse + excluded.misuse, closed = rating_days.closed + excluded.closed"
+/* A row already there (ingest adds a batch, the fill's slices share a day) gets the new counts added. */
+#define ADD_TO(T)                                                                                                     \
+	" DO UPDATE SET v0 = " T ".v0 + excluded.v0, v1 = " T ".v1 + excluded.v1, v2 = " T ".v2 + excluded.v2,"      \
+	" v3 = " T ".v3 + excluded.v3, v4 = " T ".v4 + excluded.v4,"                                                  \
+	" misuse = " T ".misuse + excluded.misuse, closed = " T ".closed + excluded.closed"
+#define ADD_TO_DAY " ON CONFLICT (kiosk_id, day, scale, known)" ADD_TO("rating_days")
 
-static const char *upsert_sql =
+static const char *const upsert_sql[2] = {
 	"INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse, closed)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" ADD_TO_DAY;
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" ADD_TO_DAY,
+	"INSERT INTO rating_blocks (kiosk_id, block, scale, known, v0, v1, v2, v3, v4, misuse, closed)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, block, scale, known)" ADD_TO("rating_blocks"),
+};
 
-static int upsert(struct hq_db *db, const char *kiosk_id, int64_t day, int scale, int known, const int64_t v[5],
-		  int64_t misuse, int64_t closed)
+int64_t hq_dash_block_of(int64_t day)
 {
+	return floor_div(day, HQ_DASH_BLOCK_DAYS);
+}
+
+/* Adds counts to the day's row (table 0) or its block's (1). 0 or -1 (logged). */
+static int upsert(struct hq_db *db, int table, const char *kiosk_id, int64_t day, int scale, int known,
+		  const int64_t v[5], int64_t misuse, int64_t closed)
+{
+	static const char *const name[2] = { "rating_days", "rating_blocks" };
 	struct hq_db_stmt *st;
 	char err[256];
-	if (hq_db_cached(db, upsert_sql, &st, err, sizeof(err)) != HQ_DB_DONE) {
-		log_msg(LOG_ERR, "rating_days: %s", err);
+	if (hq_db_cached(db, upsert_sql[table], &st, err, sizeof(err)) != HQ_DB_DONE) {
+		log_msg(LOG_ERR, "%s: %s", name[table], err);
 		return -1;
 	}
 	hq_db_bind_text(st, 1, kiosk_id);
-	hq_db_bind_int64(st, 2, day);
+	hq_db_bind_int64(st, 2, table ? hq_dash_block_of(day) : day);
 	hq_db_bind_int64(st, 3, scale);
 	hq_db_bind_int64(st, 4, known);
 	for (int i = 0; i < 5; i++)
@@ -129,7 +139,7 @@ static int upsert(struct hq_db *db, const char *kiosk_id, int64_t day, int scale
 	hq_db_bind_int64(st, 11, closed);
 	int rc = hq_db_step(st);
 	if (rc != HQ_DB_DONE)
-		log_msg(LOG_ERR, "rating_days: %s", hq_db_errmsg(db));
+		log_msg(LOG_ERR, "%s: %s", name[table], hq_db_errmsg(db));
 	hq_db_reset(st);
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
@@ -138,7 +148,11 @@ int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, i
 		     int known, const int64_t v[5], int64_t misuse, int64_t closed)
 {
 	int64_t day = hq_dash_local_day(hq_dash_zone(tz), slot * SLOT_MS, NULL);
-	return upsert(hq_store_sql(s), kiosk_id, day, scale, known, v, misuse, closed);
+	struct hq_db *db = hq_store_sql(s);
+	return upsert(db, 0, kiosk_id, day, scale, known, v, misuse, closed) ||
+			       upsert(db, 1, kiosk_id, day, scale, known, v, misuse, closed)
+		       ? -1
+		       : 0;
 }
 
 /*
@@ -159,6 +173,26 @@ static int rebuild_store(struct hq_store *s, char *err, size_t errlen)
 	return rebuild(hq_store_sql(s), err, errlen);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define B STR(HQ_DASH_BLOCK_DAYS)
+
+/* Rebuilds rating_blocks from rating_days (filled before it), inside the caller's write transaction. */
+static int rebuild_blocks(struct hq_store *s, char *err, size_t errlen)
+{
+	struct hq_db *db = hq_store_sql(s);
+	if (hq_db_exec(db, "DELETE FROM rating_blocks", err, errlen) != HQ_DB_DONE)
+		return -1;
+	/* floor(day / B) in integers, also before 1970 (both engines' % keeps the dividend's sign). */
+	return hq_db_exec(db, "INSERT INTO rating_blocks (kiosk_id, block, scale, known, v0, v1, v2, v3, v4, misuse,"
+			  " closed) SELECT kiosk_id, (day - (day % " B " + " B ") % " B ") / " B ", scale, known,"
+			  " CAST(sum(v0) AS BIGINT), CAST(sum(v1) AS BIGINT), CAST(sum(v2) AS BIGINT),"
+			  " CAST(sum(v3) AS BIGINT), CAST(sum(v4) AS BIGINT), CAST(sum(misuse) AS BIGINT),"
+			  " CAST(sum(closed) AS BIGINT) FROM rating_days GROUP BY 1, 2, 3, 4", err, errlen) == HQ_DB_DONE
+		       ? 0
+		       : -1;
+}
+
 int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen)
 {
 	static const struct hq_rollup days = {
@@ -167,5 +201,11 @@ int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen)
 		.filled = "dashboard: day totals filled from the quarter-hour counts",
 		.rebuild = rebuild_store,
 	};
-	return hq_rollup_ready(s, &days, err, errlen);
+	static const struct hq_rollup blocks = {
+		.name = "rating_blocks",
+		.reader = "dashboard",
+		.filled = "dashboard: 16-day totals filled from the day totals",
+		.rebuild = rebuild_blocks,
+	};
+	return hq_rollup_ready(s, &days, err, errlen) || hq_rollup_ready(s, &blocks, err, errlen) ? -1 : 0;
 }

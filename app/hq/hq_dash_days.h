@@ -21,7 +21,21 @@
 #include "tzif.h"
 
 /*
- * Adds one quarter hour's counts of kiosk_id (zone tz) to its local day.
+ * Days in a block of rating_blocks: the day totals summed per kiosk and
+ * block of 16 local days (block b holds days 16b to 16b + 15), so that a
+ * year's overview reads about 37 rows a kiosk and period (the whole blocks
+ * in it and the days at its ends) instead of 365. 16 is about the best
+ * for a year (365 / B blocks + B - 1 days at the ends), and no worse than
+ * days for a month.
+ */
+#define HQ_DASH_BLOCK_DAYS 16
+
+/* The block of day: floor(day / HQ_DASH_BLOCK_DAYS). */
+int64_t hq_dash_block_of(int64_t day);
+
+/*
+ * Adds one quarter hour's counts of kiosk_id (zone tz) to its local day
+ * and the day's block.
  * Called by hq_store_ingest inside the batch's transaction, under the
  * write lock. 0, or -1 (database error: the batch fails with it).
  */
@@ -29,9 +43,10 @@ int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, i
 		     int known, const int64_t v[5], int64_t misuse, int64_t closed);
 
 /*
- * Makes sure rating_days holds every count of rating_counts: a database
- * from before the table existed is filled once, in one write transaction
- * (ingest waits on the write lock meanwhile). 0, or -1 with err.
+ * Makes sure rating_days holds every count of rating_counts, and
+ * rating_blocks every day of rating_days: a database from before a table
+ * existed is filled once, in one write transaction each (ingest waits on
+ * the write lock meanwhile). 0, or -1 with err.
  */
 int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen);
 

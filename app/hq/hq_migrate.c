@@ -333,6 +333,26 @@ static const char *migrations[] = {
 	" PRIMARY KEY (day, kiosk_id, local_hour, scale));"
 	"INSERT INTO dash_state (name, value)"
 	" SELECT 'rating_hours', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;",
+	/*
+	 * 11: the dashboard's long ranges (hq_dash_days.c). rating_blocks: the
+	 *   day totals summed per kiosk and block of 16 local days (block =
+	 *   floor(day / 16)), kept by ingest beside rating_days, so a year's
+	 *   overview reads the whole blocks of its period and only the days at
+	 *   its ends. dash_state 'rating_blocks' 0: rating_days may hold rows
+	 *   from before this table; they are summed into it once before the
+	 *   first dashboard request.
+	 */
+	"CREATE TABLE rating_blocks ("
+	" kiosk_id TEXT NOT NULL,"
+	" block BIGINT NOT NULL,"
+	" scale INTEGER NOT NULL,"
+	" known INTEGER NOT NULL,"
+	" v0 BIGINT NOT NULL DEFAULT 0, v1 BIGINT NOT NULL DEFAULT 0, v2 BIGINT NOT NULL DEFAULT 0,"
+	" v3 BIGINT NOT NULL DEFAULT 0, v4 BIGINT NOT NULL DEFAULT 0,"
+	" misuse BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (kiosk_id, block, scale, known));"
+	"INSERT INTO dash_state (name, value)"
+	" SELECT 'rating_blocks', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
