@@ -344,18 +344,43 @@ static int overview_days(struct hq_db *db, const char *user, struct day_sink *si
 	for (size_t i = 0; i < n; i++)
 		by_id[i] = &sinks[i];
 	qsort(by_id, n, sizeof(*by_id), sink_id_cmp);
+	/*
+	 * The days left to read one by one: [lo, hi] less the bands' whole
+	 * blocks, at most three ranges (the unused ones empty: 1 to 0). One
+	 * arm of the query per range, so that PostgreSQL reads each kiosk's
+	 * few days from the covering index rating_days_kiosk: given the three
+	 * ranges OR'ed in one arm, it read the whole table instead.
+	 */
+	int64_t rest[6] = { 1, 0, 1, 0, 1, 0 };
+	int nrest = 0;
+	int64_t from = lo;
+	const int64_t skip[2][2] = { { pd[0], pd[1] }, { cd[0], cd[1] } }; /* the previous band comes first */
+	for (int i = 0; i < 2; i++) {
+		if (skip[i][0] > skip[i][1])
+			continue;
+		if (skip[i][0] > from) {
+			rest[2 * nrest] = from;
+			rest[2 * nrest++ + 1] = skip[i][0] - 1;
+		}
+		from = skip[i][1] + 1 > from ? skip[i][1] + 1 : from;
+	}
+	if (from <= hi) {
+		rest[2 * nrest] = from;
+		rest[2 * nrest++ + 1] = hi;
+	}
 #define DASH_SUMS(T)                                                                                                  \
 	" CAST(sum(" T ".v0) AS BIGINT), CAST(sum(" T ".v1) AS BIGINT), CAST(sum(" T ".v2) AS BIGINT),"                \
 	" CAST(sum(" T ".v3) AS BIGINT), CAST(sum(" T ".v4) AS BIGINT), CAST(sum(" T ".misuse) AS BIGINT),"            \
 	" CAST(sum(" T ".closed) AS BIGINT)"
 #define DASH_KIOSKS(T)                                                                                                \
 	" " T ".kiosk_id IN (SELECT k.id FROM kiosks k WHERE ?1 IS NULL OR k.store IN (" HQ_STORE_VISIBLE_SQL("?1") "))"
+#define DASH_DAYS(LO, HI)                                                                                             \
+	" SELECT d.kiosk_id, d.scale, d.known,"                                                                       \
+	" CASE WHEN d.day >= ?2 AND d.day <= ?3 THEN ?2 WHEN d.day >= ?4 AND d.day <= ?5 THEN ?4 ELSE d.day END,"    \
+	DASH_SUMS("d") " FROM rating_days d WHERE" DASH_KIOSKS("d") " AND d.day >= " LO " AND d.day <= " HI          \
+	" GROUP BY d.kiosk_id, d.scale, d.known, 4"
 	struct hq_db_stmt *st;
-	if (hq_db_cached(db, "SELECT d.kiosk_id, d.scale, d.known,"
-			 " CASE WHEN d.day >= ?2 AND d.day <= ?3 THEN ?2 WHEN d.day >= ?4 AND d.day <= ?5 THEN ?4"
-			 " ELSE d.day END," DASH_SUMS("d") " FROM rating_days d WHERE" DASH_KIOSKS("d")
-			 " AND d.day >= ?6 AND d.day <= ?7 AND NOT (d.day >= ?8 AND d.day <= ?9)"
-			 " AND NOT (d.day >= ?10 AND d.day <= ?11) GROUP BY d.kiosk_id, d.scale, d.known, 4"
+	if (hq_db_cached(db, DASH_DAYS("?6", "?7") " UNION ALL" DASH_DAYS("?8", "?9") " UNION ALL" DASH_DAYS("?10", "?11")
 			 " UNION ALL SELECT b.kiosk_id, b.scale, b.known,"
 			 " CASE WHEN b.block >= ?12 AND b.block <= ?13 THEN ?2 ELSE ?4 END," DASH_SUMS("b")
 			 " FROM rating_blocks b WHERE" DASH_KIOSKS("b")
@@ -367,7 +392,8 @@ static int overview_days(struct hq_db *db, const char *user, struct day_sink *si
 	}
 #undef DASH_SUMS
 #undef DASH_KIOSKS
-	const int64_t args[] = { cur_lo, cur_hi, prev_lo, prev_hi, lo, hi, cd[0], cd[1], pd[0], pd[1],
+#undef DASH_DAYS
+	const int64_t args[] = { cur_lo, cur_hi, prev_lo, prev_hi, rest[0], rest[1], rest[2], rest[3], rest[4], rest[5],
 				 cb[0], cb[1], pb[0], pb[1] };
 	hq_db_bind_text(st, 1, user);
 	for (int i = 0; i < (int)(sizeof(args) / sizeof(args[0])); i++)
