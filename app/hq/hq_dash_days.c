@@ -163,9 +163,14 @@ static int rebuild(struct hq_db *db, char *err, size_t errlen)
 {
 	if (hq_db_exec(db, "DELETE FROM rating_days", err, errlen) != HQ_DB_DONE)
 		return -1;
+	/*
+	 * Grouped by day first: grouped by kiosk first, SQLite walked the whole
+	 * of rating_counts_kiosk for every slice (its order is the kiosk's)
+	 * instead of the slice's range of the primary key: 9 minutes, not 20 s.
+	 */
 	return hq_rollup_fill(db, "INSERT INTO rating_days (kiosk_id, day, scale, known, v0, v1, v2, v3, v4, misuse,"
 			      " closed) SELECT rc.kiosk_id, " HQ_ROLLUP_DAY ", rc.scale, rc.known," HQ_ROLLUP_SUMS
-			      HQ_ROLLUP_FROM " GROUP BY 1, 2, 3, 4" ADD_TO_DAY, err, errlen);
+			      HQ_ROLLUP_FROM " GROUP BY 2, 1, 3, 4" ADD_TO_DAY, err, errlen);
 }
 
 static int rebuild_store(struct hq_store *s, char *err, size_t errlen)
