@@ -4,10 +4,10 @@
  *
  * One request reads the asker's kiosks once (scoped in SQL) and decides
  * each kiosk's period in its own zone. The overview then reads the day
- * and 16-day totals of all of them in one query, summed in SQL per kiosk
- * and period (overview_days: a year of 100 kiosks is a few hundred rows); the store
- * page reads each of its few kiosks' days with one indexed range (a cached
- * statement), for the daily trend. The rest is summed in C.
+ * and 16-day totals of all of them in one query (overview_days: a year is
+ * about 37 rows a kiosk and period); the store page reads each of its few
+ * kiosks' days with one indexed range (a cached statement), for the daily
+ * trend. Everything is summed in C.
  */
 #include "hq_dash.h"
 #include "hq_dash_days.h"
@@ -296,23 +296,21 @@ static void whole_blocks(int64_t lo, int64_t hi, int64_t *b_lo, int64_t *b_hi, i
 
 /*
  * The day totals of all the overview's kiosks (user's, as kiosks_load
- * chose them) in one query, summed in SQL, each row handed to its kiosk's
- * sink.
+ * chose them) in one query, each row handed to its kiosk's sink.
  *
  * Why: one range per kiosk (as the store page reads) was 100 round trips
  * on PostgreSQL, and a year of 100 kiosks is 73,000 day rows (and as many
  * for the year before) to read and send; that was most of a 365-day
- * overview's 126 ms. Here the days every kiosk counts in its current
- * period (the band [cur_lo, cur_hi]) are summed into one row per kiosk,
- * scale and known, reported as day cur_lo, which day_to_sink files as
- * current for each kiosk; likewise the band every kiosk counts as its
- * previous period. Inside a band, whole 16-day blocks come from
- * rating_blocks and only the days at its ends from rating_days: a year is
- * about 37 rows a kiosk and period to sum instead of 365. Where the
+ * overview's 126 ms. Here, of the days every kiosk counts in its current
+ * period (the band [cur_lo, cur_hi]), the whole 16-day blocks come from
+ * rating_blocks, filed as day cur_lo, which day_to_sink counts as current
+ * for each kiosk; likewise in the band every kiosk counts as its previous
+ * period. Only the days at the bands' ends come one by one, and where the
  * kiosks' zones disagree about a period (a named one such as 30d, with
- * Tokyo already a day ahead of Berlin), those days come one by one and
- * day_to_sink decides them per kiosk, as before. Integer sums: the figures
- * are exactly those of reading day by day.
+ * Tokyo already a day ahead of Berlin) day_to_sink decides them per kiosk,
+ * as before. A year is then about 37 rows a kiosk and period instead of
+ * 365, a month about the same as before. Summed in C, not with GROUP BY:
+ * SQLite's sorter for it cost more than the rows it saved.
  */
 static int overview_days(struct hq_db *db, const char *user, struct day_sink *sinks, size_t n, char *err,
 			 size_t errlen)
@@ -335,15 +333,6 @@ static int overview_days(struct hq_db *db, const char *user, struct day_sink *si
 	int64_t cb[2], cd[2], pb[2], pd[2]; /* the bands' whole blocks, and their days */
 	whole_blocks(cur_lo, cur_hi, &cb[0], &cb[1], &cd[0], &cd[1]);
 	whole_blocks(prev_lo, prev_hi, &pb[0], &pb[1], &pd[0], &pd[1]);
-	/* Sinks by kiosk id, for the rows (which come grouped, in no order). */
-	const struct day_sink **by_id = malloc(n * sizeof(*by_id));
-	if (!by_id) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		by_id[i] = &sinks[i];
-	qsort(by_id, n, sizeof(*by_id), sink_id_cmp);
 	/*
 	 * The days left to read one by one: [lo, hi] less the bands' whole
 	 * blocks, at most three ranges (the unused ones empty: 1 to 0). One
@@ -368,33 +357,37 @@ static int overview_days(struct hq_db *db, const char *user, struct day_sink *si
 		rest[2 * nrest] = from;
 		rest[2 * nrest++ + 1] = hi;
 	}
-#define DASH_SUMS(T)                                                                                                  \
-	" CAST(sum(" T ".v0) AS BIGINT), CAST(sum(" T ".v1) AS BIGINT), CAST(sum(" T ".v2) AS BIGINT),"                \
-	" CAST(sum(" T ".v3) AS BIGINT), CAST(sum(" T ".v4) AS BIGINT), CAST(sum(" T ".misuse) AS BIGINT),"            \
-	" CAST(sum(" T ".closed) AS BIGINT)"
+	/* Sinks by kiosk id, for the rows (which come in no order). */
+	const struct day_sink **by_id = malloc(n * sizeof(*by_id));
+	if (!by_id) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		by_id[i] = &sinks[i];
+	qsort(by_id, n, sizeof(*by_id), sink_id_cmp);
+	/* Rows: kiosk, scale, known, day (or block), 0 (a day) or 1 (a block), the counts. */
+#define DASH_COLS(T) T ".kiosk_id, " T ".scale, " T ".known, "
+#define DASH_COUNTS(T) ", " T ".v0, " T ".v1, " T ".v2, " T ".v3, " T ".v4, " T ".misuse, " T ".closed"
 #define DASH_KIOSKS(T)                                                                                                \
 	" " T ".kiosk_id IN (SELECT k.id FROM kiosks k WHERE ?1 IS NULL OR k.store IN (" HQ_STORE_VISIBLE_SQL("?1") "))"
 #define DASH_DAYS(LO, HI)                                                                                             \
-	" SELECT d.kiosk_id, d.scale, d.known,"                                                                       \
-	" CASE WHEN d.day >= ?2 AND d.day <= ?3 THEN ?2 WHEN d.day >= ?4 AND d.day <= ?5 THEN ?4 ELSE d.day END,"    \
-	DASH_SUMS("d") " FROM rating_days d WHERE" DASH_KIOSKS("d") " AND d.day >= " LO " AND d.day <= " HI          \
-	" GROUP BY d.kiosk_id, d.scale, d.known, 4"
+	" SELECT " DASH_COLS("d") "d.day, 0" DASH_COUNTS("d") " FROM rating_days d WHERE" DASH_KIOSKS("d")            \
+	" AND d.day >= " LO " AND d.day <= " HI
 	struct hq_db_stmt *st;
-	if (hq_db_cached(db, DASH_DAYS("?6", "?7") " UNION ALL" DASH_DAYS("?8", "?9") " UNION ALL" DASH_DAYS("?10", "?11")
-			 " UNION ALL SELECT b.kiosk_id, b.scale, b.known,"
-			 " CASE WHEN b.block >= ?12 AND b.block <= ?13 THEN ?2 ELSE ?4 END," DASH_SUMS("b")
-			 " FROM rating_blocks b WHERE" DASH_KIOSKS("b")
-			 " AND ((b.block >= ?12 AND b.block <= ?13) OR (b.block >= ?14 AND b.block <= ?15))"
-			 " GROUP BY b.kiosk_id, b.scale, b.known, 4",
+	if (hq_db_cached(db, DASH_DAYS("?2", "?3") " UNION ALL" DASH_DAYS("?4", "?5") " UNION ALL" DASH_DAYS("?6", "?7")
+			 " UNION ALL SELECT " DASH_COLS("b") "b.block, 1" DASH_COUNTS("b") " FROM rating_blocks b"
+			 " WHERE" DASH_KIOSKS("b")
+			 " AND ((b.block >= ?8 AND b.block <= ?9) OR (b.block >= ?10 AND b.block <= ?11))",
 			 &st, err, errlen) != HQ_DB_DONE) {
 		free(by_id);
 		return -1;
 	}
-#undef DASH_SUMS
+#undef DASH_COLS
+#undef DASH_COUNTS
 #undef DASH_KIOSKS
 #undef DASH_DAYS
-	const int64_t args[] = { cur_lo, cur_hi, prev_lo, prev_hi, rest[0], rest[1], rest[2], rest[3], rest[4], rest[5],
-				 cb[0], cb[1], pb[0], pb[1] };
+	const int64_t args[] = { rest[0], rest[1], rest[2], rest[3], rest[4], rest[5], cb[0], cb[1], pb[0], pb[1] };
 	hq_db_bind_text(st, 1, user);
 	for (int i = 0; i < (int)(sizeof(args) / sizeof(args[0])); i++)
 		hq_db_bind_int64(st, 2 + i, args[i]);
@@ -407,11 +400,13 @@ static int overview_days(struct hq_db *db, const char *user, struct day_sink *si
 		const struct day_sink **hit = bsearch(id, by_id, n, sizeof(*by_id), id_sink_cmp);
 		if (!hit)
 			continue; /* a kiosk added since kiosks_load: in the next request */
-		int64_t v[5];
+		int64_t day = hq_db_column_int64(st, 3), v[5];
+		if (hq_db_column_int64(st, 4)) /* a whole block of a band: counted as the band's first day */
+			day = day >= cb[0] && day <= cb[1] ? cur_lo : prev_lo;
 		for (int i = 0; i < 5; i++)
-			v[i] = hq_db_column_int64(st, 4 + i);
-		day_to_sink((void *)*hit, hq_db_column_int64(st, 3), scale, (int)hq_db_column_int64(st, 2), v,
-			    hq_db_column_int64(st, 9), hq_db_column_int64(st, 10));
+			v[i] = hq_db_column_int64(st, 5 + i);
+		day_to_sink((void *)*hit, day, scale, (int)hq_db_column_int64(st, 2), v, hq_db_column_int64(st, 10),
+			    hq_db_column_int64(st, 11));
 	}
 	if (rc != HQ_DB_DONE)
 		snprintf(err, errlen, "cannot read day totals: %s", hq_db_errmsg(db));
