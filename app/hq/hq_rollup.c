@@ -169,7 +169,12 @@ static int zones_fill(struct hq_db *db, int64_t first, int64_t last, char *err, 
  * totals) made PostgreSQL's grouping spill 300 MB to disk at its default
  * work_mem and compile the plan (JIT); slices of this size group in memory.
  */
-#define SLICE_ROWS 32768
+static int64_t slice_rows = 32768;
+
+void hq_rollup_slice_rows(int64_t rows)
+{
+	slice_rows = rows > 0 ? rows : 32768;
+}
 
 int hq_rollup_fill(struct hq_db *db, const char *sql, char *err, size_t errlen)
 {
@@ -189,9 +194,10 @@ int hq_rollup_fill(struct hq_db *db, const char *sql, char *err, size_t errlen)
 		return 0;
 	if (zones_fill(db, first, last, err, errlen) || hq_db_prepare(db, sql, &st, err, errlen) != HQ_DB_DONE)
 		return -1;
-	/* Slices of quarter hours sized from the average rows a quarter hour (at least a day's). */
+	/* Slices of quarter hours sized from the average rows a quarter hour. */
 	double span = (double)last - (double)first + 1;
-	int64_t step = span * SLICE_ROWS / (double)rows < 96 ? 96 : (int64_t)(span * SLICE_ROWS / (double)rows);
+	double fit = span * (double)slice_rows / (double)rows;
+	int64_t step = fit < 1 ? 1 : fit >= span ? (int64_t)span : (int64_t)fit;
 	rc = HQ_DB_DONE;
 	for (int64_t lo = first; lo <= last && rc == HQ_DB_DONE; lo = last - lo < step ? last + 1 : lo + step) {
 		hq_db_bind_int64(st, 1, lo);

@@ -13,6 +13,7 @@
 #define HQ_ROLLUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hq_db.h"
 #include "hq_store.h"
@@ -45,6 +46,13 @@ int hq_rollup_ready(struct hq_store *s, const struct hq_rollup *r, char *err, si
  * PostgreSQL). 0, or -1 with err.
  */
 int hq_rollup_fill(struct hq_db *db, const char *sql, char *err, size_t errlen);
+
+/*
+ * The slices' size in rows of rating_counts (default 32,768; 0 sets it
+ * back). For tests: with a few rows a slice, every day and hour is split
+ * between slices, and a fill must still equal ingest's roll-ups.
+ */
+void hq_rollup_slice_rows(int64_t rows);
 
 /*
  * The quarter hours (rc) of the slice, of known kiosks (k), with the

@@ -10,11 +10,13 @@
  * scale, misuse, closed, the 24 hours, Happy Index and % positive) of the
  * kiosk, its store, each area and the chain must equal the recount. Then
  * the same after the hour totals are dropped and refilled from the
- * quarter hours, as an upgraded head office does once.
+ * quarter hours, as an upgraded head office does once (in slices as
+ * large as a year's fill uses, and in slices of a few rows).
  */
 #include "hqtest.h"
 
 #include "hq_hours.h"
+#include "hq_rollup.h"
 #include "hq_store.h"
 #include "rating.h"
 #include "score.h"
@@ -324,6 +326,17 @@ static void test_hour_totals_refilled_after_an_upgrade(void **state)
 	assert_int_equal(hq_db_exec(hq_store_sql(db), "DELETE FROM rating_hours;"
 				    " UPDATE dash_state SET value = 0 WHERE name = 'rating_hours'", err, sizeof(err)),
 			 HQ_DB_DONE);
+	read_raw(NK * PER_KIOSK);
+	assert_int_equal(check_every_day(), NK * PER_KIOSK);
+	free(raw);
+	raw = NULL;
+	/* Again, filled in slices of about 40 quarter-hour rows: every day and many hours span two slices. */
+	assert_int_equal(hq_db_exec(hq_store_sql(db), "DELETE FROM rating_hours;"
+				    " UPDATE dash_state SET value = 0 WHERE name = 'rating_hours'", err, sizeof(err)),
+			 HQ_DB_DONE);
+	hq_rollup_slice_rows(40);
+	assert_int_equal(hq_hours_ready(db, err, sizeof(err)), 0);
+	hq_rollup_slice_rows(0);
 	read_raw(NK * PER_KIOSK);
 	assert_int_equal(check_every_day(), NK * PER_KIOSK);
 	free(raw);
