@@ -9,7 +9,9 @@
  * which alone costs SQLite more than the 100 ms the page may take. Summed
  * per local day it is 6,000 rows. The quarter hours stay the source: the
  * day totals are written from them, in the same transaction, and rebuilt
- * from them when missing.
+ * from them when missing. Beside them the 16-day blocks (rating_blocks),
+ * for long ranges: a year of day rows was most of a year's overview on
+ * PostgreSQL; written with each day row, rebuilt from the day totals.
  */
 #include "hq_dash_days.h"
 
@@ -149,10 +151,10 @@ int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, i
 {
 	int64_t day = hq_dash_local_day(hq_dash_zone(tz), slot * SLOT_MS, NULL);
 	struct hq_db *db = hq_store_sql(s);
-	return upsert(db, 0, kiosk_id, day, scale, known, v, misuse, closed) ||
-			       upsert(db, 1, kiosk_id, day, scale, known, v, misuse, closed)
-		       ? -1
-		       : 0;
+	if (upsert(db, 0, kiosk_id, day, scale, known, v, misuse, closed) ||
+	    upsert(db, 1, kiosk_id, day, scale, known, v, misuse, closed))
+		return -1;
+	return 0;
 }
 
 /*
@@ -189,13 +191,13 @@ static int rebuild_blocks(struct hq_store *s, char *err, size_t errlen)
 	if (hq_db_exec(db, "DELETE FROM rating_blocks", err, errlen) != HQ_DB_DONE)
 		return -1;
 	/* floor(day / B) in integers, also before 1970 (both engines' % keeps the dividend's sign). */
-	return hq_db_exec(db, "INSERT INTO rating_blocks (kiosk_id, block, scale, known, v0, v1, v2, v3, v4, misuse,"
-			  " closed) SELECT kiosk_id, (day - (day % " B " + " B ") % " B ") / " B ", scale, known,"
-			  " CAST(sum(v0) AS BIGINT), CAST(sum(v1) AS BIGINT), CAST(sum(v2) AS BIGINT),"
-			  " CAST(sum(v3) AS BIGINT), CAST(sum(v4) AS BIGINT), CAST(sum(misuse) AS BIGINT),"
-			  " CAST(sum(closed) AS BIGINT) FROM rating_days GROUP BY 1, 2, 3, 4", err, errlen) == HQ_DB_DONE
-		       ? 0
-		       : -1;
+	if (hq_db_exec(db, "INSERT INTO rating_blocks (kiosk_id, block, scale, known, v0, v1, v2, v3, v4, misuse,"
+		       " closed) SELECT kiosk_id, (day - (day % " B " + " B ") % " B ") / " B ", scale, known,"
+		       " CAST(sum(v0) AS BIGINT), CAST(sum(v1) AS BIGINT), CAST(sum(v2) AS BIGINT),"
+		       " CAST(sum(v3) AS BIGINT), CAST(sum(v4) AS BIGINT), CAST(sum(misuse) AS BIGINT),"
+		       " CAST(sum(closed) AS BIGINT) FROM rating_days GROUP BY 1, 2, 3, 4", err, errlen) != HQ_DB_DONE)
+		return -1;
+	return 0;
 }
 
 int hq_dash_days_ready(struct hq_store *s, char *err, size_t errlen)
