@@ -119,10 +119,8 @@ int64_t hq_dash_block_of(int64_t day)
 {
 	return floor_div(day, HQ_DASH_BLOCK_DAYS);
 }
-
-/* Adds counts to the day's row (table 0) or its block's (1). 0 or -1 (logged). */
-static int upsert(struct hq_db *db, int table, const char *kiosk_id, int64_t day, int scale, int known,
-		  const int64_t v[5], int64_t misuse, int64_t closed)
+/* Adds row r's counts to its day's row (table 0) or to block `day`'s (1). 0 or -1 (logged). */
+static int upsert(struct hq_db *db, int table, const char *kiosk_id, int64_t day, const struct hq_dash_days_row *r)
 {
 	static const char *const name[2] = { "rating_days", "rating_blocks" };
 	struct hq_db_stmt *st;
@@ -132,13 +130,13 @@ static int upsert(struct hq_db *db, int table, const char *kiosk_id, int64_t day
 		return -1;
 	}
 	hq_db_bind_text(st, 1, kiosk_id);
-	hq_db_bind_int64(st, 2, table ? hq_dash_block_of(day) : day);
-	hq_db_bind_int64(st, 3, scale);
-	hq_db_bind_int64(st, 4, known);
+	hq_db_bind_int64(st, 2, day);
+	hq_db_bind_int64(st, 3, r->scale);
+	hq_db_bind_int64(st, 4, r->known);
 	for (int i = 0; i < 5; i++)
-		hq_db_bind_int64(st, 5 + i, v[i]);
-	hq_db_bind_int64(st, 10, misuse);
-	hq_db_bind_int64(st, 11, closed);
+		hq_db_bind_int64(st, 5 + i, r->v[i]);
+	hq_db_bind_int64(st, 10, r->misuse);
+	hq_db_bind_int64(st, 11, r->closed);
 	int rc = hq_db_step(st);
 	if (rc != HQ_DB_DONE)
 		log_msg(LOG_ERR, "%s: %s", name[table], hq_db_errmsg(db));
@@ -146,14 +144,61 @@ static int upsert(struct hq_db *db, int table, const char *kiosk_id, int64_t day
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
 
-int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, int64_t slot, int scale,
-		     int known, const int64_t v[5], int64_t misuse, int64_t closed)
+static void row_add(struct hq_dash_days_row *to, const struct hq_dash_days_row *r)
+{
+	for (int i = 0; i < 5; i++)
+		to->v[i] += r->v[i];
+	to->misuse += r->misuse;
+	to->closed += r->closed;
+}
+
+int hq_dash_days_flush(struct hq_store *s, struct hq_dash_days_acc *a)
+{
+	struct hq_db *db = hq_store_sql(s);
+	int rc = 0;
+	for (size_t i = 0; i < a->n && !rc; i++)
+		rc = upsert(db, 0, a->kiosk_id, a->row[i].day, &a->row[i]);
+	/* The blocks: the held days summed per block, scale and known (done: summed into an earlier row). */
+	int done[HQ_DASH_DAYS_PENDING] = { 0 };
+	for (size_t i = 0; i < a->n && !rc; i++) {
+		if (done[i])
+			continue;
+		struct hq_dash_days_row b = a->row[i];
+		int64_t block = hq_dash_block_of(b.day);
+		for (size_t j = i + 1; j < a->n; j++) {
+			const struct hq_dash_days_row *r = &a->row[j];
+			if (!done[j] && hq_dash_block_of(r->day) == block && r->scale == b.scale && r->known == b.known) {
+				row_add(&b, r);
+				done[j] = 1;
+			}
+		}
+		rc = upsert(db, 1, a->kiosk_id, block, &b);
+	}
+	a->n = 0;
+	return rc;
+}
+
+int hq_dash_days_add(struct hq_store *s, struct hq_dash_days_acc *a, const char *kiosk_id, const char *tz,
+		     int64_t slot, int scale, int known, const int64_t v[5], int64_t misuse, int64_t closed)
 {
 	int64_t day = hq_dash_local_day(hq_dash_zone(tz), slot * SLOT_MS, NULL);
-	struct hq_db *db = hq_store_sql(s);
-	if (upsert(db, 0, kiosk_id, day, scale, known, v, misuse, closed) ||
-	    upsert(db, 1, kiosk_id, day, scale, known, v, misuse, closed))
+	/* Another kiosk, or a full table: write what is held (the upserts add, so nothing is counted twice). */
+	if (a->n && (strcmp(a->kiosk_id, kiosk_id) || a->n == HQ_DASH_DAYS_PENDING) && hq_dash_days_flush(s, a))
 		return -1;
+	if (!a->n)
+		snprintf(a->kiosk_id, sizeof(a->kiosk_id), "%s", kiosk_id);
+	size_t i;
+	for (i = 0; i < a->n && !(a->row[i].day == day && a->row[i].scale == scale && a->row[i].known == known); i++)
+		;
+	if (i == a->n) {
+		memset(&a->row[i], 0, sizeof(a->row[i]));
+		a->row[i].day = day;
+		a->row[i].scale = scale;
+		a->row[i].known = known;
+		a->n++;
+	}
+	struct hq_dash_days_row r = { .v = { v[0], v[1], v[2], v[3], v[4] }, .misuse = misuse, .closed = closed };
+	row_add(&a->row[i], &r);
 	return 0;
 }
 

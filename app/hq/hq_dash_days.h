@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hq_store.h"
+#include "rating.h"
 #include "tzif.h"
 
 /*
@@ -33,14 +34,37 @@
 /* The block of day: floor(day / HQ_DASH_BLOCK_DAYS). */
 int64_t hq_dash_block_of(int64_t day);
 
+/* Day rows a batch gathers before they are written. */
+#define HQ_DASH_DAYS_PENDING 16
+
 /*
- * Adds one quarter hour's counts of kiosk_id (zone tz) to its local day
- * and the day's block.
- * Called by hq_store_ingest inside the batch's transaction, under the
- * write lock. 0, or -1 (database error: the batch fails with it).
+ * One kiosk's day totals being gathered (set n to 0 before the first
+ * hq_dash_days_add): a batch's quarter hours mostly fall in a day or two,
+ * so ingest writes a day row and a block row per day instead of both per
+ * quarter hour.
  */
-int hq_dash_days_add(struct hq_store *s, const char *kiosk_id, const char *tz, int64_t slot, int scale,
-		     int known, const int64_t v[5], int64_t misuse, int64_t closed);
+struct hq_dash_days_acc {
+	char kiosk_id[RATING_ID_MAX];
+	size_t n;
+	struct hq_dash_days_row {
+		int64_t day;
+		int scale, known;
+		int64_t v[5], misuse, closed;
+	} row[HQ_DASH_DAYS_PENDING];
+};
+
+/*
+ * Adds one quarter hour's counts of kiosk_id (zone tz) to a, for its local
+ * day and the day's block; rows are written when a fills or another kiosk
+ * comes, the rest by hq_dash_days_flush. Called by hq_store_ingest inside
+ * the batch's transaction, under the write lock. 0, or -1 (database
+ * error: the batch fails with it).
+ */
+int hq_dash_days_add(struct hq_store *s, struct hq_dash_days_acc *a, const char *kiosk_id, const char *tz,
+		     int64_t slot, int scale, int known, const int64_t v[5], int64_t misuse, int64_t closed);
+
+/* Adds what a holds to rating_days and rating_blocks and empties it. 0 or -1. */
+int hq_dash_days_flush(struct hq_store *s, struct hq_dash_days_acc *a);
 
 /*
  * Makes sure rating_days holds every count of rating_counts, and

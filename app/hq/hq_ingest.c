@@ -466,6 +466,8 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 	int rc = HQ_DB_DONE;
 	struct hq_hours_acc hours;
 	hours.n = 0;
+	struct hq_dash_days_acc days;
+	days.n = 0;
 	for (size_t i = 0; i < sc->n && rc == HQ_DB_DONE; i++) {
 		const struct slot_count *c = &sc->c[i];
 		hq_db_bind_int64(st, 1, c->slot);
@@ -479,15 +481,15 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 		rc = hq_db_step(st);
 		hq_db_reset(st);
 		/* The dashboard's day totals, in the same transaction (hq_dash_days.h). */
-		if (rc == HQ_DB_DONE && hq_dash_days_add(s, k->id, k->tz, c->slot, c->scale, c->known, c->v, c->misuse,
-							 c->closed))
+		if (rc == HQ_DB_DONE && hq_dash_days_add(s, &days, k->id, k->tz, c->slot, c->scale, c->known, c->v,
+							 c->misuse, c->closed))
 			rc = HQ_DB_ERROR;
 		/* The summary's hour totals, likewise (hq_hours.h). */
 		if (rc == HQ_DB_DONE && hq_hours_add(s, &hours, k->id, k->tz, c->slot, c->scale, c->known, c->v,
 						     c->misuse, c->closed))
 			rc = HQ_DB_ERROR;
 	}
-	if (rc == HQ_DB_DONE && hq_hours_flush(s, &hours))
+	if (rc == HQ_DB_DONE && (hq_dash_days_flush(s, &days) || hq_hours_flush(s, &hours)))
 		rc = HQ_DB_ERROR;
 	return rc == HQ_DB_DONE ? 0 : -1;
 }
