@@ -21,7 +21,7 @@
 #define MAX_THREADS 64
 #define READ_WORKERS_MIN 2
 /* Ingest workers wait for the group commit; their number bounds a group's size in batches. */
-#define INGEST_WORKERS 16
+#define INGEST_WORKERS 64
 #define MAX_DBS (MAX_THREADS * 2 + INGEST_WORKERS + 4)
 #define MAX_ARGS 16
 

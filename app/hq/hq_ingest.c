@@ -38,8 +38,10 @@
  *   time_known): wall_ms if the kiosk's clock was synced, else the
  *   corrected time if the kiosk could correct it, else wall_ms flagged
  *   unknown (counted in the day, left out of the hourly figures).
- * - rating_counts (per kiosk and quarter hour) is kept in the same
- *   transaction as the rows it counts.
+ * - rating_counts (per kiosk and quarter hour), its roll-ups and
+ *   rating_slots (where a quarter hour's ratings are: reads by time use it
+ *   instead of an index on best_ms, hq_slots.h) are kept in the same
+ *   transaction as the rows they describe.
  * - Rows go in by up to INSERT_ROWS per statement: one round trip to a
  *   PostgreSQL server per 64 ratings instead of per rating.
  */
@@ -56,6 +58,7 @@
 #include "hq_reasons.h"
 #include "hq_registry.h"
 #include "hq_shifts.h"
+#include "hq_slots.h"
 #include "log.h"
 
 /* Serialises write transactions of all connections in this process. */
@@ -411,6 +414,7 @@ struct slot_count {
 	int64_t slot;
 	int scale, known;
 	int64_t v[5], misuse, closed;
+	int64_t seq_lo, seq_hi;        /* for rating_slots (hq_slots.h) */
 };
 
 struct slot_counts {
@@ -421,7 +425,7 @@ struct slot_counts {
 /* Counts one new rating; -1 out of memory. Ratings come in time order: the slot is nearly always the last one. */
 static int slot_add(struct slot_counts *sc, int64_t best, int known, const struct rating *r)
 {
-	int64_t slot = best / HQ_SLOT_MS;
+	int64_t slot = hq_slot_of(best);
 	struct slot_count *c = NULL;
 	for (size_t i = sc->n, seen = 0; i-- > 0 && seen < 8 && !c; seen++)
 		if (sc->c[i].slot == slot && sc->c[i].scale == r->scale && sc->c[i].known == known)
@@ -440,7 +444,12 @@ static int slot_add(struct slot_counts *sc, int64_t best, int known, const struc
 		c->slot = slot;
 		c->scale = r->scale;
 		c->known = known;
+		c->seq_lo = c->seq_hi = r->seq;
 	}
+	if (r->seq < c->seq_lo)
+		c->seq_lo = r->seq;
+	if (r->seq > c->seq_hi)
+		c->seq_hi = r->seq;
 	if (r->flags & RATING_MISUSE)
 		c->misuse++;
 	else if (r->flags & RATING_CLOSED)
@@ -450,8 +459,8 @@ static int slot_add(struct slot_counts *sc, int64_t best, int known, const struc
 	return 0;
 }
 
-/* Adds the batch's counts to rating_counts (same transaction as its rows). 0 or -1. */
-static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct slot_counts *sc)
+/* Adds the batch's counts to rating_counts and its seqs to rating_slots (same transaction as its rows). 0 or -1. */
+static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, int64_t install_ref, const struct slot_counts *sc)
 {
 	const char *kiosk_id = k->id;
 	struct hq_db_stmt *st = cached(s, "INSERT INTO rating_counts (slot, kiosk_id, scale, known, v0, v1, v2, v3, v4,"
@@ -478,6 +487,9 @@ static int slot_flush(struct hq_store *s, const struct hq_kiosk *k, const struct
 		hq_db_bind_int64(st, 11, c->closed);
 		rc = hq_db_step(st);
 		hq_db_reset(st);
+		/* Where the quarter hour's ratings are, for reads by time (hq_slots.h). */
+		if (rc == HQ_DB_DONE && hq_slots_add(s, kiosk_id, install_ref, c->slot, c->seq_lo, c->seq_hi))
+			rc = HQ_DB_ERROR;
 		/* The dashboard's day totals, in the same transaction (hq_dash_days.h). */
 		if (rc == HQ_DB_DONE && hq_dash_days_add(s, k->id, k->tz, c->slot, c->scale, c->known, c->v, c->misuse,
 							 c->closed))
@@ -851,7 +863,7 @@ int hq_store_ingest(struct hq_store *s, const struct hq_kiosk *k, const struct p
 		free(counts.c);
 		return 1;
 	}
-	if (slot_flush(s, k, &counts)) {
+	if (slot_flush(s, k, install_ref, &counts)) {
 		hq_store_fail(s, "cannot count ratings", err, errlen);
 		goto rollback;
 	}
