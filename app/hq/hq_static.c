@@ -347,13 +347,11 @@ static int accept_q(const char *accept, const char *type, const char *sub, int *
 	int best = -1;
 	*how = 0;
 	for (const char *p = accept; *p;) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		const char *slash = memchr(p, '/', (size_t)(end - p));
-		const char *semi = memchr(p, ';', (size_t)(end - p));
+		p += strspn(p, " \t");
+		size_t n = strcspn(p, ",");
+		const char *end = p + n;
+		const char *slash = memchr(p, '/', n);
+		const char *semi = memchr(p, ';', n);
 		const char *rend = semi ? semi : end;
 		while (rend > p && (rend[-1] == ' ' || rend[-1] == '\t'))
 			rend--;
@@ -369,10 +367,10 @@ static int accept_q(const char *accept, const char *type, const char *sub, int *
 		}
 		if (spec > *how) {
 			int q = 1000;
-			for (const char *a = semi; a && a < end; a = memchr(a + 1, ';', (size_t)(end - a - 1))) {
-				const char *v = a + 1;
-				while (v < end && (*v == ' ' || *v == '\t'))
-					v++;
+			for (const char *a = semi; a; a = strchr(a + 1, ';')) {
+				if (a >= end)
+					break; /* the next range's parameters */
+				const char *v = a + 1 + strspn(a + 1, " \t");
 				if (end - v >= 2 && (v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
 					q = qvalue(v + 2, end);
 			}

@@ -240,6 +240,8 @@ static void test_accept_prefers_html_only_when_it_says_so(void **state)
 		{ "text/*", 1 },
 		{ "*/*;q=0.8, text/html", 1 },
 		{ "application/json;q=0.5, text/html;q=0.9", 1 },
+		{ "text/html ; level=1 ; q=0.4,application/json;q=0.3", 1 },
+		{ " application/json;q=0.9;x=1 , text/html;q=0.95", 1 },
 		{ NULL, 0 },
 		{ "", 0 },
 		{ "*/*", 0 },                                  /* curl, fetch(), Python's urllib */
@@ -251,6 +253,8 @@ static void test_accept_prefers_html_only_when_it_says_so(void **state)
 		{ "text/plain", 0 },
 		{ "text/*;q=0.9, application/*", 0 },
 		{ "text/htmlx, application/json;q=0.1", 0 },
+		{ "text/html;q=0.3, application/json;q=", 0 },   /* an unreadable q counts as 1 */
+		{ ",,;;q=1,/", 0 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = hq_static_wants_html(cases[i].accept);
