@@ -55,6 +55,7 @@ struct hq_request {
 	const char *fetch_site;             /* Sec-Fetch-Site header, or NULL */
 	const char *host;                   /* Host header, or NULL */
 	const char *if_none_match;          /* If-None-Match header, or NULL (hq_static) */
+	const char *accept;                 /* Accept header, or NULL (hq_static: a person's 404 page) */
 };
 
 struct hq_response {

@@ -60,6 +60,7 @@ struct req {
 	const char *authorization, *encoding;
 	const char *cookie, *content_type, *csrf_token, *origin, *fetch_site, *host; /* for people's sessions */
 	const char *if_none_match;     /* the dashboard's files (hq_static) */
+	const char *accept;            /* whether a 404 goes to a person (HTML) or a script (JSON) */
 	const char *args[MAX_ARGS][2]; /* query arguments, copied for the pool thread */
 	int nargs;
 	char *body;
