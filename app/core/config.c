@@ -157,6 +157,7 @@ const struct config_key config_keys[] = {
 	NUM("hq", "login_max_failures_per_address", K_INT, hq_login_max_failures_per_address, 1, 100000),
 	NUM("hq", "login_lockout_minutes", K_INT, hq_login_lockout_minutes, 1, 1440),
 	NUM("hq", "metrics_open_on_loopback", K_BOOL, hq_metrics_open_on_loopback, 0, 1),
+	NUM("hq", "fleet_silent_minutes", K_INT, hq_fleet_silent_minutes, 1, 10080),
 	NUM("hq", "header_timeout_s", K_SECONDS, hq_header_timeout_s, 0, 3600),
 	NUM("hq", "max_connections", K_INT, hq_max_connections, 16, 1000000),
 	NUM("hq", "max_connections_per_address", K_INT, hq_max_connections_per_address, 0, 1000000),

@@ -88,6 +88,7 @@ struct hq_api_options {
 	int (*db_ok)(void *ctx, char *why, size_t len);
 	void *db_ok_ctx;
 	const char *web_root;               /* the dashboard's files (hq_static.h); NULL: none installed */
+	int fleet_silent_minutes;           /* the fleet's "silent" (hq_api_fleet.h); 0: HQ_FLEET_SILENT_MIN */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

@@ -26,6 +26,7 @@ cat >"$DIR/hq.conf" <<EOF
 [hq]
 database = $DIR/hq.db
 listen = 127.0.0.1:0
+fleet_silent_minutes = 120
 EOF
 HQC="$HQ --config $DIR/hq.conf"
 $HQC kiosk add --store "Berlin" --area Counter --region North --tz Europe/Berlin --id k-b1 >"$DIR/k-b1"
@@ -224,6 +225,13 @@ check("silent" in k["k-t1"]["attention"] and k["k-t1"]["open_now"] is True and k
       "fleet: a kiosk open all day, quiet for 3 h, is silent")
 check("silent" not in k["k-b2"]["attention"] and k["k-b2"]["open_now"] is False and k["k-b2"]["silent_s"] >= 3 * 3600,
       "fleet: a kiosk closed all week, quiet for 3 h, is not silent (closed, open_now false)")
+# fleet_silent_minutes = 120 (the config above): quiet for 90 minutes of opening hours is not silent yet.
+subprocess.run(["sqlite3", f"{D}/hq.db", f"UPDATE kiosks SET last_batch_ms = {int(time.time() * 1000) - 90 * 60000}"
+                " WHERE id = 'k-t1'"], check=True)
+st, _, data = get("/api/v1/fleet", "admin")
+k = {x["kiosk"]: x for x in json.loads(data)["kiosks"]}
+check("silent" not in k["k-t1"]["attention"] and k["k-t1"]["silent_s"] >= 90 * 60,
+      "fleet: quiet for 90 min with fleet_silent_minutes = 120 is not silent")
 st, _, data = get("/api/v1/fleet?format=csv", "admin")
 rows = {r["kiosk"]: r for r in csv.DictReader(io.StringIO(data.decode()))}
 check(rows["k-b2"]["open_now"] == "false" and rows["k-t1"]["open_now"] == "true", "fleet CSV: open_now")
