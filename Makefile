@@ -87,7 +87,7 @@ LIBS_CORE  := $(call pkglibs,$(PKGS_CORE)) -lm
 LIBS_KIOSK := $(call pkglibs,$(PKGS_KIOSK) $(PKGS_GPIO) $(PKGS_SYSTEMD)) $(LIBS_CORE)
 # Argon2id for head office's user passwords: only tally-hq, the tests and the benchmarks link it.
 LIBS_ARGON2 := $(call pkglibs,libargon2)
-# libpq for head office on PostgreSQL (app/hq/hq_db_pg.c): likewise only tally-hq, tests, benchmarks, fuzzers.
+# libpq for head office on PostgreSQL (app/hq/hq_db_pg*.c): likewise only tally-hq, tests, benchmarks, fuzzers.
 LIBS_PQ     := $(call pkglibs,libpq)
 PKG_CFLAGS  += $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 # libcurl (GnuTLS flavour: one TLS stack with libmicrohttpd) sends alerts by webhook and SMTP.

@@ -35,7 +35,7 @@ JOBS=${TEST_JOBS:-4}
 # else may run while the system's packages change under it.
 SOLO="e2e/install_deb"
 # The head-office tests run a second time on PostgreSQL (below).
-PG_UNIT="test_hq_api test_hq_db test_hq_writer test_hq_replicas test_hq_session test_hq_ops test_hq_reasons test_hq_summary test_hq_dash_range"
+PG_UNIT="test_hq_api test_hq_db test_hq_writer test_hq_replicas test_hq_session test_hq_ops test_hq_reasons test_hq_summary test_hq_slots test_hq_dash_range"
 PG_E2E="hq_api hq_body_limits hq_slow_clients hq_tls sync_basic sync_conflict sync_faults sync_kill9 sync_reimage sync_timefix sync_followup hq_pg_replicas hq_pg_failures"
 
 LOGS="$TALLY_BUILD/test-logs"

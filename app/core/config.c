@@ -1,51 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * config: a table of keys (section, name, type, where it lives in struct
- * config, allowed range) drives the parser, so adding a setting is one row.
+ * config: the keys of tally.conf. A table of keys (section, name, type,
+ * where it lives in struct config, allowed range) drives the parser, so
+ * adding a setting is one row here; and how a value of each type is read
+ * into its field, refused with a line that says what it must be.
  *
- * inih does the INI syntax; we feed it through our own line reader so that
- * we know the line number of every key (inih's handler is not told it),
- * can refuse an unknown section header even when it holds no keys, refuse
- * a line that is not INI without stopping there, and cut comments the way
- * tally.conf(5) says: a line starting with # or ; is a comment, and so is
- * the rest of a line from a # or ; that follows a space or tab. Rules
- * across keys are in config_validate.c, the built-in defaults in
- * config_defaults.c.
+ * The file itself is read by config_load.c (lines, sections, comments),
+ * the texts of [text] and [text.CODE] applied by config_text.c; what the
+ * three share is in config_impl.h. Rules across keys are in
+ * config_validate.c, the built-in defaults in config_defaults.c.
  */
 #include "config.h"
-#include "config_validate.h"
+#include "config_impl.h"
 #include "followup.h"
 #include "shift_stats.h"
 #include "tzday.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
-#include <ini.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-enum key_type { K_STRING, K_INT, K_SECONDS, K_BOOL, K_ROTATE, K_BIAS, K_HOURS, K_ZONE, K_MODE, K_TIMES, K_OPENING, K_ORDER, K_COLOUR, K_ANSWERS, K_LANGS };
-
-struct key {
-	const char *section;
-	const char *name;
-	enum key_type type;
-	size_t offset;       /* into struct config, or struct button_config */
-	size_t size;         /* for K_STRING: buffer size */
-	double min, max;     /* for numbers */
-};
 
 #define STR(sec, name, field) { sec, name, K_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0 }
 #define NUM(sec, name, type, field, lo, hi) { sec, name, type, offsetof(struct config, field), 0, lo, hi }
 #define BSTR(name, field) { "button", name, K_STRING, offsetof(struct button_config, field), sizeof(((struct button_config *)0)->field), 0, 0 }
 #define BNUM(name, type, field, lo, hi) { "button", name, type, offsetof(struct button_config, field), 0, lo, hi }
 
-static const struct key keys[] = {
+const struct config_key config_keys[] = {
 	STR("kiosk", "id", kiosk_id),
 	STR("kiosk", "store", store),
 	STR("kiosk", "area", area),
@@ -174,6 +157,7 @@ static const struct key keys[] = {
 	NUM("hq", "login_max_failures_per_address", K_INT, hq_login_max_failures_per_address, 1, 100000),
 	NUM("hq", "login_lockout_minutes", K_INT, hq_login_lockout_minutes, 1, 1440),
 	NUM("hq", "metrics_open_on_loopback", K_BOOL, hq_metrics_open_on_loopback, 0, 1),
+	NUM("hq", "fleet_silent_minutes", K_INT, hq_fleet_silent_minutes, 1, 10080),
 	NUM("hq", "header_timeout_s", K_SECONDS, hq_header_timeout_s, 0, 3600),
 	NUM("hq", "max_connections", K_INT, hq_max_connections, 16, 1000000),
 	NUM("hq", "max_connections_per_address", K_INT, hq_max_connections_per_address, 0, 1000000),
@@ -197,9 +181,10 @@ static const struct key keys[] = {
 	NUM("alerts", "max_attempts", K_INT, alerts_max_attempts, 1, 100),
 	STR("alerts", "report_time", alerts_report_time),
 };
+const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
 /* Keys of a [button.N] section, N = 1..CONFIG_MAX_BUTTONS, counted from the left. */
-static const struct key button_keys[] = {
+const struct config_key config_button_keys[] = {
 	BSTR("chip", chip),
 	BNUM("line", K_INT, line, 0, 1023),
 	BNUM("active_low", K_BOOL, active_low, 0, 1),
@@ -208,6 +193,7 @@ static const struct key button_keys[] = {
 	BSTR("led_chip", led_chip),
 	BNUM("led_line", K_INT, led_line, -1, 1023),
 };
+const size_t config_nbutton_keys = sizeof(config_button_keys) / sizeof(config_button_keys[0]);
 
 int config_face_value_of(enum face_order order, int scale, int pos)
 {
@@ -219,58 +205,8 @@ int config_face_value(const struct config *cfg, int pos)
 	return config_face_value_of(cfg->face_order, cfg->faces, pos);
 }
 
-
-struct parse {
-	struct config *cfg;
-	FILE *file;
-	int lineno;
-	struct config_report report;
-	struct config_seen seen;
-	char *line;       /* getline buffer */
-	size_t linecap;
-	/*
-	 * [text] and [text.CODE] lines, applied after the whole file is read:
-	 * the language's own file goes under them, and [kiosk] languages may
-	 * come after them in the file.
-	 */
-	struct text_line {
-		char section[24];
-		const struct key *key;
-		char *value;
-		int line;
-	} *texts;
-	int ntexts, captexts;
-	struct config scratch; /* where a text is tried before it is kept */
-};
-
-#define problem(p, lineno, ...) config_report_add(&(p)->report, (lineno), __VA_ARGS__)
-
-/* Remembers that section/name was set on this line; the index, or -1 when the table is full. */
-static int remember(struct parse *p, const char *section, const char *name)
-{
-	if (p->seen.n == CONFIG_SEEN_MAX)
-		return -1;
-	int i = p->seen.n++;
-	/* Sections and names are checked against our tables first: they fit. */
-	snprintf(p->seen.key[i].section, sizeof(p->seen.key[i].section), "%.15s", section);
-	snprintf(p->seen.key[i].name, sizeof(p->seen.key[i].name), "%.31s", name);
-	p->seen.key[i].line = p->lineno;
-	p->seen.key[i].bad = 0;
-	return i;
-}
-
-static int parse_button_section(const char *section)
-{
-	if (strncmp(section, "button.", 7) != 0)
-		return 0;
-	const char *n = section + 7;
-	if (n[0] < '1' || n[0] > '0' + CONFIG_MAX_BUTTONS || n[1] != '\0')
-		return -1;
-	return n[0] - '0';
-}
-
 /* A language code: two or three lower-case letters, then optionally "-" and a region or script ("pt-BR"). */
-static int lang_code_valid(const char *c)
+int config_lang_code_valid(const char *c)
 {
 	size_t n = 0;
 	while (c[n] >= 'a' && c[n] <= 'z')
@@ -285,82 +221,6 @@ static int lang_code_valid(const char *c)
 	while (isalnum((unsigned char)c[n + 1 + m]))
 		m++;
 	return m >= 2 && m <= 4 && !c[n + 1 + m];
-}
-
-/* "text.de": the texts of one language. */
-static int text_section(const char *section)
-{
-	return !strncmp(section, "text.", 5) && lang_code_valid(section + 5);
-}
-
-static int section_known(const char *section)
-{
-	if (parse_button_section(section) > 0 || !strcmp(section, "shifts") || text_section(section))
-		return 1;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].section[0] == section[0] && strcmp(keys[i].section, section) == 0)
-			return 1;
-	return 0;
-}
-
-/* Cuts a comment off line: from a # or ; at its start or after a space or tab. */
-static void cut_comment(char *line)
-{
-	for (char *c = line; *c; c++)
-		if ((*c == '#' || *c == ';') && (c == line || c[-1] == ' ' || c[-1] == '\t')) {
-			*c = '\0';
-			return;
-		}
-}
-
-/*
- * inih's reader: one line at a time, so p->lineno is the line it parses.
- * inih's line buffer is fixed (200 bytes in Debian's build); a longer line
- * is refused here rather than silently cut. A line inih would stop at is
- * refused here too and handed over blank, so the lines after it are read.
- */
-static char *reader(char *buf, int size, void *stream)
-{
-	struct parse *p = stream;
-	ssize_t n = getline(&p->line, &p->linecap, p->file);
-	if (n < 0)
-		return NULL;
-	p->lineno++;
-	buf[0] = '\0';
-	if (n >= size - 2) {
-		problem(p, p->lineno, "line is longer than %d characters", size - 3);
-		return buf;
-	}
-	char *s = p->line;
-	while (isspace((unsigned char)*s))
-		s++;
-	cut_comment(s);
-	size_t len = strlen(s);
-	while (len && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	if (len == 0)
-		return buf;
-	if (*s == '[') {
-		char *end = strchr(s, ']');
-		if (!end || end[1] != '\0') {
-			problem(p, p->lineno, "not a [section] header: \"%s\"", s);
-			return buf;
-		}
-		/* A section header names a section we must know, keys or not. */
-		char name[CONFIG_NAME_MAX];
-		snprintf(name, sizeof(name), "%.*s", (int)(end - s - 1), s + 1);
-		if (parse_button_section(name) < 0)
-			problem(p, p->lineno, "unknown section [%s] (buttons are [button.1] to [button.%d], from the left)", name, CONFIG_MAX_BUTTONS);
-		else if (!section_known(name))
-			problem(p, p->lineno, "unknown section [%s]", name);
-		else if (config_seen_line(&p->seen, name, "") == 0)
-			remember(p, name, "");
-	} else if (!strchr(s, '=') || s[0] == '=') {
-		problem(p, p->lineno, "not a \"key = value\" line or a [section] header");
-		return buf;
-	}
-	memcpy(buf, s, len + 1);
-	return buf;
 }
 
 /*
@@ -395,7 +255,7 @@ static int parse_number(const char *value, int fraction, double *out)
 	return 0;
 }
 
-static void set_value(struct parse *p, const struct key *k, char *base, const char *value)
+void config_set_value(struct config_parse *p, const struct config_key *k, char *base, const char *value)
 {
 	char *field = base + k->offset;
 	double v;
@@ -490,7 +350,7 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		int n = 0;
 		snprintf(list, sizeof(list), "%s", value);
 		for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-			if (!lang_code_valid(tok) || strlen(tok) >= CONFIG_LANG_MAX) {
+			if (!config_lang_code_valid(tok) || strlen(tok) >= CONFIG_LANG_MAX) {
 				problem(p, p->lineno, "%s: \"%s\" is not a language code (like en, de, ar, zh, pt-BR)", k->name, tok);
 				return;
 			}
@@ -560,303 +420,4 @@ static void set_value(struct parse *p, const struct key *k, char *base, const ch
 		return;
 	}
 	}
-}
-
-/* Sets one key: refuses a second setting of it, and marks it bad when its value is refused. */
-static void set_key(struct parse *p, const struct key *k, char *base, const char *section, const char *value)
-{
-	int first = config_seen_line(&p->seen, section, k->name);
-	if (first != 0) {
-		for (int i = 0; i < p->seen.n; i++)
-			if (!strcmp(p->seen.key[i].section, section) && !strcmp(p->seen.key[i].name, k->name))
-				first = p->seen.key[i].line;
-		problem(p, p->lineno, "%s is set twice in [%s] (first on line %d): keep one", k->name, section, first);
-		return;
-	}
-	int at = remember(p, section, k->name);
-	int before = p->report.n;
-	set_value(p, k, base, value);
-	if (p->report.n != before && at >= 0)
-		p->seen.key[at].bad = 1;
-}
-
-/* [shifts]: every key is a shift name or a date (shifts.h), so it has no table row. */
-static void parse_shift_line(struct parse *p, const char *name, const char *value)
-{
-	char err[512];
-	if (shifts_add_line(&p->cfg->shifts, name, value, p->lineno, err, sizeof(err)))
-		problem(p, p->lineno, "%s", err);
-}
-
-/* [hours] YYYY-MM-DD = HH:MM-HH:MM | closed: that date instead of its weekday. */
-static void parse_dated_hours(struct parse *p, const char *name, const char *value)
-{
-	struct config *cfg = p->cfg;
-	struct hours_dated d;
-	if (tzday_parse_date(name, &d.date)) {
-		problem(p, p->lineno, "unknown key \"%s\" in [hours] (a weekday sun..sat, or a date YYYY-MM-DD)", name);
-		return;
-	}
-	if (hours_parse(value, &d.h)) {
-		problem(p, p->lineno, "%s must be HH:MM-HH:MM, \"closed\", or empty for all day, not \"%s\"", name, value);
-		return;
-	}
-	for (int i = 0; i < cfg->hours_ndated; i++)
-		if (!memcmp(&cfg->hours_dated[i].date, &d.date, sizeof(d.date))) {
-			problem(p, p->lineno, "%s is given twice", name);
-			return;
-		}
-	if (cfg->hours_ndated == HOURS_MAX_DATED) {
-		problem(p, p->lineno, "at most %d dated lines in [hours]", HOURS_MAX_DATED);
-		return;
-	}
-	cfg->hours_dated[cfg->hours_ndated++] = d;
-}
-
-static void shift_problem(void *arg, int line, const char *message)
-{
-	struct parse *p = arg;
-	problem(p, line, "%s", message);
-}
-
-/* A [text] or [text.CODE] line: its value tried on the scratch config, kept to be applied after the file. */
-static void remember_text(struct parse *p, const char *section, const char *name, const char *value)
-{
-	const struct key *k = NULL;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !k; i++)
-		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name))
-			k = &keys[i];
-	if (!k) {
-		problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
-		return;
-	}
-	int before = p->report.n;
-	set_key(p, k, (char *)&p->scratch, section, value);
-	if (p->report.n != before)
-		return;
-	config_check_text(&p->report, p->lineno, name, value);
-	if (p->ntexts == p->captexts) {
-		int cap = p->captexts ? p->captexts * 2 : 32;
-		struct text_line *t = realloc(p->texts, (size_t)cap * sizeof(*t));
-		if (!t) {
-			problem(p, p->lineno, "out of memory while reading");
-			return;
-		}
-		p->texts = t;
-		p->captexts = cap;
-	}
-	struct text_line *t = &p->texts[p->ntexts];
-	snprintf(t->section, sizeof(t->section), "%s", section);
-	t->key = k;
-	t->line = p->lineno;
-	if (!(t->value = strdup(value))) {
-		problem(p, p->lineno, "out of memory while reading");
-		return;
-	}
-	p->ntexts++;
-}
-
-void config_each_text(const struct config *cfg, void (*fn)(const char *name, const char *value, void *arg), void *arg)
-{
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(keys[i].section, "text"))
-			continue;
-		if (keys[i].type == K_ANSWERS) {
-			/* A list of follow-up answers: each answer is a text of its own. */
-			const struct config_answers *a = (const void *)((const char *)cfg + keys[i].offset);
-			for (int j = 0; j < a->n; j++)
-				fn(keys[i].name, a->text[j], arg);
-		} else {
-			fn(keys[i].name, (const char *)cfg + keys[i].offset, arg);
-		}
-	}
-}
-
-/* Puts a [text] key's value into cfg as its type says: a string, or a list of answers. 0, or -1 with why. */
-static int text_store(struct config *cfg, const struct key *k, const char *value, char *why, size_t whylen)
-{
-	char *field = (char *)cfg + k->offset;
-	if (k->type == K_ANSWERS) {
-		char msg[160];
-		if (followup_parse_answers(value, (struct config_answers *)(void *)field, msg, sizeof(msg))) {
-			snprintf(why, whylen, "%s: %s", k->name, msg);
-			return -1;
-		}
-		return 0;
-	}
-	if (strlen(value) >= k->size) {
-		snprintf(why, whylen, "%s is too long (at most %zu bytes)", k->name, k->size - 1);
-		return -1;
-	}
-	memcpy(field, value, strlen(value) + 1);
-	return 0;
-}
-
-int config_text_set(struct config *cfg, const char *name, const char *value, char *why, size_t whylen)
-{
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i].section, "text") && !strcmp(keys[i].name, name))
-			return text_store(cfg, &keys[i], value, why, whylen);
-	snprintf(why, whylen, "unknown key \"%s\" in [text]", name);
-	return -1;
-}
-
-/*
- * The texts in cfg->language: its file over the built-in English, then the
- * config's [text] (the first language's) and [text.CODE] over that.
- */
-static void apply_texts(struct parse *p, struct config *cfg)
-{
-	for (int i = 0; i < p->ntexts; i++) {
-		const char *code = p->texts[i].section + 4;
-		int known = !*code;
-		for (int l = 0; l < cfg->nlanguages && !known; l++)
-			known = !strcmp(code + 1, cfg->languages[l]);
-		if (!known)
-			problem(p, p->texts[i].line, "[%s]: %s is not in [kiosk] languages", p->texts[i].section, code + 1);
-	}
-	/* Every language must have its texts, whichever one is read now: check-config says so before a customer could. */
-	int langs_line = config_seen_line(&p->seen, "kiosk", "languages");
-	for (int l = 0; l < cfg->nlanguages && langs_line >= 0; l++) {
-		char path[CONFIG_PATH_MAX];
-		if (l != cfg->language && strcmp(cfg->languages[l], "en") &&
-		    config_language_file(cfg->languages[l], path, sizeof(path)))
-			problem(p, langs_line, "languages: no texts for \"%s\" (no %s)", cfg->languages[l], path);
-	}
-	if (cfg->language < 0 || cfg->language >= cfg->nlanguages) {
-		problem(p, 0, "[kiosk] languages has no language number %d", cfg->language + 1);
-		return;
-	}
-	const char *lang = cfg->languages[cfg->language];
-	config_apply_language_file(cfg, lang, &p->report);
-	char own[32];
-	snprintf(own, sizeof(own), "text.%s", lang);
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < p->ntexts; i++) {
-			const struct text_line *t = &p->texts[i];
-			char why[256];
-			/* Checked already (remember_text tried it on the scratch config): cannot fail here. */
-			if ((pass == 0 ? cfg->language == 0 && !strcmp(t->section, "text") : !strcmp(t->section, own)) &&
-			    text_store(cfg, t->key, t->value, why, sizeof(why)))
-				problem(p, t->line, "%s", why);
-		}
-}
-
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-	struct parse *p = user;
-	int button = parse_button_section(section);
-	if (button < 0)
-		return 1; /* already reported at the header */
-	if (button > 0) {
-		struct button_config *b = &p->cfg->button[button - 1];
-		b->configured = 1;
-		for (size_t i = 0; i < sizeof(button_keys) / sizeof(button_keys[0]); i++)
-			if (!strcmp(button_keys[i].name, name)) {
-				set_key(p, &button_keys[i], (char *)b, section, value);
-				return 1;
-			}
-		problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
-		return 1;
-	}
-	if (!section_known(section)) {
-		if (section[0] == '\0')
-			problem(p, p->lineno, "key \"%s\" is outside any section", name);
-		return 1; /* an unknown section was reported at its header */
-	}
-	if (!strcmp(section, "shifts")) {
-		parse_shift_line(p, name, value);
-		return 1;
-	}
-	if (!strcmp(section, "hours") && isdigit((unsigned char)name[0])) {
-		parse_dated_hours(p, name, value);
-		return 1;
-	}
-	if (!strcmp(section, "text") || text_section(section)) {
-		remember_text(p, section, name, value);
-		return 1;
-	}
-	if (!strcmp(section, "kiosk") && !strcmp(name, "locale")) {
-		problem(p, p->lineno, "locale is gone: numbers, dates and texts follow [kiosk] languages and their "
-				      "files (assets/lang/CODE.ini), never the system's locales; remove the line");
-		return 1;
-	}
-	/* The first bytes rule out most rows without a call (each line of the file walks the table). */
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].name[0] == name[0] && keys[i].section[0] == section[0] && !strcmp(keys[i].section, section) &&
-		    !strcmp(keys[i].name, name)) {
-			set_key(p, &keys[i], (char *)p->cfg, section, value);
-			return 1;
-		}
-	problem(p, p->lineno, "unknown key \"%s\" in [%s]", name, section);
-	return 1;
-}
-
-int config_load(struct config *cfg, const char *path, char *errs, size_t errlen)
-{
-	static struct parse zero;
-	struct parse *p = malloc(sizeof(*p)); /* the seen table is large for a thread's stack */
-	if (!p) {
-		snprintf(errs, errlen, "%s: out of memory while reading\n", path);
-		return 1;
-	}
-	*p = zero;
-	p->cfg = cfg;
-	p->report.path = path;
-	p->file = fopen(path, "r");
-	if (!p->file) {
-		int e = errno;
-		struct stat st;
-		struct group *gr;
-		/* The installed config is root:tally 0640 (it holds the token): say who may read it. */
-		if (e == EACCES && stat(path, &st) == 0 && (gr = getgrgid(st.st_gid)))
-			problem(p, 0, "cannot open: %s (mode %04o, group %s: run as root or as a member of group %s)",
-				strerror(e), (unsigned)(st.st_mode & 07777), gr->gr_name, gr->gr_name);
-		else
-			problem(p, 0, "cannot open: %s", strerror(e));
-	} else {
-		/* Continuation lines would make our line count lie; keep one key per line. */
-		ini_allow_multiline = 0;
-		/* reader hands inih only lines it can take: anything else was reported there. */
-		if (ini_parse_stream(reader, p, handler, p) < 0)
-			problem(p, 0, "out of memory while reading");
-		fclose(p->file);
-		apply_texts(p, cfg);
-		shifts_check(&cfg->shifts, shift_problem, p);
-		config_check(cfg, &p->seen, &p->report);
-	}
-	free(p->line);
-	for (int i = 0; i < p->ntexts; i++)
-		free(p->texts[i].value);
-	free(p->texts);
-	int n = config_report_write(&p->report, errs, errlen);
-	free(p);
-	return n;
-}
-
-int config_load_language(struct config *cfg, const char *path, int lang, char *errs, size_t errlen)
-{
-	config_defaults(cfg);
-	cfg->language = lang;
-	if (path)
-		return config_load(cfg, path, errs, errlen);
-	/* No file: the built-in list of languages, and the language's own file. */
-	struct config_report r = { .path = "built-in defaults" };
-	if (lang < 0 || lang >= cfg->nlanguages)
-		config_report_add(&r, 0, "[kiosk] languages has no language number %d", lang + 1);
-	else
-		config_apply_language_file(cfg, cfg->languages[lang], &r);
-	return config_report_write(&r, errs, errlen);
-}
-
-int config_reload(struct config *next, const char *path, char *why, size_t whylen)
-{
-	char errs[8192];
-	config_defaults(next);
-	int problems = config_load(next, path, errs, sizeof(errs));
-	if (problems) {
-		errs[strcspn(errs, "\n")] = '\0';
-		snprintf(why, whylen, "%s%s", errs, problems > 1 ? " (and more: tallyctl check-config)" : "");
-	}
-	return problems;
 }

@@ -201,6 +201,7 @@ struct config {
 	int hq_login_max_failures_per_address; /* ... per client address */
 	int hq_login_lockout_minutes;     /* the window failures are counted in */
 	int hq_metrics_open_on_loopback;  /* GET /metrics from loopback without a token */
+	int hq_fleet_silent_minutes;      /* the fleet calls a kiosk silent after this long of its opening hours */
 	double hq_header_timeout_s;       /* request headers complete within this; 0: no limit */
 	int hq_max_connections;           /* open connections in total */
 	int hq_max_connections_per_address; /* per client address; 0: no limit */

@@ -142,6 +142,7 @@ void config_defaults(struct config *cfg)
 	cfg->hq_login_max_failures = 5;
 	cfg->hq_login_max_failures_per_address = 20;
 	cfg->hq_login_lockout_minutes = 15;
+	cfg->hq_fleet_silent_minutes = 60;
 	snprintf(cfg->alerts_public_url, sizeof(cfg->alerts_public_url), "http://127.0.0.1:8470");
 	snprintf(cfg->alerts_smtp_from, sizeof(cfg->alerts_smtp_from), "tally-hq@localhost");
 	cfg->alerts_smtp_starttls = 1;

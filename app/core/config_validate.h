@@ -3,7 +3,8 @@
  * config_validate: the rules a config must keep beyond each value's type
  * (a kiosk id's characters, a PIN's digits, a URL's scheme, a font that
  * exists, the placeholders a text may name, buttons against faces), and
- * the list of problems both the parser (config.c) and these rules add to.
+ * the list of problems both the parser (config_load.c, config.c,
+ * config_text.c) and these rules add to.
  *
  * Every problem carries the line of the key it is about, so an admin sees
  * "file:12: ..." for a rule as for a typo; the list is written sorted by

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "hq_db.h"
+#include "hq_slots.h"
 #include "log.h"
 #include "tzday.h"
 #include "tzif.h"
@@ -108,8 +109,9 @@ static int tally(struct hq_store *db, const char *store, int64_t from, int64_t t
 	*sum100 = 0;
 	struct hq_db_stmt *st;
 	char why[256];
-	if (hq_db_cached(hq_store_sql(db), "SELECT r.value, r.scale, count(*) FROM ratings r JOIN kiosks k ON k.id = r.kiosk_id"
-			 " WHERE k.store = ?1 AND r.best_ms >= ?2 AND r.best_ms <= ?3 AND (r.flags & 3) = 0"
+	if (hq_db_cached(hq_store_sql(db), "SELECT r.value, r.scale, count(*) FROM "
+			 HQ_SLOTS_RATINGS_SQL("s.kiosk_id IN (SELECT id FROM kiosks WHERE store = ?1)", "?5", "?6")
+			 " WHERE r.best_ms >= ?2 AND r.best_ms <= ?3 AND (r.flags & 3) = 0"
 			 " AND (?4 = 0 OR r.time_known = 1) AND r.scale BETWEEN 3 AND 5 AND r.value >= 0"
 			 " AND r.value < r.scale GROUP BY r.value, r.scale", &st, why, sizeof(why)) != HQ_DB_DONE)
 		return -1;
@@ -117,6 +119,8 @@ static int tally(struct hq_store *db, const char *store, int64_t from, int64_t t
 	hq_db_bind_int64(st, 2, from);
 	hq_db_bind_int64(st, 3, to);
 	hq_db_bind_int64(st, 4, known_only);
+	hq_db_bind_int64(st, 5, hq_slot_of(from));
+	hq_db_bind_int64(st, 6, hq_slot_of(to));
 	int rc;
 	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		int64_t v = hq_db_column_int64(st, 0), scale = hq_db_column_int64(st, 1), c = hq_db_column_int64(st, 2);

@@ -55,6 +55,7 @@ struct hq_request {
 	const char *fetch_site;             /* Sec-Fetch-Site header, or NULL */
 	const char *host;                   /* Host header, or NULL */
 	const char *if_none_match;          /* If-None-Match header, or NULL (hq_static) */
+	const char *accept;                 /* Accept header, or NULL (hq_static: a person's 404 page) */
 };
 
 struct hq_response {
@@ -87,6 +88,7 @@ struct hq_api_options {
 	int (*db_ok)(void *ctx, char *why, size_t len);
 	void *db_ok_ctx;
 	const char *web_root;               /* the dashboard's files (hq_static.h); NULL: none installed */
+	int fleet_silent_minutes;           /* the fleet's "silent" (hq_api_fleet.h); 0: HQ_FLEET_SILENT_MIN */
 };
 
 /* Answers req; res is always filled (free with hq_api_response_free). */

@@ -536,5 +536,5 @@ void hq_api_dash(struct hq_store *db, const struct hq_api_options *opt, const st
 	else if (!strcmp(req->path, "/api/v1/store"))
 		get_store(db, &who, req, res);
 	else
-		hq_api_fleet(db, &who, req, res);
+		hq_api_fleet(db, &who, opt->fleet_silent_minutes, req, res);
 }

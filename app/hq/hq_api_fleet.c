@@ -31,6 +31,7 @@ struct fleet_row {
 	int reasons, revoked, expired;
 	int open_now;               /* 1 open, 0 closed, -1 unknown (no zone) */
 	double silent_open_min;     /* minutes of opening hours since its last batch (capped past the limit) */
+	int silent;                 /* silent_open_min reached the limit */
 	int64_t silent_ms;          /* INT64_MAX: never posted */
 };
 
@@ -63,7 +64,7 @@ static json_t *attention_of(const struct fleet_row *r)
 		return a;
 	if (!x->last_batch_ms)
 		json_array_append_new(a, json_string("never"));
-	else if (r->silent_open_min >= HQ_FLEET_SILENT_OPEN_MIN)
+	else if (r->silent)
 		json_array_append_new(a, json_string("silent"));
 	if (x->conflicts > 0)
 		json_array_append_new(a, json_string("conflicts"));
@@ -124,7 +125,7 @@ static int open_at(const struct tzif *z, const struct day_hours week[7], int64_t
  * hours read); the others cannot be silent. A zone head office cannot read
  * counts as open all day: better a false "silent" than a hidden one.
  */
-static void opening_of(struct hq_store *db, struct zones *zones, struct fleet_row *r, int64_t now)
+static void opening_of(struct hq_store *db, struct zones *zones, struct fleet_row *r, int64_t now, int limit_min)
 {
 	const struct hq_fleet_kiosk *x = r->x;
 	struct day_hours week[7];
@@ -133,11 +134,13 @@ static void opening_of(struct hq_store *db, struct zones *zones, struct fleet_ro
 	const struct tzif *z = zone_of(zones, x->k.tz);
 	r->open_now = z ? open_at(z, week, now) : -1;
 	r->silent_open_min = 0;
-	int64_t limit = (int64_t)HQ_FLEET_SILENT_OPEN_MIN * 60000;
+	r->silent = 0;
+	int64_t limit = (int64_t)limit_min * 60000;
 	if (!x->last_batch_ms || now - x->last_batch_ms < limit)
 		return;
-	r->silent_open_min = z ? hq_alert_open_minutes(z, week, x->last_batch_ms, now, HQ_FLEET_SILENT_OPEN_MIN)
+	r->silent_open_min = z ? hq_alert_open_minutes(z, week, x->last_batch_ms, now, limit_min)
 			       : (double)(now - x->last_batch_ms) / 60000;
+	r->silent = r->silent_open_min >= limit_min;
 }
 
 static json_t *row_json(const struct fleet_row *r, int64_t now)
@@ -166,9 +169,11 @@ static json_t *row_json(const struct fleet_row *r, int64_t now)
 	return o;
 }
 
-void hq_api_fleet(struct hq_store *db, const struct hq_who *who, const struct hq_request *req,
+void hq_api_fleet(struct hq_store *db, const struct hq_who *who, int silent_min, const struct hq_request *req,
 		  struct hq_response *res)
 {
+	if (silent_min <= 0)
+		silent_min = HQ_FLEET_SILENT_MIN;
 	struct hq_fleet_kiosk *f = NULL;
 	struct hq_scope_store *stores = NULL;
 	size_t n = 0, nstores = 0;
@@ -197,7 +202,7 @@ void hq_api_fleet(struct hq_store *db, const struct hq_who *who, const struct hq
 		r->region = s < nstores ? stores[s].region : "";
 		r->revoked = f[i].k.revoked_ms != 0;
 		r->expired = f[i].k.token_expires_ms && f[i].k.token_expires_ms <= now;
-		opening_of(db, &zones, r, now);
+		opening_of(db, &zones, r, now, silent_min);
 		json_t *a = attention_of(r);
 		r->reasons = (int)json_array_size(a);
 		json_decref(a);

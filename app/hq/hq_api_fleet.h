@@ -4,7 +4,8 @@
  * of the stores the asker may see with its last batch, backlog, version,
  * clock and conflicts, the ones needing attention first.
  *
- * "silent" means no batch for HQ_FLEET_SILENT_OPEN_MIN minutes of the kiosk's
+ * "silent" means no batch for silent_min minutes (the config's
+ * fleet_silent_minutes, HQ_FLEET_SILENT_MIN by default) of the kiosk's
  * opening hours (`tally-hq kiosk hours`; open all day without them), the
  * measure of the silent alert rule: a kiosk closed for the night is not
  * needing attention, and says so ("open_now": false).
@@ -15,11 +16,14 @@
 #include "hq_api.h"
 #include "hq_api_user.h"
 
-/* Minutes of opening hours without a batch after which a kiosk is "silent". */
-#define HQ_FLEET_SILENT_OPEN_MIN 60
+/* Minutes of opening hours without a batch after which a kiosk is "silent", unless configured. */
+#define HQ_FLEET_SILENT_MIN 60
 
-/* Answers GET /api/v1/fleet for who (a user's session: their stores; an admin token: every kiosk). */
-void hq_api_fleet(struct hq_store *db, const struct hq_who *who, const struct hq_request *req,
+/*
+ * Answers GET /api/v1/fleet for who (a user's session: their stores; an
+ * admin token: every kiosk); silent_min as above (0: HQ_FLEET_SILENT_MIN).
+ */
+void hq_api_fleet(struct hq_store *db, const struct hq_who *who, int silent_min, const struct hq_request *req,
 		  struct hq_response *res);
 
 #endif

@@ -64,6 +64,7 @@ static const struct table tables[] = {
 	{ "reason_counts", "slot, kiosk_id, positive, reason, n", "ititi", NULL },
 	{ "rating_hours", "day, kiosk_id, local_hour, scale, v0, v1, v2, v3, v4, misuse, closed", "itiiiiiiiii",
 	  NULL },
+	{ "rating_slots", "kiosk_id, slot, install, seq_lo, seq_hi", "tiiii", NULL },
 	{ "rating_blocks", "kiosk_id, block, scale, known, v0, v1, v2, v3, v4, misuse, closed", "tiiiiiiiiii", NULL },
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
@@ -72,7 +73,7 @@ const char *const hq_copy_tables[] = { "kiosks", "admin_tokens", "installs", "ra
 				       "rating_counts", "kiosk_shifts", "stores", "users", "user_scopes",
 				       "sessions", "rating_days", "dash_state", "alert_rules", "alert_episodes",
 				       "alert_outbox", "report_runs", "kiosk_hours", "reason_counts", "rating_hours",
-				       "rating_blocks", NULL };
+				       "rating_slots", "rating_blocks", NULL };
 
 static double now_s(void)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hq_db_impl: what an engine behind hq_db.h provides. Only hq_db.c and the
- * engines (hq_db_sqlite.c, hq_db_pg.c) include this; storage code uses
+ * engines (hq_db_sqlite.c, hq_db_pg*.c) include this; storage code uses
  * hq_db.h alone.
  */
 #ifndef HQ_DB_IMPL_H

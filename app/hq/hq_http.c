@@ -43,6 +43,7 @@
 #include "hq_listen.h"
 #include "hq_metrics.h"
 #include "hq_pool.h"
+#include "hq_static.h"
 #include "hq_token.h"
 #include "hq_writer.h"
 #include "log.h"
@@ -120,7 +121,7 @@ static void answer(struct hq_http *h, struct req *q)
 				 .query_ctx = q, .authorization = q->authorization, .body = q->body, .body_len = q->len,
 				 .cookie = q->cookie, .content_type = q->content_type, .csrf_token = q->csrf_token,
 				 .origin = q->origin, .fetch_site = q->fetch_site, .host = q->host,
-				 .if_none_match = q->if_none_match };
+				 .if_none_match = q->if_none_match, .accept = q->accept };
 	char *plain = NULL;
 	if (q->encoding && q->len && strcasecmp(q->encoding, "identity") != 0) {
 		if (strcasecmp(q->encoding, "gzip") != 0) {
@@ -146,6 +147,7 @@ static void answer(struct hq_http *h, struct req *q)
 		hq_api_error(&q->res, &rq, 503, "database unavailable");
 	else
 		hq_api_handle(db, &h->o.api, &rq, &q->res);
+	hq_static_not_found(&h->o.api, &rq, &q->res); /* a person's browser gets a page, a script keeps the JSON */
 	free(plain);
 }
 

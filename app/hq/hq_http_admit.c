@@ -200,6 +200,7 @@ enum MHD_Result hq_http_on_headers(struct hq_http *h, struct MHD_Connection *c, 
 	q->fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	q->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	q->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	q->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	if (!has_body(c, q->method))
 		return MHD_YES;
 	int kiosk_route = !strcmp(q->url, "/api/v1/ratings");

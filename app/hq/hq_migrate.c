@@ -334,7 +334,29 @@ static const char *migrations[] = {
 	"INSERT INTO dash_state (name, value)"
 	" SELECT 'rating_hours', CASE WHEN EXISTS (SELECT 1 FROM rating_counts) THEN 0 ELSE 1 END;",
 	/*
-	 * 11: the dashboard's long ranges (hq_dash_days.c). rating_blocks: the
+	 * 11: ratings found by time without an index on time (hq_slots.h).
+	 *   ratings_best (best_ms) was the third b-tree every stored rating
+	 *   went into, at a place set by its time: a group of kiosks catching
+	 *   up dirtied pages all over it, a third of ingest's work. rating_slots
+	 *   says, per kiosk store and quarter hour of best time, which seqs hold
+	 *   its ratings (lowest and highest); a read by time joins it to the
+	 *   unique (kiosk_id, install, seq) index and filters best_ms exactly.
+	 *   Kept by ingest in the batch's transaction, one row a quarter hour
+	 *   (not a rating); filled here from the ratings held.
+	 */
+	"CREATE TABLE rating_slots ("
+	" kiosk_id TEXT NOT NULL,"
+	" slot BIGINT NOT NULL,"
+	" install BIGINT NOT NULL,"
+	" seq_lo BIGINT NOT NULL,"
+	" seq_hi BIGINT NOT NULL,"
+	" PRIMARY KEY (kiosk_id, slot, install));"
+	"INSERT INTO rating_slots (kiosk_id, slot, install, seq_lo, seq_hi)"
+	" SELECT kiosk_id, best_ms / 900000, install, min(seq), max(seq) FROM ratings"
+	" GROUP BY kiosk_id, best_ms / 900000, install;"
+	"DROP INDEX ratings_best;",
+	/*
+	 * 12: the dashboard's long ranges (hq_dash_days.c). rating_blocks: the
 	 *   day totals summed per kiosk and block of 16 local days (block =
 	 *   floor(day / 16)), kept by ingest beside rating_days, so a year's
 	 *   overview reads the whole blocks of its period and only the days at

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hq_db.h"
+#include "hq_slots.h"
 #include "log.h"
 #include "score.h"
 
@@ -24,14 +25,17 @@ static int add_day(struct hq_store *db, const char *store, const struct tzday *d
 {
 	struct hq_db_stmt *st;
 	char why[256];
-	if (hq_db_cached(hq_store_sql(db), "SELECT r.value, r.scale, r.flags, r.best_ms, r.time_known FROM ratings r"
-			 " JOIN kiosks k ON k.id = r.kiosk_id WHERE k.store = ? AND r.best_ms >= ? AND r.best_ms < ?"
+	if (hq_db_cached(hq_store_sql(db), "SELECT r.value, r.scale, r.flags, r.best_ms, r.time_known FROM "
+			 HQ_SLOTS_RATINGS_SQL("s.kiosk_id IN (SELECT id FROM kiosks WHERE store = ?1)", "?4", "?5")
+			 " WHERE r.best_ms >= ?2 AND r.best_ms < ?3"
 			 " AND r.scale BETWEEN 3 AND 5 AND r.value >= 0 AND r.value < r.scale", &st, why, sizeof(why))
 	    != HQ_DB_DONE)
 		return -1;
 	hq_db_bind_text(st, 1, store);
 	hq_db_bind_int64(st, 2, d->start_ms);
 	hq_db_bind_int64(st, 3, d->end_ms);
+	hq_db_bind_int64(st, 4, hq_slot_of(d->start_ms));
+	hq_db_bind_int64(st, 5, hq_slot_of(d->end_ms - 1));
 	int rc;
 	while ((rc = hq_db_step(st)) == HQ_DB_ROW) {
 		int v = (int)hq_db_column_int64(st, 0), scale = (int)hq_db_column_int64(st, 1);

@@ -15,6 +15,7 @@
 #include "hq_shifts.h"
 
 #include "hq_db.h"
+#include "hq_slots.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,14 +155,17 @@ static int count_kiosk(struct hq_db *db, const char *id, const char *tz, const s
 			hi = t->end_ms;
 	}
 	struct hq_db_stmt *st;
-	if (hq_db_prepare(db, "SELECT value, scale, flags, best_ms, time_known FROM ratings"
-			       " WHERE kiosk_id = ? AND best_ms >= ? AND best_ms < ?", &st, NULL, 0) != HQ_DB_DONE) {
+	if (hq_db_prepare(db, "SELECT r.value, r.scale, r.flags, r.best_ms, r.time_known FROM "
+			  HQ_SLOTS_RATINGS_SQL("s.kiosk_id = ?1", "?4", "?5") " WHERE r.best_ms >= ?2 AND r.best_ms < ?3",
+			  &st, NULL, 0) != HQ_DB_DONE) {
 		snprintf(err, errlen, "cannot read ratings: %s", hq_db_errmsg(db));
 		return -1;
 	}
 	hq_db_bind_text(st, 1, id);
 	hq_db_bind_int64(st, 2, lo);
 	hq_db_bind_int64(st, 3, hi);
+	hq_db_bind_int64(st, 4, hq_slot_of(lo));
+	hq_db_bind_int64(st, 5, hq_slot_of(hi - 1));
 	while (hq_db_step(st) == HQ_DB_ROW) {
 		int value = (int)hq_db_column_int64(st, 0), scale = (int)hq_db_column_int64(st, 1), flags = (int)hq_db_column_int64(st, 2);
 		int64_t ms = hq_db_column_int64(st, 3);

@@ -21,6 +21,7 @@
 #include "hq_session.h"
 
 #define MAX_FILE (4 << 20)
+#define NOT_FOUND_PAGE "not-found.html" /* not a route: only ever a 404's body */
 #define PAGE_CSP "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " \
 		 "form-action 'self'; frame-ancestors 'none'"
 
@@ -307,4 +308,110 @@ void hq_static_handle(struct hq_store *db, const struct hq_api_options *opt, con
 	res->status = 200;
 	res->body = body;
 	res->body_len = len;
+}
+
+/* Lower-case compare of n bytes of a with the whole of b. */
+static int same_token(const char *a, size_t n, const char *b)
+{
+	if (strlen(b) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] - 'A' + 'a') : a[i];
+		if (c != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* A q-value ("1", "0.8", "0.125") in thousandths; 1000 for anything it cannot read, as if there were none. */
+static int qvalue(const char *p, const char *end)
+{
+	if (p >= end || (*p != '0' && *p != '1'))
+		return 1000;
+	int q = (*p++ - '0') * 1000;
+	if (p < end && *p == '.') {
+		p++;
+		for (int scale = 100; p < end && *p >= '0' && *p <= '9' && scale; scale /= 10)
+			q += (*p++ - '0') * scale;
+	}
+	return q > 1000 ? 1000 : q;
+}
+
+/*
+ * The q (thousandths) that accept gives type/sub: that of the most
+ * specific range matching it (type/sub 3, type/ * 2, * / * 1, stored in
+ * *how); -1 and *how 0 when no range matches.
+ */
+static int accept_q(const char *accept, const char *type, const char *sub, int *how)
+{
+	int best = -1;
+	*how = 0;
+	for (const char *p = accept; *p;) {
+		p += strspn(p, " \t");
+		size_t n = strcspn(p, ",");
+		const char *end = p + n;
+		const char *slash = memchr(p, '/', n);
+		const char *semi = memchr(p, ';', n);
+		const char *rend = semi ? semi : end;
+		while (rend > p && (rend[-1] == ' ' || rend[-1] == '\t'))
+			rend--;
+		int spec = 0;
+		if (slash && slash < rend) {
+			size_t tl = (size_t)(slash - p), sl = (size_t)(rend - slash - 1);
+			if (same_token(p, tl, "*") && same_token(slash + 1, sl, "*"))
+				spec = 1;
+			else if (same_token(p, tl, type) && same_token(slash + 1, sl, "*"))
+				spec = 2;
+			else if (same_token(p, tl, type) && same_token(slash + 1, sl, sub))
+				spec = 3;
+		}
+		if (spec > *how) {
+			int q = 1000;
+			for (const char *a = semi; a; a = strchr(a + 1, ';')) {
+				if (a >= end)
+					break; /* the next range's parameters */
+				const char *v = a + 1 + strspn(a + 1, " \t");
+				if (end - v >= 2 && (v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+					q = qvalue(v + 2, end);
+			}
+			*how = spec;
+			best = q;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return best;
+}
+
+int hq_static_wants_html(const char *accept)
+{
+	if (!accept)
+		return 0;
+	int how_html, how_json;
+	int html = accept_q(accept, "text", "html", &how_html);
+	int json = accept_q(accept, "application", "json", &how_json);
+	/* Named, wanted, and more than JSON: "* / *" alone (curl, fetch) is a script's, a tie goes to the API. */
+	return how_html >= 2 && html > 0 && html > (json < 0 ? 0 : json);
+}
+
+void hq_static_not_found(const struct hq_api_options *opt, const struct hq_request *req, struct hq_response *res)
+{
+	const char *path = req->path ? req->path : "";
+	if (res->status != 404 || !req->method || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")))
+		return;
+	/* The API's paths answer as docs/http-api.md says, whoever asks. */
+	if (!strcmp(path, "/api") || !strncmp(path, "/api/", 5) || !hq_static_wants_html(req->accept))
+		return;
+	if (!opt->web_root || !*opt->web_root)
+		return;
+	char *body;
+	size_t len;
+	if (read_file(opt->web_root, NOT_FOUND_PAGE, &body, &len))
+		return; /* an older install without the page: the JSON says it as well */
+	hq_api_response_free(res);
+	res->body = body;
+	res->body_len = len;
+	res->content_type = hq_static_type(NOT_FOUND_PAGE);
+	res->csp = PAGE_CSP;
+	res->etag[0] = '\0';
+	res->cache_control = NULL; /* no-store: the next release may have the page asked for */
 }

@@ -18,6 +18,12 @@
  * is not sent twice. Pages carry a Content-Security-Policy that allows
  * only head office's own scripts and styles.
  *
+ * A 404 goes to a person or to a script: a GET of anything but /api/...
+ * whose Accept ranks text/html above application/json (a browser opening
+ * a guessed address such as /fleet.html) gets not-found.html, a page in
+ * the dashboard's style with a link to the overview; everything else
+ * (curl, fetch(), a kiosk, any /api/ path) keeps the JSON 404.
+ *
  * What stops a path from leaving the web directory: every segment must be
  * [A-Za-z0-9_.-]+ and not start with '.', and the resolved path (symlinks
  * followed) must still lie inside it; anything else is 404 like a file
@@ -34,6 +40,21 @@ int hq_static_route(const char *path);
 /* Answers a GET or HEAD of one of those routes from opt->web_root; res is always filled. */
 void hq_static_handle(struct hq_store *db, const struct hq_api_options *opt, const struct hq_request *req,
 		      struct hq_response *res);
+
+/*
+ * 1 when an Accept header prefers text/html to application/json (RFC 9110
+ * ranges and q-values: the most specific range that matches each type
+ * counts; text/html must be named, itself or as text with any subtype,
+ * "any type" alone is a script's); NULL: 0.
+ */
+int hq_static_wants_html(const char *accept);
+
+/*
+ * Makes res, a 404 already filled for req, the dashboard's "page not
+ * found" page when req is a GET or HEAD outside /api/ from a person
+ * (hq_static_wants_html) and the page is installed; else leaves it as is.
+ */
+void hq_static_not_found(const struct hq_api_options *opt, const struct hq_request *req, struct hq_response *res);
 
 /* The Content-Type for a file name by its extension; NULL for one head office does not serve. */
 const char *hq_static_type(const char *name);

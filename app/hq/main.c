@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 		.body_memory_limit = (size_t)cfg.hq_body_memory_limit_mb << 20,
 		.tls_priorities = cfg.hq_tls_priorities,
 		.api = { .max_batch = cfg.hq_max_batch, .metrics_open_on_loopback = cfg.hq_metrics_open_on_loopback,
+			 .fleet_silent_minutes = cfg.hq_fleet_silent_minutes,
 			 .session = { .hours = cfg.hq_session_hours, .idle_minutes = cfg.hq_session_idle_minutes,
 				      .max_failures = cfg.hq_login_max_failures,
 				      .max_failures_per_address = cfg.hq_login_max_failures_per_address,

@@ -9,7 +9,8 @@
  * - the period control (today, 7 days, 30 days, a chosen range) kept in
  *   the page's URL, so a link or a reload shows the same figures;
  * - sortable tables (headers are buttons, aria-sort says the order) with
- *   their CSV download link (the API's format=csv of the same table).
+ *   their CSV download link (the API's format=csv of the same table); a
+ *   wide one is a card per row on a phone (app.css, table.reflow).
  * A page script calls Tally.start(function (session) {...}).
  */
 'use strict';
@@ -248,19 +249,28 @@
 
 	/*
 	 * A sortable table. cols: [{key, label, type: 'text'|'num'|'change'|'int',
-	 * cell(row) -> node or text (optional), opt: true (hidden on a phone)}];
+	 * cell(row) -> node or text (optional), opt: true (hidden on a phone),
+	 * card: the label where the column's own is not enough on its own line}];
 	 * rows in the API's order, which stays the tie-break. csv: the download
-	 * URL. Returns a <section> with caption, table and CSV link.
+	 * URL. cards: true for a table too wide for a phone, which app.css then
+	 * shows as a card per row, every column a "label value" line (data-label;
+	 * nothing hidden, nothing to scroll sideways), its headings a row of sort
+	 * buttons. Returns a <section> with caption, table and CSV link.
 	 */
 	T.table = function (o) {
-		var table = T.el('table', { id: o.id, class: 'data' });
+		var table = T.el('table', { id: o.id, class: o.cards ? 'data reflow' : 'data', role: o.cards ? 'table' : null });
+		/* A table shown as cards (display: block) is a table still, for a screen reader too. */
+		function role(name) {
+			return o.cards ? name : null;
+		}
 		var caption = T.el('caption', null, o.caption);
-		var thead = T.el('thead'), tbody = T.el('tbody'), hr = T.el('tr');
+		var thead = T.el('thead', { role: role('rowgroup') }), tbody = T.el('tbody', { role: role('rowgroup') });
+		var hr = T.el('tr', { role: role('row') });
 		var order = o.rows.map(function (r, i) { return { r: r, i: i }; });
 		var sortKey = null, dir = 1;
 		o.cols.forEach(function (c) {
 			var th = T.el('th', { scope: 'col', class: numeric(c) + (c.opt ? ' opt' : ''),
-					     'data-key': c.key });
+					     'data-key': c.key, role: role('columnheader') });
 			th.appendChild(T.el('button', { type: 'button', class: 'sort', onclick: function () { sortBy(c, th); } },
 					    [c.label, T.el('span', { class: 'arrow', 'aria-hidden': 'true' })]));
 			hr.appendChild(th);
@@ -298,7 +308,7 @@
 		function body() {
 			T.clear(tbody);
 			order.forEach(function (x) {
-				var tr = T.el('tr');
+				var tr = T.el('tr', { role: role('row') });
 				o.cols.forEach(function (c, ci) {
 					var v = value(x.r, c), content;
 					if (c.cell)
@@ -311,14 +321,16 @@
 						content = T.change(v, c.fmt);
 					else
 						content = v === null ? '–' : String(v);
-					var attrs = { class: numeric(c) + (c.opt ? ' opt' : ''),
-						      'data-key': c.key, 'data-value': v === null ? '' : v };
+					var attrs = { class: numeric(c) + (c.opt ? ' opt' : ''), 'data-label': c.card || c.label,
+						      'data-key': c.key, 'data-value': v === null ? '' : v,
+						      role: role(ci === 0 ? 'rowheader' : 'cell') };
 					tr.appendChild(T.el(ci === 0 ? 'th' : 'td', ci === 0 ? Object.assign({ scope: 'row' }, attrs) : attrs, content));
 				});
 				tbody.appendChild(tr);
 			});
 			if (!order.length)
-				tbody.appendChild(T.el('tr', null, T.el('td', { colspan: o.cols.length, class: 'empty' }, o.empty || 'Nothing here.')));
+				tbody.appendChild(T.el('tr', { role: role('row') }, T.el('td', { colspan: o.cols.length, class: 'empty', role: role('cell') },
+										      o.empty || 'Nothing here.')));
 		}
 		body();
 		T.fill(table, [caption, thead, tbody]);

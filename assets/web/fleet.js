@@ -50,6 +50,7 @@
 			T.table({
 				id: 'fleet', title: 'Kiosks', caption: 'Those needing attention first; press a heading to sort by it.',
 				csv: '/api/v1/fleet?format=csv', asOf: d.as_of_ms, rows: rows, empty: 'No kiosks in your stores yet.',
+				cards: true,
 				cols: [{ key: 'kiosk', label: 'Kiosk' },
 				       { key: 'store', label: 'Store' },
 				       { key: 'area', label: 'Area', opt: true },

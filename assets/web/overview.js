@@ -53,11 +53,11 @@
 
 	var FIG = [
 		{ key: 'happy_index', label: T.HAPPY, type: 'num' },
-		{ key: 'change_happy_index', label: 'Change', type: 'change' },
+		{ key: 'change_happy_index', label: 'Change', card: T.HAPPY + ', change', type: 'change' },
 		{ key: 'positive_pct', label: T.POSITIVE, type: 'num' },
-		{ key: 'change_positive_pct', label: 'Change', type: 'change', opt: true },
+		{ key: 'change_positive_pct', label: 'Change', card: T.POSITIVE + ', change', type: 'change', opt: true },
 		{ key: 'ratings', label: 'Ratings', type: 'int' },
-		{ key: 'change_ratings', label: 'Change', type: 'change', fmt: T.changeInt, opt: true }
+		{ key: 'change_ratings', label: 'Change', card: 'Ratings, change', type: 'change', fmt: T.changeInt, opt: true }
 	];
 
 	function draw(d) {
@@ -65,7 +65,7 @@
 		T.fill(c, [periodText(d), T.cards(d.chain), T.apart(d.chain), T.asOf(d.as_of_ms)]);
 		var ranking = T.table({
 			id: 'ranking', title: 'Stores, best first', caption: 'Ranked by ' + T.HAPPY + '; press a heading to sort by it.',
-			csv: csv('stores'), asOf: d.as_of_ms, empty: 'No stores yet.',
+			csv: csv('stores'), asOf: d.as_of_ms, empty: 'No stores yet.', cards: true,
 			rows: d.stores,
 			cols: [{ key: 'rank', label: '#', type: 'int' },
 			       { key: 'store', label: 'Store', cell: function (r) { return storeLink(r.store); } },
@@ -73,7 +73,7 @@
 		});
 		var regions = T.table({
 			id: 'regions', title: 'Regions', caption: 'Each region of your stores.', csv: csv('regions'),
-			asOf: d.as_of_ms, rows: d.regions,
+			asOf: d.as_of_ms, rows: d.regions, cards: true,
 			cols: [{ key: 'region', label: 'Region', cell: function (r) { return r.region || '(no region)'; } },
 			       { key: 'stores', label: 'Stores', type: 'int', opt: true }].concat(FIG)
 		});

@@ -17,7 +17,12 @@ on a real tally-hq on 127.0.0.1 holding ratings this test posted itself
 - a CSV downloaded by clicking its link is the API's CSV, byte for byte;
 - the keyboard reaches the controls (period buttons, sort headers, CSV
   links, Log out) with a visible focus, and Enter on a header sorts;
-- numbers follow the browser's locale (de-DE: a decimal comma).
+- numbers follow the browser's locale (de-DE: a decimal comma);
+- on a phone (390x844) no page is wider than the screen and the ranking,
+  regions and fleet are a card per row with every column's value shown
+  (tables again at 1366 px); a guessed address is the page not found;
+- with JavaScript off, the login form still logs in, and each page says
+  what needs JavaScript instead of "Loading…", its CSV links working.
 
 Screenshots at 1366x768 and 390x844 go to $TALLY_BUILD/screenshots/
 (dashboard-*.png). Chromium that cannot start fails the test.
@@ -243,7 +248,91 @@ def screenshot(d, name, w, h, full=False):
         check(size[0] == w, f"{name} at {w} px wide: nothing wider than the screen ({size[0]} px); whole page in {path}")
 
 
-def login_without_js(hq):
+REFLOW_JS = """
+var t = document.getElementById(arguments[0]), wrap = t.closest('.table-wrap'), w = wrap.getBoundingClientRect();
+var cells = Array.from(t.querySelectorAll('tbody tr > [data-key]')), cols = t.querySelectorAll('thead th').length;
+return {display: getComputedStyle(t).display, cols: cols, rows: t.querySelectorAll('tbody tr').length,
+        scroll: [wrap.scrollWidth, wrap.clientWidth],
+        cells: cells.map(function (c) {
+            var r = c.getBoundingClientRect(), b = getComputedStyle(c, '::before').content;
+            return [c.getAttribute('data-key'), c.getAttribute('data-label'), b, r.width > 0 && r.height > 0,
+                    r.left >= w.left - 1 && r.right <= w.right + 1, c.textContent.trim(), getComputedStyle(c).display];
+        })};
+"""
+
+
+def page_fits(d, where):
+    size = js(d, "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    check(size[0] <= size[1], f"{where} at 390x844: nothing scrolls sideways (scrollWidth {size[0]} <= {size[1]})")
+
+
+def phone(d, hq, pq):
+    """At 390x844 no page is wider than the screen, and the wide tables are cards with every column shown."""
+    dashlib.viewport(d, 390, 844)
+    try:
+        tables = {f"/?{pq}": ["ranking", "regions"], "/fleet": ["fleet"],
+                  f"/store?store={urllib.parse.quote('Berlin Mitte')}&{pq}": [], "/alerts": []}
+        for path, ids in tables.items():
+            open_page(d, hq, path)
+            page_fits(d, path)
+            for t in ids:
+                r = js(d, REFLOW_JS, t)
+                check(r["display"] == "block" and r["scroll"][0] <= r["scroll"][1] and r["rows"] > 0,
+                      f"{path} at 390 px: #{t} is cards, nothing to scroll sideways ({r['scroll'][0]} <= {r['scroll'][1]})")
+                bad = [c for c in r["cells"] if not (c[3] and c[4] and c[2] == json.dumps(c[1]) and c[5])]
+                check(len(r["cells"]) == r["rows"] * r["cols"] and not bad,
+                      f"{path} at 390 px: #{t}: all {r['cols']} columns of its {r['rows']} rows shown, each after its "
+                      f"label, inside the screen {bad[:3]}")
+        open_page(d, hq, f"/?{pq}")
+        labels = [c[1] for c in js(d, REFLOW_JS, "ranking")["cells"][:9]]
+        check(len(set(labels)) == len(labels) and "Happy Index, change" in labels,
+              f"the ranking's card lines each say what they are {labels}")
+        dashlib.viewport(d, 1366, 768)
+        for path, t in ((f"/?{pq}", "ranking"), ("/fleet", "fleet")):
+            open_page(d, hq, path)
+            r = js(d, REFLOW_JS, t)
+            check(r["display"] == "table" and all(c[6] in ("table-cell",) and c[2] in ("none", "normal") for c in r["cells"]),
+                  f"{path} at 1366 px: #{t} is a table, no labels in its cells")
+    finally:
+        dashlib.viewport(d, 1366, 768)
+
+
+GUESSED = ("/fleet.html", "/nothing")  # their 404s are the browser console's only errors
+
+
+def not_found(d, hq):
+    """A guessed address in the browser: the page not found, in the dashboard's style, its link to the overview."""
+    dashlib.viewport(d, 390, 844)
+    for path in GUESSED:
+        d.get(hq.url(path))
+        wait(d, lambda x: x.find_elements("id", "not-found"), f"the page not found at {path}")
+        style = js(d, "return [getComputedStyle(document.querySelector('header.top')).backgroundColor, "
+                      "getComputedStyle(document.getElementById('not-found')).borderRadius]")
+        check(d.title == "Page not found · Tally" and "no page at this address" in d.find_element("id", "not-found").text
+              and style == ["rgb(31, 78, 121)", "10px"], f"{path} in the browser: the page not found, in the dashboard's style {style}")
+    page_fits(d, "the page not found")
+    dashlib.viewport(d, 1366, 768)
+    d.find_element("id", "to-overview").click()
+    wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/" and drawn(x), "the overview from the page not found")
+    check(d.find_elements("id", "card-happy"), "the page not found links to the overview, which opens")
+
+
+def noscript(d, hq, cookie, dl):
+    """With JavaScript off each page says what needs it and what works without it, not "Loading…" forever."""
+    for path in ("/store?store=M%C3%BCnchen", "/", "/fleet", "/alerts"):
+        d.get(hq.url(path))
+        wait(d, lambda x: x.find_elements("id", "noscript"), f"the page {path} without JavaScript")
+        box = d.find_element("id", "noscript")
+        loading = [e for e in d.find_elements("css selector", ".loading") if e.is_displayed()]
+        check(box.is_displayed() and "needs JavaScript" in box.text and "CSV" in box.text and "report by mail" in box.text
+              and not loading and d.find_element("css selector", "nav .brand").is_displayed(),
+              f"no JavaScript: {path} says what needs it and what works without it, no 'Loading…'")
+    # What it offers works: a CSV link, clicked with JavaScript off, is the API's CSV.
+    download(d, hq, "noscript-stores-7d", "/api/v1/overview?period=7d&format=csv&table=stores", cookie, dl)
+    download(d, hq, "noscript-fleet", "/api/v1/fleet?format=csv", cookie, dl, volatile=("silent_s",))
+
+
+def login_without_js(hq, dl):
     """The login form as a plain HTML form: chromium with JavaScript off posts it, head office answers 303."""
     d = dashlib.browser(javascript=False)
     try:
@@ -275,6 +364,7 @@ def login_without_js(hq):
         # JavaScript was off indeed: the page's script never drew it.
         check(d.find_elements("css selector", "#content .loading") and not d.find_elements("css selector", "#content table"),
               "no JavaScript: the page was not drawn by a script (JavaScript was off)")
+        noscript(d, hq, cookie["value"], dl)
     finally:
         d.quit()
 
@@ -448,6 +538,8 @@ def main():
                 contrast(d, "fleet at 1366x768")
                 screenshot(d, "fleet", 390, 844)
                 dashlib.viewport(d, 1366, 768)
+                phone(d, hq, pq)
+                not_found(d, hq)
             # --- logout, from this page ---
             d.find_element("id", "logout").click()
             wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "the login page after Log out")
@@ -456,9 +548,10 @@ def main():
             d.get(hq.url("/fleet"))
             wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/login", "/login again")
             check(True, f"{user}: after Log out a page sends to /login again")
-        login_without_js(hq)
+        login_without_js(hq, dl)
         logs = [e for e in d.get_log("browser") if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")
-                and "401" not in e.get("message", "") and "403" not in e.get("message", "")]
+                and "401" not in e.get("message", "") and "403" not in e.get("message", "")
+                and not any(e.get("message", "").startswith(hq.url(p) + " ") for p in GUESSED)]
         check(not logs, f"no script errors in the browser's console {logs[:3]}")
     finally:
         if d:

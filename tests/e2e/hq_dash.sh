@@ -7,7 +7,9 @@
 # answer and every CSV holding only the stores of the role (403 for a store
 # outside it), the CSV's columns equal to the JSON's keys, the formula
 # guard, Content-Disposition, faces best first with the kiosk's colours,
-# and the errors (401, 403 for a kiosk token, 400 for bad arguments, 404).
+# and the errors (401, 403 for a kiosk token, 400 for bad arguments, 404);
+# a guessed address opened in a browser gets the "page not found" page,
+# the same address from a script (and every /api/ path) the JSON 404.
 set -eu
 BUILD=${TALLY_BUILD:-build}
 HQ=${TALLY_HQ:-$BUILD/asan/tally-hq}
@@ -24,6 +26,7 @@ cat >"$DIR/hq.conf" <<EOF
 [hq]
 database = $DIR/hq.db
 listen = 127.0.0.1:0
+fleet_silent_minutes = 120
 EOF
 HQC="$HQ --config $DIR/hq.conf"
 $HQC kiosk add --store "Berlin" --area Counter --region North --tz Europe/Berlin --id k-b1 >"$DIR/k-b1"
@@ -222,6 +225,13 @@ check("silent" in k["k-t1"]["attention"] and k["k-t1"]["open_now"] is True and k
       "fleet: a kiosk open all day, quiet for 3 h, is silent")
 check("silent" not in k["k-b2"]["attention"] and k["k-b2"]["open_now"] is False and k["k-b2"]["silent_s"] >= 3 * 3600,
       "fleet: a kiosk closed all week, quiet for 3 h, is not silent (closed, open_now false)")
+# fleet_silent_minutes = 120 (the config above): quiet for 90 minutes of opening hours is not silent yet.
+subprocess.run(["sqlite3", f"{D}/hq.db", f"UPDATE kiosks SET last_batch_ms = {int(time.time() * 1000) - 90 * 60000}"
+                " WHERE id = 'k-t1'"], check=True)
+st, _, data = get("/api/v1/fleet", "admin")
+k = {x["kiosk"]: x for x in json.loads(data)["kiosks"]}
+check("silent" not in k["k-t1"]["attention"] and k["k-t1"]["silent_s"] >= 90 * 60,
+      "fleet: quiet for 90 min with fleet_silent_minutes = 120 is not silent")
 st, _, data = get("/api/v1/fleet?format=csv", "admin")
 rows = {r["kiosk"]: r for r in csv.DictReader(io.StringIO(data.decode()))}
 check(rows["k-b2"]["open_now"] == "false" and rows["k-t1"]["open_now"] == "true", "fleet CSV: open_now")
@@ -240,6 +250,27 @@ for path in ["/api/v1/overview", "/api/v1/store?store=Berlin", "/api/v1/fleet"]:
     check(st == 403, f"{path}: 403 for a kiosk token")
     st, _, _ = req("POST", path, "{}", token=ADMIN)
     check(st == 405, f"{path}: POST is 405")
+# --- a guessed address: a page for a person's browser, the JSON 404 for a script ----------------------------
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+for path in ["/fleet.html", "/nothing", "/static/nothing.js", "/store/Berlin"]:
+    for who in (None, "boss"):
+        st, h, data = req("GET", path, headers={"Accept": BROWSER}, cookie=sessions.get(who))
+        check(st == 404 and h["Content-Type"] == "text/html; charset=utf-8" and b"<h1>Page not found</h1>" in data
+              and b'href="/">Go to the overview' in data and b'href="/static/app.css"' in data
+              and "default-src 'self'" in h["Content-Security-Policy"] and h["Cache-Control"] == "no-store",
+              f"GET {path} from a browser ({'signed in' if who else 'no session'}): 404, the page not found, "
+              "linking the overview, in the dashboard's style")
+    for accept in (None, "*/*", "application/json", "application/json, text/html"):
+        st, h, data = req("GET", path, headers={"Accept": accept} if accept else None, cookie=sessions["boss"])
+        check(st == 404 and h["Content-Type"] == "application/json" and json.loads(data)["error"].startswith("no such "),
+              f"GET {path}, Accept {accept}: the JSON 404 ({json.loads(data)['error']})")
+for path in ["/api/v1/nothing", "/api/v1/store?store=Nowhere&" + R]:
+    st, h, data = req("GET", path, headers={"Accept": BROWSER}, cookie=sessions["boss"])
+    check(st == 404 and h["Content-Type"] == "application/json" and json.loads(data)["error"],
+          f"GET {path} from a browser: an API path keeps the JSON 404 ({json.loads(data)['error']})")
+st, h, data = req("HEAD", "/nothing", headers={"Accept": BROWSER})
+check(st == 404 and h["Content-Type"] == "text/html; charset=utf-8" and not data, "HEAD /nothing from a browser: 404 as HTML, no body")
+
 st, _, data = get("/api/v1/overview?period=30d", "boss")
 check(st == 200 and json.loads(data)["period"]["days"] == 30, "period=30d")
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fuzz_config: the INI config file (config.c over inih), the one input a
+ * fuzz_config: the INI config file (config_load.c over inih), the one input a
  * store owner writes by hand, read through the real config_load from a
  * real file descriptor (a memfd: no disk writes per input).
  *

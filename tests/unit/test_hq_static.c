@@ -3,7 +3,8 @@
  * The dashboard's files as head office serves them (hq_static through
  * hq_api_handle): pages only to a live session (others are sent to /login
  * and back), the right Content-Type, an ETag that gives 304, no way out of
- * the web directory (.., hidden files, a symlink leading out), no listing.
+ * the web directory (.., hidden files, a symlink leading out), no listing;
+ * a 404 is a page for a person's browser and JSON for a script or /api/.
  * A real web directory and a real SQLite file with a real session.
  */
 #include "testutil.h"
@@ -56,6 +57,7 @@ static int setup(void **state)
 	put("store.html", "<!doctype html><title>store</title>");
 	put("fleet.html", "<!doctype html><title>fleet</title>");
 	put("login.html", "<!doctype html><title>login</title>");
+	put("not-found.html", "<!doctype html><title>Page not found</title><a href=\"/\">overview</a>");
 	put("app.css", "body{}");
 	put("common.js", "'use strict';");
 	put("vendor/chart/LICENSE", "MIT");
@@ -223,6 +225,102 @@ static void test_without_installed_files_the_api_still_answers(void **state)
 	opt.web_root = keep;
 }
 
+#define BROWSER "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+static void test_accept_prefers_html_only_when_it_says_so(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *accept;
+		int html;
+	} cases[] = {
+		{ BROWSER, 1 },
+		{ "text/html", 1 },
+		{ "TEXT/HTML ; charset=utf-8", 1 },
+		{ "text/*", 1 },
+		{ "*/*;q=0.8, text/html", 1 },
+		{ "application/json;q=0.5, text/html;q=0.9", 1 },
+		{ "text/html ; level=1 ; q=0.4,application/json;q=0.3", 1 },
+		{ " application/json;q=0.9;x=1 , text/html;q=0.95", 1 },
+		{ NULL, 0 },
+		{ "", 0 },
+		{ "*/*", 0 },                                  /* curl, fetch(), Python's urllib */
+		{ "application/json", 0 },
+		{ "application/json, text/html", 0 },          /* a tie: the API's answer */
+		{ "text/html;q=0.5, application/json", 0 },
+		{ "text/html;q=0.9, */*", 0 },
+		{ "text/html;q=0", 0 },
+		{ "text/plain", 0 },
+		{ "text/*;q=0.9, application/*", 0 },
+		{ "text/htmlx, application/json;q=0.1", 0 },
+		{ "text/html;q=0.3, application/json;q=", 0 },   /* an unreadable q counts as 1 */
+		{ ",,;;q=1,/", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got = hq_static_wants_html(cases[i].accept);
+		if (got != cases[i].html)
+			fail_msg("Accept: %s: wants_html %d, expected %d", cases[i].accept ? cases[i].accept : "(none)", got,
+				 cases[i].html);
+	}
+}
+
+/* What head office's HTTP layer does with one request: hq_api_handle, then hq_static_not_found. */
+static void ask(const char *method, const char *path, const char *accept, struct hq_response *res)
+{
+	struct hq_request req = { .method = method, .path = path, .accept = accept, .peer = "127.0.0.1",
+				  .cookie = cookie };
+	hq_api_handle(db, &opt, &req, res);
+	hq_static_not_found(&opt, &req, res);
+}
+
+static void test_a_person_gets_the_not_found_page_a_script_the_json(void **state)
+{
+	(void)state;
+	struct hq_response res;
+	const char *guesses[] = { "/fleet.html", "/nothing", "/static/missing.js", "/store/Hamburg" };
+	for (size_t i = 0; i < sizeof(guesses) / sizeof(guesses[0]); i++) {
+		ask("GET", guesses[i], BROWSER, &res);
+		assert_int_equal(res.status, 404);
+		assert_string_equal(res.content_type, "text/html; charset=utf-8");
+		assert_non_null(res.csp);
+		assert_true(res.body_len > 0 && strstr(res.body, "Page not found") && strstr(res.body, "href=\"/\""));
+		hq_api_response_free(&res);
+		/* The same address from a script: the JSON 404 of docs/http-api.md. */
+		ask("GET", guesses[i], "*/*", &res);
+		assert_int_equal(res.status, 404);
+		assert_true(!res.content_type || !strcmp(res.content_type, "application/json"));
+		assert_non_null(strstr(res.body, "\"error\":\"no such "));
+		hq_api_response_free(&res);
+	}
+	ask("HEAD", "/nothing", BROWSER, &res);
+	assert_int_equal(res.status, 404);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	hq_api_response_free(&res);
+	/* The API's paths stay JSON whoever asks; so do other methods, and any answer but 404. */
+	const char *json_too[][2] = { { "GET", "/api/v1/nothing" }, { "GET", "/api" }, { "POST", "/nothing" } };
+	for (size_t i = 0; i < sizeof(json_too) / sizeof(json_too[0]); i++) {
+		ask(json_too[i][0], json_too[i][1], BROWSER, &res);
+		assert_true(res.status == 404 || res.status == 405);
+		assert_true(!res.content_type || !strcmp(res.content_type, "application/json"));
+		assert_non_null(strstr(res.body, "\"error\":"));
+		hq_api_response_free(&res);
+	}
+	ask("GET", "/fleet", BROWSER, &res);
+	assert_int_equal(res.status, 200);
+	assert_non_null(strstr(res.body, "<title>fleet</title>"));
+	hq_api_response_free(&res);
+	/* An install without the page (an older web directory): the JSON 404, not an empty page. */
+	char from[900], to[900];
+	snprintf(from, sizeof(from), "%s/not-found.html", web);
+	snprintf(to, sizeof(to), "%s/not-found.keep", dir);
+	assert_int_equal(rename(from, to), 0);
+	ask("GET", "/nothing", BROWSER, &res);
+	assert_int_equal(res.status, 404);
+	assert_non_null(strstr(res.body, "\"error\":\"no such resource: /nothing\""));
+	hq_api_response_free(&res);
+	assert_int_equal(rename(to, from), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_files_have_their_type_and_an_etag_that_gives_304),
 		cmocka_unit_test(test_no_way_out_of_the_web_directory_and_no_listing),
 		cmocka_unit_test(test_without_installed_files_the_api_still_answers),
+		cmocka_unit_test(test_accept_prefers_html_only_when_it_says_so),
+		cmocka_unit_test(test_a_person_gets_the_not_found_page_a_script_the_json),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
