@@ -35,6 +35,7 @@ static const struct page pages[] = {
 	{ "/store", "store.html", 1 },
 	{ "/fleet", "fleet.html", 1 },
 	{ "/alerts", "alerts.html", 1 },
+	{ "/no-javascript", "no-javascript.html", 1 }, /* what works without it: each page's <noscript> links here */
 	{ "/login", "login.html", 0 },
 };
 

@@ -327,6 +327,12 @@ def noscript(d, hq, cookie, dl):
         check(box.is_displayed() and "needs JavaScript" in box.text and "CSV" in box.text and "report by mail" in box.text
               and not loading and d.find_element("css selector", "nav .brand").is_displayed(),
               f"no JavaScript: {path} says what needs it and what works without it, no 'Loading…'")
+    # Its link leads to the one page that lists what works without JavaScript.
+    d.find_element("id", "noscript-more").click()
+    wait(d, lambda x: urllib.parse.urlparse(x.current_url).path == "/no-javascript" and x.find_elements("id", "without-js"),
+         "the page of what works without JavaScript")
+    check("CSV" in d.find_element("id", "without-js").text and len(d.find_elements("css selector", "#without-js a[download]")) == 5,
+          "no JavaScript: /no-javascript lists the five CSV downloads")
     # What it offers works: a CSV link, clicked with JavaScript off, is the API's CSV.
     download(d, hq, "noscript-stores-7d", "/api/v1/overview?period=7d&format=csv&table=stores", cookie, dl)
     download(d, hq, "noscript-fleet", "/api/v1/fleet?format=csv", cookie, dl, volatile=("silent_s",))
