@@ -341,7 +341,8 @@ int hq_http_start(struct hq_http **out, const struct hq_http_options *o, char *b
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
 	int readers = (int)threads < READ_WORKERS_MIN ? READ_WORKERS_MIN : (int)threads;
-	if (hq_pool_start(&h->readers, readers, pool_run, h) || hq_pool_start(&h->ingest, INGEST_WORKERS, pool_run, h)) {
+	int ingesters = strcmp(h->o.api.db_engine, "postgresql") ? INGEST_WORKERS : INGEST_WORKERS_PG;
+	if (hq_pool_start(&h->readers, readers, pool_run, h) || hq_pool_start(&h->ingest, ingesters, pool_run, h)) {
 		snprintf(err, errlen, "cannot start worker threads");
 		goto fail;
 	}
