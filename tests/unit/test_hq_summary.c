@@ -15,6 +15,7 @@
  */
 #include "hqtest.h"
 
+#include "../support/hq_feed.h"
 #include "hq_hours.h"
 #include "hq_rollup.h"
 #include "hq_store.h"
@@ -52,17 +53,10 @@ static uint32_t rnd(void)
 	return rnd_state >> 8;
 }
 
-static int cmp_ms(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* PER_KIOSK ratings of each kiosk over the span, in batches of up to 120 (several days each). */
 static void feed(void)
 {
 	static int64_t when[PER_KIOSK];
-	static struct protocol_rating r[120];
 	for (int i = 0; i < NK; i++) {
 		for (int j = 0; j < PER_KIOSK; j++) {
 			/* A fifth of them on the quarter hours around midnight and the DST changes' hours. */
@@ -71,30 +65,7 @@ static void feed(void)
 				t = t / 3600000 * 3600000 + (int64_t)(rnd() % 4) * 900000 - 1;
 			when[j] = t;
 		}
-		qsort(when, PER_KIOSK, sizeof(when[0]), cmp_ms);
-		int64_t seq = 0;
-		for (int j = 0; j < PER_KIOSK;) {
-			int n = 1 + (int)(rnd() % 120);
-			struct protocol_batch b = { .n = 0, .ratings = r };
-			snprintf(b.kiosk_id, sizeof(b.kiosk_id), "%s", spec[i].id);
-			snprintf(b.install_id, sizeof(b.install_id), "i1");
-			for (; n > 0 && j < PER_KIOSK; n--, j++) {
-				struct protocol_rating *p = &r[b.n++];
-				memset(p, 0, sizeof(*p));
-				p->r.seq = ++seq;
-				p->r.scale = spec[i].scale;
-				p->r.value = (int)(rnd() % (uint32_t)spec[i].scale);
-				p->r.source = SOURCE_BUTTON;
-				p->r.wall_ms = when[j];
-				p->r.boot_ms = seq * 1000;
-				uint32_t k = rnd() % 100;
-				p->r.clock_synced = k >= 3; /* 3 %: never synced, time unknown */
-				p->r.flags = k >= 3 && k < 7 ? RATING_MISUSE : k >= 7 && k < 11 ? RATING_CLOSED : 0;
-				snprintf(p->r.boot_id, sizeof(p->r.boot_id), "boot");
-			}
-			struct protocol_ack ack;
-			assert_int_equal(hq_store_ingest(db, &kiosks[i], &b, NOW, &ack, err, sizeof(err)), 0);
-		}
+		hq_feed_kiosk(db, &kiosks[i], spec[i].scale, when, PER_KIOSK, 120, rnd, NOW);
 	}
 }
 
