@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../unit/testutil.h"
+#include "hq_token.h"
 #include "protocol.h"
 #include "rating.h"
 
@@ -13,6 +14,20 @@ static int cmp_ms(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+void hq_feed_add_kiosk(struct hq_store *db, struct hq_kiosk *k, int n, const char *id, const char *store,
+		       const char *area, const char *tz)
+{
+	char err[512];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->id, sizeof(k->id), "%s", id);
+	snprintf(k->store, sizeof(k->store), "%s", store);
+	snprintf(k->area, sizeof(k->area), "%s", area);
+	snprintf(k->tz, sizeof(k->tz), "%s", tz);
+	uint8_t hash[HQ_HASH_LEN] = { (uint8_t)n, 7 };
+	if (hq_store_kiosk_add(db, k, hash, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 void hq_feed_kiosk(struct hq_store *db, const struct hq_kiosk *k, int scale, int64_t *when, size_t n,

@@ -98,14 +98,7 @@ static int setup(void **state)
 	hqtest_target(path, sizeof(path), dir);
 	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
 	for (int i = 0; i < NK; i++) {
-		struct hq_kiosk *k = &kiosks[i];
-		memset(k, 0, sizeof(*k));
-		snprintf(k->id, sizeof(k->id), "%s", spec[i].id);
-		snprintf(k->store, sizeof(k->store), "%s", spec[i].store);
-		snprintf(k->area, sizeof(k->area), "%s", spec[i].area);
-		snprintf(k->tz, sizeof(k->tz), "%s", spec[i].tz);
-		uint8_t hash[HQ_HASH_LEN] = { (uint8_t)(i + 1), 7 };
-		assert_int_equal(hq_store_kiosk_add(db, k, hash, err, sizeof(err)), 0);
+		hq_feed_add_kiosk(db, &kiosks[i], i + 1, spec[i].id, spec[i].store, spec[i].area, spec[i].tz);
 		if (spec[i].region)
 			assert_int_equal(hq_scope_set_region(db, spec[i].store, spec[i].region, err, sizeof(err)), 0);
 	}

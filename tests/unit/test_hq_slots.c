@@ -12,6 +12,7 @@
  */
 #include "hqtest.h"
 
+#include "../support/hq_feed.h"
 #include "hq_slots.h"
 #include "hq_store.h"
 #include "rating.h"
@@ -98,16 +99,8 @@ static int setup(void **state)
 	tu_mkdtemp(dir, sizeof(dir));
 	hqtest_target(path, sizeof(path), dir);
 	assert_int_equal(hq_store_open(&db, path, err, sizeof(err)), 0);
-	for (int i = 0; i < 3; i++) {
-		struct hq_kiosk *k = &kiosks[i];
-		memset(k, 0, sizeof(*k));
-		snprintf(k->id, sizeof(k->id), "%s", ids[i]);
-		snprintf(k->store, sizeof(k->store), "%s", stores[i]);
-		snprintf(k->area, sizeof(k->area), "Counter");
-		snprintf(k->tz, sizeof(k->tz), "Europe/Berlin");
-		uint8_t hash[HQ_HASH_LEN] = { (uint8_t)(i + 1), 7 };
-		assert_int_equal(hq_store_kiosk_add(db, k, hash, err, sizeof(err)), 0);
-	}
+	for (int i = 0; i < 3; i++)
+		hq_feed_add_kiosk(db, &kiosks[i], i + 1, ids[i], stores[i], "Counter", "Europe/Berlin");
 	feed(0, "first-card", FIRST);
 	feed(0, "second-card", FIRST + 3 * 86400000LL); /* re-imaged: seqs from 1 again, overlapping times */
 	feed(1, "x", FIRST + 3600000);
