@@ -333,22 +333,31 @@ static void *copy_rows(void *arg)
 	return NULL;
 }
 
+/* The fields of /proc/<pid>/stat after the command name (state first), read into buf; NULL if unreadable. */
+static const char *stat_fields(const char *pid, char *buf, size_t len)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p && p[1] ? p + 2 : NULL;
+}
+
 /* The PostgreSQL server's process (its postmaster), found through a connection to target; 0 if not local. */
 static pid_t server_pid(const char *target)
 {
 	PGconn *conn = PQconnectdb(target);
 	pid_t pm = 0;
 	if (conn && PQstatus(conn) == CONNECTION_OK) {
-		char path[64], buf[512];
-		snprintf(path, sizeof(path), "/proc/%d/stat", PQbackendPID(conn));
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		char *p = strrchr(buf, ')');
+		char pid[32], buf[512];
+		snprintf(pid, sizeof(pid), "%d", PQbackendPID(conn));
+		const char *p = stat_fields(pid, buf, sizeof(buf));
 		int ppid = 0;
-		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1)
+		if (p && sscanf(p, "%*c %d", &ppid) == 1)
 			pm = (pid_t)ppid;
 	}
 	PQfinish(conn);
@@ -368,20 +377,14 @@ static double server_cpu(pid_t pm)
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char path[300], buf[1024];
+		char buf[1024];
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		char *p = strrchr(buf, ')');
+		const char *p = stat_fields(e->d_name, buf, sizeof(buf));
 		int ppid = 0;
 		unsigned long ut = 0, st = 0;
 		long cut = 0, cst = 0;
-		if (!p || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %ld %ld", &ppid, &ut, &st, &cut,
+		if (!p || sscanf(p, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %ld %ld", &ppid, &ut, &st, &cut,
 				 &cst) != 5)
 			continue;
 		pid_t pid = (pid_t)atoi(e->d_name);
